@@ -1,0 +1,74 @@
+/* cart.h - a shopping cart to be priced: context and lines.
+ *
+ * A cart holds copies of everything set on it (in an arena owned by the
+ * cart), so the caller's strings may be freed after each call.  Reuse one
+ * cart with ec_cart_reset() to price many carts without allocating.  A cart
+ * is not thread-safe; use one per thread.
+ *
+ * Every setter validates its argument (identifiers: 1..128 bytes of UTF-8
+ * without control characters) and returns EC_INVALID_FIELD, EC_MISUSE,
+ * EC_LIMIT_EXCEEDED or EC_NO_MEMORY with err's field naming the JSON field
+ * ("lines[2].quantity"). */
+#ifndef EC_CART_H
+#define EC_CART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "export.h"
+
+typedef struct ec_cart ec_cart;
+
+#define EC_CART_MAX_LINES 1000
+#define EC_CART_MAX_QUANTITY 1000000
+#define EC_CART_MAX_COUPONS 100
+
+EC_BEGIN_DECLS
+
+/* A new empty cart; NULL when out of memory.  _ex uses `alloc` (copied;
+ * NULL for libc) for every allocation the cart makes.  Free with
+ * ec_cart_free(). */
+EC_API ec_cart *ec_cart_new(void);
+EC_API ec_cart *ec_cart_new_ex(const ec_allocator *alloc);
+EC_API void ec_cart_free(ec_cart *cart);
+
+/* Forget every field and line, keeping the memory for the next cart. */
+EC_API void ec_cart_reset(ec_cart *cart);
+
+/* Required: the ISO 4217 code (EC_UNKNOWN_CURRENCY when not in the table)
+ * and the pricing instant in microseconds since the Unix epoch. */
+EC_API ec_status ec_cart_set_currency(ec_cart *cart, const char *code, ec_error *err);
+EC_API ec_status ec_cart_set_at(ec_cart *cart, int64_t at_us, ec_error *err);
+
+/* Optional context; NULL clears the field. */
+EC_API ec_status ec_cart_set_id(ec_cart *cart, const char *id, ec_error *err);
+EC_API ec_status ec_cart_set_country(ec_cart *cart, const char *country, ec_error *err);
+EC_API ec_status ec_cart_set_customer_group(ec_cart *cart, const char *group, ec_error *err);
+EC_API ec_status ec_cart_set_channel(ec_cart *cart, const char *channel, ec_error *err);
+EC_API ec_status ec_cart_set_shipping_method(ec_cart *cart, const char *method,
+                                             ec_error *err);
+
+/* Append a line (1 to EC_CART_MAX_LINES lines; quantity 1 to
+ * EC_CART_MAX_QUANTITY).  Two lines with the same SKU stay separate. */
+EC_API ec_status ec_cart_add_line(ec_cart *cart, const char *sku, int64_t quantity,
+                                  ec_error *err);
+
+/* Add a coupon code (compared case-insensitively, ASCII). */
+EC_API ec_status ec_cart_add_coupon(ec_cart *cart, const char *code, ec_error *err);
+
+/* How often a promotion (by id) has been used, for usage_limit. */
+EC_API ec_status ec_cart_set_promotion_uses(ec_cart *cart, const char *promotion_id,
+                                            int64_t uses, ec_error *err);
+
+/* Read back (NULL / 0 when absent or out of range). */
+EC_API size_t ec_cart_line_count(const ec_cart *cart);
+EC_API const char *ec_cart_line_sku(const ec_cart *cart, size_t i);
+EC_API int64_t ec_cart_line_quantity(const ec_cart *cart, size_t i);
+EC_API const char *ec_cart_currency(const ec_cart *cart);
+EC_API const char *ec_cart_id(const ec_cart *cart);
+
+EC_END_DECLS
+
+#endif /* EC_CART_H */

@@ -1,0 +1,98 @@
+/* pricing.h - price a cart against a ruleset (formats.md 3).
+ *
+ * ec_price_cart() computes unit prices (price lists, tiers, product
+ * promotions), applies cart promotions in order with every reason, the best
+ * exclusive deal, coupons, shipping and tax, and stores the outcome in an
+ * ec_price_result.  The result object is also the per-call scratch space:
+ * reuse it (one per thread) and pricing stops allocating once it has grown.
+ *
+ * Amounts are int64_t minor units of the cart's currency (exponent from
+ * ec_price_result_exponent()); percents are millionths (money.h). */
+#ifndef EC_PRICING_H
+#define EC_PRICING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "cart.h"
+#include "error.h"
+#include "export.h"
+#include "ruleset.h"
+
+typedef struct ec_price_result ec_price_result;
+
+EC_BEGIN_DECLS
+
+/* A new, empty result; NULL when out of memory.  Free with
+ * ec_price_result_free() (NULL is ignored). */
+EC_API ec_price_result *ec_price_result_new(void);
+EC_API ec_price_result *ec_price_result_new_ex(const ec_allocator *alloc);
+EC_API void ec_price_result_free(ec_price_result *result);
+
+/* Price `cart` with `rules` into `result`.  On failure the result is empty
+ * and err names the problem: EC_INVALID_FIELD (cart incomplete), EC_NO_PRICE,
+ * EC_UNKNOWN_SHIPPING_METHOD, EC_SHIPPING_UNAVAILABLE, EC_NO_TAX_RATE,
+ * EC_OVERFLOW, EC_NO_MEMORY, EC_MISUSE.  Thread-safe for distinct results
+ * and carts sharing one ruleset.  The result refers to strings of `rules`
+ * and `cart`: both must outlive its use. */
+EC_API ec_status ec_price_cart(const ec_ruleset *rules, const ec_cart *cart,
+                               ec_price_result *result, ec_error *err);
+
+/* ---- whole cart --------------------------------------------------------- */
+EC_API const char *ec_price_result_currency(const ec_price_result *r);
+EC_API int32_t ec_price_result_exponent(const ec_price_result *r);
+EC_API int64_t ec_price_result_subtotal(const ec_price_result *r);
+EC_API int64_t ec_price_result_discount(const ec_price_result *r);
+EC_API int64_t ec_price_result_tax(const ec_price_result *r);
+EC_API int64_t ec_price_result_total(const ec_price_result *r);
+
+/* ---- lines (i < ec_price_result_line_count) ----------------------------- */
+EC_API size_t ec_price_result_line_count(const ec_price_result *r);
+EC_API const char *ec_price_result_line_sku(const ec_price_result *r, size_t i);
+EC_API int64_t ec_price_result_line_quantity(const ec_price_result *r, size_t i);
+EC_API int64_t ec_price_result_line_list_price(const ec_price_result *r, size_t i);
+EC_API int64_t ec_price_result_line_unit_price(const ec_price_result *r, size_t i);
+/* Id of the price list / product promotion that set the price, or NULL. */
+EC_API const char *ec_price_result_line_price_list(const ec_price_result *r, size_t i);
+EC_API const char *ec_price_result_line_product_promotion(const ec_price_result *r,
+                                                          size_t i);
+EC_API int64_t ec_price_result_line_subtotal(const ec_price_result *r, size_t i);
+EC_API int64_t ec_price_result_line_discount(const ec_price_result *r, size_t i);
+EC_API int64_t ec_price_result_line_net(const ec_price_result *r, size_t i);
+EC_API int32_t ec_price_result_line_tax_percent(const ec_price_result *r, size_t i);
+EC_API int64_t ec_price_result_line_tax(const ec_price_result *r, size_t i);
+EC_API int64_t ec_price_result_line_total(const ec_price_result *r, size_t i);
+/* The cart promotions that took more than zero from line i, in order. */
+EC_API size_t ec_price_result_line_discount_count(const ec_price_result *r, size_t i);
+EC_API const char *ec_price_result_line_discount_promotion(const ec_price_result *r,
+                                                           size_t i, size_t j);
+EC_API int64_t ec_price_result_line_discount_amount(const ec_price_result *r, size_t i,
+                                                    size_t j);
+
+/* ---- shipping (meaningful when has_shipping is 1) ----------------------- */
+EC_API int32_t ec_price_result_has_shipping(const ec_price_result *r);
+EC_API const char *ec_price_result_shipping_method(const ec_price_result *r);
+EC_API int64_t ec_price_result_shipping_price(const ec_price_result *r);
+EC_API int64_t ec_price_result_shipping_discount(const ec_price_result *r);
+EC_API int64_t ec_price_result_shipping_tax(const ec_price_result *r);
+EC_API int64_t ec_price_result_shipping_total(const ec_price_result *r);
+
+/* ---- cart promotions, in evaluation order ------------------------------- */
+EC_API size_t ec_price_result_promotion_count(const ec_price_result *r);
+EC_API const char *ec_price_result_promotion_id(const ec_price_result *r, size_t k);
+EC_API int32_t ec_price_result_promotion_applied(const ec_price_result *r, size_t k);
+/* Line discounts plus shipping discount; 0 when not applied. */
+EC_API int64_t ec_price_result_promotion_amount(const ec_price_result *r, size_t k);
+/* Why it did not apply ("coupon_missing", "not_best", ...), or NULL. */
+EC_API const char *ec_price_result_promotion_reason(const ec_price_result *r, size_t k);
+
+/* ---- coupons, each cart coupon once ------------------------------------- */
+EC_API size_t ec_price_result_coupon_count(const ec_price_result *r);
+EC_API const char *ec_price_result_coupon_code(const ec_price_result *r, size_t k);
+/* "applied", "not_applicable" or "unknown". */
+EC_API const char *ec_price_result_coupon_status(const ec_price_result *r, size_t k);
+
+EC_END_DECLS
+
+#endif /* EC_PRICING_H */

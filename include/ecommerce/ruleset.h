@@ -1,0 +1,45 @@
+/* ruleset.h - a compiled, immutable set of pricing rules.
+ *
+ * A ruleset (formats.md 2: products, price lists, promotions, tax, shipping)
+ * is validated whole and compiled once into an indexed object: SKU hash,
+ * promotion targets resolved per SKU, sku_pattern regexes compiled once.
+ * After creation it is never modified, so any number of threads may price
+ * carts against one ruleset at once without locks.  Rule changes build a new
+ * ruleset; callers swap the pointer and free the old one when no call uses
+ * it any more.
+ *
+ * Rulesets are created from their JSON document by ec_ruleset_from_json()
+ * (json.h). */
+#ifndef EC_RULESET_H
+#define EC_RULESET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "export.h"
+
+typedef struct ec_ruleset ec_ruleset;
+
+/* Limits of formats.md 2, enforced when a ruleset is loaded. */
+#define EC_RULESET_MAX_PRODUCTS 10000000
+#define EC_RULESET_MAX_PROMOTIONS 100000
+#define EC_RULESET_MAX_PRICE_LISTS 10000
+
+EC_BEGIN_DECLS
+
+/* Release a ruleset and everything it owns.  NULL is ignored.  The caller
+ * guarantees that no other thread still prices with it. */
+EC_API void ec_ruleset_free(ec_ruleset *rules);
+
+/* Counts of what the ruleset holds (0 for NULL).  Thread-safe. */
+EC_API size_t ec_ruleset_product_count(const ec_ruleset *rules);
+EC_API size_t ec_ruleset_price_list_count(const ec_ruleset *rules);
+EC_API size_t ec_ruleset_promotion_count(const ec_ruleset *rules);
+
+/* The default currency code ("EUR"); static storage.  NULL for NULL. */
+EC_API const char *ec_ruleset_currency(const ec_ruleset *rules);
+
+EC_END_DECLS
+
+#endif /* EC_RULESET_H */

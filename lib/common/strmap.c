@@ -1,0 +1,81 @@
+/* strmap.c - linear probing over a power-of-two table, load <= 1/2. */
+#include <string.h>
+
+#include "common/internal.h"
+#include "common/strmap.h"
+
+void ec__strmap_init(ec__strmap *m, const ec_allocator *alloc)
+{
+    memset(m, 0, sizeof *m);
+    m->alloc = alloc;
+}
+
+void ec__strmap_free(ec__strmap *m)
+{
+    ec__dealloc(m->alloc, m->slots);
+    m->slots = NULL;
+    m->mask = m->count = 0;
+}
+
+/* 64-bit FNV-1a with a final avalanche: SKUs share long prefixes
+ * ("SKU-000123"), so the low bits need the mixing. */
+uint64_t ec__strhash(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static ec__strmap_slot *find_slot(ec__strmap_slot *slots, size_t mask,
+                                  const char *key, size_t len, uint64_t h)
+{
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        ec__strmap_slot *s = &slots[i];
+        if (!s->key) return s;
+        if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) return s;
+    }
+}
+
+uint32_t ec__strmap_get(const ec__strmap *m, const char *key, size_t len)
+{
+    if (!m->slots) return EC__STRMAP_NONE;
+    ec__strmap_slot *s = find_slot(m->slots, m->mask, key, len, ec__strhash(key, len));
+    return s->key ? s->value : EC__STRMAP_NONE;
+}
+
+static int grow(ec__strmap *m)
+{
+    size_t cap = m->slots ? (m->mask + 1) * 2 : 16;
+    ec__strmap_slot *slots = ec__calloc(m->alloc, cap, sizeof *slots);
+    if (!slots) return 0;
+    for (size_t i = 0; m->slots && i <= m->mask; i++) {
+        ec__strmap_slot *old = &m->slots[i];
+        if (old->key) *find_slot(slots, cap - 1, old->key, old->len, old->hash) = *old;
+    }
+    ec__dealloc(m->alloc, m->slots);
+    m->slots = slots;
+    m->mask = cap - 1;
+    return 1;
+}
+
+int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value,
+                   uint32_t *existing)
+{
+    if ((m->count + 1) * 2 > (m->slots ? m->mask + 1 : 0) && !grow(m)) return 0;
+    uint64_t h = ec__strhash(key, len);
+    ec__strmap_slot *s = find_slot(m->slots, m->mask, key, len, h);
+    if (existing) *existing = s->key ? s->value : EC__STRMAP_NONE;
+    if (s->key) return 1;
+    s->key = key;
+    s->len = (uint32_t)len;
+    s->value = value;
+    s->hash = h;
+    m->count++;
+    return 1;
+}

@@ -1,0 +1,30 @@
+/* writer.h - a growable output buffer for JSON documents; private.
+ *
+ * Appends never fail mid-document: the first allocation failure sets
+ * `failed`, later appends do nothing, and the caller checks once at the end.
+ * The buffer is capped (EC_JSON_MAX_DOCUMENT) like every growable buffer. */
+#ifndef EC_JSON_WRITER_H
+#define EC_JSON_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ecommerce/alloc.h"
+
+typedef struct ec__buf {
+    const ec_allocator *alloc; /* NULL: malloc, so the caller can ec_free() */
+    char *p;
+    size_t len, cap;
+    int failed;
+} ec__buf;
+
+void ec__buf_raw(ec__buf *b, const char *s, size_t n);
+void ec__buf_lit(ec__buf *b, const char *s); /* NUL-terminated, no escaping */
+void ec__buf_str(ec__buf *b, const char *s, size_t n); /* quoted and escaped */
+void ec__buf_int(ec__buf *b, int64_t v);
+void ec__buf_money(ec__buf *b, int64_t minor, int32_t exponent); /* quoted */
+void ec__buf_percent(ec__buf *b, int32_t millionths);            /* quoted */
+/* NUL-terminate; 0 when anything failed. */
+int ec__buf_finish(ec__buf *b);
+
+#endif /* EC_JSON_WRITER_H */

@@ -1,0 +1,83 @@
+/* price.c - ec_price_cart(): the steps of formats.md 3 in order. */
+#include <string.h>
+
+#include "common/internal.h"
+#include "pricing/engine.h"
+
+static void clear_result(ec_price_result *r)
+{
+    r->currency = -1;
+    r->exponent = 0;
+    r->subtotal = r->discount = r->tax = r->total = 0;
+    r->has_shipping = 0;
+    r->shipping_method = NULL;
+    r->shipping_price = r->shipping_discount = r->shipping_tax = r->shipping_total = 0;
+    r->shipping_tax_percent = 0;
+    r->nlines = r->ndiscounts = r->npromos = r->ncoupons = r->ntargets = r->nraw = 0;
+}
+
+/* Lines and per-line scratch (one extra item for shipping). */
+static ec_status reserve_lines(ec_price_result *r, uint32_t n, ec_error *err)
+{
+    int ok = ec__result_reserve(r, (void **)&r->lines, &r->lines_cap, n, sizeof *r->lines);
+    if (ok && r->scratch_cap < n + 1) {
+        uint32_t cap = r->scratch_cap, unused;
+        int64_t **arrays[] = {&r->nets, &r->d, &r->w, &r->parts};
+        for (size_t k = 0; ok && k < sizeof arrays / sizeof arrays[0]; k++) {
+            unused = cap;
+            ok = ec__result_reserve(r, (void **)arrays[k], &unused, n + 1, sizeof(int64_t));
+            if (ok) r->scratch_cap = unused; /* all four grow to the same size */
+        }
+        if (!ok) r->scratch_cap = 0; /* grown ones are realloc'd again next time */
+    }
+    return ok ? EC_OK : ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+}
+
+static ec_status check_cart(const ec_cart *cart, ec_error *err)
+{
+    EC_FAIL_IF(cart->currency < 0, err, EC_INVALID_FIELD, "currency", "currency is required");
+    EC_FAIL_IF(!cart->has_at, err, EC_INVALID_FIELD, "at", "at is required");
+    EC_FAIL_IF(cart->nlines == 0, err, EC_INVALID_FIELD, "lines",
+               "a cart needs 1 to %d lines", EC_CART_MAX_LINES);
+    return EC_OK;
+}
+
+static uint32_t context_symbol(const ec_ruleset *rs, const ec__str *s)
+{
+    return s->p ? ec__ruleset_lookup_symbol(rs, s->p, s->n) : EC__SYM_NONE;
+}
+
+ec_status ec_price_cart(const ec_ruleset *rules, const ec_cart *cart, ec_price_result *result,
+                        ec_error *err)
+{
+    EC_FAIL_IF(!rules || !cart || !result, err, EC_MISUSE, NULL,
+               "ec_price_cart needs a ruleset, a cart and a result");
+    clear_result(result);
+    EC_TRY(check_cart(cart, err));
+    EC_TRY(reserve_lines(result, cart->nlines, err));
+    ec__pricing pc = {
+        .rs = rules,
+        .cart = cart,
+        .r = result,
+        .err = err,
+        .cur = cart->currency,
+        .mode = rules->rounding,
+        .at = cart->at,
+        .country = context_symbol(rules, &cart->country),
+        .group = context_symbol(rules, &cart->customer_group),
+        .channel = context_symbol(rules, &cart->channel),
+    };
+    result->nlines = cart->nlines;
+    ec_status st = ec__price_units(&pc);
+    if (st == EC_OK) st = ec__price_shipping_method(&pc);
+    if (st == EC_OK) st = ec__price_tax_rates(&pc);
+    if (st == EC_OK) st = ec__price_promotions(&pc);
+    if (st == EC_OK) st = ec__price_tax(&pc);
+    if (st != EC_OK) {
+        clear_result(result);
+        return st;
+    }
+    result->currency = cart->currency;
+    result->exponent = ec_currency_exponent(cart->currency);
+    return EC_OK;
+}

@@ -1,0 +1,324 @@
+/* promotions.c - formats.md 3.2 and 3.3: cart promotions in order, each
+ * with the reason it did or did not apply, and the best exclusive deal. */
+#include <string.h>
+
+#include "common/internal.h"
+#include "pricing/engine.h"
+
+/* ---- checks that do not depend on other promotions ----------------------- */
+
+static int has_coupon(const ec__pricing *pc, const ec__str *code)
+{
+    for (uint32_t i = 0; i < pc->cart->ncoupons; i++) {
+        const ec__str *c = &pc->cart->coupons[i];
+        if (ec__ascii_casecmp(c->p, c->n, code->p, code->n) == 0) return 1;
+    }
+    return 0;
+}
+
+static int lacks_currency(const ec__pricing *pc, const ec__promotion *p)
+{
+    int64_t v = 0;
+    const ec__money_map *fields[] = {&p->action.amount, &p->min_subtotal, &p->max_discount};
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+        if (fields[k]->n && !ec__money_in(fields[k], pc->cur, &v)) return 1;
+    for (uint32_t t = 0; t < p->action.ntiers; t++)
+        if (!ec__money_in(&p->action.tiers[t].min_subtotal, pc->cur, &v)) return 1;
+    return 0;
+}
+
+static int limit_reached(const ec__pricing *pc, const ec__promotion *p)
+{
+    if (!p->has_usage_limit) return 0;
+    for (uint32_t i = 0; i < pc->cart->nuses; i++) {
+        const ec__str *id = &pc->cart->uses[i].id;
+        if (id->n == p->id.n && memcmp(id->p, p->id.p, id->n) == 0)
+            return pc->cart->uses[i].uses >= p->usage_limit;
+    }
+    return p->usage_limit <= 0;
+}
+
+static int excluded(const ec__promotion *p, const ec__str *sku)
+{
+    for (uint32_t i = 0; i < p->nexclude; i++)
+        if (p->exclude[i].n == sku->n && memcmp(p->exclude[i].p, sku->p, sku->n) == 0) return 1;
+    return 0;
+}
+
+/* Is promotion `pos` in the line's sorted list of targeting promotions? */
+static int targets_line(const ec__pricing *pc, uint32_t pos, const ec__line_result *l)
+{
+    const uint32_t *refs = pc->rs->promo_refs + l->info->cp_off;
+    uint32_t lo = 0, hi = l->info->cp_n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (refs[mid] < pos) lo = mid + 1; else hi = mid;
+    }
+    return lo < l->info->cp_n && refs[lo] == pos;
+}
+
+static ec_status collect_targets(ec__pricing *pc, uint32_t pos, const ec__promotion *p,
+                                 ec__promo_result *pr)
+{
+    ec_price_result *r = pc->r;
+    int all = ec__promo_targets_all(p);
+    if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap,
+                            (size_t)r->ntargets + r->nlines, sizeof *r->targets))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    pr->tgt_off = r->ntargets;
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        const ec__line_result *l = &r->lines[i];
+        if (all ? !excluded(p, &l->sku) : targets_line(pc, pos, l)) r->targets[r->ntargets++] = i;
+    }
+    pr->tgt_n = r->ntargets - pr->tgt_off;
+    return EC_OK;
+}
+
+/* The tier with the greatest min_subtotal <= the target subtotals. */
+static void choose_tier(const ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr)
+{
+    int64_t sum = 0, best = -1, min = 0;
+    for (uint32_t k = 0; k < pr->tgt_n; k++)
+        sum += pc->r->lines[pc->r->targets[pr->tgt_off + k]].subtotal; /* <= cart subtotal */
+    pr->tier_miss = 1;
+    for (uint32_t t = 0; t < p->action.ntiers; t++) {
+        (void)ec__money_in(&p->action.tiers[t].min_subtotal, pc->cur, &min);
+        if (min <= sum && min > best) {
+            best = min;
+            pr->tier = t;
+            pr->tier_miss = 0;
+        }
+    }
+}
+
+static ec_status check_static(ec__pricing *pc, uint32_t pos, const ec__promotion *p,
+                              ec__promo_result *pr)
+{
+    const ec__window *w = &p->window;
+    int64_t min = 0;
+    memset(pr, 0, sizeof *pr);
+    if (w->has_from && pc->at < w->from) pr->reason = EC__REASON_NOT_STARTED;
+    else if (w->has_to && pc->at >= w->to) pr->reason = EC__REASON_EXPIRED;
+    else if (p->coupon.n && !has_coupon(pc, &p->coupon)) pr->reason = EC__REASON_COUPON_MISSING;
+    else if (!ec__symset_has(&p->groups, pc->group)) pr->reason = EC__REASON_CUSTOMER_GROUP;
+    else if (!ec__symset_has(&p->channels, pc->channel)) pr->reason = EC__REASON_CHANNEL;
+    else if (!ec__symset_has(&p->countries, pc->country)) pr->reason = EC__REASON_COUNTRY;
+    else if (lacks_currency(pc, p)) pr->reason = EC__REASON_CURRENCY;
+    else if (limit_reached(pc, p)) pr->reason = EC__REASON_USAGE_LIMIT;
+    else if (ec__money_in(&p->min_subtotal, pc->cur, &min) && pc->subtotal < min)
+        pr->reason = EC__REASON_MIN_SUBTOTAL;
+    if (pr->reason) return EC_OK;
+    EC_TRY(collect_targets(pc, pos, p, pr));
+    int64_t quantity = 0;
+    for (uint32_t k = 0; k < pr->tgt_n; k++)
+        quantity += pc->r->lines[pc->r->targets[pr->tgt_off + k]].quantity;
+    if (pr->tgt_n == 0) pr->reason = EC__REASON_NO_TARGET_LINES;
+    else if (quantity < p->min_quantity) pr->reason = EC__REASON_MIN_QUANTITY;
+    else if (p->action.type == EC__ACT_TIERED_PERCENT) choose_tier(pc, p, pr);
+    return EC_OK;
+}
+
+/* ---- evaluation ------------------------------------------------------------ */
+
+ec_status ec__record_discounts(ec__pricing *pc, uint32_t pos, const ec__promo_result *pr,
+                               const int64_t *d)
+{
+    ec_price_result *r = pc->r;
+    if (!ec__result_reserve(r, (void **)&r->raw, &r->raw_cap, (size_t)r->nraw + pr->tgt_n,
+                            sizeof *r->raw))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t k = 0; k < pr->tgt_n; k++) {
+        uint32_t i = r->targets[pr->tgt_off + k];
+        if (d[i] > 0) r->raw[r->nraw++] = (ec__raw_discount){pos, i, d[i]};
+    }
+    return EC_OK;
+}
+
+static void reset_nets(ec__pricing *pc, int64_t *nets)
+{
+    for (uint32_t i = 0; i < pc->r->nlines; i++) nets[i] = pc->r->lines[i].subtotal;
+}
+
+/* Value of a free_shipping promotion that applied alongside these nets. */
+static ec_status shipping_value(ec__pricing *pc, const int64_t *nets, int has_free, int64_t *v)
+{
+    *v = 0;
+    return has_free ? ec__shipping_fee(pc, nets, v) : EC_OK;
+}
+
+/* Every passing non-exclusive promotion in order, on r->nets; records
+ * their discounts and returns the set's value. */
+static ec_status run_stacked(ec__pricing *pc, int64_t *value)
+{
+    ec_price_result *r = pc->r;
+    int stopped = 0, has_free = 0;
+    int64_t total = 0, ship;
+    r->nraw = 0;
+    reset_nets(pc, r->nets);
+    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+        const ec__promotion *p = r->promo_list[pos];
+        ec__promo_result *pr = &r->promos[pos];
+        if (p->stacking == EC__EXCLUSIVE || pr->reason) continue;
+        if (stopped) { pr->reason = EC__REASON_STOPPED; continue; }
+        if (pr->tier_miss) { pr->reason = EC__REASON_MIN_SUBTOTAL; continue; }
+        EC_TRY(ec__apply_action(pc, p, pr, r->nets, r->d, &pr->amount));
+        EC_TRY(ec__record_discounts(pc, pos, pr, r->d));
+        pr->applied = 1;
+        total += pr->amount;
+        has_free |= p->action.type == EC__ACT_FREE_SHIPPING;
+        stopped = p->stacking == EC__STOP;
+    }
+    EC_TRY(shipping_value(pc, r->nets, has_free, &ship));
+    *value = total + ship;
+    return EC_OK;
+}
+
+/* One exclusive promotion alone on the nets of 3.1; record when final. */
+static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *value)
+{
+    ec_price_result *r = pc->r;
+    const ec__promotion *p = r->promo_list[pos];
+    ec__promo_result *pr = &r->promos[pos];
+    int64_t ship;
+    reset_nets(pc, r->nets);
+    EC_TRY(ec__apply_action(pc, p, pr, r->nets, r->d, &pr->amount));
+    if (record) EC_TRY(ec__record_discounts(pc, pos, pr, r->d));
+    EC_TRY(shipping_value(pc, r->nets, p->action.type == EC__ACT_FREE_SHIPPING, &ship));
+    *value = pr->amount + ship;
+    return EC_OK;
+}
+
+/* 3.3: the largest value wins; ties favour the stacked set, then the
+ * earlier exclusive.  Returns the winning position or UINT32_MAX. */
+static ec_status best_exclusive(ec__pricing *pc, int64_t stacked, uint32_t *winner)
+{
+    ec_price_result *r = pc->r;
+    int64_t best = stacked, v;
+    *winner = UINT32_MAX;
+    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+        ec__promo_result *pr = &r->promos[pos];
+        if (r->promo_list[pos]->stacking != EC__EXCLUSIVE || pr->reason) continue;
+        if (pr->tier_miss) { pr->reason = EC__REASON_MIN_SUBTOTAL; continue; }
+        EC_TRY(run_alone(pc, pos, 0, &v));
+        pr->reason = EC__REASON_NOT_BEST; /* until it wins */
+        if (v > best) {
+            best = v;
+            *winner = pos;
+        }
+    }
+    return EC_OK;
+}
+
+static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
+{
+    ec_price_result *r = pc->r;
+    int64_t v = 0;
+    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+        ec__promo_result *pr = &r->promos[pos];
+        /* "stopped" was only true of the stacked set, which lost */
+        if (pr->applied || pr->reason == EC__REASON_STOPPED) {
+            pr->applied = 0;
+            pr->amount = 0;
+            pr->reason = EC__REASON_EXCLUDED;
+        }
+    }
+    r->nraw = 0;
+    r->promos[winner].reason = EC__REASON_NONE;
+    r->promos[winner].applied = 1;
+    return run_alone(pc, winner, 1, &v);
+}
+
+/* Group raw discounts by line, keeping evaluation order within a line. */
+static ec_status group_discounts(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    if (!ec__result_reserve(r, (void **)&r->discounts, &r->discounts_cap, r->nraw,
+                            sizeof *r->discounts))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].disc_n = 0;
+    for (uint32_t k = 0; k < r->nraw; k++) r->lines[r->raw[k].line].disc_n++;
+    for (uint32_t i = 0, off = 0; i < r->nlines; i++) {
+        r->lines[i].disc_off = off;
+        off += r->lines[i].disc_n;
+        r->lines[i].disc_n = 0;
+    }
+    for (uint32_t k = 0; k < r->nraw; k++) {
+        ec__line_result *l = &r->lines[r->raw[k].line];
+        r->discounts[l->disc_off + l->disc_n++] = (ec__line_discount){r->raw[k].promo,
+                                                                      r->raw[k].amount};
+    }
+    r->ndiscounts = r->nraw;
+    return EC_OK;
+}
+
+/* The shipping discount goes to the first applied free_shipping. */
+static ec_status free_shipping(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+        if (!r->promos[pos].applied || r->promo_list[pos]->action.type != EC__ACT_FREE_SHIPPING)
+            continue;
+        EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
+        r->promos[pos].amount += r->shipping_discount;
+        break;
+    }
+    return EC_OK;
+}
+
+static void coupon_statuses(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    r->ncoupons = 0;
+    for (uint32_t c = 0; c < pc->cart->ncoupons; c++) {
+        const ec__str *code = &pc->cart->coupons[c];
+        int dup = 0;
+        for (uint32_t k = 0; k < r->ncoupons && !dup; k++)
+            dup = ec__ascii_casecmp(r->coupons[k].code.p, r->coupons[k].code.n, code->p,
+                                    code->n) == 0;
+        if (dup) continue;
+        ec__coupon_result *out = &r->coupons[r->ncoupons++];
+        out->code = *code;
+        out->status = EC__COUPON_UNKNOWN;
+        for (uint32_t pos = 0; pos < r->npromos; pos++) {
+            const ec__str *pcode = &r->promo_list[pos]->coupon;
+            if (!pcode->n || ec__ascii_casecmp(pcode->p, pcode->n, code->p, code->n)) continue;
+            if (r->promos[pos].applied) {
+                out->status = EC__COUPON_APPLIED;
+                break;
+            }
+            out->status = EC__COUPON_NOT_APPLICABLE;
+        }
+    }
+}
+
+ec_status ec__price_promotions(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    const ec_ruleset *rs = pc->rs;
+    size_t n = rs->ncart_promos;
+    if (!ec__result_reserve(r, (void **)&r->promos, &r->promos_cap, n, sizeof *r->promos) ||
+        !ec__result_reserve(r, (void **)&r->coupons, &r->coupons_cap, pc->cart->ncoupons,
+                            sizeof *r->coupons))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    r->promo_list = rs->cart_promos;
+    r->npromos = (uint32_t)n;
+    r->ntargets = r->nraw = 0;
+    int any_exclusive = 0;
+    for (uint32_t pos = 0; pos < n; pos++) {
+        EC_TRY(check_static(pc, pos, rs->cart_promos[pos], &r->promos[pos]));
+        any_exclusive |= rs->cart_promos[pos]->stacking == EC__EXCLUSIVE && !r->promos[pos].reason;
+    }
+    int64_t stacked;
+    uint32_t winner = UINT32_MAX;
+    EC_TRY(run_stacked(pc, &stacked));
+    if (any_exclusive) {
+        EC_TRY(best_exclusive(pc, stacked, &winner));
+        if (winner != UINT32_MAX) EC_TRY(apply_winner(pc, winner));
+        else EC_TRY(run_stacked(pc, &stacked)); /* nets were overwritten by trials */
+    }
+    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].net = r->nets[i];
+    EC_TRY(group_discounts(pc));
+    EC_TRY(free_shipping(pc));
+    coupon_statuses(pc);
+    return EC_OK;
+}

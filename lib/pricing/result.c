@@ -1,0 +1,184 @@
+/* result.c - the pricing result: lifetime and read accessors. */
+#include <string.h>
+
+#include "common/internal.h"
+#include "pricing/engine.h"
+
+ec_price_result *ec_price_result_new(void) { return ec_price_result_new_ex(NULL); }
+
+ec_price_result *ec_price_result_new_ex(const ec_allocator *alloc)
+{
+    ec_price_result *r = ec__calloc(alloc, 1, sizeof *r);
+    if (!r) return NULL;
+    if (alloc) {
+        r->alloc_copy = *alloc;
+        r->alloc = &r->alloc_copy;
+    }
+    r->currency = -1;
+    return r;
+}
+
+void ec_price_result_free(ec_price_result *r)
+{
+    if (!r) return;
+    void *arrays[] = {r->lines, r->discounts, r->promos, r->coupons, r->targets,
+                      r->nets,  r->d,         r->w,      r->parts, r->raw};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) ec__dealloc(r->alloc, arrays[i]);
+    ec_allocator copy = r->alloc_copy;
+    ec__dealloc(r->alloc ? &copy : NULL, r);
+}
+
+int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 1;
+    if (need > UINT32_MAX / 2) return 0;
+    size_t n = *cap ? *cap : 16, bytes;
+    while (n < need) n *= 2;
+    if (ec__mul_overflows(n, elem, &bytes)) return 0;
+    void *p = ec__realloc(r->alloc, *arr, bytes);
+    if (!p) return 0;
+    *arr = p;
+    *cap = (uint32_t)n;
+    return 1;
+}
+
+/* ---- accessors: out-of-range reads give 0 / NULL, never a crash -------- */
+
+#define LINE(r, i) (((r) && (i) < (r)->nlines) ? &(r)->lines[i] : NULL)
+
+const char *ec_price_result_currency(const ec_price_result *r)
+{
+    return r && r->currency >= 0 ? ec_currency_code(r->currency) : NULL;
+}
+
+int32_t ec_price_result_exponent(const ec_price_result *r)
+{
+    return r && r->currency >= 0 ? r->exponent : -1;
+}
+
+int64_t ec_price_result_subtotal(const ec_price_result *r) { return r ? r->subtotal : 0; }
+int64_t ec_price_result_discount(const ec_price_result *r) { return r ? r->discount : 0; }
+int64_t ec_price_result_tax(const ec_price_result *r) { return r ? r->tax : 0; }
+int64_t ec_price_result_total(const ec_price_result *r) { return r ? r->total : 0; }
+size_t ec_price_result_line_count(const ec_price_result *r) { return r ? r->nlines : 0; }
+
+const char *ec_price_result_line_sku(const ec_price_result *r, size_t i)
+{
+    const ec__line_result *l = LINE(r, i);
+    return l ? l->sku.p : NULL;
+}
+
+#define LINE_INT(name, expr)                                                   \
+    int64_t ec_price_result_line_##name(const ec_price_result *r, size_t i)    \
+    {                                                                          \
+        const ec__line_result *l = LINE(r, i);                                 \
+        return l ? (expr) : 0;                                                 \
+    }
+LINE_INT(quantity, l->quantity)
+LINE_INT(list_price, l->list_price)
+LINE_INT(unit_price, l->unit_price)
+LINE_INT(subtotal, l->subtotal)
+LINE_INT(discount, l->subtotal - l->net)
+LINE_INT(net, l->net)
+LINE_INT(tax, l->tax)
+LINE_INT(total, l->total)
+#undef LINE_INT
+
+const char *ec_price_result_line_price_list(const ec_price_result *r, size_t i)
+{
+    const ec__line_result *l = LINE(r, i);
+    return l && l->price_list ? l->price_list->p : NULL;
+}
+
+const char *ec_price_result_line_product_promotion(const ec_price_result *r, size_t i)
+{
+    const ec__line_result *l = LINE(r, i);
+    return l && l->product_promo ? l->product_promo->p : NULL;
+}
+
+int32_t ec_price_result_line_tax_percent(const ec_price_result *r, size_t i)
+{
+    const ec__line_result *l = LINE(r, i);
+    return l ? l->tax_percent : 0;
+}
+
+size_t ec_price_result_line_discount_count(const ec_price_result *r, size_t i)
+{
+    const ec__line_result *l = LINE(r, i);
+    return l ? l->disc_n : 0;
+}
+
+static const ec__line_discount *line_discount(const ec_price_result *r, size_t i, size_t j)
+{
+    const ec__line_result *l = LINE(r, i);
+    return l && j < l->disc_n ? &r->discounts[l->disc_off + j] : NULL;
+}
+
+const char *ec_price_result_line_discount_promotion(const ec_price_result *r, size_t i, size_t j)
+{
+    const ec__line_discount *d = line_discount(r, i, j);
+    return d ? r->promo_list[d->promo]->id.p : NULL;
+}
+
+int64_t ec_price_result_line_discount_amount(const ec_price_result *r, size_t i, size_t j)
+{
+    const ec__line_discount *d = line_discount(r, i, j);
+    return d ? d->amount : 0;
+}
+
+int32_t ec_price_result_has_shipping(const ec_price_result *r) { return r ? r->has_shipping : 0; }
+
+const char *ec_price_result_shipping_method(const ec_price_result *r)
+{
+    return r && r->has_shipping ? r->shipping_method->p : NULL;
+}
+
+int64_t ec_price_result_shipping_price(const ec_price_result *r) { return r ? r->shipping_price : 0; }
+int64_t ec_price_result_shipping_discount(const ec_price_result *r)
+{
+    return r ? r->shipping_discount : 0;
+}
+int64_t ec_price_result_shipping_tax(const ec_price_result *r) { return r ? r->shipping_tax : 0; }
+int64_t ec_price_result_shipping_total(const ec_price_result *r) { return r ? r->shipping_total : 0; }
+
+size_t ec_price_result_promotion_count(const ec_price_result *r) { return r ? r->npromos : 0; }
+
+const char *ec_price_result_promotion_id(const ec_price_result *r, size_t k)
+{
+    return r && k < r->npromos ? r->promo_list[k]->id.p : NULL;
+}
+
+int32_t ec_price_result_promotion_applied(const ec_price_result *r, size_t k)
+{
+    return r && k < r->npromos ? r->promos[k].applied : 0;
+}
+
+int64_t ec_price_result_promotion_amount(const ec_price_result *r, size_t k)
+{
+    return r && k < r->npromos && r->promos[k].applied ? r->promos[k].amount : 0;
+}
+
+static const char *const reason_names[] = {
+#define EC__REASON_NAME(name, str) str,
+    EC__REASON_MAP(EC__REASON_NAME)
+#undef EC__REASON_NAME
+};
+
+const char *ec_price_result_promotion_reason(const ec_price_result *r, size_t k)
+{
+    return r && k < r->npromos && !r->promos[k].applied ? reason_names[r->promos[k].reason]
+                                                         : NULL;
+}
+
+size_t ec_price_result_coupon_count(const ec_price_result *r) { return r ? r->ncoupons : 0; }
+
+const char *ec_price_result_coupon_code(const ec_price_result *r, size_t k)
+{
+    return r && k < r->ncoupons ? r->coupons[k].code.p : NULL;
+}
+
+const char *ec_price_result_coupon_status(const ec_price_result *r, size_t k)
+{
+    static const char *const names[] = {"unknown", "not_applicable", "applied"};
+    return r && k < r->ncoupons ? names[r->coupons[k].status] : NULL;
+}

@@ -1,0 +1,160 @@
+/* unit_price.c - formats.md 3.1: list price from price lists and tiers,
+ * then the one best product promotion. */
+#include <string.h>
+
+#include "common/internal.h"
+#include "pricing/engine.h"
+
+static int context_matches(const ec__pricing *pc, const ec__symset *groups,
+                           const ec__symset *channels, const ec__symset *countries,
+                           const ec__window *w)
+{
+    return ec__window_has(w, pc->at) && ec__symset_has(groups, pc->group) &&
+           ec__symset_has(channels, pc->channel) && ec__symset_has(countries, pc->country);
+}
+
+/* The tier with the greatest min_quantity <= quantity, else the price. */
+static int64_t entry_price(const ec__pl_entry *e, int64_t quantity)
+{
+    int64_t price = e->price, best = -1;
+    for (uint32_t t = 0; t < e->ntiers; t++) {
+        if (e->tiers[t].min_quantity <= quantity && e->tiers[t].min_quantity > best) {
+            best = e->tiers[t].min_quantity;
+            price = e->tiers[t].price;
+        }
+    }
+    return price;
+}
+
+static int id_less(const ec__str *a, const ec__str *b)
+{
+    size_t n = a->n < b->n ? a->n : b->n;
+    int c = memcmp(a->p, b->p, n);
+    return c ? c < 0 : a->n < b->n;
+}
+
+/* Highest priority wins; ties go to the lower price, then the smaller id.
+ * Refs are sorted by priority, so stop at the first lower priority. */
+static int best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t quantity,
+                           ec__line_result *line)
+{
+    const ec_ruleset *rs = pc->rs;
+    const ec__price_list *best = NULL;
+    int64_t best_price = 0;
+    for (uint32_t k = 0; k < info->pl_n; k++) {
+        const ec__pl_ref *ref = &rs->pl_refs[info->pl_off + k];
+        const ec__price_list *pl = &rs->price_lists[ref->list];
+        if (best && pl->priority < best->priority) break;
+        if (pl->cur != pc->cur ||
+            !context_matches(pc, &pl->groups, &pl->channels, &pl->countries, &pl->window))
+            continue;
+        int64_t price = entry_price(&pl->entries[ref->entry], quantity);
+        if (!best || price < best_price || (price == best_price && id_less(&pl->id, &best->id))) {
+            best = pl;
+            best_price = price;
+        }
+    }
+    if (!best) return 0;
+    line->list_price = best_price;
+    line->price_list = &best->id;
+    return 1;
+}
+
+static int excluded(const ec__promotion *p, const ec__str *sku)
+{
+    for (uint32_t i = 0; i < p->nexclude; i++)
+        if (p->exclude[i].n == sku->n && memcmp(p->exclude[i].p, sku->p, sku->n) == 0) return 1;
+    return 0;
+}
+
+/* Unit price under a product promotion; 0 when its money field lacks the
+ * cart's currency (the promotion is then skipped). */
+static ec_status product_promo_price(const ec__pricing *pc, const ec__promotion *p,
+                                     int64_t list, int64_t *unit, int *usable)
+{
+    int64_t amount = 0;
+    *usable = 1;
+    switch (p->action.type) {
+    case EC__ACT_PERCENT_OFF: {
+        int64_t off;
+        EC_TRY(ec__percent_of(pc, list, p->action.percent, &off));
+        *unit = list - off;
+        return EC_OK;
+    }
+    case EC__ACT_AMOUNT_OFF_EACH:
+        if (!(*usable = ec__money_in(&p->action.amount, pc->cur, &amount))) return EC_OK;
+        *unit = list > amount ? list - amount : 0;
+        return EC_OK;
+    default: /* fixed_price; the codec admits nothing else at product level */
+        if (!(*usable = ec__money_in(&p->action.amount, pc->cur, &amount))) return EC_OK;
+        *unit = amount < list ? amount : list;
+        return EC_OK;
+    }
+}
+
+/* The first product promotion in selection order that matches the context,
+ * targets the line and has the cart's currency.  Targeted and all-line
+ * promotions are two sorted lists; walk them merged. */
+static ec_status product_promotion(const ec__pricing *pc, ec__line_result *line)
+{
+    const ec_ruleset *rs = pc->rs;
+    const uint32_t *a = rs->promo_refs + line->info->pp_off, *b = rs->all_product;
+    uint32_t na = line->info->pp_n, nb = rs->nall_product, i = 0, j = 0;
+    while (i < na || j < nb) {
+        int from_all = (i == na) || (j < nb && b[j] < a[i]);
+        uint32_t pos = from_all ? b[j++] : a[i++];
+        const ec__promotion *p = rs->product_promos[pos];
+        if (!context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) continue;
+        if (from_all && excluded(p, &line->sku)) continue;
+        int usable;
+        int64_t unit;
+        EC_TRY(product_promo_price(pc, p, line->list_price, &unit, &usable));
+        if (!usable) continue;
+        line->unit_price = unit;
+        line->product_promo = &p->id;
+        return EC_OK;
+    }
+    return EC_OK;
+}
+
+static ec_status price_line(ec__pricing *pc, uint32_t i)
+{
+    const ec_ruleset *rs = pc->rs;
+    ec__line_result *line = &pc->r->lines[i];
+    const ec__cart_line *cl = &pc->cart->lines[i];
+    memset(line, 0, sizeof *line);
+    line->sku = cl->sku;
+    line->quantity = cl->quantity;
+    uint32_t s = ec__strmap_get(&rs->sku_index, cl->sku.p, cl->sku.n);
+    if (s == EC__STRMAP_NONE) goto no_price;
+    line->info = &rs->skus[s];
+    if (!best_price_list(pc, line->info, cl->quantity, line)) {
+        if (line->info->product < 0 ||
+            !ec__money_in(&rs->products[line->info->product].prices, pc->cur, &line->list_price))
+            goto no_price;
+    }
+    line->unit_price = line->list_price;
+    line->tax_cat = line->info->product >= 0 ? rs->products[line->info->product].tax_cat
+                                             : rs->sym_standard;
+    EC_TRY(product_promotion(pc, line));
+    if (ec_money_mul(line->unit_price, line->quantity, &line->subtotal) != EC_OK) {
+        ec__fail(pc->err, EC_OVERFLOW, NULL, "the line's subtotal does not fit in 64 bits");
+        ec__error_field(pc->err, "lines[%u].quantity", i);
+        return EC_OVERFLOW;
+    }
+    line->net = line->subtotal;
+    return ec_money_add(pc->subtotal, line->subtotal, &pc->subtotal) == EC_OK
+               ? EC_OK
+               : ec__fail(pc->err, EC_OVERFLOW, "lines", "the cart subtotal does not fit in 64 bits");
+no_price:
+    ec__fail(pc->err, EC_NO_PRICE, NULL, "no price for SKU \"%s\" in %s", cl->sku.p,
+             ec_currency_code(pc->cur));
+    ec__error_field(pc->err, "lines[%u].sku", i);
+    return EC_NO_PRICE;
+}
+
+ec_status ec__price_units(ec__pricing *pc)
+{
+    for (uint32_t i = 0; i < pc->cart->nlines; i++) EC_TRY(price_line(pc, i));
+    return EC_OK;
+}

@@ -1,0 +1,168 @@
+/* compile.c - cross-entry validation and the indexes pricing reads.
+ *
+ * The codec has checked every field on its own; here we check what spans
+ * entries (duplicate ids and SKUs, patterns that must compile) and resolve,
+ * once, which promotions target which SKU, so that pricing a line costs one
+ * hash lookup instead of a scan of every promotion. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/internal.h"
+#include "ruleset/model.h"
+
+/* ---- duplicate detection ------------------------------------------------ */
+
+static ec_status check_unique_ids(ec_ruleset *rs, ec_error *err)
+{
+    ec__strmap seen;
+    ec_status st = EC_OK;
+    uint32_t old;
+    ec__strmap_init(&seen, rs->alloc);
+    for (uint32_t i = 0; i < rs->nprice_lists && st == EC_OK; i++) {
+        const ec__str *id = &rs->price_lists[i].id;
+        if (!ec__strmap_put(&seen, id->p, id->n, i, &old))
+            st = ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+        else if (old != EC__STRMAP_NONE)
+            st = ec__fail(err, EC_INVALID_FIELD, NULL, "duplicate price list id \"%s\"", id->p);
+        if (st == EC_INVALID_FIELD) ec__error_field(err, "price_lists[%u].id", i);
+    }
+    ec__strmap_free(&seen);
+    ec__strmap_init(&seen, rs->alloc);
+    for (uint32_t i = 0; i < rs->npromotions && st == EC_OK; i++) {
+        const ec__str *id = &rs->promotions[i].id;
+        if (!ec__strmap_put(&seen, id->p, id->n, i, &old))
+            st = ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+        else if (old != EC__STRMAP_NONE)
+            st = ec__fail(err, EC_INVALID_FIELD, NULL, "duplicate promotion id \"%s\"", id->p);
+        if (st == EC_INVALID_FIELD) ec__error_field(err, "promotions[%u].id", i);
+    }
+    ec__strmap_free(&seen);
+    ec__strmap_init(&seen, rs->alloc);
+    for (uint32_t i = 0; i < rs->nshipping && st == EC_OK; i++) {
+        const ec__str *id = &rs->shipping[i].id;
+        if (!ec__strmap_put(&seen, id->p, id->n, i, &old))
+            st = ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+        else if (old != EC__STRMAP_NONE)
+            st = ec__fail(err, EC_INVALID_FIELD, NULL, "duplicate shipping method id \"%s\"",
+                          id->p);
+        if (st == EC_INVALID_FIELD) ec__error_field(err, "shipping[%u].id", i);
+    }
+    ec__strmap_free(&seen);
+    return st;
+}
+
+static ec_status check_unique_taxes(const ec_ruleset *rs, ec_error *err)
+{
+    /* Tax tables are short (a rate per category and country): a quadratic
+     * scan is cheaper than an index here. */
+    for (uint32_t i = 0; i < rs->ntaxes; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (rs->taxes[i].cat == rs->taxes[j].cat &&
+                rs->taxes[i].country == rs->taxes[j].country) {
+                ec__fail(err, EC_INVALID_FIELD, NULL,
+                         "tax[%u] already gives a rate for this category and country", j);
+                ec__error_field(err, "tax[%u]", i);
+                return EC_INVALID_FIELD;
+            }
+    return EC_OK;
+}
+
+/* ---- promotion order ---------------------------------------------------- */
+
+static int str_cmp(const ec__str *a, const ec__str *b)
+{
+    size_t n = a->n < b->n ? a->n : b->n;
+    int c = memcmp(a->p, b->p, n);
+    return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+/* priority descending, then id ascending bytewise (formats.md 3.2) */
+static int promo_order(const void *x, const void *y)
+{
+    const ec__promotion *a = *(const ec__promotion *const *)x;
+    const ec__promotion *b = *(const ec__promotion *const *)y;
+    if (a->priority != b->priority) return a->priority > b->priority ? -1 : 1;
+    return str_cmp(&a->id, &b->id);
+}
+
+static ec_status order_promotions(ec_ruleset *rs, ec_error *err)
+{
+    uint32_t ncart = 0, nprod = 0;
+    for (uint32_t i = 0; i < rs->npromotions; i++)
+        rs->promotions[i].level == EC__LEVEL_CART ? ncart++ : nprod++;
+    rs->cart_promos = ec__arena_calloc(&rs->arena, ncart + 1, sizeof *rs->cart_promos);
+    rs->product_promos = ec__arena_calloc(&rs->arena, nprod + 1, sizeof *rs->product_promos);
+    EC_FAIL_IF(!rs->cart_promos || !rs->product_promos, err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t i = 0; i < rs->npromotions; i++) {
+        const ec__promotion *p = &rs->promotions[i];
+        if (p->level == EC__LEVEL_CART)
+            rs->cart_promos[rs->ncart_promos++] = p;
+        else
+            rs->product_promos[rs->nproduct_promos++] = p;
+    }
+    qsort(rs->cart_promos, rs->ncart_promos, sizeof *rs->cart_promos, promo_order);
+    qsort(rs->product_promos, rs->nproduct_promos, sizeof *rs->product_promos, promo_order);
+    return EC_OK;
+}
+
+/* ---- sku_pattern -------------------------------------------------------- */
+
+static void *pcre_alloc(size_t size, void *data) { return ec__alloc(data, size); }
+static void pcre_free(void *p, void *data) { ec__dealloc(data, p); }
+
+static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p,
+                                 pcre2_general_context *gc, ec_error *err)
+{
+    int code;
+    PCRE2_SIZE offset;
+    pcre2_compile_context *cc = pcre2_compile_context_create(gc);
+    EC_FAIL_IF(!cc, err, EC_NO_MEMORY, NULL, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)p->pattern.p, p->pattern.n, PCRE2_UTF,
+                                   &code, &offset, cc);
+    pcre2_compile_context_free(cc);
+    if (!re) {
+        if (code == PCRE2_ERROR_NOMEMORY) return ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        ec__fail(err, EC_INVALID_FIELD, NULL, "sku_pattern does not compile at offset %zu: %s",
+                 (size_t)offset, (const char *)msg);
+        ec__error_field(err, "promotions[%u].target.sku_pattern", p->src);
+        return EC_INVALID_FIELD;
+    }
+    /* JIT is an optimisation: where the platform lacks it, the interpreter
+     * gives the same answers. */
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    p->regex = re;
+    (void)rs;
+    return EC_OK;
+}
+
+static ec_status compile_patterns(ec_ruleset *rs, ec_error *err)
+{
+    pcre2_general_context *gc = NULL;
+    ec_status st = EC_OK;
+    for (uint32_t i = 0; i < rs->npromotions && st == EC_OK; i++) {
+        ec__promotion *p = &rs->promotions[i];
+        if (p->pattern.n == 0) continue;
+        if (!gc) {
+            gc = pcre2_general_context_create(pcre_alloc, pcre_free, (void *)rs->alloc);
+            if (!gc) return ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+        }
+        st = compile_pattern(rs, p, gc, err);
+    }
+    pcre2_general_context_free(gc);
+    return st;
+}
+
+ec_status ec__ruleset_index(ec_ruleset *rs, ec_error *err);
+
+ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err)
+{
+    EC_TRY(check_unique_ids(rs, err));
+    EC_TRY(check_unique_taxes(rs, err));
+    EC_TRY(compile_patterns(rs, err));
+    EC_TRY(order_promotions(rs, err));
+    return ec__ruleset_index(rs, err);
+}

@@ -1,0 +1,243 @@
+/* model.h - the compiled ruleset's internal shape; private to the library.
+ *
+ * The JSON codec (lib/json) fills these structures inside the ruleset's
+ * arena, then ec__ruleset_compile() validates what spans several entries and
+ * builds the indexes that pricing reads.  After that nothing changes, which
+ * is what lets threads share a ruleset without locks. */
+#ifndef EC_RULESET_MODEL_H
+#define EC_RULESET_MODEL_H
+
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/strmap.h"
+#include "ecommerce/money.h"
+#include "ecommerce/ruleset.h"
+
+#define EC__SYM_NONE UINT32_MAX     /* a name no rule mentions */
+#define EC__SYM_ANY (UINT32_MAX - 1) /* tax country "*" */
+
+typedef struct ec__str {
+    const char *p; /* NUL-terminated, in the arena */
+    uint32_t n;
+} ec__str;
+
+typedef struct ec__money {
+    int32_t cur; /* index in the currency table */
+    int64_t amount;
+} ec__money;
+
+/* An amount per currency; n == 0 means the field is absent. */
+typedef struct ec__money_map {
+    const ec__money *e;
+    uint32_t n;
+} ec__money_map;
+
+/* Interned names; n == 0 matches every cart. */
+typedef struct ec__symset {
+    const uint32_t *ids;
+    uint32_t n;
+} ec__symset;
+
+/* Half-open validity window [from, to). */
+typedef struct ec__window {
+    int64_t from, to;
+    uint8_t has_from, has_to;
+} ec__window;
+
+typedef struct ec__product {
+    ec__str sku;
+    ec__money_map prices;
+    const uint32_t *cats;
+    uint32_t ncats;
+    uint32_t tax_cat;
+} ec__product;
+
+typedef struct ec__pl_tier {
+    int64_t min_quantity;
+    int64_t price;
+} ec__pl_tier;
+
+typedef struct ec__pl_entry {
+    ec__str sku;
+    int64_t price;
+    const ec__pl_tier *tiers;
+    uint32_t ntiers;
+} ec__pl_entry;
+
+typedef struct ec__price_list {
+    ec__str id;
+    int32_t cur;
+    int64_t priority;
+    ec__symset groups, channels, countries;
+    ec__window window;
+    const ec__pl_entry *entries;
+    uint32_t nentries;
+} ec__price_list;
+
+typedef struct ec__tax_rate {
+    uint32_t cat;
+    uint32_t country; /* EC__SYM_ANY for "*" */
+    int32_t percent;  /* millionths */
+} ec__tax_rate;
+
+typedef struct ec__shipping {
+    ec__str id;
+    ec__money_map prices;
+    ec__money_map free_over;
+    ec__symset countries;
+    uint32_t tax_cat;
+} ec__shipping;
+
+enum ec__level { EC__LEVEL_CART, EC__LEVEL_PRODUCT };
+enum ec__stacking { EC__STACK, EC__STOP, EC__EXCLUSIVE };
+enum ec__action_type {
+    EC__ACT_PERCENT_OFF,
+    EC__ACT_AMOUNT_OFF_EACH,
+    EC__ACT_AMOUNT_OFF_ORDER,
+    EC__ACT_FIXED_PRICE,
+    EC__ACT_BUY_X_GET_Y,
+    EC__ACT_TIERED_PERCENT,
+    EC__ACT_FREE_SHIPPING
+};
+
+typedef struct ec__percent_tier {
+    ec__money_map min_subtotal;
+    int32_t percent;
+} ec__percent_tier;
+
+typedef struct ec__action {
+    uint8_t type;
+    int32_t percent;       /* percent_off, buy_x_get_y */
+    ec__money_map amount;  /* amount_off_*: amount; fixed_price: price */
+    int64_t buy, get, max_applications;
+    const ec__percent_tier *tiers;
+    uint32_t ntiers;
+} ec__action;
+
+typedef struct ec__promotion {
+    ec__str id;
+    uint32_t src;   /* index in the document's promotions array */
+    uint8_t level, stacking;
+    int64_t priority;
+    ec__window window;
+    ec__str coupon; /* n == 0: none */
+    uint8_t has_usage_limit;
+    int64_t usage_limit;
+    ec__symset groups, channels, countries;
+    ec__money_map min_subtotal;
+    int64_t min_quantity;
+    /* target: all_lines when the document has none (or only exclusions) */
+    uint8_t has_target;
+    const ec__str *skus;
+    uint32_t nskus;
+    const uint32_t *cats;
+    uint32_t ncats;
+    ec__str pattern;
+    const ec__str *exclude;
+    uint32_t nexclude;
+    ec__action action;
+    ec__money_map max_discount;
+    void *regex; /* pcre2_code_8 *, compiled by ec__ruleset_compile */
+} ec__promotion;
+
+/* Everything pricing needs for one SKU, found with one hash lookup. */
+typedef struct ec__sku_info {
+    ec__str sku;
+    int32_t product; /* index in products, or -1 */
+    uint32_t pl_off, pl_n; /* price-list refs, by list priority descending */
+    uint32_t pp_off, pp_n; /* product promotions targeting it, in order */
+    uint32_t cp_off, cp_n; /* cart promotions targeting it, in order */
+} ec__sku_info;
+
+typedef struct ec__pl_ref {
+    uint32_t list;  /* index in price_lists */
+    uint32_t entry; /* index in that list's entries */
+} ec__pl_ref;
+
+struct ec_ruleset {
+    ec_allocator alloc_copy;
+    const ec_allocator *alloc; /* &alloc_copy or NULL */
+    ec__arena arena;
+
+    int32_t currency;
+    uint8_t rounding;
+    uint8_t prices_include_tax;
+    uint8_t tax_total; /* tax_rounding "total" */
+
+    ec__product *products;
+    uint32_t nproducts;
+    ec__price_list *price_lists;
+    uint32_t nprice_lists;
+    ec__promotion *promotions; /* as in the document, then sorted */
+    uint32_t npromotions;
+    ec__tax_rate *taxes;
+    uint32_t ntaxes;
+    ec__shipping *shipping;
+    uint32_t nshipping;
+
+    ec__strmap symbols; /* name -> symbol id */
+    uint32_t nsymbols;
+    uint32_t sym_standard;
+
+    /* built by ec__ruleset_compile */
+    const ec__promotion **cart_promos; /* evaluation order */
+    uint32_t ncart_promos;
+    const ec__promotion **product_promos; /* selection order */
+    uint32_t nproduct_promos;
+    uint32_t *all_cart; /* cart promo positions that target every line */
+    uint32_t nall_cart;
+    uint32_t *all_product;
+    uint32_t nall_product;
+    ec__strmap sku_index; /* sku -> index in skus */
+    ec__sku_info *skus;
+    uint32_t nskus;
+    ec__pl_ref *pl_refs;
+    uint32_t *promo_refs; /* positions, for pp_* and cp_* */
+};
+
+/* An empty ruleset with its arena; NULL when out of memory. */
+ec_ruleset *ec__ruleset_alloc(const ec_allocator *alloc);
+
+/* Intern a name; EC__SYM_NONE when out of memory. */
+uint32_t ec__ruleset_symbol(ec_ruleset *rs, const char *name, size_t len);
+
+/* Symbol id of a name, or EC__SYM_NONE when no rule mentions it. */
+uint32_t ec__ruleset_lookup_symbol(const ec_ruleset *rs, const char *name, size_t len);
+
+/* Cross-entry validation (duplicate ids, patterns) and indexing. */
+ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err);
+
+/* Amount of a money map in one currency: 1 when present. */
+static inline int ec__money_in(const ec__money_map *m, int32_t cur, int64_t *out)
+{
+    for (uint32_t i = 0; i < m->n; i++) {
+        if (m->e[i].cur == cur) {
+            *out = m->e[i].amount;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static inline int ec__symset_has(const ec__symset *s, uint32_t sym)
+{
+    if (s->n == 0) return 1;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->ids[i] == sym) return 1;
+    return 0;
+}
+
+/* A promotion with no positive target selects every line, less its
+ * exclude_skus (checked per line for these few promotions). */
+static inline int ec__promo_targets_all(const ec__promotion *p)
+{
+    return !p->has_target || (p->nskus == 0 && p->ncats == 0 && p->pattern.n == 0);
+}
+
+static inline int ec__window_has(const ec__window *w, int64_t at)
+{
+    return (!w->has_from || w->from <= at) && (!w->has_to || at < w->to);
+}
+
+#endif /* EC_RULESET_MODEL_H */

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# deps.sh - the one list of Debian 12 packages this project needs to build and
+# test, and the code that installs the missing ones.  Used by `make deps` (and
+# so by `make test` and `make run`) and by .ci/run.
+#
+#   scripts/deps.sh list      print the package names, one a line
+#   scripts/deps.sh missing   print the ones not installed (exit 0 either way)
+#   scripts/deps.sh install   install the missing ones with apt-get (through
+#                             sudo when not root); silent when none is missing
+set -euo pipefail
+
+# Keep this list sorted.  python3 runs the tests/cli scripts; clang and
+# libclang-rt-14-dev give libFuzzer (`make fuzz`); valgrind is for manual
+# memory checks; clang-format for `make format`.
+PACKAGES=(
+    build-essential
+    clang
+    clang-format
+    git
+    libclang-rt-14-dev
+    libcjson-dev
+    libcunit1-dev
+    libpcre2-dev
+    libsodium-dev
+    libxml2-dev
+    make
+    pkg-config
+    python3
+    valgrind
+)
+
+missing() {
+    # One dpkg-query call for the whole list keeps this fast when nothing is
+    # missing.  Packages dpkg has never heard of are absent from its output.
+    local installed
+    installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null |
+        awk '$NF == "installed" { print $1 }') || true
+    local p
+    for p in "${PACKAGES[@]}"; do
+        grep -qxF "$p" <<<"$installed" || echo "$p"
+    done
+}
+
+case "${1:-}" in
+list)
+    printf '%s\n' "${PACKAGES[@]}"
+    ;;
+missing)
+    missing
+    ;;
+install)
+    if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+        echo "deps: not a Debian system; install the equivalents of these yourself:" >&2
+        printf '  %s\n' "${PACKAGES[@]}" >&2
+        exit 0 # `make deps-check` still stops the build if libraries are missing
+    fi
+    mapfile -t need < <(missing)
+    [ "${#need[@]}" -eq 0 ] && exit 0
+    sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "deps: missing packages (${need[*]}) and not root; install them as root" >&2
+            exit 1
+        }
+        sudo=(sudo)
+    fi
+    echo "deps: installing ${need[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${need[@]}"
+    ;;
+*)
+    echo "usage: $0 list|missing|install" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,78 @@
+/* io.c - reading documents and reporting refusals for ecom. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+char *cli_read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "ecom: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1) break;
+        char *bigger = cap > ((size_t)1 << 31) ? NULL : realloc(buf, cap * 2);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int failed = !buf || ferror(f);
+    if (f != stdin) fclose(f);
+    if (failed) {
+        fprintf(stderr, "ecom: cannot read %s\n", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int cli_refuse(const char *what, const ec_error *err)
+{
+    char *doc = NULL;
+    if (ec_error_to_json(err, &doc, NULL) == EC_OK) {
+        puts(doc);
+        ec_free(doc);
+    }
+    fprintf(stderr, "ecom: %s refused: %s%s%s: %s\n", what, ec_status_name(err->code),
+            err->field[0] ? " at " : "", err->field, err->message);
+    return EXIT_REFUSED;
+}
+
+int cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ecom: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n(see 'ecom help')\n", stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+ec_ruleset *cli_load_rules(const char *path, int *status)
+{
+    size_t len;
+    char *json = cli_read_file(path, &len);
+    ec_ruleset *rules = NULL;
+    ec_error err;
+    *status = EXIT_USAGE;
+    if (!json) return NULL;
+    if (ec_ruleset_from_json(json, len, NULL, &rules, &err) != EC_OK)
+        *status = cli_refuse("ruleset", &err);
+    free(json);
+    return rules;
+}
