@@ -123,7 +123,10 @@ static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p,
                                    &code, &offset, cc);
     pcre2_compile_context_free(cc);
     if (!re) {
-        if (code == PCRE2_ERROR_NOMEMORY) return ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+        /* compile-time allocation failure is HEAP_FAILED; NOMEMORY is its
+         * match-time cousin */
+        if (code == PCRE2_ERROR_HEAP_FAILED || code == PCRE2_ERROR_NOMEMORY)
+            return ec__fail(err, EC_NO_MEMORY, NULL, NULL);
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(code, msg, sizeof msg);
         ec__fail(err, EC_INVALID_FIELD, NULL, "sku_pattern does not compile at offset %zu: %s",

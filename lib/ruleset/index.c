@@ -191,6 +191,7 @@ typedef struct target_ctx {
     uint32_t *cat_off;    /* per symbol: first product position in cat_skus */
     uint32_t *cat_skus;
     pcre2_match_data *md;
+    uint32_t bad_sku; /* where a pattern failed to run */
 } target_ctx;
 
 static int mark(target_ctx *t, uint32_t sku, uint32_t pos, uint32_t tag)
@@ -200,6 +201,8 @@ static int mark(target_ctx *t, uint32_t sku, uint32_t pos, uint32_t tag)
     return pairs_push(t->ps, sku, pos);
 }
 
+/* 1: targets marked; 0: out of memory; -1: a pattern failed to run on a SKU
+ * (match or heap limit), which must not pass for "does not match". */
 static int mark_targets(target_ctx *t, const ec__promotion *p, uint32_t pos, uint32_t tag)
 {
     ec_ruleset *rs = t->rs;
@@ -220,7 +223,13 @@ static int mark_targets(target_ctx *t, const ec__promotion *p, uint32_t pos, uin
         for (uint32_t s = 0; s < rs->nskus; s++) {
             int rc = pcre2_match(p->regex, (PCRE2_SPTR)rs->skus[s].sku.p, rs->skus[s].sku.n, 0,
                                  0, t->md, NULL);
-            if (rc >= 0 && !mark(t, s, pos, tag)) return 0;
+            if (rc == PCRE2_ERROR_NOMATCH) continue;
+            if (rc == PCRE2_ERROR_NOMEMORY || rc == PCRE2_ERROR_HEAP_FAILED) return 0;
+            if (rc < 0) {
+                t->bad_sku = s;
+                return -1;
+            }
+            if (!mark(t, s, pos, tag)) return 0;
         }
     }
     return 1;
@@ -240,7 +249,15 @@ static ec_status index_level(target_ctx *t, const ec__promotion **list, uint32_t
             continue;
         }
         *tag += 2;
-        EC_FAIL_IF(!mark_targets(t, list[pos], pos, *tag), err, EC_NO_MEMORY, NULL, NULL);
+        int marked = mark_targets(t, list[pos], pos, *tag);
+        EC_FAIL_IF(marked == 0, err, EC_NO_MEMORY, NULL, NULL);
+        if (marked < 0) {
+            ec__fail(err, EC_INVALID_FIELD, NULL,
+                     "sku_pattern hit its match limit on SKU \"%s\"; simplify the pattern",
+                     rs->skus[t->bad_sku].sku.p);
+            ec__error_field(err, "promotions[%u].target.sku_pattern", list[pos]->src);
+            return EC_INVALID_FIELD;
+        }
     }
     uint32_t *flat = pairs_to_csr(rs, t->ps, off_f, n_f);
     EC_FAIL_IF(!flat, err, EC_NO_MEMORY, NULL, NULL);
