@@ -104,6 +104,7 @@ ec_status ec_pricer_price_json(ec_pricer *p, const ec_ruleset *rules, const char
 {
     ec_error local;
     if (!err) err = &local; /* the error document needs the detail */
+    ec_error_clear(err);
     if (out) *out = NULL;
     EC_FAIL_IF(!p || !rules, err, EC_MISUSE, NULL, "pricer and ruleset are required");
     ec_status st = ec_cart_from_json(p->cart, cart_json, len, err);

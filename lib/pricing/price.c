@@ -53,6 +53,7 @@ ec_status ec_price_cart(const ec_ruleset *rules, const ec_cart *cart, ec_price_r
     EC_FAIL_IF(!rules || !cart || !result, err, EC_MISUSE, NULL,
                "ec_price_cart needs a ruleset, a cart and a result");
     clear_result(result);
+    ec_error_clear(err);
     EC_TRY(check_cart(cart, err));
     EC_TRY(reserve_lines(result, cart->nlines, err));
     ec__pricing pc = {
@@ -74,6 +75,8 @@ ec_status ec_price_cart(const ec_ruleset *rules, const ec_cart *cart, ec_price_r
     if (st == EC_OK) st = ec__price_promotions(&pc);
     if (st == EC_OK) st = ec__price_tax(&pc);
     if (st != EC_OK) {
+        /* a step that failed in a money helper reports the bare status */
+        if (err && err->code == EC_OK) ec__fail(err, st, NULL, NULL);
         clear_result(result);
         return st;
     }

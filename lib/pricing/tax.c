@@ -160,19 +160,21 @@ ec_status ec__price_tax(ec__pricing *pc)
         EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_price));
         if (r->shipping_discount > r->shipping_price) r->shipping_discount = r->shipping_price;
     }
-    if (pc->rs->ntaxes) EC_TRY(item_taxes(pc)); /* else every tax stays 0 */
+    if (pc->rs->ntaxes && item_taxes(pc) != EC_OK) /* else every tax stays 0 */
+        return ec__fail(pc->err, EC_OVERFLOW, NULL, "the tax does not fit in 64 bits");
     r->subtotal = r->discount = r->tax = r->total = 0;
     for (uint32_t i = 0; i < r->nlines; i++) {
         ec__line_result *l = &r->lines[i];
-        l->total = inclusive ? l->net : l->net + l->tax;
+        l->total = l->net;
+        if (!inclusive) EC_TRY(add(pc, &l->total, l->tax));
         EC_TRY(add(pc, &r->subtotal, l->subtotal));
         EC_TRY(add(pc, &r->discount, l->subtotal - l->net));
         EC_TRY(add(pc, &r->tax, l->tax));
         EC_TRY(add(pc, &r->total, l->total));
     }
     if (pc->ship) {
-        int64_t fee = r->shipping_price - r->shipping_discount;
-        r->shipping_total = inclusive ? fee : fee + r->shipping_tax;
+        r->shipping_total = r->shipping_price - r->shipping_discount;
+        if (!inclusive) EC_TRY(add(pc, &r->shipping_total, r->shipping_tax));
         EC_TRY(add(pc, &r->tax, r->shipping_tax));
         EC_TRY(add(pc, &r->total, r->shipping_total));
     }
