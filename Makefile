@@ -65,6 +65,16 @@ LIB_PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) 2>/dev/null)
 LIB_PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null)
 TEST_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+# ecom reads product feeds (libxml2, never the library) on several threads;
+# `ecom keygen` draws and hashes API keys with libsodium.
+CLI_PKGS := libxml-2.0 libsodium
+CLI_PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS) 2>/dev/null)
+CLI_PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS) 2>/dev/null)
+# ecomd, the HTTP service: libmicrohttpd, SQLite (the embedded store) and
+# libsodium (API key hashes, request ids).
+HTTP_PKGS := libmicrohttpd sqlite3 libsodium
+HTTP_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HTTP_PKGS) 2>/dev/null)
+HTTP_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(HTTP_PKGS) 2>/dev/null)
 
 WARNINGS    := -Wall -Wextra -Wshadow -Werror
 EC_INCLUDES  = -Iinclude -Ilib
@@ -101,6 +111,7 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 LIB_SRCS       := $(sort $(shell find lib -name '*.c'))
 PUBLIC_HEADERS := $(sort $(wildcard include/ecommerce/*.h))
 CLI_SRCS       := $(sort $(wildcard wrappers/cli/*.c))
+HTTP_SRCS      := $(sort $(wildcard wrappers/http/*.c))
 UNIT_SRCS      := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES    := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 CONF_SRCS      := $(sort $(wildcard tests/conformance/*.c))
@@ -125,6 +136,7 @@ PC_FILE       := $(O)/lib/pkgconfig/libecommerce.pc
 
 # Programs whose sources do not exist yet are simply left out.
 ECOM          := $(if $(CLI_SRCS),$(O)/bin/ecom)
+ECOMD         := $(if $(HTTP_SRCS),$(O)/bin/ecomd)
 UNIT_BIN      := $(if $(UNIT_SRCS),$(O)/tests/unit)
 CONF_BIN      := $(if $(CONF_SRCS),$(O)/tests/conformance)
 REPLAY_BINS   := $(FUZZ_NAMES:%=$(O)/fuzz/replay_%)
@@ -132,9 +144,10 @@ BENCH_BINS    := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 EXAMPLE_BINS  := $(patsubst examples/%.c,$(O)/examples/%,$(EXAMPLE_SRCS))
 
 CLI_OBJS      := $(call obj,$(CLI_SRCS))
+HTTP_OBJS     := $(call obj,$(HTTP_SRCS))
 UNIT_OBJS     := $(call obj,tests/unit/main.c $(UNIT_SRCS))
 CONF_OBJS     := $(call obj,$(CONF_SRCS))
-ALL_OBJS      := $(LIB_OBJS) $(CLI_OBJS) $(UNIT_OBJS) $(CONF_OBJS) \
+ALL_OBJS      := $(LIB_OBJS) $(CLI_OBJS) $(HTTP_OBJS) $(UNIT_OBJS) $(CONF_OBJS) \
                  $(call obj,fuzz/replay.c $(FUZZ_NAMES:%=fuzz/fuzz_%.c) \
                         $(BENCH_SRCS) $(EXAMPLE_SRCS))
 
@@ -161,7 +174,7 @@ update-if-changed = if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@
 # =============================================================================
 
 .PHONY: all
-all: $(SHARED_REAL) $(SHARED_SONAME) $(SHARED_DEV) $(STATIC_LIB) $(PC_FILE) $(ECOM)
+all: $(SHARED_REAL) $(SHARED_SONAME) $(SHARED_DEV) $(STATIC_LIB) $(PC_FILE) $(ECOM) $(ECOMD)
 
 # ---- stamps: rebuild when flags or the list of sources change ------------------
 # Make compares timestamps only.  These two files record what else an output
@@ -181,7 +194,7 @@ $(FLAGS_STAMP): FORCE
 
 $(SOURCES_STAMP): FORCE
 	@mkdir -p $(@D)
-	@printf '%s\n' $(LIB_SRCS) $(CLI_SRCS) $(UNIT_SRCS) $(CONF_SRCS) > $@.tmp
+	@printf '%s\n' $(LIB_SRCS) $(CLI_SRCS) $(HTTP_SRCS) $(UNIT_SRCS) $(CONF_SRCS) > $@.tmp
 	@$(update-if-changed)
 
 # ---- compiling -------------------------------------------------------------------
@@ -243,12 +256,24 @@ $(PC_FILE): libecommerce.pc.in FORCE
 # ecom links libecommerce.a so that it runs from anywhere; the tests link it so
 # that they may call the library's internal ec__ functions.
 
-link = $(CC) $(SAN_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(1) $(STATIC_LIB) $(LIB_PKG_LIBS) $(LDLIBS)
+link = $(CC) $(SAN_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(1) $(STATIC_LIB) $(LIB_PKG_LIBS) \
+       $(CLI_PKG_LIBS) -pthread $(LDLIBS)
+
+# The command line's sources, and the fuzz targets of its readers, see libxml2.
+$(CLI_OBJS) $(call obj,$(FUZZ_NAMES:%=fuzz/fuzz_%.c)): private EC_INCLUDES += $(CLI_PKG_CFLAGS)
 
 $(O)/bin/ecom: $(CLI_OBJS) $(STATIC_LIB) $(SOURCES_STAMP)
 	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(call link,$(CLI_OBJS))
+
+# ecomd: wrappers/http/*.c with the static library and its server libraries.
+$(HTTP_OBJS): private EC_INCLUDES += $(HTTP_PKG_CFLAGS)
+
+$(O)/bin/ecomd: $(HTTP_OBJS) $(STATIC_LIB) $(SOURCES_STAMP)
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(call link,$(HTTP_OBJS)) $(HTTP_PKG_LIBS)
 
 # ---- unit tests ------------------------------------------------------------------
 # suites.h lists one EC_TEST_SUITES(test_<module>) per tests/unit/test_*.c;
@@ -322,7 +347,7 @@ deps-check:
 	@command -v $(PKG_CONFIG) >/dev/null || { \
 		echo "error: $(PKG_CONFIG) not found; run 'make deps'" >&2; exit 1; }
 	@missing=; \
-	for m in $(LIB_PKGS) $(TEST_PKGS); do \
+	for m in $(LIB_PKGS) $(TEST_PKGS) $(CLI_PKGS) $(HTTP_PKGS); do \
 		$(PKG_CONFIG) --exists $$m || missing="$$missing $$m"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -338,7 +363,7 @@ deps-check:
 # `make test` first installs missing packages, then starts a fresh make (which
 # re-reads the pkg-config flags of what was just installed) for test-all.
 
-.PHONY: test test-all run-tests build-tests asan ubsan check
+.PHONY: test test-all run-tests build-tests asan ubsan check test-ffi test-http
 .PHONY: test-unit test-conformance test-cli test-replay
 
 test: deps
@@ -346,6 +371,8 @@ test: deps
 
 test-all: deps-check
 	+@$(MAKE) --no-print-directory run-tests
+	+@$(MAKE) --no-print-directory test-ffi
+	+@$(MAKE) --no-print-directory examples
 	+@$(MAKE) --no-print-directory check
 	+@$(MAKE) --no-print-directory asan
 	+@$(MAKE) --no-print-directory ubsan
@@ -353,9 +380,11 @@ test-all: deps-check
 
 # The programs of variant $(O) build in parallel; the kinds of test then run
 # one after another so that their output stays readable under make -j.
-TEST_KINDS := test-unit test-conformance test-cli test-replay
+# ecomd's end-to-end tests run in every variant: a sanitizer build of the
+# service under real traffic finds what unit tests cannot.
+TEST_KINDS := test-unit test-conformance test-cli test-replay test-http
 
-build-tests: $(STATIC_LIB) $(ECOM) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BINS)
+build-tests: $(STATIC_LIB) $(ECOM) $(ECOMD) $(UNIT_BIN) $(CONF_BIN) $(REPLAY_BINS)
 
 run-tests: deps-check
 	+@$(MAKE) --no-print-directory build-tests
@@ -423,6 +452,22 @@ else
 	@echo "== fuzz corpus replay: no fuzz targets yet (fuzz/fuzz_*.c) =="
 endif
 
+# The Python and Node packages' own tests, once, against the normal build:
+# an interpreter cannot load a sanitizer build's shared library.
+test-ffi: all
+	@echo "== FFI packages ($(O)) =="
+	@O='$(O)' bash tests/ffi/run.sh
+
+# ecomd end to end: each test starts build/bin/ecomd on a free loopback port
+# in a temporary directory and stops it again (tests/http/run.sh).
+test-http: all
+ifneq ($(and $(ECOMD),$(wildcard tests/http/run.sh)),)
+	@echo "== HTTP service ($(O)) =="
+	@ECOMD='$(abspath $(ECOMD))' ECOM='$(abspath $(ECOM))' bash tests/http/run.sh
+else
+	@echo "== HTTP service: not built yet (wrappers/http/, tests/http/run.sh) =="
+endif
+
 # ---- ABI and packaging check -------------------------------------------------------
 # Exported symbols == EC_API declarations, ec_ prefix everywhere, headers
 # self-contained in C11 and C++11, soname and .pc version, and an install /
@@ -442,17 +487,28 @@ check: all deps-check
 run: deps
 	+@$(MAKE) --no-print-directory run-example
 
+# make run starts ecomd in the foreground on RUN_LISTEN with a fresh SQLite
+# store in a temporary directory, the example ruleset and the example stock,
+# and prints a first request to try.  Ctrl-C stops it (it drains first).
+RUN_LISTEN ?= 127.0.0.1:8080
+
 run-example: all
-	@test -n "$(ECOM)" || { echo "make run: no ecom yet (wrappers/cli/*.c)" >&2; exit 1; }
-	@for f in examples/rules.json examples/cart.json; do \
+	@test -n "$(ECOMD)" || { echo "make run: no ecomd yet (wrappers/http/*.c)" >&2; exit 1; }
+	@for f in examples/rules.json examples/cart.json examples/stock.json; do \
 		test -f $$f || { echo "make run: $$f is missing" >&2; exit 1; }; \
 	done
-	@echo "ecom prices a cart (examples/cart.json: lines, coupons, destination)"
-	@echo "against a ruleset (examples/rules.json: price lists, tiers, promotions,"
-	@echo "tax, shipping) and prints the priced cart as JSON:"
-	@echo
-	@echo "  \$$ $(ECOM) cart price --rules examples/rules.json examples/cart.json"
-	@$(ECOM) cart price --rules examples/rules.json examples/cart.json
+	@dir=$$(mktemp -d -t ecomd-run.XXXXXX) && \
+	url=http://$(RUN_LISTEN) && \
+	echo "ecomd listens on $$url (store: sqlite:$$dir/ecom.db," && \
+	echo "rules: examples/rules.json, stock: examples/stock.json; Ctrl-C stops it)." && \
+	echo "Price the example cart:" && \
+	echo && \
+	echo "  curl -s -X POST -H 'Content-Type: application/json' --data @examples/cart.json $$url/v1/price" && \
+	echo && \
+	echo "then try $$url/v1/stock/SHOE-1, $$url/metrics; docs/service.md walks through a checkout." && \
+	echo && \
+	exec $(ECOMD) --listen $(RUN_LISTEN) --store "sqlite:$$dir/ecom.db" \
+		--rules examples/rules.json --stock examples/stock.json --grace-ms 500
 
 # Benchmarks use the normal build (CFLAGS default -O2, no sanitizers).
 bench: deps-check $(BENCH_BINS)
@@ -462,8 +518,17 @@ else
 	@echo "no benchmarks yet (bench/*.c)"
 endif
 
-examples: $(EXAMPLE_BINS)
-	@$(if $(EXAMPLE_BINS),echo "built $(EXAMPLE_BINS)",echo "no examples/*.c yet")
+# Builds examples/*.c and runs every example as a newcomer would: the C
+# programs, the Python and Node service snippets, the batch repricing run.
+examples: all $(EXAMPLE_BINS)
+	@for b in $(EXAMPLE_BINS); do echo "== $$b =="; $$b || exit 1; done
+	@echo "== examples/price.py =="
+	@ECOMMERCE_LIBRARY='$(abspath $(SHARED_SONAME))' python3 examples/price.py
+	@echo "== examples/price.mjs =="
+	@test -d wrappers/node/node_modules/koffi || (cd wrappers/node && npm ci --no-audit --no-fund)
+	@ECOMMERCE_LIBRARY='$(abspath $(SHARED_SONAME))' node examples/price.mjs
+	@echo "== examples/reprice.sh =="
+	@ECOM='$(abspath $(ECOM))' bash examples/reprice.sh
 
 # Runs each fuzz target for FUZZ_SECONDS over its corpus.  New inputs go to
 # build/fuzz/corpus/<name>/ (the seeds in fuzz/corpus/ are only read) and
@@ -537,7 +602,7 @@ clean:
 	rm -rf build
 
 FORMAT_DIRS := lib include wrappers tests fuzz bench
-FORMAT_SRCS  = $(shell find $(wildcard $(FORMAT_DIRS)) -name '*.[ch]' -not -path 'build/*')
+FORMAT_SRCS  = $(shell find $(wildcard $(FORMAT_DIRS)) -name '*.[ch]' -not -path 'build/*' -not -path '*/node_modules/*')
 
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_SRCS)
@@ -547,14 +612,16 @@ format-check:
 
 help:
 	@echo "make [all]        shared + static library, libecommerce.pc, build/bin/ecom"
-	@echo "make test         deps, then unit, conformance, CLI, fuzz replay, check; again under ASan and UBSan"
+	@echo "make test         deps, then unit, conformance, CLI, fuzz replay, FFI, examples, check; again under ASan and UBSan"
+	@echo "make test-ffi     the Python and Node packages' tests (tests/ffi/run.sh)"
 	@echo "make test-unit | test-conformance | test-cli | test-replay    one kind of test"
 	@echo "make asan | ubsan all tests against a sanitizer build (build/asan, build/ubsan)"
 	@echo "make check        ABI, headers, soname, pkg-config and install round trip"
-	@echo "make run          deps, build, price examples/cart.json with ecom"
+	@echo "make run          deps, build, start ecomd with the example rules and stock (RUN_LISTEN=$(RUN_LISTEN))"
+	@echo "make test-http    ecomd end to end (tests/http/run.sh)"
 	@echo "make bench        build and run bench/*.c"
 	@echo "make fuzz         libFuzzer on each fuzz/fuzz_*.c for FUZZ_SECONDS (default 60)"
-	@echo "make examples     build examples/*.c against the shared library"
+	@echo "make examples     build examples/*.c against the shared library and run every example"
 	@echo "make install      PREFIX=$(PREFIX) DESTDIR= (also uninstall)"
 	@echo "make deps         install missing Debian packages (scripts/deps.sh)"
 	@echo "make format | format-check    clang-format the sources"

@@ -17,6 +17,9 @@
 #include "ecommerce/ruleset.h"
 #include "ecommerce/cart.h"
 #include "ecommerce/pricing.h"
+#include "ecommerce/order.h"
+#include "ecommerce/reprice.h"
+#include "ecommerce/inventory.h"
 #include "ecommerce/json.h"
 
 #endif /* ECOMMERCE_H */

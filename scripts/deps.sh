@@ -11,7 +11,8 @@ set -euo pipefail
 
 # Keep this list sorted.  python3 runs the tests/cli scripts; clang and
 # libclang-rt-14-dev give libFuzzer (`make fuzz`); valgrind is for manual
-# memory checks; clang-format for `make format`.
+# memory checks; clang-format for `make format`.  ecomd links libmicrohttpd
+# and SQLite (libmicrohttpd-dev, libsqlite3-dev); its tests need only python3.
 PACKAGES=(
     build-essential
     clang
@@ -20,14 +21,22 @@ PACKAGES=(
     libclang-rt-14-dev
     libcjson-dev
     libcunit1-dev
+    libmicrohttpd-dev
     libpcre2-dev
     libsodium-dev
+    libsqlite3-dev
     libxml2-dev
     make
     pkg-config
     python3
     valgrind
 )
+
+# The FFI packages' tests need Node.js and npm.  Machines of this project
+# come with NodeSource's nodejs, which bundles npm and must not be mixed with
+# Debian's npm package; only a machine without them gets Debian's.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing() {
     # One dpkg-query call for the whole list keeps this fast when nothing is

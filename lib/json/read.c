@@ -14,6 +14,16 @@ const cJSON *ec__jget(const cJSON *obj, const char *key)
     return (v && !cJSON_IsNull(v)) ? v : NULL;
 }
 
+/* Input is quoted in messages only when it is short printable ASCII, so a
+ * message never carries control bytes or broken UTF-8 into a log line. */
+static const char *quotable(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (n >= 64 || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e) return "(not shown)";
+    return s;
+}
+
 static int allowed_key(const char *k, const char *const *allowed)
 {
     for (; *allowed; allowed++)
@@ -27,13 +37,13 @@ ec_status ec__jkeys(const cJSON *obj, const char *const *allowed, const char *wh
     EC_FAIL_IF(!cJSON_IsObject(obj), err, EC_INVALID_FIELD, NULL, "%s must be an object", what);
     for (const cJSON *c = obj->child; c; c = c->next) {
         if (!allowed_key(c->string, allowed)) {
-            ec__fail(err, EC_INVALID_FIELD, NULL, "unknown key \"%.64s\" in %s", c->string, what);
+            ec__fail(err, EC_INVALID_FIELD, NULL, "unknown key \"%s\" in %s", quotable(c->string), what);
             ec__error_field(err, "%.160s", c->string);
             return EC_INVALID_FIELD;
         }
         for (const cJSON *d = obj->child; d != c; d = d->next)
             if (strcmp(d->string, c->string) == 0) {
-                ec__fail(err, EC_INVALID_FIELD, NULL, "key \"%.64s\" appears twice", c->string);
+                ec__fail(err, EC_INVALID_FIELD, NULL, "key \"%s\" appears twice", quotable(c->string));
                 ec__error_field(err, "%.160s", c->string);
                 return EC_INVALID_FIELD;
             }
@@ -147,11 +157,29 @@ ec_status ec__jenum(const cJSON *v, const char *key, const char *const *names, i
     return ec__fail(err, EC_INVALID_FIELD, key, "%s must be one of %s", key, list);
 }
 
+/* Does a string of the document hold an escaped NUL (\u0000)?  cJSON keeps
+ * strings NUL-terminated, so such a string would be silently cut short:
+ * "SKU\u0000x" would price as "SKU". */
+static int has_escaped_nul(const char *json, size_t len)
+{
+    for (const char *p = json, *end = json + len; (p = memchr(p, '\\', (size_t)(end - p)));) {
+        size_t run = 0;
+        while (p + run < end && p[run] == '\\') run++;
+        const char *after = p + run;
+        if (run % 2 == 1 && end - after >= 5 && memcmp(after, "u0000", 5) == 0) return 1;
+        p = after;
+    }
+    return 0;
+}
+
 ec_status ec__jparse(const char *json, size_t len, cJSON **out, ec_error *err)
 {
     EC_FAIL_IF(!json && len, err, EC_MISUSE, NULL, "document is NULL");
     EC_FAIL_IF(len > EC_JSON_MAX_DOCUMENT, err, EC_LIMIT_EXCEEDED, NULL,
                "the document is larger than %u bytes", EC_JSON_MAX_DOCUMENT);
+    *out = NULL;
+    EC_FAIL_IF(json && has_escaped_nul(json, len), err, EC_INVALID_FIELD, NULL,
+               "strings may not contain NUL characters (\\u0000)");
     const char *end = NULL;
     *out = cJSON_ParseWithLengthOpts(json ? json : "", len, &end, 0);
     if (*out) {

@@ -8,7 +8,9 @@
 #include "json/writer.h"
 #include "pricing/engine.h"
 
-static void key(ec__buf *b, const char *k) { ec__buf_lit(b, k); }
+/* Literals are written with their compile-time length: this document is
+ * mostly punctuation and key names, and strlen showed in profiles. */
+#define KEY(b, lit) ec__buf_raw((b), "" lit, sizeof(lit) - 1)
 
 static void str_or_null(ec__buf *b, const ec__str *s)
 {
@@ -35,86 +37,88 @@ static void write_line_discounts(ec__buf *b, const ec_price_result *r, const ec_
 static void write_line(ec__buf *b, const ec_price_result *r, const ec__line_result *l)
 {
     int32_t e = r->exponent;
-    key(b, "{\"sku\":");
+    KEY(b, "{\"sku\":");
     ec__buf_str(b, l->sku.p, l->sku.n);
-    key(b, ",\"quantity\":");
+    KEY(b, ",\"quantity\":");
     ec__buf_int(b, l->quantity);
-    key(b, ",\"list_price\":");
+    KEY(b, ",\"list_price\":");
     ec__buf_money(b, l->list_price, e);
-    key(b, ",\"unit_price\":");
+    KEY(b, ",\"unit_price\":");
     ec__buf_money(b, l->unit_price, e);
-    key(b, ",\"price_list\":");
+    KEY(b, ",\"price_list\":");
     str_or_null(b, l->price_list);
-    key(b, ",\"product_promotion\":");
+    KEY(b, ",\"product_promotion\":");
     str_or_null(b, l->product_promo);
-    key(b, ",\"subtotal\":");
+    KEY(b, ",\"subtotal\":");
     ec__buf_money(b, l->subtotal, e);
-    key(b, ",");
+    KEY(b, ",");
     write_line_discounts(b, r, l);
-    key(b, "\"discount\":");
+    KEY(b, "\"discount\":");
     ec__buf_money(b, l->subtotal - l->net, e);
-    key(b, ",\"net\":");
+    KEY(b, ",\"net\":");
     ec__buf_money(b, l->net, e);
-    key(b, ",\"tax_percent\":");
+    KEY(b, ",\"tax_percent\":");
     ec__buf_percent(b, l->tax_percent);
-    key(b, ",\"tax\":");
+    KEY(b, ",\"tax\":");
     ec__buf_money(b, l->tax, e);
-    key(b, ",\"total\":");
+    KEY(b, ",\"total\":");
     ec__buf_money(b, l->total, e);
-    key(b, "}");
+    KEY(b, "}");
 }
 
 static void write_shipping(ec__buf *b, const ec_price_result *r)
 {
     int32_t e = r->exponent;
     if (!r->has_shipping) {
-        key(b, "null");
+        KEY(b, "null");
         return;
     }
-    key(b, "{\"method\":");
+    KEY(b, "{\"method\":");
     ec__buf_str(b, r->shipping_method->p, r->shipping_method->n);
-    key(b, ",\"price\":");
+    KEY(b, ",\"price\":");
     ec__buf_money(b, r->shipping_price, e);
-    key(b, ",\"discount\":");
+    KEY(b, ",\"discount\":");
     ec__buf_money(b, r->shipping_discount, e);
-    key(b, ",\"tax\":");
+    KEY(b, ",\"tax\":");
     ec__buf_money(b, r->shipping_tax, e);
-    key(b, ",\"total\":");
+    KEY(b, ",\"total\":");
     ec__buf_money(b, r->shipping_total, e);
-    key(b, "}");
+    KEY(b, "}");
 }
 
 static void write_promotions(ec__buf *b, const ec_price_result *r)
 {
-    key(b, "\"promotions\":[");
+    KEY(b, "\"promotions\":[");
     for (uint32_t k = 0; k < r->npromos; k++) {
         const ec__str *id = &r->promo_list[k]->id;
-        key(b, k ? ",{\"id\":" : "{\"id\":");
+        if (k) KEY(b, ",");
+        KEY(b, "{\"id\":");
         ec__buf_str(b, id->p, id->n);
         if (r->promos[k].applied) {
-            key(b, ",\"applied\":true,\"amount\":");
+            KEY(b, ",\"applied\":true,\"amount\":");
             ec__buf_money(b, r->promos[k].amount, r->exponent);
         } else {
-            key(b, ",\"applied\":false,\"reason\":\"");
-            key(b, ec_price_result_promotion_reason(r, k));
-            key(b, "\"");
+            KEY(b, ",\"applied\":false,\"reason\":\"");
+            ec__buf_lit(b, ec_price_result_promotion_reason(r, k));
+            KEY(b, "\"");
         }
-        key(b, "}");
+        KEY(b, "}");
     }
-    key(b, "]");
+    KEY(b, "]");
 }
 
 static void write_coupons(ec__buf *b, const ec_price_result *r)
 {
-    key(b, "\"coupons\":[");
+    KEY(b, "\"coupons\":[");
     for (uint32_t k = 0; k < r->ncoupons; k++) {
-        key(b, k ? ",{\"code\":" : "{\"code\":");
+        if (k) KEY(b, ",");
+        KEY(b, "{\"code\":");
         ec__buf_str(b, r->coupons[k].code.p, r->coupons[k].code.n);
-        key(b, ",\"status\":\"");
-        key(b, ec_price_result_coupon_status(r, k));
-        key(b, "\"}");
+        KEY(b, ",\"status\":\"");
+        ec__buf_lit(b, ec_price_result_coupon_status(r, k));
+        KEY(b, "\"}");
     }
-    key(b, "]");
+    KEY(b, "]");
 }
 
 void ec__write_result(ec__buf *b, const ec_price_result *r, const ec_cart *cart);
@@ -123,47 +127,47 @@ void ec__write_result(ec__buf *b, const ec_price_result *r, const ec_cart *cart)
 {
     int32_t e = r->exponent;
     const char *cur = ec_currency_code(r->currency);
-    key(b, "{");
+    KEY(b, "{");
     if (cart && ec_cart_id(cart)) {
-        key(b, "\"id\":");
+        KEY(b, "\"id\":");
         ec__buf_str(b, ec_cart_id(cart), strlen(ec_cart_id(cart)));
-        key(b, ",");
+        KEY(b, ",");
     }
-    key(b, "\"currency\":\"");
-    key(b, cur);
-    key(b, "\",\"lines\":[");
+    KEY(b, "\"currency\":\"");
+    ec__buf_lit(b, cur);
+    KEY(b, "\",\"lines\":[");
     for (uint32_t i = 0; i < r->nlines; i++) {
-        if (i) key(b, ",");
+        if (i) KEY(b, ",");
         write_line(b, r, &r->lines[i]);
     }
-    key(b, "],\"subtotal\":");
+    KEY(b, "],\"subtotal\":");
     ec__buf_money(b, r->subtotal, e);
-    key(b, ",\"discount\":");
+    KEY(b, ",\"discount\":");
     ec__buf_money(b, r->discount, e);
-    key(b, ",\"shipping\":");
+    KEY(b, ",\"shipping\":");
     write_shipping(b, r);
-    key(b, ",\"tax\":");
+    KEY(b, ",\"tax\":");
     ec__buf_money(b, r->tax, e);
-    key(b, ",\"total\":");
+    KEY(b, ",\"total\":");
     ec__buf_money(b, r->total, e);
-    key(b, ",");
+    KEY(b, ",");
     write_promotions(b, r);
-    key(b, ",");
+    KEY(b, ",");
     write_coupons(b, r);
-    key(b, "}");
+    KEY(b, "}");
 }
 
 void ec__write_error(ec__buf *b, const ec_error *err);
 
 void ec__write_error(ec__buf *b, const ec_error *err)
 {
-    key(b, "{\"error\":{\"code\":\"");
-    key(b, ec_status_name(err->code));
-    key(b, "\",\"message\":");
+    KEY(b, "{\"error\":{\"code\":\"");
+    ec__buf_lit(b, ec_status_name(err->code));
+    KEY(b, "\",\"message\":");
     ec__buf_str(b, err->message, strlen(err->message));
     if (err->field[0]) {
-        key(b, ",\"field\":");
+        KEY(b, ",\"field\":");
         ec__buf_str(b, err->field, strlen(err->field));
     }
-    key(b, "}}");
+    KEY(b, "}}");
 }

@@ -101,7 +101,7 @@ struct ec_price_result {
     uint32_t nraw, raw_cap;
     uint32_t *targets;
     uint32_t ntargets, targets_cap;
-    int64_t *nets, *d, *w, *parts;
+    int64_t *nets, *trial, *d, *w, *parts;
     uint32_t scratch_cap;
 };
 
@@ -118,6 +118,24 @@ typedef struct ec__pricing {
     int64_t ship_price;               /* before free_over */
     int64_t subtotal;                 /* sum of line subtotals */
 } ec__pricing;
+
+/* Pieces of 3.1 (unit_price.c), shared with batch repricing (reprice.c),
+ * which prices one unit of an item without a cart. */
+int ec__context_matches(const ec__pricing *pc, const ec__symset *groups, const ec__symset *channels,
+                        const ec__symset *countries, const ec__window *w);
+/* The winning price list for info at quantity: sets line->list_price and
+ * line->price_list and returns 1, or returns 0 when none is a candidate. */
+int ec__best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t quantity,
+                        ec__line_result *line);
+/* 1 when sku is in the promotion's exclude_skus. */
+int ec__promo_excluded(const ec__promotion *p, const ec__str *sku);
+/* Unit price under a product promotion; *usable is 0 when its money field
+ * lacks pc->cur (the promotion is then skipped). */
+ec_status ec__product_promo_price(const ec__pricing *pc, const ec__promotion *p, int64_t list,
+                                  int64_t *unit, int *usable);
+/* The best product promotion for line (info, sku, list_price set): sets
+ * unit_price and product_promo when one applies. */
+ec_status ec__product_promotion(const ec__pricing *pc, ec__line_result *line);
 
 /* Steps of formats.md 3, in the order their errors are reported. */
 ec_status ec__price_units(ec__pricing *pc);         /* 3.1 */

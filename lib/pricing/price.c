@@ -22,11 +22,11 @@ static ec_status reserve_lines(ec_price_result *r, uint32_t n, ec_error *err)
     int ok = ec__result_reserve(r, (void **)&r->lines, &r->lines_cap, n, sizeof *r->lines);
     if (ok && r->scratch_cap < n + 1) {
         uint32_t cap = r->scratch_cap, unused;
-        int64_t **arrays[] = {&r->nets, &r->d, &r->w, &r->parts};
+        int64_t **arrays[] = {&r->nets, &r->trial, &r->d, &r->w, &r->parts};
         for (size_t k = 0; ok && k < sizeof arrays / sizeof arrays[0]; k++) {
             unused = cap;
             ok = ec__result_reserve(r, (void **)arrays[k], &unused, n + 1, sizeof(int64_t));
-            if (ok) r->scratch_cap = unused; /* all four grow to the same size */
+            if (ok) r->scratch_cap = unused; /* all grow to the same size */
         }
         if (!ok) r->scratch_cap = 0; /* grown ones are realloc'd again next time */
     }

@@ -16,17 +16,6 @@ static int has_coupon(const ec__pricing *pc, const ec__str *code)
     return 0;
 }
 
-static int lacks_currency(const ec__pricing *pc, const ec__promotion *p)
-{
-    int64_t v = 0;
-    const ec__money_map *fields[] = {&p->action.amount, &p->min_subtotal, &p->max_discount};
-    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
-        if (fields[k]->n && !ec__money_in(fields[k], pc->cur, &v)) return 1;
-    for (uint32_t t = 0; t < p->action.ntiers; t++)
-        if (!ec__money_in(&p->action.tiers[t].min_subtotal, pc->cur, &v)) return 1;
-    return 0;
-}
-
 static int limit_reached(const ec__pricing *pc, const ec__promotion *p)
 {
     if (!p->has_usage_limit) return 0;
@@ -38,38 +27,50 @@ static int limit_reached(const ec__pricing *pc, const ec__promotion *p)
     return p->usage_limit <= 0;
 }
 
-static int excluded(const ec__promotion *p, const ec__str *sku)
-{
-    for (uint32_t i = 0; i < p->nexclude; i++)
-        if (p->exclude[i].n == sku->n && memcmp(p->exclude[i].p, sku->p, sku->n) == 0) return 1;
-    return 0;
-}
-
-/* Is promotion `pos` in the line's sorted list of targeting promotions? */
-static int targets_line(const ec__pricing *pc, uint32_t pos, const ec__line_result *l)
-{
-    const uint32_t *refs = pc->rs->promo_refs + l->info->cp_off;
-    uint32_t lo = 0, hi = l->info->cp_n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (refs[mid] < pos) lo = mid + 1; else hi = mid;
-    }
-    return lo < l->info->cp_n && refs[lo] == pos;
-}
-
-static ec_status collect_targets(ec__pricing *pc, uint32_t pos, const ec__promotion *p,
-                                 ec__promo_result *pr)
+/* Target lines of every targeted promotion at once: each line's SKU lists
+ * the promotions that target it, so one pass over the lines fills every
+ * promotion's list (in line order) without visiting promotions that target
+ * nothing in this cart.  Promotions that target every line are filled later,
+ * and only when they pass their cheaper checks. */
+static ec_status index_targets(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    int all = ec__promo_targets_all(p);
+    const uint32_t *refs = pc->rs->promo_refs;
+    size_t total = 0;
+    if (r->npromos) memset(r->promos, 0, (size_t)r->npromos * sizeof *r->promos);
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        const ec__sku_info *info = r->lines[i].info;
+        for (uint32_t k = 0; k < info->cp_n; k++) r->promos[refs[info->cp_off + k]].tgt_n++;
+        total += info->cp_n;
+    }
+    if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap, total, sizeof *r->targets))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    uint32_t off = 0;
+    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+        r->promos[pos].tgt_off = off;
+        off += r->promos[pos].tgt_n;
+        r->promos[pos].tgt_n = 0;
+    }
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        const ec__sku_info *info = r->lines[i].info;
+        for (uint32_t k = 0; k < info->cp_n; k++) {
+            ec__promo_result *pr = &r->promos[refs[info->cp_off + k]];
+            r->targets[pr->tgt_off + pr->tgt_n++] = i;
+        }
+    }
+    r->ntargets = off;
+    return EC_OK;
+}
+
+static ec_status collect_all_lines(ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr)
+{
+    ec_price_result *r = pc->r;
     if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap,
                             (size_t)r->ntargets + r->nlines, sizeof *r->targets))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
     pr->tgt_off = r->ntargets;
-    for (uint32_t i = 0; i < r->nlines; i++) {
-        const ec__line_result *l = &r->lines[i];
-        if (all ? !excluded(p, &l->sku) : targets_line(pc, pos, l)) r->targets[r->ntargets++] = i;
-    }
+    for (uint32_t i = 0; i < r->nlines; i++)
+        if (!ec__promo_excluded(p, &r->lines[i].sku)) r->targets[r->ntargets++] = i;
     pr->tgt_n = r->ntargets - pr->tgt_off;
     return EC_OK;
 }
@@ -91,24 +92,22 @@ static void choose_tier(const ec__pricing *pc, const ec__promotion *p, ec__promo
     }
 }
 
-static ec_status check_static(ec__pricing *pc, uint32_t pos, const ec__promotion *p,
-                              ec__promo_result *pr)
+static ec_status check_static(ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr)
 {
     const ec__window *w = &p->window;
     int64_t min = 0;
-    memset(pr, 0, sizeof *pr);
     if (w->has_from && pc->at < w->from) pr->reason = EC__REASON_NOT_STARTED;
     else if (w->has_to && pc->at >= w->to) pr->reason = EC__REASON_EXPIRED;
     else if (p->coupon.n && !has_coupon(pc, &p->coupon)) pr->reason = EC__REASON_COUPON_MISSING;
     else if (!ec__symset_has(&p->groups, pc->group)) pr->reason = EC__REASON_CUSTOMER_GROUP;
     else if (!ec__symset_has(&p->channels, pc->channel)) pr->reason = EC__REASON_CHANNEL;
     else if (!ec__symset_has(&p->countries, pc->country)) pr->reason = EC__REASON_COUNTRY;
-    else if (lacks_currency(pc, p)) pr->reason = EC__REASON_CURRENCY;
+    else if (!ec__promo_has_currency(p, pc->cur)) pr->reason = EC__REASON_CURRENCY;
     else if (limit_reached(pc, p)) pr->reason = EC__REASON_USAGE_LIMIT;
     else if (ec__money_in(&p->min_subtotal, pc->cur, &min) && pc->subtotal < min)
         pr->reason = EC__REASON_MIN_SUBTOTAL;
     if (pr->reason) return EC_OK;
-    EC_TRY(collect_targets(pc, pos, p, pr));
+    if (ec__promo_targets_all(p)) EC_TRY(collect_all_lines(pc, p, pr));
     int64_t quantity = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++)
         quantity += pc->r->lines[pc->r->targets[pr->tgt_off + k]].quantity;
@@ -146,6 +145,13 @@ static ec_status shipping_value(ec__pricing *pc, const int64_t *nets, int has_fr
     return has_free ? ec__shipping_fee(pc, nets, v) : EC_OK;
 }
 
+/* A set's value: its line discounts plus its shipping discount. */
+static ec_status add_value(ec__pricing *pc, int64_t lines, int64_t ship, int64_t *value)
+{
+    if (ec_money_add(lines, ship, value) == EC_OK) return EC_OK;
+    return ec__fail(pc->err, EC_OVERFLOW, NULL, "a promotion's value does not fit in 64 bits");
+}
+
 /* Every passing non-exclusive promotion in order, on r->nets; records
  * their discounts and returns the set's value. */
 static ec_status run_stacked(ec__pricing *pc, int64_t *value)
@@ -164,13 +170,12 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
         EC_TRY(ec__apply_action(pc, p, pr, r->nets, r->d, &pr->amount));
         EC_TRY(ec__record_discounts(pc, pos, pr, r->d));
         pr->applied = 1;
-        total += pr->amount;
+        EC_TRY(add_value(pc, total, pr->amount, &total));
         has_free |= p->action.type == EC__ACT_FREE_SHIPPING;
         stopped = p->stacking == EC__STOP;
     }
     EC_TRY(shipping_value(pc, r->nets, has_free, &ship));
-    *value = total + ship;
-    return EC_OK;
+    return add_value(pc, total, ship, value);
 }
 
 /* One exclusive promotion alone on the nets of 3.1; record when final. */
@@ -179,13 +184,13 @@ static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *v
     ec_price_result *r = pc->r;
     const ec__promotion *p = r->promo_list[pos];
     ec__promo_result *pr = &r->promos[pos];
-    int64_t ship;
-    reset_nets(pc, r->nets);
-    EC_TRY(ec__apply_action(pc, p, pr, r->nets, r->d, &pr->amount));
+    /* trials work on their own nets so that the stacked set's survive */
+    int64_t ship, *nets = record ? r->nets : r->trial;
+    reset_nets(pc, nets);
+    EC_TRY(ec__apply_action(pc, p, pr, nets, r->d, &pr->amount));
     if (record) EC_TRY(ec__record_discounts(pc, pos, pr, r->d));
-    EC_TRY(shipping_value(pc, r->nets, p->action.type == EC__ACT_FREE_SHIPPING, &ship));
-    *value = pr->amount + ship;
-    return EC_OK;
+    EC_TRY(shipping_value(pc, nets, p->action.type == EC__ACT_FREE_SHIPPING, &ship));
+    return add_value(pc, pr->amount, ship, value);
 }
 
 /* 3.3: the largest value wins; ties favour the stacked set, then the
@@ -259,7 +264,7 @@ static ec_status free_shipping(ec__pricing *pc)
         if (!r->promos[pos].applied || r->promo_list[pos]->action.type != EC__ACT_FREE_SHIPPING)
             continue;
         EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
-        r->promos[pos].amount += r->shipping_discount;
+        EC_TRY(add_value(pc, r->promos[pos].amount, r->shipping_discount, &r->promos[pos].amount));
         break;
     }
     return EC_OK;
@@ -303,9 +308,10 @@ ec_status ec__price_promotions(ec__pricing *pc)
     r->promo_list = rs->cart_promos;
     r->npromos = (uint32_t)n;
     r->ntargets = r->nraw = 0;
+    EC_TRY(index_targets(pc));
     int any_exclusive = 0;
     for (uint32_t pos = 0; pos < n; pos++) {
-        EC_TRY(check_static(pc, pos, rs->cart_promos[pos], &r->promos[pos]));
+        EC_TRY(check_static(pc, rs->cart_promos[pos], &r->promos[pos]));
         any_exclusive |= rs->cart_promos[pos]->stacking == EC__EXCLUSIVE && !r->promos[pos].reason;
     }
     int64_t stacked;
@@ -314,7 +320,6 @@ ec_status ec__price_promotions(ec__pricing *pc)
     if (any_exclusive) {
         EC_TRY(best_exclusive(pc, stacked, &winner));
         if (winner != UINT32_MAX) EC_TRY(apply_winner(pc, winner));
-        else EC_TRY(run_stacked(pc, &stacked)); /* nets were overwritten by trials */
     }
     for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].net = r->nets[i];
     EC_TRY(group_discounts(pc));

@@ -5,9 +5,8 @@
 #include "common/internal.h"
 #include "pricing/engine.h"
 
-static int context_matches(const ec__pricing *pc, const ec__symset *groups,
-                           const ec__symset *channels, const ec__symset *countries,
-                           const ec__window *w)
+int ec__context_matches(const ec__pricing *pc, const ec__symset *groups, const ec__symset *channels,
+                        const ec__symset *countries, const ec__window *w)
 {
     return ec__window_has(w, pc->at) && ec__symset_has(groups, pc->group) &&
            ec__symset_has(channels, pc->channel) && ec__symset_has(countries, pc->country);
@@ -35,8 +34,8 @@ static int id_less(const ec__str *a, const ec__str *b)
 
 /* Highest priority wins; ties go to the lower price, then the smaller id.
  * Refs are sorted by priority, so stop at the first lower priority. */
-static int best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t quantity,
-                           ec__line_result *line)
+int ec__best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t quantity,
+                        ec__line_result *line)
 {
     const ec_ruleset *rs = pc->rs;
     const ec__price_list *best = NULL;
@@ -46,7 +45,7 @@ static int best_price_list(const ec__pricing *pc, const ec__sku_info *info, int6
         const ec__price_list *pl = &rs->price_lists[ref->list];
         if (best && pl->priority < best->priority) break;
         if (pl->cur != pc->cur ||
-            !context_matches(pc, &pl->groups, &pl->channels, &pl->countries, &pl->window))
+            !ec__context_matches(pc, &pl->groups, &pl->channels, &pl->countries, &pl->window))
             continue;
         int64_t price = entry_price(&pl->entries[ref->entry], quantity);
         if (!best || price < best_price || (price == best_price && id_less(&pl->id, &best->id))) {
@@ -60,7 +59,7 @@ static int best_price_list(const ec__pricing *pc, const ec__sku_info *info, int6
     return 1;
 }
 
-static int excluded(const ec__promotion *p, const ec__str *sku)
+int ec__promo_excluded(const ec__promotion *p, const ec__str *sku)
 {
     for (uint32_t i = 0; i < p->nexclude; i++)
         if (p->exclude[i].n == sku->n && memcmp(p->exclude[i].p, sku->p, sku->n) == 0) return 1;
@@ -69,8 +68,8 @@ static int excluded(const ec__promotion *p, const ec__str *sku)
 
 /* Unit price under a product promotion; 0 when its money field lacks the
  * cart's currency (the promotion is then skipped). */
-static ec_status product_promo_price(const ec__pricing *pc, const ec__promotion *p,
-                                     int64_t list, int64_t *unit, int *usable)
+ec_status ec__product_promo_price(const ec__pricing *pc, const ec__promotion *p, int64_t list,
+                                  int64_t *unit, int *usable)
 {
     int64_t amount = 0;
     *usable = 1;
@@ -95,7 +94,7 @@ static ec_status product_promo_price(const ec__pricing *pc, const ec__promotion 
 /* The first product promotion in selection order that matches the context,
  * targets the line and has the cart's currency.  Targeted and all-line
  * promotions are two sorted lists; walk them merged. */
-static ec_status product_promotion(const ec__pricing *pc, ec__line_result *line)
+ec_status ec__product_promotion(const ec__pricing *pc, ec__line_result *line)
 {
     const ec_ruleset *rs = pc->rs;
     const uint32_t *a = rs->promo_refs + line->info->pp_off, *b = rs->all_product;
@@ -104,11 +103,11 @@ static ec_status product_promotion(const ec__pricing *pc, ec__line_result *line)
         int from_all = (i == na) || (j < nb && b[j] < a[i]);
         uint32_t pos = from_all ? b[j++] : a[i++];
         const ec__promotion *p = rs->product_promos[pos];
-        if (!context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) continue;
-        if (from_all && excluded(p, &line->sku)) continue;
+        if (!ec__context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) continue;
+        if (from_all && ec__promo_excluded(p, &line->sku)) continue;
         int usable;
         int64_t unit;
-        EC_TRY(product_promo_price(pc, p, line->list_price, &unit, &usable));
+        EC_TRY(ec__product_promo_price(pc, p, line->list_price, &unit, &usable));
         if (!usable) continue;
         line->unit_price = unit;
         line->product_promo = &p->id;
@@ -128,7 +127,7 @@ static ec_status price_line(ec__pricing *pc, uint32_t i)
     uint32_t s = ec__strmap_get(&rs->sku_index, cl->sku.p, cl->sku.n);
     if (s == EC__STRMAP_NONE) goto no_price;
     line->info = &rs->skus[s];
-    if (!best_price_list(pc, line->info, cl->quantity, line)) {
+    if (!ec__best_price_list(pc, line->info, cl->quantity, line)) {
         if (line->info->product < 0 ||
             !ec__money_in(&rs->products[line->info->product].prices, pc->cur, &line->list_price))
             goto no_price;
@@ -136,7 +135,7 @@ static ec_status price_line(ec__pricing *pc, uint32_t i)
     line->unit_price = line->list_price;
     line->tax_cat = line->info->product >= 0 ? rs->products[line->info->product].tax_cat
                                              : rs->sym_standard;
-    EC_TRY(product_promotion(pc, line));
+    EC_TRY(ec__product_promotion(pc, line));
     if (ec_money_mul(line->unit_price, line->quantity, &line->subtotal) != EC_OK) {
         ec__fail(pc->err, EC_OVERFLOW, NULL, "the line's subtotal does not fit in 64 bits");
         ec__error_field(pc->err, "lines[%u].quantity", i);

@@ -161,11 +161,37 @@ static ec_status compile_patterns(ec_ruleset *rs, ec_error *err)
 
 ec_status ec__ruleset_index(ec_ruleset *rs, ec_error *err);
 
+/* Intersect the currencies of one money field into the promotion's set. */
+static void keep_currencies(ec__promotion *p, const ec__money_map *m)
+{
+    if (m->n == 0) return; /* absent field: no constraint */
+    uint64_t has[EC__CURRENCY_WORDS] = {0};
+    for (uint32_t i = 0; i < m->n; i++) has[m->e[i].cur >> 6] |= (uint64_t)1 << (m->e[i].cur & 63);
+    for (int w = 0; w < EC__CURRENCY_WORDS; w++) p->currencies[w] &= has[w];
+}
+
+static ec_status index_currencies(ec_ruleset *rs, ec_error *err)
+{
+    EC_FAIL_IF(ec_currency_count() > 64 * EC__CURRENCY_WORDS, err, EC_INTERNAL, NULL,
+               "the currency table outgrew EC__CURRENCY_WORDS");
+    for (uint32_t i = 0; i < rs->npromotions; i++) {
+        ec__promotion *p = &rs->promotions[i];
+        memset(p->currencies, 0xff, sizeof p->currencies);
+        keep_currencies(p, &p->action.amount);
+        keep_currencies(p, &p->min_subtotal);
+        keep_currencies(p, &p->max_discount);
+        for (uint32_t t = 0; t < p->action.ntiers; t++)
+            keep_currencies(p, &p->action.tiers[t].min_subtotal);
+    }
+    return EC_OK;
+}
+
 ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err)
 {
     EC_TRY(check_unique_ids(rs, err));
     EC_TRY(check_unique_taxes(rs, err));
     EC_TRY(compile_patterns(rs, err));
+    EC_TRY(index_currencies(rs, err));
     EC_TRY(order_promotions(rs, err));
     return ec__ruleset_index(rs, err);
 }

@@ -61,8 +61,10 @@ static ec_status index_products(ec_ruleset *rs, ec_error *err)
     for (uint32_t i = 0; i < rs->nproducts; i++) {
         uint32_t at;
         EC_TRY(add_sku(rs, &rs->products[i].sku, (int32_t)i, &at, err));
-        if (at != rs->nskus - 1) {
-            ec__fail(err, EC_INVALID_FIELD, NULL, "duplicate SKU \"%s\"", rs->products[i].sku.p);
+        /* products come first, so product i must be SKU entry i (category
+         * targets rely on it); anything else is a SKU seen before */
+        if (at != i) {
+            ec__fail(err, EC_INVALID_FIELD, NULL, "duplicate SKU (see products[%u])", at);
             ec__error_field(err, "products[%u].sku", i);
             return EC_INVALID_FIELD;
         }

@@ -14,6 +14,7 @@
 #include "ecommerce/money.h"
 #include "ecommerce/ruleset.h"
 
+#define EC__CURRENCY_WORDS 4 /* bits for up to 256 currencies in the table */
 #define EC__SYM_NONE UINT32_MAX     /* a name no rule mentions */
 #define EC__SYM_ANY (UINT32_MAX - 1) /* tax country "*" */
 
@@ -139,6 +140,9 @@ typedef struct ec__promotion {
     ec__action action;
     ec__money_map max_discount;
     void *regex; /* pcre2_code_8 *, compiled by ec__ruleset_compile */
+    /* currencies every money field of the promotion has (bit per table
+     * index), so the "currency" check costs one bit test per cart */
+    uint64_t currencies[EC__CURRENCY_WORDS];
 } ec__promotion;
 
 /* Everything pricing needs for one SKU, found with one hash lookup. */
@@ -218,6 +222,11 @@ static inline int ec__money_in(const ec__money_map *m, int32_t cur, int64_t *out
         }
     }
     return 0;
+}
+
+static inline int ec__promo_has_currency(const ec__promotion *p, int32_t cur)
+{
+    return (p->currencies[cur >> 6] >> (cur & 63)) & 1;
 }
 
 static inline int ec__symset_has(const ec__symset *s, uint32_t sym)

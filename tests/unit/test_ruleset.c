@@ -396,6 +396,10 @@ static void test_ruleset_duplicates(void)
     REFUSED("{'currency':'EUR','products':[{'sku':'A','prices':'1'},{'sku':'B','prices':'1'},"
             "{'sku':'A','prices':'2'}]}",
             EC_INVALID_FIELD, "products[2].sku");
+    /* adjacent duplicates once slipped through the index (found by fuzzing) */
+    REFUSED("{'currency':'EUR','products':[{'sku':'A','prices':'1'},{'sku':'A','prices':'2'},"
+            "{'sku':'B','prices':'4','categories':['c']}]}",
+            EC_INVALID_FIELD, "products[1].sku");
     REFUSED("{'currency':'EUR','shipping':[{'id':'s','prices':'1'},{'id':'s','prices':'2'}]}",
             EC_INVALID_FIELD, "shipping[1].id");
     REFUSED("{'currency':'EUR','tax':[{'category':'a','country':'DE','percent':'1'},"

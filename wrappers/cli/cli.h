@@ -26,5 +26,9 @@ ec_ruleset *cli_load_rules(const char *path, int *status);
 
 int cmd_rules(int argc, char **argv);
 int cmd_cart(int argc, char **argv);
+int cmd_reprice(int argc, char **argv);
+int cmd_order(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 #endif /* EC_CLI_H */

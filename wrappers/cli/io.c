@@ -40,6 +40,14 @@ char *cli_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* Copy src with control characters replaced by '?'. */
+static void printable(char *dst, const char *src, size_t cap)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ? '?' : src[i];
+    dst[i] = '\0';
+}
+
 int cli_refuse(const char *what, const ec_error *err)
 {
     char *doc = NULL;
@@ -47,8 +55,12 @@ int cli_refuse(const char *what, const ec_error *err)
         puts(doc);
         ec_free(doc);
     }
+    /* the line quotes input (an unknown key, say): keep it one line */
+    char field[sizeof err->field], message[sizeof err->message];
+    printable(field, err->field, sizeof field);
+    printable(message, err->message, sizeof message);
     fprintf(stderr, "ecom: %s refused: %s%s%s: %s\n", what, ec_status_name(err->code),
-            err->field[0] ? " at " : "", err->field, err->message);
+            field[0] ? " at " : "", field, message);
     return EXIT_REFUSED;
 }
 

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# http.sh - throughput and latency of ecomd, measured with wrk, against nginx
+# serving a static file of the same size as a baseline for the HTTP stack.
+#
+# Usage: bash bench/http.sh            (after `make`; needs wrk and nginx:
+#                                        apt-get install wrk nginx)
+# Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+#           ECOMD_THREADS (4), ECOMD (build/bin/ecomd).
+#
+# Everything runs on 127.0.0.1 with free ports in a temporary directory and is
+# stopped again by pid.  The workloads are generated here, never committed:
+#   healthz     GET /healthz                     the HTTP path alone
+#   nginx       GET a static file from nginx      the baseline for the above
+#   price       POST /v1/price examples/cart.json pricing, no store
+#   stock       GET /v1/stock/SHOE-1              a read from SQLite
+#   reserve     POST /v1/reservations             a write transaction each
+#                (unique Idempotency-Key per request, stock large enough)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+ECOMD=${ECOMD:-$root/build/bin/ecomd}
+SECONDS_EACH=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+SERVER_THREADS=${ECOMD_THREADS:-4}
+
+for tool in wrk nginx python3; do
+    command -v "$tool" >/dev/null || {
+        echo "http.sh: $tool not found (apt-get install wrk nginx)" >&2
+        exit 1
+    }
+done
+[ -x "$ECOMD" ] || { echo "http.sh: $ECOMD not built (make)" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_up() {
+    for _ in $(seq 100); do
+        python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$1" \
+            2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "http.sh: $1 did not come up" >&2
+    exit 1
+}
+
+# ---- ecomd, with a large stock so that reservations never run out -----------
+eport=$(free_port)
+cat >"$work/stock.json" <<'EOF'
+{"stock": [{"sku": "SHOE-1", "location": "berlin", "on_hand": 1000000000}]}
+EOF
+"$ECOMD" --listen "127.0.0.1:$eport" --store "sqlite:$work/ecom.db" --threads "$SERVER_THREADS" \
+    --rules "$root/examples/rules.json" --stock "$work/stock.json" --grace-ms 1 \
+    2>"$work/ecomd.log" &
+pids+=($!)
+base="http://127.0.0.1:$eport"
+wait_up "$base/healthz"
+
+# ---- nginx: a static file as large as a /healthz answer ----------------------
+nport=$(free_port)
+mkdir -p "$work/nginx/html" "$work/nginx/logs"
+printf '{"status":"ok"}' >"$work/nginx/html/healthz.json"
+# nginx started by root serves as nobody: let it read the file.
+chmod a+rx "$work" "$work/nginx" "$work/nginx/html"
+chmod a+r "$work/nginx/html/healthz.json"
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes $SERVER_THREADS;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    server {
+        listen 127.0.0.1:$nport;
+        root $work/nginx/html;
+        default_type application/json;
+    }
+}
+EOF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/stderr" &
+pids+=($!)
+wait_up "http://127.0.0.1:$nport/healthz.json"
+
+# ---- workloads -------------------------------------------------------------------
+python3 - "$root/examples/cart.json" "$work/price.lua" <<'EOF'
+import json, sys
+body = json.dumps(json.load(open(sys.argv[1])))
+with open(sys.argv[2], "w") as f:
+    f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+    f.write("wrk.body = %s\n" % json.dumps(body))
+EOF
+cat >"$work/reserve.lua" <<'EOF'
+-- Each request its own Idempotency-Key (thread id, counter), so every one is
+-- a new write transaction.
+local counter = 0
+local tid = 0
+function setup(thread)
+    tid = tid + 1
+    thread:set("tid", tid)
+end
+function request()
+    counter = counter + 1
+    local body = '{"lines":[{"sku":"SHOE-1","quantity":1}],"ttl_seconds":3600}'
+    return wrk.format("POST", "/v1/reservations", {
+        ["Content-Type"] = "application/json",
+        ["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter,
+    }, body)
+end
+EOF
+
+printf '%-8s %12s %10s %10s %10s  %s\n' workload "requests/s" "p50 ms" "p99 ms" "errors" "url"
+run() {
+    local name=$1 url=$2
+    shift 2
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_EACH}s" --latency "$@" "$url")
+    local rps p50 p99 errs
+    rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+    p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+    p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+    errs=$(awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }' <<<"$out")
+    printf '%-8s %12s %10s %10s %10s  %s\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}" "$url"
+}
+run healthz "$base/healthz"
+run nginx "http://127.0.0.1:$nport/healthz.json"
+run price "$base/v1/price" -s "$work/price.lua"
+run stock "$base/v1/stock/SHOE-1"
+run reserve "$base/v1/reservations" -s "$work/reserve.lua"
+echo "(wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s; ecomd --threads $SERVER_THREADS, nginx $SERVER_THREADS workers;" \
+    "latencies as wrk prints them)"

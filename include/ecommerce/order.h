@@ -1,0 +1,349 @@
+/* order.h - order state machines and the orders that move through them.
+ *
+ * A machine (formats.md 4) is a table of transitions: from a set of states,
+ * on an event, to a state, optionally under a named guard and with named
+ * effects.  For one (state, event) the first transition in table order whose
+ * guard holds is taken.  The built-in default machine is static, constant
+ * data; custom machines are built (here or from JSON), sealed, and from then
+ * on never change, so any number of threads may apply events with one
+ * machine at once.
+ *
+ * An order holds its lines (quantity, fulfilled, returned), its payment
+ * (authorized, captured, refunded), a version and the history of applied
+ * events.  ec_order_apply() moves it by one event, all or nothing: on any
+ * failure the order is left exactly as it was.  An order, an event and an
+ * effects list are not thread-safe: use each from one thread at a time.
+ *
+ * Amounts are int64_t minor units of the order's currency; times are
+ * microseconds since the Unix epoch (UTC).  docs/orders.md describes the
+ * default machine and every rule this module applies.
+ *
+ * The last section declares the JSON facade for these documents. */
+#ifndef EC_ORDER_H
+#define EC_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "export.h"
+
+typedef struct ec_order_machine ec_order_machine;
+typedef struct ec_order ec_order;
+typedef struct ec_order_event ec_order_event;
+typedef struct ec_order_effects ec_order_effects;
+
+/* Limits; going past one is EC_LIMIT_EXCEEDED. */
+#define EC_ORDER_MAX_LINES 1000                        /* lines of an order, lines of an event */
+#define EC_ORDER_MAX_QUANTITY 1000000                  /* units of one line */
+#define EC_ORDER_MAX_HISTORY 100000                    /* applied events kept by one order */
+#define EC_ORDER_MAX_VERSION INT64_C(9007199254740991) /* 2^53 - 1: exact in JSON */
+#define EC_ORDER_MACHINE_MAX_STATES 256
+#define EC_ORDER_MACHINE_MAX_EVENTS 256
+#define EC_ORDER_MACHINE_MAX_TRANSITIONS 1024
+#define EC_ORDER_MAX_EFFECTS 8 /* effects of one transition */
+
+/* The guards a transition may name: X(value, NAME, "name").  Values are
+ * pinned and append-only.  Each is a pure predicate on the order as the
+ * event would leave it (docs/orders.md gives the exact rule). */
+#define EC_ORDER_GUARD_MAP(X)                                                                      \
+    X(0, AMOUNT_COVERS_TOTAL, "amount_covers_total")                                               \
+    X(1, ALL_LINES_FULFILLED, "all_lines_fulfilled")                                               \
+    X(2, HAS_RETURNABLE_LINES, "has_returnable_lines")                                             \
+    X(3, ALL_LINES_RETURNED, "all_lines_returned")                                                 \
+    X(4, NOTHING_FULFILLED, "nothing_fulfilled")
+
+/* The effects a transition may name: X(value, NAME, "name").  Values are
+ * pinned and append-only.  Effects tell the caller what to do outside the
+ * order (move stock, talk to the payment provider); void_payment and
+ * refund_payment also record their amount in the order's payment. */
+#define EC_ORDER_EFFECT_MAP(X)                                                                     \
+    X(0, SHIP_STOCK, "ship_stock")                                                                 \
+    X(1, RELEASE_STOCK, "release_stock")                                                           \
+    X(2, RELEASE_UNSHIPPED_STOCK, "release_unshipped_stock")                                       \
+    X(3, VOID_PAYMENT, "void_payment")                                                             \
+    X(4, REFUND_PAYMENT, "refund_payment")                                                         \
+    X(5, RESTOCK, "restock")
+
+/* Enumerators generated from a macro list: clang-format would misindent. */
+/* clang-format off */
+typedef enum ec_order_guard {
+#define EC__ORDER_GUARD_ENUM(v, name, str) EC_ORDER_GUARD_##name = v,
+    EC_ORDER_GUARD_MAP(EC__ORDER_GUARD_ENUM)
+#undef EC__ORDER_GUARD_ENUM
+        EC__ORDER_GUARD_COUNT
+} ec_order_guard;
+
+typedef enum ec_order_effect {
+#define EC__ORDER_EFFECT_ENUM(v, name, str) EC_ORDER_EFFECT_##name = v,
+    EC_ORDER_EFFECT_MAP(EC__ORDER_EFFECT_ENUM)
+#undef EC__ORDER_EFFECT_ENUM
+        EC__ORDER_EFFECT_COUNT
+} ec_order_effect;
+/* clang-format on */
+
+EC_BEGIN_DECLS
+
+/* Names of guards and effects ("amount_covers_total", "ship_stock"), static
+ * storage; NULL for a value outside the table.  The counts are the number
+ * of table entries (function twins of the enums, for FFI callers). */
+EC_API const char *ec_order_guard_name(int32_t guard);
+EC_API int32_t ec_order_guard_count(void);
+EC_API const char *ec_order_effect_name(int32_t effect);
+EC_API int32_t ec_order_effect_count(void);
+
+/* ==== machines ============================================================ */
+
+/* The built-in default machine of formats.md 4 (docs/orders.md lists its
+ * transitions).  Static, constant storage: never free it (ec_order_machine_
+ * free() ignores it).  Thread-safe. */
+EC_API const ec_order_machine *ec_order_machine_default(void);
+
+/* A new, empty custom machine to be filled by the calls below and then
+ * sealed; NULL when out of memory.  _ex uses `alloc` (copied; NULL for libc)
+ * for all of the machine's memory.  Free with ec_order_machine_free(). */
+EC_API ec_order_machine *ec_order_machine_new(void);
+EC_API ec_order_machine *ec_order_machine_new_ex(const ec_allocator *alloc);
+
+/* Release a custom machine.  NULL and the default machine are ignored.  No
+ * other thread may still apply events with it. */
+EC_API void ec_order_machine_free(ec_order_machine *machine);
+
+/* Building.  Names (states, events) are identifiers: 1 to 128 bytes of
+ * UTF-8 without control characters.  Each call validates its own arguments
+ * and returns EC_INVALID_FIELD (err's field: "initial", "from[1]", "event",
+ * "to", "guard", "effects[0]", "final"), EC_LIMIT_EXCEEDED, EC_NO_MEMORY, or
+ * EC_MISUSE (NULL arguments, or a machine that is sealed).  The machine is
+ * unchanged by a failed call.
+ *
+ * add_transition appends one transition: `from` holds nfrom (at least one)
+ * distinct state names; `guard` is a guard name or NULL; `effects` holds
+ * neffects (0 to EC_ORDER_MAX_EFFECTS) distinct effect names, in the order
+ * the caller is to carry them out.  add_final marks a state final: no
+ * transition may leave it. */
+EC_API ec_status ec_order_machine_set_initial(ec_order_machine *machine, const char *state,
+                                              ec_error *err);
+EC_API ec_status ec_order_machine_add_transition(ec_order_machine *machine, const char *const *from,
+                                                 size_t nfrom, const char *event, const char *to,
+                                                 const char *guard, const char *const *effects,
+                                                 size_t neffects, ec_error *err);
+EC_API ec_status ec_order_machine_add_final(ec_order_machine *machine, const char *state,
+                                            ec_error *err);
+
+/* Validate the whole machine and make it immutable; only a sealed machine
+ * applies events.  The states are the names used by the transitions and
+ * `initial`.  Refused with EC_INVALID_FIELD and the path of the JSON
+ * document (transitions and finals numbered in the order they were added):
+ * no transition ("transitions"), no initial state or one no transition
+ * names ("initial"), a final name that is not a state or given twice
+ * ("final[i]"), a transition leaving a final state or a state that the
+ * initial state cannot reach ("transitions[i].from[j]"), a transition that
+ * can never be taken because an earlier one for the same state and event
+ * has no guard ("transitions[i]").  EC_MISUSE for NULL or an already sealed
+ * machine.  Not thread-safe; after it returns EC_OK, the machine is. */
+EC_API ec_status ec_order_machine_seal(ec_order_machine *machine, ec_error *err);
+
+/* Read back a sealed machine (0 / NULL for NULL, unsealed, or out-of-range
+ * arguments).  Strings belong to the machine.  A custom machine numbers its
+ * states and events in order of first mention (per transition: its from
+ * states, its to, its event); the default numbers them as formats.md 4
+ * lists them.  Thread-safe. */
+EC_API const char *ec_order_machine_initial(const ec_order_machine *machine);
+EC_API size_t ec_order_machine_state_count(const ec_order_machine *machine);
+EC_API const char *ec_order_machine_state_name(const ec_order_machine *machine, size_t i);
+EC_API int32_t ec_order_machine_state_is_final(const ec_order_machine *machine, size_t i);
+EC_API size_t ec_order_machine_event_count(const ec_order_machine *machine);
+EC_API const char *ec_order_machine_event_name(const ec_order_machine *machine, size_t i);
+EC_API size_t ec_order_machine_transition_count(const ec_order_machine *machine);
+
+/* ==== orders =============================================================== */
+
+/* A new, empty order; NULL when out of memory.  _ex uses `alloc` (copied;
+ * NULL for libc) for everything the order keeps.  Free with
+ * ec_order_free() (NULL is ignored). */
+EC_API ec_order *ec_order_new(void);
+EC_API ec_order *ec_order_new_ex(const ec_allocator *alloc);
+EC_API void ec_order_free(ec_order *order);
+
+/* Forget every field, line and history entry, keeping the memory. */
+EC_API void ec_order_reset(ec_order *order);
+
+/* Setters, for building an order (usually a new one, or one loaded from
+ * storage).  Strings are copied.  Each validates its arguments and returns
+ * EC_INVALID_FIELD with err's field naming the JSON member ("id", "state",
+ * "version", "currency", "total", "lines[i].quantity", "payment.refunded",
+ * "history[i].event_id"), EC_UNKNOWN_CURRENCY, EC_LIMIT_EXCEEDED,
+ * EC_NO_MEMORY or EC_MISUSE (NULL order or string).  A failed call leaves
+ * the order unchanged.
+ * - version: 0 to EC_ORDER_MAX_VERSION (new orders start at 0 or 1).
+ * - total and payment amounts: >= 0 minor units; refunded <= captured.
+ * - add_line: SKUs are distinct within an order; 1 <= quantity <=
+ *   EC_ORDER_MAX_QUANTITY, 0 <= returned <= fulfilled <= quantity.
+ * - add_history: appends an applied event as storage recorded it; event ids
+ *   are distinct within an order. */
+EC_API ec_status ec_order_set_id(ec_order *order, const char *id, ec_error *err);
+EC_API ec_status ec_order_set_state(ec_order *order, const char *state, ec_error *err);
+EC_API ec_status ec_order_set_version(ec_order *order, int64_t version, ec_error *err);
+EC_API ec_status ec_order_set_currency(ec_order *order, const char *code, ec_error *err);
+EC_API ec_status ec_order_set_total(ec_order *order, int64_t total, ec_error *err);
+EC_API ec_status ec_order_add_line(ec_order *order, const char *sku, int64_t quantity,
+                                   int64_t fulfilled, int64_t returned, ec_error *err);
+EC_API ec_status ec_order_set_payment(ec_order *order, int64_t authorized, int64_t captured,
+                                      int64_t refunded, ec_error *err);
+EC_API ec_status ec_order_add_history(ec_order *order, const char *event_id, const char *event,
+                                      const char *from, const char *to, int64_t at_us,
+                                      ec_error *err);
+
+/* Read back (NULL / 0 when unset, NULL order or index out of range).
+ * Strings belong to the order and stay valid until it is next changed. */
+EC_API const char *ec_order_id(const ec_order *order);
+EC_API const char *ec_order_state(const ec_order *order);
+EC_API int64_t ec_order_version(const ec_order *order);
+EC_API const char *ec_order_currency(const ec_order *order);
+EC_API int32_t ec_order_exponent(const ec_order *order); /* -1 when unset */
+EC_API int64_t ec_order_total(const ec_order *order);
+EC_API size_t ec_order_line_count(const ec_order *order);
+EC_API const char *ec_order_line_sku(const ec_order *order, size_t i);
+EC_API int64_t ec_order_line_quantity(const ec_order *order, size_t i);
+EC_API int64_t ec_order_line_fulfilled(const ec_order *order, size_t i);
+EC_API int64_t ec_order_line_returned(const ec_order *order, size_t i);
+EC_API int64_t ec_order_payment_authorized(const ec_order *order);
+EC_API int64_t ec_order_payment_captured(const ec_order *order);
+EC_API int64_t ec_order_payment_refunded(const ec_order *order);
+EC_API size_t ec_order_history_count(const ec_order *order);
+EC_API const char *ec_order_history_event_id(const ec_order *order, size_t i);
+EC_API const char *ec_order_history_event(const ec_order *order, size_t i);
+EC_API const char *ec_order_history_from(const ec_order *order, size_t i);
+EC_API const char *ec_order_history_to(const ec_order *order, size_t i);
+EC_API int64_t ec_order_history_at(const ec_order *order, size_t i);
+
+/* ==== events =============================================================== */
+
+/* A new, empty event; NULL when out of memory.  Reuse one with
+ * ec_order_event_reset() to apply many events without allocating. */
+EC_API ec_order_event *ec_order_event_new(void);
+EC_API ec_order_event *ec_order_event_new_ex(const ec_allocator *alloc);
+EC_API void ec_order_event_free(ec_order_event *event);
+EC_API void ec_order_event_reset(ec_order_event *event);
+
+/* Required: id and type (identifiers) and the time the event happened
+ * (microseconds, years 0000 to 9999 UTC).  Optional: amount (>= 0 minor
+ * units of the order's currency), expected_version, and lines (a SKU with a
+ * quantity of 1 to EC_ORDER_MAX_QUANTITY; at most EC_ORDER_MAX_LINES).
+ * Errors as for the order setters; fields "id", "type", "at", "amount",
+ * "expected_version", "lines[i].sku", "lines[i].quantity". */
+EC_API ec_status ec_order_event_set_id(ec_order_event *event, const char *id, ec_error *err);
+EC_API ec_status ec_order_event_set_type(ec_order_event *event, const char *type, ec_error *err);
+EC_API ec_status ec_order_event_set_at(ec_order_event *event, int64_t at_us, ec_error *err);
+EC_API ec_status ec_order_event_set_amount(ec_order_event *event, int64_t amount, ec_error *err);
+EC_API ec_status ec_order_event_set_expected_version(ec_order_event *event, int64_t version,
+                                                     ec_error *err);
+EC_API ec_status ec_order_event_add_line(ec_order_event *event, const char *sku, int64_t quantity,
+                                         ec_error *err);
+
+/* Read back (NULL / 0 when unset or out of range). */
+EC_API const char *ec_order_event_id(const ec_order_event *event);
+EC_API const char *ec_order_event_type(const ec_order_event *event);
+EC_API int64_t ec_order_event_at(const ec_order_event *event);
+EC_API int32_t ec_order_event_has_amount(const ec_order_event *event);
+EC_API int64_t ec_order_event_amount(const ec_order_event *event);
+EC_API int32_t ec_order_event_has_expected_version(const ec_order_event *event);
+EC_API int64_t ec_order_event_expected_version(const ec_order_event *event);
+EC_API size_t ec_order_event_line_count(const ec_order_event *event);
+EC_API const char *ec_order_event_line_sku(const ec_order_event *event, size_t i);
+EC_API int64_t ec_order_event_line_quantity(const ec_order_event *event, size_t i);
+
+/* ==== effects ============================================================== */
+
+/* The effects of one applied event, in the order the transition lists them.
+ * Holds at most EC_ORDER_MAX_EFFECTS entries and never allocates after
+ * _new. */
+EC_API ec_order_effects *ec_order_effects_new(void);
+EC_API ec_order_effects *ec_order_effects_new_ex(const ec_allocator *alloc);
+EC_API void ec_order_effects_free(ec_order_effects *effects);
+EC_API size_t ec_order_effects_count(const ec_order_effects *effects);
+/* An ec_order_effect value, or -1 when i is out of range. */
+EC_API int32_t ec_order_effects_get(const ec_order_effects *effects, size_t i);
+
+/* ==== applying an event ==================================================== */
+
+/* Apply `event` to `order` with a sealed `machine`.
+ *
+ * An incomplete order or event is EC_INVALID_FIELD ("order.id", "id",
+ * "at", ...).  Then, in this order: an event id already in the order's
+ * history leaves the order unchanged with *duplicate = 1 and no effects
+ * (EC_OK); an expected_version other than the order's version is
+ * EC_VERSION_CONFLICT ("expected_version"); a state the machine does not
+ * have is EC_INVALID_FIELD ("order.state"); an event the machine does not
+ * know ("type"), or one with no transition from the order's state, is
+ * EC_INVALID_TRANSITION (the message names the events allowed now); lines
+ * on an event that takes none, unknown SKUs or more units than can be
+ * fulfilled or returned are EC_INVALID_FIELD ("lines", "lines[i].sku",
+ * "lines[i].quantity"); when no candidate transition's guard holds,
+ * EC_INVALID_TRANSITION naming the guards; an amount the transition does
+ * not use, or a refund above what was captured, is EC_INVALID_FIELD
+ * ("amount").  Also EC_OVERFLOW ("amount"), EC_LIMIT_EXCEEDED
+ * ("order.version", "order.history"), EC_NO_MEMORY, EC_MISUSE (NULL
+ * machine, order or event, or an unsealed machine).
+ *
+ * On success the order moved: lines and payment updated, state set to the
+ * transition's target, version + 1, history entry {event id, event, from,
+ * to, at} appended; `effects` (may be NULL) receives the transition's
+ * effects; *duplicate (may be NULL) is 0.  On any failure the order is
+ * exactly as before, `effects` is empty and *duplicate is 0.
+ *
+ * No allocation once the order's history has room (it grows by doubling).
+ * Thread-safe for distinct orders sharing one machine. */
+EC_API ec_status ec_order_apply(const ec_order_machine *machine, ec_order *order,
+                                const ec_order_event *event, ec_order_effects *effects,
+                                int32_t *duplicate, ec_error *err);
+
+/* ==== JSON facade ============================================================
+ * The documents of formats.md 4.  Parsing is strict (unknown keys refused,
+ * money quoted, paths in errors).  Output buffers returned through
+ * `char **out` are allocated with malloc and released with ec_free(),
+ * except those of ec_json_order_apply_ex() with a non-NULL allocator. */
+
+/* Build and seal a machine from its document ({"initial", "transitions",
+ * "final"?}).  On success *out owns a new machine (ec_order_machine_free());
+ * on failure *out is NULL and err names the first problem
+ * ("transitions[3].guard").  `alloc` (may be NULL) is used for the machine. */
+EC_API ec_status ec_order_machine_from_json(const char *json, size_t len, const ec_allocator *alloc,
+                                            ec_order_machine **out, ec_error *err);
+
+/* Write a sealed machine (the default too) as compact JSON. */
+EC_API ec_status ec_order_machine_to_json(const ec_order_machine *machine, char **out,
+                                          size_t *out_len);
+
+/* Reset `order` and fill it from an order document.  On failure the order
+ * is left reset and err names the problem ("lines[2].fulfilled"). */
+EC_API ec_status ec_order_from_json(ec_order *order, const char *json, size_t len, ec_error *err);
+
+/* Write an order as compact JSON; history times as UTC RFC 3339. */
+EC_API ec_status ec_order_to_json(const ec_order *order, char **out, size_t *out_len);
+
+/* Reset `event` and fill it from an event document.  `currency` is the
+ * order's currency code: the event's amount is read in it. */
+EC_API ec_status ec_order_event_from_json(ec_order_event *event, const char *json, size_t len,
+                                          const char *currency, ec_error *err);
+
+/* One call: an order document and an event document in,
+ * {"order": {...}, "effects": [...], "duplicate": false} out.  `machine`
+ * NULL means the default.  Errors in the order document carry the prefix
+ * "order." ("order.lines[0].sku"); errors in the event or in applying it
+ * are as for ec_order_event_from_json() and ec_order_apply().  On failure
+ * *out is NULL; callers wanting the error document use ec_error_to_json().
+ * The _ex form uses `alloc` for all of its memory, the output included
+ * (release it with alloc->free; with NULL, ec_free()). */
+EC_API ec_status ec_json_order_apply(const ec_order_machine *machine, const char *order_json,
+                                     size_t order_len, const char *event_json, size_t event_len,
+                                     char **out, size_t *out_len, ec_error *err);
+EC_API ec_status ec_json_order_apply_ex(const ec_allocator *alloc, const ec_order_machine *machine,
+                                        const char *order_json, size_t order_len,
+                                        const char *event_json, size_t event_len, char **out,
+                                        size_t *out_len, ec_error *err);
+
+EC_END_DECLS
+
+#endif /* EC_ORDER_H */

@@ -1,0 +1,170 @@
+"""ecomd_harness.py - start and talk to a real ecomd for the end-to-end tests.
+
+Each Server runs build/bin/ecomd (or $ECOMD) on 127.0.0.1 with a free port,
+in its own temporary directory (SQLite file, key file, log), and is stopped
+by its pid.  Nothing here touches any other address.  Python stdlib only.
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ECOMD = os.environ.get("ECOMD", os.path.join(ROOT, "build", "bin", "ecomd"))
+ECOM = os.environ.get("ECOM", os.path.join(ROOT, "build", "bin", "ecom"))
+RULES = os.path.join(ROOT, "examples", "rules.json")
+CART = os.path.join(ROOT, "examples", "cart.json")
+
+
+# Problems found while stopping servers (unclean exit, sanitizer reports);
+# the runner fails the test that left them.
+PROBLEMS = []
+
+
+def free_port():
+    """A port that was free a moment ago (bind to port 0, read, close)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def keygen(name, role):
+    out = subprocess.run([ECOM, "keygen", "--name", name, "--role", role],
+                         check=True, capture_output=True, text=True).stdout.splitlines()
+    return out[0], out[1]
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Server:
+    def __init__(self, args=(), env=None, keys=None, rules=RULES, directory=None, store=None):
+        self.dir = directory or tempfile.mkdtemp(prefix="ecomd-test-")
+        self.own_dir = directory is None
+        self.port = free_port()
+        self.keys = keys
+        cmd = [ECOMD, "--listen", "127.0.0.1:%d" % self.port,
+               "--store", store or "sqlite:" + os.path.join(self.dir, "ecom.db"),
+               "--grace-ms", "50", "--poll-ms", "200"]
+        if rules:
+            cmd += ["--rules", rules]
+        if keys:
+            path = os.path.join(self.dir, "keys")
+            with open(path, "w") as f:
+                f.write("# test keys\n" + "".join(line + "\n" for line in keys))
+            cmd += ["--keys", path]
+        cmd += list(args)
+        self.log_path = os.path.join(self.dir, "ecomd-%d.log" % self.port)
+        self.log = open(self.log_path, "wb")
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log, env=full_env)
+        self.wait_up()
+
+    def wait_up(self, timeout=10.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("ecomd exited with %s: %s" % (self.proc.returncode, self.log_text()))
+            try:
+                if self.request("GET", "/healthz").status == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("ecomd did not come up: " + self.log_text())
+
+    def store_path(self):
+        return os.path.join(self.dir, "ecom.db")
+
+    def connection(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, key=None, conn=None,
+                content_type="application/json"):
+        hdrs = dict(headers or {})
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        if body is not None and content_type and "Content-Type" not in hdrs:
+            hdrs["Content-Type"] = content_type
+        if key:
+            hdrs["Authorization"] = "Bearer " + key
+        own = conn is None
+        c = conn or self.connection()
+        try:
+            c.request(method, path, body=body, headers=hdrs)
+            r = c.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            if own:
+                c.close()
+
+    def log_text(self):
+        if not self.log.closed:
+            self.log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def log_lines(self):
+        return [json.loads(line) for line in self.log_text().splitlines() if line.startswith("{")]
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Signal the process by pid and wait; returns its exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log.close()
+        return rc
+
+    def cleanup(self):
+        """Stop gracefully (SIGTERM) and report an unclean exit or any
+        sanitizer report in the log to the runner through PROBLEMS."""
+        if self.proc.poll() is None:
+            rc = self.stop(signal.SIGTERM)
+            if rc != 0:
+                PROBLEMS.append("ecomd on port %d exited %s on SIGTERM" % (self.port, rc))
+        elif not self.log.closed:
+            self.log.close()
+        text = self.log_text() if os.path.exists(self.log_path) else ""
+        for marker in ("Sanitizer", "runtime error:"):
+            if marker in text:
+                PROBLEMS.append("ecomd on port %d: %s" % (self.port, text[text.index(marker) - 200:][:3000]))
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def eq(got, want, what):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))

@@ -1,0 +1,176 @@
+"""test_openapi.py - docs/openapi.yaml against the router and against live
+responses: every route is documented, every documented operation exists,
+and each response of a scenario that touches every operation matches the
+documented status, content type, headers and body schema."""
+import json
+import os
+import re
+
+from ecomd_harness import CART, ROOT, Server, check, eq
+
+SPEC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
+
+
+def load_spec():
+    # The file is YAML written in JSON syntax after its comment lines.
+    with open(SPEC_PATH) as f:
+        return json.loads("".join(l for l in f if not l.startswith("#")))
+
+
+def router_routes():
+    with open(os.path.join(ROOT, "wrappers", "http", "router.c")) as f:
+        src = f.read()
+    return {(m.lower(), p) for p, m in re.findall(r'\{"(/[^"]*)",\s*ECOMD_([A-Z]+),', src)}
+
+
+def resolve(spec, node):
+    while isinstance(node, dict) and "$ref" in node:
+        name = node["$ref"].split("/")
+        node = spec
+        for part in name[1:]:
+            node = node[part]
+    return node
+
+
+def validate(spec, schema, value, path="$"):
+    """A small JSON Schema check: type, enum, required, properties,
+    additionalProperties: false, items, oneOf, minimum, maximum."""
+    schema = resolve(spec, schema)
+    if "oneOf" in schema:
+        errors = []
+        for alt in schema["oneOf"]:
+            try:
+                validate(spec, alt, value, path)
+                return
+            except AssertionError as e:
+                errors.append(str(e))
+        raise AssertionError("%s matches no alternative: %s" % (path, errors))
+    types = schema.get("type")
+    if types:
+        types = types if isinstance(types, list) else [types]
+        kinds = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+        ok = any((t == "integer" and isinstance(value, int) and not isinstance(value, bool)) or
+                 (t == "number" and isinstance(value, (int, float)) and not isinstance(value, bool)) or
+                 (t in kinds and isinstance(value, kinds[t])) for t in types)
+        check(ok, "%s: %r is not %s" % (path, value, types))
+    if "enum" in schema:
+        check(value in schema["enum"], "%s: %r not in enum" % (path, value))
+    if "pattern" in schema and isinstance(value, str):
+        check(re.search(schema["pattern"], value), "%s: %r does not match %s" % (path, value, schema["pattern"]))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        check(value >= schema.get("minimum", value), "%s below minimum" % path)
+        check(value <= schema.get("maximum", value), "%s above maximum" % path)
+    if isinstance(value, dict):
+        for k in schema.get("required", []):
+            check(k in value, "%s: missing %s" % (path, k))
+        props = schema.get("properties", {})
+        for k, v in value.items():
+            if k in props:
+                validate(spec, props[k], v, path + "." + k)
+            else:
+                check(schema.get("additionalProperties", True) is not False,
+                      "%s: undocumented key %s" % (path, k))
+    if isinstance(value, list) and "items" in schema:
+        for i, v in enumerate(value):
+            validate(spec, schema["items"], v, "%s[%d]" % (path, i))
+
+
+def test_spec_covers_the_router():
+    spec = load_spec()
+    eq(spec["openapi"], "3.1.0", "version")
+    documented = {(m, p) for p, ops in spec["paths"].items() for m in ops}
+    routes = router_routes()
+    check(len(routes) >= 20, "router parsed: %r" % routes)
+    eq(sorted(routes - documented), [], "routes missing from openapi.yaml")
+    eq(sorted(documented - routes), [], "documented operations the router lacks")
+    ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
+    eq(len(ids), len(set(ids)), "unique operationIds")
+
+
+class Recorder:
+    def __init__(self, server, spec):
+        self.s = server
+        self.spec = spec
+        self.seen = set()
+
+    def call(self, method, path, template, body=None, headers=None, status=None, **kw):
+        r = self.s.request(method, path, body, headers=headers, **kw)
+        if status is not None:
+            eq(r.status, status, "%s %s: %s" % (method, path, r.body[:300]))
+        op = self.spec["paths"][template][method.lower()]
+        responses = op["responses"]
+        check(str(r.status) in responses, "%s %s: status %d undocumented" % (method, template, r.status))
+        doc = resolve(self.spec, responses[str(r.status)])
+        for h in doc.get("headers", {}):
+            check(r.header(h) is not None, "%s %s %d: header %s missing" % (method, template, r.status, h))
+        content = doc.get("content")
+        if content:
+            ctype = (r.header("Content-Type") or "").split(";")[0]
+            check(ctype in content, "%s %s: content type %r" % (method, template, ctype))
+            if ctype == "application/json":
+                validate(self.spec, content[ctype]["schema"], json.loads(r.body),
+                         "%s %s %d" % (method, template, r.status))
+        self.seen.add((method.lower(), template))
+        return r
+
+
+def test_live_responses_match_the_spec():
+    spec = load_spec()
+    with Server() as s:
+        rec = Recorder(s, spec)
+        idem = {"Idempotency-Key": "a1"}
+        rec.call("GET", "/healthz", "/healthz", status=200)
+        rec.call("GET", "/readyz", "/readyz", status=200)
+        rec.call("GET", "/metrics", "/metrics", status=200)
+        rec.call("GET", "/v1/version", "/v1/version", status=200)
+        rec.call("POST", "/v1/price", "/v1/price", open(CART).read(), status=200)
+        rec.call("POST", "/v1/price", "/v1/price", "{", status=400)
+        rec.call("POST", "/v1/price", "/v1/price", "{}", status=415, content_type="text/plain")
+        r = s.request("GET", "/v1/price")
+        eq((r.status, r.header("Allow")), (405, "POST"), "405 with Allow")
+        validate(spec, spec["components"]["responses"]["MethodNotAllowed"]["content"]["application/json"]["schema"],
+                 r.json())
+        rules = rec.call("GET", "/v1/rules", "/v1/rules", status=200).json()
+        rec.call("PUT", "/v1/rules", "/v1/rules", rules, status=200)
+        rec.call("PUT", "/v1/rules", "/v1/rules", rules, headers={"If-Match": '"1"'}, status=412)
+        rec.call("PUT", "/v1/stock/SHOE-1/berlin", "/v1/stock/{sku}/{location}", {"on_hand": 10}, status=200)
+        rec.call("PUT", "/v1/stock/SOCK-3/berlin", "/v1/stock/{sku}/{location}", {"on_hand": 10}, status=200)
+        rec.call("GET", "/v1/stock/SHOE-1", "/v1/stock/{sku}", status=200)
+        res = rec.call("POST", "/v1/reservations", "/v1/reservations",
+                       {"lines": [{"sku": "SHOE-1", "quantity": 1}], "ttl_seconds": 60}, headers=idem,
+                       status=201).json()
+        rec.call("POST", "/v1/reservations", "/v1/reservations",
+                 {"lines": [{"sku": "SHOE-1", "quantity": 99}], "ttl_seconds": 60},
+                 headers={"Idempotency-Key": "a2"}, status=409)
+        rec.call("GET", "/v1/reservations/" + res["id"], "/v1/reservations/{id}", status=200)
+        rec.call("POST", "/v1/reservations/%s/release" % res["id"], "/v1/reservations/{id}/release", status=200)
+        rec.call("GET", "/v1/reservations/none", "/v1/reservations/{id}", status=404)
+        cart = rec.call("POST", "/v1/carts", "/v1/carts", {"currency": "EUR", "country": "DE"}, status=201).json()
+        base = "/v1/carts/" + cart["id"]
+        rec.call("PUT", base + "/lines/SHOE-1", "/v1/carts/{id}/lines/{sku}", {"quantity": 2}, status=200)
+        rec.call("PUT", base + "/lines/SOCK-3", "/v1/carts/{id}/lines/{sku}", {"quantity": 1},
+                 headers={"If-Match": '"1"'}, status=412)
+        rec.call("POST", base + "/coupons", "/v1/carts/{id}/coupons", {"code": "WELCOME5"}, status=200)
+        rec.call("DELETE", base + "/coupons/welcome5", "/v1/carts/{id}/coupons/{code}", status=200)
+        rec.call("PATCH", base, "/v1/carts/{id}", {"customer_group": "retail"}, status=200)
+        rec.call("GET", base, "/v1/carts/{id}", status=200)
+        order = rec.call("POST", "/v1/orders", "/v1/orders", {"cart_id": cart["id"]},
+                         headers={"Idempotency-Key": "o1"}, status=201).json()
+        oid = order["order"]["id"]
+        rec.call("GET", "/v1/orders/" + oid, "/v1/orders/{id}", status=200)
+        rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
+                 {"id": "e1", "type": "capture"}, status=200)
+        rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
+                 {"id": "e2", "type": "fulfill"}, status=200)
+        rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
+                 {"id": "e3", "type": "capture"}, status=409)
+        rec.call("GET", "/v1/events?after=0&limit=1000", "/v1/events", status=200)
+        rec.call("GET", "/v1/events?limit=0", "/v1/events", status=400)
+        big = b'{"a":"' + b"x" * (1 << 20) + b'"}'
+        rec.call("PUT", "/v1/rules", "/v1/rules", big, status=413)
+        eq(sorted(router_routes() - rec.seen), [], "the scenario touched every operation")
+    with Server(rules=None) as s:
+        rec = Recorder(s, spec)
+        rec.call("GET", "/readyz", "/readyz", status=503)
+        rec.call("GET", "/v1/rules", "/v1/rules", status=404)
+        rec.call("POST", "/v1/price", "/v1/price", open(CART).read(), status=503)

@@ -1,0 +1,156 @@
+/* config.c - ecomd's settings: defaults, then ECOMD_* environment
+ * variables, then command-line flags (the last one wins). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ecomd.h"
+
+static const char usage[] =
+    "usage: ecomd [options]   (each option also reads ECOMD_<NAME>, e.g. ECOMD_LISTEN)\n"
+    "  --listen HOST:PORT       address to serve (127.0.0.1:8080; [::1]:8080 for IPv6)\n"
+    "  --store sqlite:PATH      the store (sqlite:./ecom.db)\n"
+    "  --rules FILE             ruleset stored as version 1 when the store holds none\n"
+    "  --stock FILE             stock entries (formats.md 5 state) added when missing\n"
+    "  --keys FILE              API key file (lines: name admin|client blake2b-hex);\n"
+    "                           without it only loopback addresses are served\n"
+    "  --region NAME            region label of logs and metrics (local)\n"
+    "  --instance NAME          instance label (the host name)\n"
+    "  --threads N              worker threads (4)\n"
+    "  --max-body BYTES         largest request body (1048576)\n"
+    "  --header-limit BYTES     memory for one connection's request head (65536)\n"
+    "  --timeout SECONDS        idle or slow connections are closed after this (30)\n"
+    "  --max-connections N      connections at once (4096)\n"
+    "  --per-ip-limit N         connections at once from one address (1024)\n"
+    "  --grace-ms MS            on SIGTERM, keep serving this long before closing (2000)\n"
+    "  --poll-ms MS             how often the stored ruleset version is read and\n"
+    "                           expired reservations and unpaid orders are swept (1000)\n"
+    "  --payment-ttl SECONDS    an order not paid within this is expired (1800)\n";
+
+enum { T_STR, T_UINT, T_SIZE };
+
+typedef struct option {
+    const char *flag; /* without the leading "--" */
+    const char *env;
+    int type;
+    size_t offset;
+    unsigned long max;
+} option;
+
+#define OPT(f, e, t, field, m)                                                                     \
+    {                                                                                              \
+        f, e, t, offsetof(ecomd_config, field), m                                                  \
+    }
+
+static const option options[] = {
+    OPT("listen", "ECOMD_LISTEN", T_STR, listen, 0),
+    OPT("store", "ECOMD_STORE", T_STR, store, 0),
+    OPT("rules", "ECOMD_RULES", T_STR, rules_path, 0),
+    OPT("stock", "ECOMD_STOCK", T_STR, stock_path, 0),
+    OPT("keys", "ECOMD_KEYS", T_STR, keys_path, 0),
+    OPT("region", "ECOMD_REGION", T_STR, region, 0),
+    OPT("instance", "ECOMD_INSTANCE", T_STR, instance, 0),
+    OPT("threads", "ECOMD_THREADS", T_UINT, threads, 256),
+    OPT("max-body", "ECOMD_MAX_BODY", T_SIZE, max_body, 1ul << 30),
+    OPT("header-limit", "ECOMD_HEADER_LIMIT", T_UINT, header_limit, 1u << 24),
+    OPT("timeout", "ECOMD_TIMEOUT", T_UINT, conn_timeout, 86400),
+    OPT("max-connections", "ECOMD_MAX_CONNECTIONS", T_UINT, max_conns, 1000000),
+    OPT("per-ip-limit", "ECOMD_PER_IP_LIMIT", T_UINT, per_ip, 1000000),
+    OPT("grace-ms", "ECOMD_GRACE_MS", T_UINT, grace_ms, 600000),
+    OPT("poll-ms", "ECOMD_POLL_MS", T_UINT, poll_ms, 60000),
+    OPT("payment-ttl", "ECOMD_PAYMENT_TTL", T_UINT, payment_ttl, 31536000),
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+/* Labels end up in Prometheus labels and log lines: keep them plain. */
+static int plain_label(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= 64 &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789-_.") == n;
+}
+
+static int set(ecomd_config *cfg, const option *o, const char *value, const char *from)
+{
+    char *base = (char *)cfg + o->offset;
+    if (o->type == T_STR) {
+        memcpy(base, &value, sizeof value);
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(value, &end, 10);
+    if (errno || end == value || *end || value[0] == '-' || v < 1 || v > o->max) {
+        fprintf(stderr, "ecomd: %s: '%s' is not a number from 1 to %lu\n", from, value, o->max);
+        return 2;
+    }
+    if (o->type == T_UINT)
+        *(unsigned *)(void *)base = (unsigned)v;
+    else
+        *(size_t *)(void *)base = (size_t)v;
+    return 0;
+}
+
+static void defaults(ecomd_config *cfg)
+{
+    static char host[65];
+    memset(cfg, 0, sizeof *cfg);
+    cfg->listen = "127.0.0.1:8080";
+    cfg->store = "sqlite:./ecom.db";
+    cfg->region = "local";
+    if (gethostname(host, sizeof host - 1) != 0 || !plain_label(host)) strcpy(host, "ecomd");
+    cfg->instance = host;
+    cfg->threads = 4;
+    cfg->max_body = 1u << 20;
+    cfg->header_limit = 1u << 16;
+    cfg->conn_timeout = 30;
+    cfg->max_conns = 4096;
+    cfg->per_ip = 1024;
+    cfg->grace_ms = 2000;
+    cfg->poll_ms = 1000;
+    cfg->payment_ttl = 1800;
+}
+
+static int from_args(ecomd_config *cfg, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        const char *arg = argv[i];
+        size_t k = 0;
+        while (k < NOPTIONS &&
+               !(strncmp(arg, "--", 2) == 0 && strcmp(arg + 2, options[k].flag) == 0))
+            k++;
+        if (k == NOPTIONS) {
+            fprintf(stderr, "ecomd: unknown option '%s'\n%s", arg, usage);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "ecomd: %s needs a value\n", arg);
+            return 2;
+        }
+        if (set(cfg, &options[k], argv[++i], arg)) return 2;
+    }
+    return 0;
+}
+
+int ecomd_config_load(ecomd_config *cfg, int argc, char **argv)
+{
+    defaults(cfg);
+    for (size_t k = 0; k < NOPTIONS; k++) {
+        const char *v = getenv(options[k].env);
+        if (v && *v && set(cfg, &options[k], v, options[k].env)) return 2;
+    }
+    int rc = from_args(cfg, argc, argv);
+    if (rc) return rc;
+    if (!plain_label(cfg->region) || !plain_label(cfg->instance)) {
+        fprintf(stderr, "ecomd: region and instance are 1 to 64 of [A-Za-z0-9._-]\n");
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,309 @@
+/* ecomd.h - pieces of the ecomd HTTP service shared between its files.
+ *
+ * The service is a thin layer: it parses HTTP, checks keys and limits, and
+ * calls the library's JSON facade and the store.  Everything here is private
+ * to wrappers/http; names start with ecomd_. */
+#ifndef ECOMD_H
+#define ECOMD_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ecommerce.h"
+#include "store.h"
+
+struct MHD_Connection;
+struct MHD_Daemon;
+
+/* ---- configuration (config.c) ---------------------------------------------- */
+
+typedef struct ecomd_config {
+    const char *listen;     /* host:port, [v6]:port */
+    const char *store;      /* sqlite:PATH */
+    const char *rules_path; /* seeds the store when it holds no ruleset */
+    const char *stock_path; /* stock entries added when missing */
+    const char *keys_path;  /* NULL: no authentication, loopback only */
+    const char *region;
+    const char *instance;
+    unsigned threads;
+    size_t max_body;       /* bytes of a request body */
+    unsigned header_limit; /* bytes of memory per connection (headers) */
+    unsigned conn_timeout; /* seconds a connection may stay idle or slow */
+    unsigned max_conns;    /* connections in total */
+    unsigned per_ip;       /* connections from one address */
+    unsigned grace_ms;     /* draining: time before the listener closes */
+    unsigned poll_ms;      /* how often the stored rules version is read */
+    unsigned payment_ttl;  /* seconds an order may stay unpaid */
+} ecomd_config;
+
+/* Fill cfg from the environment, then argv.  Returns 0, 1 after --help
+ * (printed), or 2 on a usage error (message on stderr). */
+int ecomd_config_load(ecomd_config *cfg, int argc, char **argv);
+
+/* ---- keys (keys.c) ---------------------------------------------------------- */
+
+enum { ECOMD_ROLE_NONE = 0, ECOMD_ROLE_CLIENT = 1, ECOMD_ROLE_ADMIN = 2 };
+
+typedef struct ecomd_keys ecomd_keys;
+
+/* Load a key file (lines "name role blake2b-hex", # comments).  NULL with a
+ * message on stderr when it cannot be read or a line is malformed. */
+ecomd_keys *ecomd_keys_load(const char *path);
+void ecomd_keys_free(ecomd_keys *keys);
+
+/* The role of a presented key (constant-time comparison against every
+ * entry), ECOMD_ROLE_NONE when unknown; *name receives the key's name. */
+int ecomd_keys_check(const ecomd_keys *keys, const char *key, size_t len, const char **name);
+
+/* ---- the active ruleset (rules.c) --------------------------------------------- */
+
+/* A compiled ruleset shared by requests: reference counted, so that a swap
+ * never frees a ruleset that a request is still using. */
+typedef struct ecomd_ruleset {
+    ec_ruleset *rules;
+    int64_t version;
+    atomic_int refs;
+} ecomd_ruleset;
+
+typedef struct ecomd_rules ecomd_rules;
+
+ecomd_rules *ecomd_rules_new(void);
+void ecomd_rules_free(ecomd_rules *holder);
+/* The current ruleset with a reference taken (NULL when none). */
+ecomd_ruleset *ecomd_rules_acquire(ecomd_rules *holder);
+void ecomd_rules_release(ecomd_ruleset *rs);
+/* Install a compiled ruleset (ownership passes) unless a newer one is
+ * active; returns 1 when installed. */
+int ecomd_rules_install(ecomd_rules *holder, ec_ruleset *rules, int64_t version);
+int64_t ecomd_rules_version(ecomd_rules *holder);
+/* Read the stored version, compile and install it when newer. */
+ec_status ecomd_rules_refresh(ecomd_rules *holder, ecomd_store *store, ec_error *err);
+
+/* ---- metrics (metrics.c) ------------------------------------------------------ */
+
+typedef struct ecomd_metrics ecomd_metrics;
+
+ecomd_metrics *ecomd_metrics_new(void);
+void ecomd_metrics_free(ecomd_metrics *m);
+void ecomd_metrics_request(ecomd_metrics *m, int method, int route, unsigned status,
+                           double seconds);
+void ecomd_metrics_store_error(ecomd_metrics *m);
+void ecomd_metrics_reservation(ecomd_metrics *m, const char *result);
+void ecomd_metrics_order(ecomd_metrics *m, const char *event);
+/* The Prometheus text document (malloc'd). */
+char *ecomd_metrics_render(ecomd_metrics *m, int64_t rules_version, long inflight,
+                           const char *region, const char *instance, size_t *len);
+
+/* ---- routing (router.c) --------------------------------------------------------- */
+
+enum {
+    ECOMD_GET = 0,
+    ECOMD_POST,
+    ECOMD_PUT,
+    ECOMD_PATCH,
+    ECOMD_DELETE,
+    ECOMD_HEAD,
+    ECOMD_OTHER,
+    ECOMD_METHOD_COUNT
+};
+
+#define ECOMD_MAX_PARAMS 3
+#define ECOMD_PARAM_MAX 128
+
+typedef struct ecomd_request ecomd_request;
+typedef void (*ecomd_handler)(ecomd_request *r);
+
+typedef struct ecomd_route {
+    const char *pattern; /* "/v1/stock/{sku}/{location}"; the route label */
+    int method;
+    int role; /* least role needed */
+    int body; /* 1: takes a JSON body */
+    ecomd_handler handler;
+} ecomd_route;
+
+/* Route count, and the label of route i ("unmatched" for i = count). */
+int ecomd_route_count(void);
+const char *ecomd_route_label(int i);
+const char *ecomd_method_name(int method);
+int ecomd_method_id(const char *name);
+
+/* Find the route of a method and path.  Returns its index and fills
+ * params; when the path exists only with other methods, -(i + 1) for the
+ * first such route i, with *allow listing them ("GET, PUT"); when the path
+ * does not exist, ECOMD_NO_ROUTE. */
+#define ECOMD_NO_ROUTE (-1000000)
+int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX], size_t *nparams,
+                     char *allow, size_t allow_size);
+const ecomd_route *ecomd_route_get(int i);
+
+/* ---- the server and its requests (server.c) ------------------------------------- */
+
+typedef struct ecomd_server {
+    ecomd_config cfg;
+    ecomd_store *store;
+    ecomd_keys *keys;
+    ecomd_metrics *metrics;
+    ecomd_rules *rules;
+    struct MHD_Daemon *daemon;
+    atomic_int draining;
+    atomic_long inflight;
+    unsigned port; /* the port actually bound */
+} ecomd_server;
+
+#define ECOMD_MAX_HEADERS 4
+
+struct ecomd_request {
+    ecomd_server *srv;
+    struct MHD_Connection *conn;
+    int method;
+    int route; /* index, or the route count for unmatched */
+    char *url; /* the path as sent, not yet percent-decoded */
+    int started;
+    char *body;
+    size_t body_len;
+    size_t body_cap;
+    int too_large;
+    int64_t t0_ns;
+    unsigned status;
+    int role;
+    const char *key_name; /* the API key's name; NULL without keys */
+    char params[ECOMD_MAX_PARAMS][ECOMD_PARAM_MAX];
+    size_t nparams;
+    char request_id[72];
+    char trace_id[33];
+    char span_id[17];
+    char trace_flags[3];
+    const char *header_names[ECOMD_MAX_HEADERS];
+    char header_values[ECOMD_MAX_HEADERS][160];
+    size_t nheaders;
+    int answered;
+};
+
+/* A request header's value, NULL when absent. */
+const char *ecomd_header(ecomd_request *r, const char *name);
+/* The version an If-Match header names ("\"3\""): -1 when absent, -2 when
+ * malformed. */
+int64_t ecomd_if_match(ecomd_request *r);
+/* A query-string argument, NULL when absent. */
+const char *ecomd_query(ecomd_request *r, const char *name);
+/* Add a response header for the reply to come (value copied). */
+void ecomd_add_header(ecomd_request *r, const char *name, const char *value);
+/* Answer with a JSON body; `body` is malloc'd and taken over. */
+void ecomd_reply(ecomd_request *r, unsigned status, char *body, size_t len);
+/* Answer with a copy of `body`. */
+void ecomd_reply_copy(ecomd_request *r, unsigned status, const char *body, size_t len);
+/* Answer with a malloc'd body of another content type (taken over). */
+void ecomd_reply_text(ecomd_request *r, unsigned status, char *body, size_t len,
+                      const char *content_type);
+/* Answer with the error document; message NULL for the default. */
+void ecomd_reply_error(ecomd_request *r, unsigned status, ec_status code, const char *field,
+                       const char *message);
+/* Answer with the error document of err, with the HTTP status its code maps to. */
+void ecomd_reply_ec_error(ecomd_request *r, const ec_error *err);
+/* HTTP status for a library status. */
+unsigned ecomd_http_status(ec_status st);
+
+int ecomd_server_start(ecomd_server *srv);
+/* Drain: readyz 503 now, grace, stop accepting, wait for in-flight, stop. */
+void ecomd_server_drain(ecomd_server *srv);
+
+/* ---- writes (write.c) -------------------------------------------------------------------- */
+
+/* What a write operation answers: an HTTP status and a malloc'd JSON body,
+ * plus headers to send (not stored with an idempotent replay). */
+typedef struct ecomd_outcome {
+    unsigned status;
+    char *body;
+    size_t len;
+    const char *header_names[2];
+    char header_values[2][160];
+    size_t nheaders;
+} ecomd_outcome;
+
+/* The operation of a write request, run inside its transaction.  It fills
+ * `out` (also for refusals: 4xx) and returns EC_OK, or a store failure,
+ * which rolls everything back and answers 503. */
+typedef ec_status (*ecomd_write_fn)(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_outcome *out);
+
+/* Run fn in one transaction with the request's Idempotency-Key (refused
+ * with 400 when key_required and absent), and answer. */
+void ecomd_write(ecomd_request *r, int key_required, ecomd_write_fn fn, void *ctx);
+/* Fill out with {"error": <error_object_json>}. */
+void ecomd_outcome_error(ecomd_outcome *out, unsigned status, const char *error_object_json);
+/* 503 (or 500 for EC_NO_MEMORY / EC_INTERNAL) for a failed store call. */
+void ecomd_reply_store_error(ecomd_request *r, ec_status st);
+
+/* ---- inventory operations in a transaction (inventory_tx.c) ------------------------------ */
+
+struct cJSON;
+
+typedef struct ecomd_inv_run {
+    const char *skus;      /* JSON array of the SKUs the operations touch */
+    const char *res_id;    /* a reservation they touch, or NULL */
+    struct cJSON *ops;     /* array of operation documents (owned) */
+    struct cJSON *results; /* filled: one result document per op applied */
+    int failed;            /* index of the op that failed, -1 when none */
+    ec_status op_status;   /* its status */
+} ecomd_inv_run;
+
+/* Load, apply run->ops in order, and save the changed rows unless one
+ * fails.  Returns the store's status; the operations' outcome is in run. */
+ec_status ecomd_inventory_run(ecomd_tx *tx, ecomd_store *s, ecomd_inv_run *run);
+void ecomd_inventory_run_done(ecomd_inv_run *run);
+
+/* ---- orders (handlers_order_events.c) ------------------------------------------------------ */
+
+/* Apply one event document to order `id` inside tx, with its stock effects;
+ * fills out (200 with {"order", "effects", "duplicate"}, or the refusal). */
+ec_status ecomd_order_event(ecomd_server *srv, ecomd_tx *tx, const char *id, struct cJSON *event,
+                            ecomd_outcome *out);
+/* Expire active reservations and unpaid orders past their time. */
+void ecomd_sweep(ecomd_server *srv);
+
+/* ---- logging (log.c) ------------------------------------------------------------- */
+
+/* One JSON line on stderr with ts, level, msg and the instance fields;
+ * `extra` (may be NULL) is a fragment of further members ("\"a\":1"). */
+void ecomd_log(const ecomd_server *srv, const char *level, const char *msg, const char *extra);
+void ecomd_log_request(const ecomd_request *r, double seconds);
+/* Append s to buf as a JSON string (quoted, escaped); returns bytes written
+ * or 0 when it does not fit. */
+size_t ecomd_json_quote(char *buf, size_t size, const char *s);
+/* MHD's error logger. */
+void ecomd_mhd_logger(void *cls, const char *fmt, va_list ap);
+
+/* ---- handlers --------------------------------------------------------------------- */
+
+void ecomd_h_healthz(ecomd_request *r);
+void ecomd_h_readyz(ecomd_request *r);
+void ecomd_h_metrics(ecomd_request *r);
+void ecomd_h_version(ecomd_request *r);
+void ecomd_h_price(ecomd_request *r);
+void ecomd_h_rules_get(ecomd_request *r);
+void ecomd_h_rules_put(ecomd_request *r);
+void ecomd_h_events(ecomd_request *r);
+void ecomd_h_stock_put(ecomd_request *r);
+void ecomd_h_stock_get(ecomd_request *r);
+void ecomd_h_reservations_post(ecomd_request *r);
+void ecomd_h_reservation_get(ecomd_request *r);
+void ecomd_h_reservation_release(ecomd_request *r);
+void ecomd_h_orders_post(ecomd_request *r);
+void ecomd_h_order_get(ecomd_request *r);
+void ecomd_h_order_events_post(ecomd_request *r);
+void ecomd_h_carts_post(ecomd_request *r);
+void ecomd_h_cart_get(ecomd_request *r);
+void ecomd_h_cart_patch(ecomd_request *r);
+void ecomd_h_cart_line_put(ecomd_request *r);
+void ecomd_h_cart_coupon_post(ecomd_request *r);
+void ecomd_h_cart_coupon_delete(ecomd_request *r);
+
+/* RFC 3339 UTC with microseconds ("2026-11-25T10:00:00.000000Z"). */
+void ecomd_format_time(int64_t us, char *buf, size_t size);
+
+/* Monotonic and wall clocks. */
+int64_t ecomd_mono_ns(void);
+int64_t ecomd_now_us(void);
+
+#endif /* ECOMD_H */

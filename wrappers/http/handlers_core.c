@@ -1,0 +1,229 @@
+/* handlers_core.c - probes, metrics, version, stateless pricing, the
+ * ruleset and the event outbox. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecomd.h"
+
+static void reply_cjson(ecomd_request *r, unsigned status, cJSON *doc)
+{
+    char *body = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    if (!body) {
+        ecomd_reply_error(r, 500, EC_NO_MEMORY, NULL, NULL);
+        return;
+    }
+    ecomd_reply(r, status, body, strlen(body));
+}
+
+void ecomd_h_healthz(ecomd_request *r)
+{
+    static const char ok[] = "{\"status\":\"ok\"}";
+    ecomd_reply_copy(r, 200, ok, sizeof ok - 1);
+}
+
+void ecomd_h_readyz(ecomd_request *r)
+{
+    ecomd_server *srv = r->srv;
+    if (atomic_load(&srv->draining)) {
+        ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "draining");
+        return;
+    }
+    if (srv->store->ops->ping(srv->store) != EC_OK) {
+        ecomd_metrics_store_error(srv->metrics);
+        ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "the store does not answer");
+        return;
+    }
+    int64_t version = ecomd_rules_version(srv->rules);
+    if (version == 0) {
+        ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "no ruleset is loaded");
+        return;
+    }
+    char buf[96];
+    int n = snprintf(buf, sizeof buf, "{\"status\":\"ready\",\"rules_version\":%lld}",
+                     (long long)version);
+    ecomd_reply_copy(r, 200, buf, (size_t)n);
+}
+
+void ecomd_h_metrics(ecomd_request *r)
+{
+    ecomd_server *srv = r->srv;
+    size_t len = 0;
+    char *text =
+        ecomd_metrics_render(srv->metrics, ecomd_rules_version(srv->rules),
+                             atomic_load(&srv->inflight), srv->cfg.region, srv->cfg.instance, &len);
+    if (!text) {
+        ecomd_reply_error(r, 500, EC_NO_MEMORY, NULL, NULL);
+        return;
+    }
+    ecomd_reply_text(r, 200, text, len, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void ecomd_h_version(ecomd_request *r)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "ecomd", EC_VERSION_STRING);
+    cJSON_AddStringToObject(doc, "library", ec_version_string());
+    cJSON_AddStringToObject(doc, "store", r->srv->store->ops->name);
+    cJSON_AddNumberToObject(doc, "rules_version", (double)ecomd_rules_version(r->srv->rules));
+    cJSON_AddStringToObject(doc, "region", r->srv->cfg.region);
+    cJSON_AddStringToObject(doc, "instance", r->srv->cfg.instance);
+    reply_cjson(r, 200, doc);
+}
+
+void ecomd_h_price(ecomd_request *r)
+{
+    ecomd_ruleset *rs = ecomd_rules_acquire(r->srv->rules);
+    if (!rs) {
+        ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "no ruleset is loaded");
+        return;
+    }
+    char *out = NULL;
+    size_t len = 0;
+    ec_error err;
+    ec_error_clear(&err);
+    ec_status st = ec_json_price(rs->rules, r->body ? r->body : "", r->body_len, &out, &len, &err);
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)rs->version);
+    ecomd_rules_release(rs);
+    if (st != EC_OK) {
+        ecomd_reply_ec_error(r, &err);
+        return;
+    }
+    ecomd_add_header(r, "X-Rules-Version", etag);
+    ecomd_reply_copy(r, 200, out, len);
+    ec_free(out);
+}
+
+/* ---- the ruleset ---------------------------------------------------------------------- */
+
+void ecomd_h_rules_get(ecomd_request *r)
+{
+    int64_t version = 0;
+    char *body = NULL;
+    size_t len = 0;
+    ec_status st = r->srv->store->ops->rules_current(r->srv->store, &version, &body, &len);
+    if (st != EC_OK) {
+        ecomd_reply_store_error(r, st);
+        return;
+    }
+    if (!body) {
+        ecomd_reply_error(r, 404, EC_NOT_FOUND, NULL, "no ruleset has been stored yet");
+        return;
+    }
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
+    ecomd_add_header(r, "ETag", etag);
+    const char *inm = ecomd_header(r, "If-None-Match");
+    if (inm && strcmp(inm, etag) == 0) {
+        free(body);
+        ecomd_reply_text(r, 304, NULL, 0, NULL);
+        return;
+    }
+    ecomd_reply(r, 200, body, len);
+}
+
+/* Store the ruleset as the next version and its rules.activated event, in
+ * one transaction; *version receives the new version. */
+static ec_status store_rules(ecomd_request *r, int64_t expected, int64_t *version)
+{
+    ecomd_store *s = r->srv->store;
+    ecomd_tx *tx = NULL;
+    int64_t now = ecomd_now_us();
+    ec_status st = s->ops->tx_begin(s, &tx);
+    if (st != EC_OK) return st;
+    st = s->ops->rules_insert(tx, r->body, r->body_len, expected, now, version);
+    if (st == EC_OK) {
+        char data[64];
+        snprintf(data, sizeof data, "{\"version\":%lld}", (long long)*version);
+        st = s->ops->event_add(tx, "rules.activated", data, now);
+    }
+    if (st != EC_OK) {
+        s->ops->tx_rollback(tx);
+        return st;
+    }
+    return s->ops->tx_commit(tx);
+}
+
+void ecomd_h_rules_put(ecomd_request *r)
+{
+    int64_t expected = ecomd_if_match(r);
+    if (expected == -2) {
+        ecomd_reply_error(r, 400, EC_INVALID_FIELD, "If-Match", "If-Match must be \"<version>\"");
+        return;
+    }
+    ec_ruleset *rules = NULL;
+    ec_error err;
+    ec_error_clear(&err);
+    if (ec_ruleset_from_json(r->body ? r->body : "", r->body_len, NULL, &rules, &err) != EC_OK) {
+        ecomd_reply_ec_error(r, &err);
+        return;
+    }
+    int64_t version = 0;
+    ec_status st = store_rules(r, expected, &version);
+    if (st != EC_OK) {
+        ec_ruleset_free(rules);
+        if (st == EC_VERSION_CONFLICT)
+            ecomd_reply_error(r, 412, EC_VERSION_CONFLICT, "If-Match",
+                              "the ruleset changed since that version");
+        else
+            ecomd_reply_store_error(r, st);
+        return;
+    }
+    /* Active here at once; the other instances pick it up by polling. */
+    ecomd_rules_install(r->srv->rules, rules, version);
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
+    ecomd_add_header(r, "ETag", etag);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "version", (double)version);
+    reply_cjson(r, 200, doc);
+}
+
+/* ---- the outbox ------------------------------------------------------------------------- */
+
+/* A query parameter as an integer in [lo, hi]; def when absent; 0 when bad. */
+static int query_int(ecomd_request *r, const char *name, long long def, long long lo, long long hi,
+                     long long *out)
+{
+    const char *v = ecomd_query(r, name);
+    if (!v) {
+        *out = def;
+        return 1;
+    }
+    char *end = NULL;
+    long long x = strtoll(v, &end, 10);
+    if (!*v || *end || x < lo || x > hi) return 0;
+    *out = x;
+    return 1;
+}
+
+void ecomd_h_events(ecomd_request *r)
+{
+    long long after = 0, limit = 0;
+    if (!query_int(r, "after", 0, 0, INT64_MAX, &after)) {
+        ecomd_reply_error(r, 400, EC_INVALID_FIELD, "after", "after must be an integer >= 0");
+        return;
+    }
+    if (!query_int(r, "limit", 100, 1, 1000, &limit)) {
+        ecomd_reply_error(r, 400, EC_INVALID_FIELD, "limit", "limit must be from 1 to 1000");
+        return;
+    }
+    char *events = NULL;
+    size_t len = 0;
+    int64_t next = 0;
+    ec_status st =
+        r->srv->store->ops->events_list(r->srv->store, after, (int)limit, &events, &len, &next);
+    if (st != EC_OK) {
+        ecomd_reply_store_error(r, st);
+        return;
+    }
+    size_t cap = len + 64;
+    char *body = malloc(cap);
+    if (body)
+        len = (size_t)snprintf(body, cap, "{\"events\":%s,\"next\":%lld}", events, (long long)next);
+    free(events);
+    ecomd_reply(r, 200, body, len);
+}

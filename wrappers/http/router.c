@@ -1,0 +1,137 @@
+/* router.c - the route table and path matching.
+ *
+ * Routes are data: a pattern, a method, the least role, whether a JSON body
+ * is taken, and a handler.  A pattern segment "{name}" matches one non-empty
+ * path segment, percent-decoded.  The pattern doubles as the route label of
+ * logs and metrics, so label cardinality stays bounded by the table. */
+#include <string.h>
+
+#include "ecomd.h"
+
+static const ecomd_route routes[] = {
+    {"/healthz", ECOMD_GET, ECOMD_ROLE_NONE, 0, ecomd_h_healthz},
+    {"/readyz", ECOMD_GET, ECOMD_ROLE_NONE, 0, ecomd_h_readyz},
+    {"/metrics", ECOMD_GET, ECOMD_ROLE_NONE, 0, ecomd_h_metrics},
+    {"/v1/version", ECOMD_GET, ECOMD_ROLE_NONE, 0, ecomd_h_version},
+    {"/v1/price", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_price},
+    {"/v1/rules", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_rules_get},
+    {"/v1/rules", ECOMD_PUT, ECOMD_ROLE_ADMIN, 1, ecomd_h_rules_put},
+    {"/v1/events", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_events},
+    {"/v1/carts", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_carts_post},
+    {"/v1/carts/{id}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_cart_get},
+    {"/v1/carts/{id}", ECOMD_PATCH, ECOMD_ROLE_CLIENT, 1, ecomd_h_cart_patch},
+    {"/v1/carts/{id}/lines/{sku}", ECOMD_PUT, ECOMD_ROLE_CLIENT, 1, ecomd_h_cart_line_put},
+    {"/v1/carts/{id}/coupons", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_cart_coupon_post},
+    {"/v1/carts/{id}/coupons/{code}", ECOMD_DELETE, ECOMD_ROLE_CLIENT, 0,
+     ecomd_h_cart_coupon_delete},
+    {"/v1/orders", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_orders_post},
+    {"/v1/orders/{id}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_order_get},
+    {"/v1/orders/{id}/events", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_order_events_post},
+    {"/v1/stock/{sku}/{location}", ECOMD_PUT, ECOMD_ROLE_ADMIN, 1, ecomd_h_stock_put},
+    {"/v1/stock/{sku}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_stock_get},
+    {"/v1/reservations", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_reservations_post},
+    {"/v1/reservations/{id}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_reservation_get},
+    {"/v1/reservations/{id}/release", ECOMD_POST, ECOMD_ROLE_CLIENT, 0,
+     ecomd_h_reservation_release},
+};
+#define NROUTES ((int)(sizeof routes / sizeof routes[0]))
+
+static const char *const method_names[ECOMD_METHOD_COUNT] = {"GET",    "POST", "PUT",  "PATCH",
+                                                             "DELETE", "HEAD", "OTHER"};
+
+int ecomd_route_count(void)
+{
+    return NROUTES;
+}
+
+const char *ecomd_route_label(int i)
+{
+    return i >= 0 && i < NROUTES ? routes[i].pattern : "unmatched";
+}
+
+const ecomd_route *ecomd_route_get(int i)
+{
+    return i >= 0 && i < NROUTES ? &routes[i] : NULL;
+}
+
+const char *ecomd_method_name(int method)
+{
+    return method >= 0 && method < ECOMD_METHOD_COUNT ? method_names[method] : "OTHER";
+}
+
+int ecomd_method_id(const char *name)
+{
+    for (int i = 0; i < ECOMD_OTHER; i++)
+        if (strcmp(name, method_names[i]) == 0) return i;
+    return ECOMD_OTHER;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode [s, s+n) into out; 0 when malformed, too long, or holding
+ * a control character (identifiers never do). */
+static int decode_segment(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n) return 0;
+            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0) return 0;
+            c = hi * 16 + lo;
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7f || o + 1 >= ECOMD_PARAM_MAX) return 0;
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return o > 0;
+}
+
+/* Match path against pattern, filling params; 1 on a match. */
+static int match(const char *pattern, const char *path, char params[][ECOMD_PARAM_MAX],
+                 size_t *nparams)
+{
+    size_t np = 0;
+    while (*pattern && *path) {
+        if (*pattern != '/' || *path != '/') return 0;
+        pattern++, path++;
+        size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
+        if (pattern[0] == '{') {
+            if (np == ECOMD_MAX_PARAMS || !decode_segment(path, slen, params[np])) return 0;
+            np++;
+        } else if (plen != slen || memcmp(pattern, path, plen) != 0) {
+            return 0;
+        }
+        pattern += plen, path += slen;
+    }
+    if (*pattern || *path) return 0;
+    *nparams = np;
+    return 1;
+}
+
+int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX], size_t *nparams,
+                     char *allow, size_t allow_size)
+{
+    int path_route = -1;
+    allow[0] = '\0';
+    for (int i = 0; i < NROUTES; i++) {
+        if (!match(routes[i].pattern, path, params, nparams)) continue;
+        if (routes[i].method == method) return i;
+        if (path_route < 0) path_route = i;
+        size_t used = strlen(allow);
+        const char *name = method_names[routes[i].method];
+        if (used + strlen(name) + 3 < allow_size) {
+            if (used) strcat(allow, ", ");
+            strcat(allow, name);
+        }
+    }
+    return path_route >= 0 ? -path_route - 1 : ECOMD_NO_ROUTE;
+}

@@ -1,0 +1,102 @@
+/* store_sqlite.h - what the SQLite adapter's files share (store_sqlite.c:
+ * connections, transactions, rules, outbox, idempotency;
+ * store_sqlite_stock.c: inventory rows).  Private to the adapter. */
+#ifndef ECOMD_STORE_SQLITE_H
+#define ECOMD_STORE_SQLITE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "ecommerce.h"
+#include "store.h"
+
+/* The prepared statements; their SQL is in store_sqlite_sql.h. */
+enum {
+    SQ_PING,
+    SQ_BEGIN,
+    SQ_COMMIT,
+    SQ_ROLLBACK,
+    SQ_RULES_VERSION,
+    SQ_RULES_CURRENT,
+    SQ_RULES_INSERT,
+    SQ_EVENT_ADD,
+    SQ_EVENTS_LIST,
+    SQ_IDEM_GET,
+    SQ_IDEM_PUT,
+    SQ_RES_SKUS,
+    SQ_RES_LOAD,
+    SQ_HELD_LOAD,
+    SQ_STOCK_LOAD,
+    SQ_STOCK_SAVE,
+    SQ_RES_SAVE,
+    SQ_RES_LINES_DELETE,
+    SQ_RES_LINE_SAVE,
+    SQ_CART_GET,
+    SQ_CART_INSERT,
+    SQ_CART_UPDATE,
+    SQ_ORDER_GET,
+    SQ_ORDER_INSERT,
+    SQ_ORDER_UPDATE,
+    SQ_ORDER_BY_CART,
+    SQ_ORDERS_DUE,
+    SQ_PROMO_USES,
+    SQ_PROMO_USE_ADD,
+    SQ_RES_EXPIRE,
+    SQ_STMT_COUNT
+};
+
+typedef struct sq_conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[SQ_STMT_COUNT];
+    int busy; /* handed out */
+} sq_conn;
+
+typedef struct sq_store {
+    ecomd_store base;
+    /* One writer at a time in this process: waiting on a mutex is prompt
+     * and fair enough, where SQLite's busy handler sleeps and polls.  The
+     * busy timeout still orders writers of different processes. */
+    pthread_mutex_t write_mu;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    sq_conn *conns;
+    unsigned nconns;
+} sq_store;
+
+struct ecomd_tx {
+    sq_store *store;
+    sq_conn *conn;
+};
+
+/* The connection's prepared statement `id`, reset and unbound; NULL when
+ * it cannot be prepared. */
+sqlite3_stmt *sq_stmt(sq_conn *c, int id);
+/* Step a statement that returns no rows (or ignores them), then reset it. */
+ec_status sq_step_done(sq_conn *c, sqlite3_stmt *st);
+
+/* Ids of the stand-in reservations that carry what other reservations
+ * hold (store_sqlite_stock.c); the API refuses ids with this prefix. */
+#define SQ_HELD_PREFIX "~held~"
+
+/* The inventory functions of store.h on one connection. */
+ec_status sq_stock_load_conn(sq_conn *c, const char *skus, const char *id, int64_t now,
+                             char **state);
+ec_status sq_stock_save_conn(sq_conn *c, const char *before, const char *after);
+
+/* A pooled connection and its return; sq_dup_column copies a column. */
+sq_conn *sq_acquire(sq_store *s);
+void sq_release(sq_store *s, sq_conn *c);
+char *sq_dup_column(sqlite3_stmt *st, int col, size_t *len);
+
+/* Orders, promotion usage and the sweeper (store_sqlite_orders.c). */
+ec_status sq_order_get(ecomd_store *s, ecomd_tx *tx, const char *id, int64_t *version, char **doc);
+ec_status sq_order_put(ecomd_tx *tx, const char *id, int64_t version, const char *state,
+                       const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
+                       char **existing);
+ec_status sq_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id);
+ec_status sq_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
+ec_status sq_promotion_uses(ecomd_store *s, ecomd_tx *tx, char **json);
+ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id);
+ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
+
+#endif /* ECOMD_STORE_SQLITE_H */

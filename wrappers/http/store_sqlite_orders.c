@@ -1,0 +1,141 @@
+/* store_sqlite_orders.c - the SQLite adapter's orders, promotion usage
+ * counts and the reservation sweeper. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_sqlite.h"
+
+ec_status sq_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
+                       char **doc)
+{
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = tx ? tx->conn : sq_acquire(s);
+    sqlite3_stmt *st = sq_stmt(c, SQ_ORDER_GET);
+    ec_status rc = EC_UNAVAILABLE;
+    *doc = NULL;
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            *version = sqlite3_column_int64(st, 0);
+            rc = (*doc = sq_dup_column(st, 1, NULL)) ? EC_OK : EC_NO_MEMORY;
+        } else if (step == SQLITE_DONE) {
+            rc = EC_NOT_FOUND;
+        }
+        sqlite3_reset(st);
+    }
+    if (!tx) sq_release(s, c);
+    return rc;
+}
+
+/* The order already made from a cart, if any. */
+static ec_status order_of_cart(sq_conn *c, const char *cart_id, char **existing)
+{
+    *existing = NULL;
+    sqlite3_stmt *st = sq_stmt(c, SQ_ORDER_BY_CART);
+    if (!st) return EC_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, cart_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *existing = sq_dup_column(st, 0, NULL);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? EC_OK : EC_UNAVAILABLE;
+}
+
+ec_status sq_order_put(ecomd_tx *tx, const char *id, int64_t version, const char *state,
+                       const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
+                       char **existing)
+{
+    if (existing) *existing = NULL;
+    if (version == 1 && existing) {
+        ec_status rc = order_of_cart(tx->conn, cart_id, existing);
+        if (rc != EC_OK) return rc;
+        if (*existing) return EC_INVALID_TRANSITION;
+    }
+    sqlite3_stmt *st = sq_stmt(tx->conn, version == 1 ? SQ_ORDER_INSERT : SQ_ORDER_UPDATE);
+    if (!st) return EC_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, version);
+    sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+    if (version == 1) {
+        sqlite3_bind_text(st, 4, cart_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, due_us);
+    } else {
+        sqlite3_bind_int64(st, 5, 1); /* replaces version - 1 */
+    }
+    sqlite3_bind_text(st, 6, doc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, at_us);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT) return EC_VERSION_CONFLICT;
+    if (rc != SQLITE_DONE) return EC_UNAVAILABLE;
+    return sqlite3_changes(tx->conn->db) == 1 ? EC_OK : EC_VERSION_CONFLICT;
+}
+
+ec_status sq_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id)
+{
+    return order_of_cart(tx->conn, cart_id, order_id);
+}
+
+ec_status sq_orders_due(ecomd_store *base, int64_t now_us, int limit, char **ids)
+{
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_acquire(s);
+    sqlite3_stmt *st = sq_stmt(c, SQ_ORDERS_DUE);
+    cJSON *arr = cJSON_CreateArray();
+    int rc = SQLITE_ERROR;
+    if (st && arr) {
+        sqlite3_bind_int64(st, 1, now_us);
+        sqlite3_bind_int(st, 2, limit);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            cJSON_AddItemToArray(arr, cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+        sqlite3_reset(st);
+    }
+    sq_release(s, c);
+    *ids = rc == SQLITE_DONE ? cJSON_PrintUnformatted(arr) : NULL;
+    cJSON_Delete(arr);
+    return rc != SQLITE_DONE ? EC_UNAVAILABLE : *ids ? EC_OK : EC_NO_MEMORY;
+}
+
+ec_status sq_promotion_uses(ecomd_store *base, ecomd_tx *tx, char **json)
+{
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = tx ? tx->conn : sq_acquire(s);
+    sqlite3_stmt *st = sq_stmt(c, SQ_PROMO_USES);
+    cJSON *obj = cJSON_CreateObject();
+    int rc = SQLITE_ERROR;
+    if (st && obj) {
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            cJSON_AddNumberToObject(obj, (const char *)sqlite3_column_text(st, 0),
+                                    (double)sqlite3_column_int64(st, 1));
+        sqlite3_reset(st);
+    }
+    if (!tx) sq_release(s, c);
+    *json = rc == SQLITE_DONE ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    return rc != SQLITE_DONE ? EC_UNAVAILABLE : *json ? EC_OK : EC_NO_MEMORY;
+}
+
+ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id)
+{
+    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_PROMO_USE_ADD);
+    if (!st) return EC_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, promotion_id, -1, SQLITE_STATIC);
+    return sq_step_done(tx->conn, st);
+}
+
+ec_status sq_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *count)
+{
+    sq_store *s = (sq_store *)base;
+    sq_conn *c = sq_acquire(s);
+    sqlite3_stmt *st = sq_stmt(c, SQ_RES_EXPIRE);
+    ec_status rc = EC_UNAVAILABLE;
+    *count = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, now_us);
+        rc = sq_step_done(c, st);
+        if (rc == EC_OK) *count = sqlite3_changes(c->db);
+    }
+    sq_release(s, c);
+    return rc;
+}

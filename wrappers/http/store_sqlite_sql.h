@@ -1,0 +1,108 @@
+/* store_sqlite_sql.h - the SQLite adapter's schema migrations and
+ * statements (included by store_sqlite.c only).
+ *
+ * Migrations are append-only: migration N runs once, when schema_version
+ * is below N, and is never edited after release.  Statements are all
+ * parameterised; times are microseconds since the Unix epoch. */
+#ifndef ECOMD_STORE_SQLITE_SQL_H
+#define ECOMD_STORE_SQLITE_SQL_H
+
+static const char *const sq_migrations[] = {
+    /* 1: rulesets, the outbox, idempotency keys */
+    "CREATE TABLE rules(version INTEGER PRIMARY KEY, body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,"
+    "  at TEXT NOT NULL, data TEXT NOT NULL);"
+    "CREATE TABLE idempotency(owner TEXT NOT NULL, key TEXT NOT NULL, hash BLOB NOT NULL,"
+    "  status INTEGER NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(owner, key));",
+    /* 2: stock and reservations (formats.md 5).  A reservation keeps its
+     * whole document in `doc`; its lines are also rows, so that the
+     * reservations holding a SKU are found by index. */
+    "CREATE TABLE stock(sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,"
+    "  safety_stock INTEGER NOT NULL, backorder_limit INTEGER NOT NULL,"
+    "  PRIMARY KEY(sku, location)) WITHOUT ROWID;"
+    "CREATE TABLE reservations(id TEXT PRIMARY KEY, status TEXT NOT NULL,"
+    "  expires_at INTEGER NOT NULL, order_id TEXT, doc TEXT NOT NULL);"
+    "CREATE INDEX reservations_status_expiry ON reservations(status, expires_at);"
+    "CREATE TABLE reservation_lines(reservation_id TEXT NOT NULL, sku TEXT NOT NULL,"
+    "  location TEXT NOT NULL, quantity INTEGER NOT NULL,"
+    "  PRIMARY KEY(reservation_id, sku, location)) WITHOUT ROWID;"
+    "CREATE INDEX reservation_lines_sku ON reservation_lines(sku, reservation_id);",
+    /* 3: carts; `doc` holds the cart's context, lines and coupons. */
+    "CREATE TABLE carts(id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);",
+    /* 4: orders and promotion usage.  An order row keeps its envelope
+     * document (order, pricing, stock bookkeeping) in `doc`; state and
+     * due_at let the sweeper find pending orders past their payment time.
+     * cart_id is unique: a cart is checked out once. */
+    "CREATE TABLE orders(id TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL,"
+    "  cart_id TEXT NOT NULL UNIQUE, due_at INTEGER NOT NULL, doc TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX orders_state_due ON orders(state, due_at);"
+    "CREATE TABLE promotion_uses(promotion_id TEXT PRIMARY KEY, uses INTEGER NOT NULL);",
+};
+static const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
+
+static const char *const sq_sql[SQ_STMT_COUNT] = {
+    [SQ_PING] = "SELECT 1",
+    [SQ_BEGIN] = "BEGIN IMMEDIATE",
+    [SQ_COMMIT] = "COMMIT",
+    [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_RULES_VERSION] = "SELECT coalesce(max(version), 0) FROM rules",
+    [SQ_RULES_CURRENT] = "SELECT version, body FROM rules ORDER BY version DESC LIMIT 1",
+    [SQ_RULES_INSERT] = "INSERT INTO rules(version, body, created_at)"
+                        " SELECT coalesce(max(version), 0) + 1, ?1, ?2 FROM rules"
+                        " RETURNING version",
+    [SQ_EVENT_ADD] = "INSERT INTO outbox(type, at, data) VALUES (?1, ?2, ?3)",
+    [SQ_EVENTS_LIST] = "SELECT id, type, at, data FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [SQ_IDEM_GET] = "SELECT hash, status, body FROM idempotency WHERE owner = ?1 AND key = ?2",
+    [SQ_IDEM_PUT] = "INSERT INTO idempotency(owner, key, hash, status, body, created_at)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQ_RES_SKUS] = "SELECT DISTINCT sku FROM reservation_lines WHERE reservation_id = ?1",
+    [SQ_RES_LOAD] = "SELECT doc FROM reservations WHERE id = ?1",
+    /* What the other reservations hold per SKU and location at ?3: the
+     * committed ones and the active ones not yet expired. */
+    [SQ_HELD_LOAD] = "SELECT l.sku, l.location, sum(l.quantity) FROM reservation_lines l"
+                     " JOIN reservations r ON r.id = l.reservation_id"
+                     " WHERE l.sku IN (SELECT value FROM json_each(?1)) AND r.id <> ?2"
+                     " AND (r.status = 'committed' OR (r.status = 'active' AND r.expires_at > ?3))"
+                     " GROUP BY l.sku, l.location ORDER BY l.sku, l.location",
+    [SQ_STOCK_LOAD] = "SELECT sku, location, on_hand, safety_stock, backorder_limit FROM stock"
+                      " WHERE sku IN (SELECT value FROM json_each(?1)) ORDER BY sku, location",
+    [SQ_STOCK_SAVE] = "INSERT INTO stock(sku, location, on_hand, safety_stock, backorder_limit)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(sku, location) DO UPDATE SET"
+                      " on_hand = excluded.on_hand, safety_stock = excluded.safety_stock,"
+                      " backorder_limit = excluded.backorder_limit",
+    [SQ_RES_SAVE] = "INSERT INTO reservations(id, status, expires_at, order_id, doc)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+                    " status = excluded.status, expires_at = excluded.expires_at,"
+                    " order_id = excluded.order_id, doc = excluded.doc",
+    [SQ_RES_LINES_DELETE] = "DELETE FROM reservation_lines WHERE reservation_id = ?1",
+    [SQ_RES_LINE_SAVE] = "INSERT INTO reservation_lines(reservation_id, sku, location, quantity)"
+                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET"
+                         " quantity = quantity + excluded.quantity",
+    [SQ_CART_GET] = "SELECT version, doc FROM carts WHERE id = ?1",
+    [SQ_CART_INSERT] = "INSERT INTO carts(id, version, doc, created_at, updated_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?4)",
+    [SQ_CART_UPDATE] = "UPDATE carts SET version = ?2, doc = ?3, updated_at = ?4"
+                       " WHERE id = ?1 AND version = ?2 - 1",
+    [SQ_ORDER_GET] = "SELECT version, doc FROM orders WHERE id = ?1",
+    [SQ_ORDER_INSERT] = "INSERT INTO orders(id, version, state, cart_id, due_at, doc, created_at,"
+                        " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    [SQ_ORDER_UPDATE] = "UPDATE orders SET version = ?2, state = ?3, doc = ?6, updated_at = ?7"
+                        " WHERE id = ?1 AND version = ?2 - ?5",
+    [SQ_ORDER_BY_CART] = "SELECT id FROM orders WHERE cart_id = ?1",
+    [SQ_ORDERS_DUE] = "SELECT id FROM orders WHERE state IN ('pending_payment', 'payment_failed')"
+                      " AND due_at <= ?1 ORDER BY due_at LIMIT ?2",
+    [SQ_PROMO_USES] = "SELECT promotion_id, uses FROM promotion_uses",
+    [SQ_PROMO_USE_ADD] = "INSERT INTO promotion_uses(promotion_id, uses) VALUES (?1, 1)"
+                         " ON CONFLICT(promotion_id) DO UPDATE SET uses = uses + 1",
+    /* The sweeper: conditional, so that instances sweeping at once never
+     * expire a reservation twice or one that was committed meanwhile. */
+    [SQ_RES_EXPIRE] = "UPDATE reservations SET status = 'expired',"
+                      " doc = json_set(doc, '$.status', 'expired')"
+                      " WHERE status = 'active' AND expires_at <= ?1",
+};
+
+#endif /* ECOMD_STORE_SQLITE_SQL_H */

@@ -1,0 +1,126 @@
+/* write.c - one transaction per write request, with idempotency keys.
+ *
+ * A write runs inside one store transaction: the Idempotency-Key is looked
+ * up first (same key and same request: the stored first response is sent
+ * again; same key, other request: 409 idempotency_conflict), then the
+ * operation runs, then its response is stored under the key, and all of it
+ * commits together.  The response is sent only after the commit, so every
+ * 2xx is durable, and a retry after a lost response gets the same answer.
+ * Keys are scoped by the API key's name, so two clients never collide. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecomd.h"
+
+#define IDEM_KEY_MAX 128
+
+/* What identifies "the same request": method, route, path parameters and
+ * body bytes. */
+static void request_hash(ecomd_request *r, unsigned char out[32])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    const char *method = ecomd_method_name(r->method), *route = ecomd_route_label(r->route);
+    crypto_generichash_update(&h, (const unsigned char *)method, strlen(method) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)route, strlen(route) + 1);
+    for (size_t i = 0; i < r->nparams; i++)
+        crypto_generichash_update(&h, (const unsigned char *)r->params[i],
+                                  strlen(r->params[i]) + 1);
+    if (r->body) crypto_generichash_update(&h, (const unsigned char *)r->body, r->body_len);
+    crypto_generichash_final(&h, out, 32);
+}
+
+/* The Idempotency-Key header: NULL when absent; *bad set when malformed. */
+static const char *idem_key(ecomd_request *r, int *bad)
+{
+    const char *key = ecomd_header(r, "Idempotency-Key");
+    size_t n = key ? strlen(key) : 0;
+    *bad = key && (n == 0 || n > IDEM_KEY_MAX ||
+                   strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "-_.:") != n);
+    return key;
+}
+
+void ecomd_reply_store_error(ecomd_request *r, ec_status st)
+{
+    if (st == EC_NO_MEMORY || st == EC_INTERNAL) {
+        ecomd_reply_error(r, 500, st, NULL, NULL);
+        return;
+    }
+    ecomd_metrics_store_error(r->srv->metrics);
+    ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "the store does not answer; retry");
+}
+
+/* An earlier response under the same key: replay it, or refuse. */
+static void answer_replay(ecomd_request *r, ecomd_idem *idem, const unsigned char hash[32])
+{
+    if (sodium_memcmp(idem->hash, hash, 32) != 0) {
+        ecomd_reply_error(r, 409, EC_IDEMPOTENCY_CONFLICT, "Idempotency-Key",
+                          "this Idempotency-Key was used for a different request");
+        return;
+    }
+    ecomd_add_header(r, "Idempotent-Replayed", "true");
+    ecomd_reply(r, idem->status, idem->body, idem->len);
+    idem->body = NULL;
+}
+
+void ecomd_write(ecomd_request *r, int key_required, ecomd_write_fn fn, void *ctx)
+{
+    int bad = 0;
+    const char *key = idem_key(r, &bad);
+    if (bad || (key_required && !key)) {
+        ecomd_reply_error(r, 400, EC_INVALID_FIELD, "Idempotency-Key",
+                          key ? "Idempotency-Key takes 1 to 128 of [A-Za-z0-9._:-]"
+                              : "this request needs an Idempotency-Key header");
+        return;
+    }
+    ecomd_store *s = r->srv->store;
+    unsigned char hash[32];
+    request_hash(r, hash);
+    ecomd_tx *tx = NULL;
+    ecomd_idem idem = {0};
+    const char *owner = r->key_name ? r->key_name : "-";
+    ec_status st = s->ops->tx_begin(s, &tx);
+    if (st == EC_OK && key) st = s->ops->idem_get(tx, owner, key, &idem);
+    if (st == EC_OK && idem.found) {
+        s->ops->tx_rollback(tx);
+        answer_replay(r, &idem, hash);
+        free(idem.body);
+        return;
+    }
+    ecomd_outcome out = {0};
+    if (st == EC_OK) st = fn(r, tx, ctx, &out);
+    if (st == EC_OK && !out.body) st = EC_NO_MEMORY;
+    if (st == EC_OK && out.status >= 400) {
+        /* A refusal undoes whatever the operation had written before it
+         * found the problem; only the response is kept under the key. */
+        s->ops->tx_rollback(tx);
+        tx = NULL;
+        if (key) st = s->ops->tx_begin(s, &tx);
+    }
+    /* Refusals (4xx) are stored too: a retry gets the same refusal. */
+    if (st == EC_OK && key)
+        st = s->ops->idem_put(tx, owner, key, hash, out.status, out.body, out.len, ecomd_now_us());
+    if (st == EC_OK && tx)
+        st = s->ops->tx_commit(tx);
+    else if (tx)
+        s->ops->tx_rollback(tx);
+    if (st != EC_OK) {
+        free(out.body);
+        ecomd_reply_store_error(r, st);
+        return;
+    }
+    for (size_t i = 0; i < out.nheaders; i++)
+        ecomd_add_header(r, out.header_names[i], out.header_values[i]);
+    ecomd_reply(r, out.status, out.body, out.len);
+}
+
+void ecomd_outcome_error(ecomd_outcome *out, unsigned status, const char *error_object_json)
+{
+    size_t n = strlen(error_object_json) + 16;
+    out->status = status;
+    out->body = malloc(n);
+    if (out->body) out->len = (size_t)snprintf(out->body, n, "{\"error\":%s}", error_object_json);
+}
