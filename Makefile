@@ -40,6 +40,7 @@ BINDIR       ?= $(PREFIX)/bin
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR       ?= $(PREFIX)/share/man
 DESTDIR      ?=
 
 # ---- tools -------------------------------------------------------------------
@@ -573,10 +574,13 @@ install: all
 	ln -sf libecommerce.so.$(VERSION) '$(DESTDIR)$(LIBDIR)/libecommerce.so.$(MAJOR)'
 	ln -sf libecommerce.so.$(MAJOR) '$(DESTDIR)$(LIBDIR)/libecommerce.so'
 	$(INSTALL) -m 644 $(PC_FILE) '$(DESTDIR)$(PKGCONFIGDIR)/'
-ifneq ($(ECOM),)
+ifneq ($(ECOM)$(ECOMD),)
 	$(INSTALL) -d '$(DESTDIR)$(BINDIR)'
-	$(INSTALL) -m 755 $(ECOM) '$(DESTDIR)$(BINDIR)/'
+	$(INSTALL) -m 755 $(ECOM) $(ECOMD) '$(DESTDIR)$(BINDIR)/'
 endif
+	$(INSTALL) -d '$(DESTDIR)$(MANDIR)/man1'
+	$(INSTALL) -m 644 docs/ecom.1 '$(DESTDIR)$(MANDIR)/man1/'
+
 	@# Refresh the loader cache for a real (not staged) install as root.
 	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
 		ldconfig; fi
@@ -589,7 +593,8 @@ uninstall:
 		'$(DESTDIR)$(LIBDIR)/libecommerce.so.$(MAJOR)' \
 		'$(DESTDIR)$(LIBDIR)/libecommerce.so' \
 		'$(DESTDIR)$(PKGCONFIGDIR)/libecommerce.pc' \
-		'$(DESTDIR)$(BINDIR)/ecom'
+		'$(DESTDIR)$(BINDIR)/ecom' '$(DESTDIR)$(BINDIR)/ecomd' \
+		'$(DESTDIR)$(MANDIR)/man1/ecom.1'
 	@rmdir '$(DESTDIR)$(INCLUDEDIR)/ecommerce' 2>/dev/null || true
 
 # =============================================================================
