@@ -47,20 +47,18 @@ EC_API ec_status ec_cart_set_id(ec_cart *cart, const char *id, ec_error *err);
 EC_API ec_status ec_cart_set_country(ec_cart *cart, const char *country, ec_error *err);
 EC_API ec_status ec_cart_set_customer_group(ec_cart *cart, const char *group, ec_error *err);
 EC_API ec_status ec_cart_set_channel(ec_cart *cart, const char *channel, ec_error *err);
-EC_API ec_status ec_cart_set_shipping_method(ec_cart *cart, const char *method,
-                                             ec_error *err);
+EC_API ec_status ec_cart_set_shipping_method(ec_cart *cart, const char *method, ec_error *err);
 
 /* Append a line (1 to EC_CART_MAX_LINES lines; quantity 1 to
  * EC_CART_MAX_QUANTITY).  Two lines with the same SKU stay separate. */
-EC_API ec_status ec_cart_add_line(ec_cart *cart, const char *sku, int64_t quantity,
-                                  ec_error *err);
+EC_API ec_status ec_cart_add_line(ec_cart *cart, const char *sku, int64_t quantity, ec_error *err);
 
 /* Add a coupon code (compared case-insensitively, ASCII). */
 EC_API ec_status ec_cart_add_coupon(ec_cart *cart, const char *code, ec_error *err);
 
 /* How often a promotion (by id) has been used, for usage_limit. */
-EC_API ec_status ec_cart_set_promotion_uses(ec_cart *cart, const char *promotion_id,
-                                            int64_t uses, ec_error *err);
+EC_API ec_status ec_cart_set_promotion_uses(ec_cart *cart, const char *promotion_id, int64_t uses,
+                                            ec_error *err);
 
 /* Read back (NULL / 0 when absent or out of range). */
 EC_API size_t ec_cart_line_count(const ec_cart *cart);

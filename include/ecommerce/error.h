@@ -16,42 +16,40 @@
 #include "export.h"
 
 /* X(value, NAME, "code", "default message") */
-#define EC_STATUS_MAP(X)                                                        \
-    X(0, OK, "ok", "success")                                                   \
-    X(1, INVALID_JSON, "invalid_json", "the document is not valid JSON")        \
-    X(2, INVALID_FIELD, "invalid_field", "a field is missing or invalid")       \
-    X(3, UNKNOWN_CURRENCY, "unknown_currency", "unknown currency code")         \
-    X(4, NO_PRICE, "no_price", "no price in the cart's currency")               \
-    X(5, NO_TAX_RATE, "no_tax_rate", "no tax rate for the category and country") \
-    X(6, UNKNOWN_SHIPPING_METHOD, "unknown_shipping_method",                    \
-      "unknown shipping method")                                                \
-    X(7, SHIPPING_UNAVAILABLE, "shipping_unavailable",                          \
-      "the shipping method does not serve this country")                        \
-    X(8, OVERFLOW, "overflow", "an amount does not fit in 64 bits")             \
-    X(9, LIMIT_EXCEEDED, "limit_exceeded", "a size limit was exceeded")         \
-    X(10, INVALID_TRANSITION, "invalid_transition",                             \
-      "the transition is not allowed in the current state")                     \
-    X(11, VERSION_CONFLICT, "version_conflict", "the version does not match")   \
-    X(12, IDEMPOTENCY_CONFLICT, "idempotency_conflict",                         \
-      "the id was already used with different content")                         \
-    X(13, INSUFFICIENT_STOCK, "insufficient_stock", "not enough stock")         \
-    X(14, RESERVATION_EXPIRED, "reservation_expired", "the reservation expired") \
-    X(15, NOT_FOUND, "not_found", "not found")                                  \
-    X(16, UNAUTHORIZED, "unauthorized", "authentication required")              \
-    X(17, FORBIDDEN, "forbidden", "not allowed for this key")                   \
-    X(18, PAYLOAD_TOO_LARGE, "payload_too_large", "the payload is too large")   \
-    X(19, UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",                     \
-      "unsupported media type")                                                 \
-    X(20, UNAVAILABLE, "unavailable", "the service is unavailable")             \
-    X(21, INTERNAL, "internal", "internal error")                               \
-    X(22, NO_MEMORY, "no_memory", "out of memory")                              \
+#define EC_STATUS_MAP(X)                                                                           \
+    X(0, OK, "ok", "success")                                                                      \
+    X(1, INVALID_JSON, "invalid_json", "the document is not valid JSON")                           \
+    X(2, INVALID_FIELD, "invalid_field", "a field is missing or invalid")                          \
+    X(3, UNKNOWN_CURRENCY, "unknown_currency", "unknown currency code")                            \
+    X(4, NO_PRICE, "no_price", "no price in the cart's currency")                                  \
+    X(5, NO_TAX_RATE, "no_tax_rate", "no tax rate for the category and country")                   \
+    X(6, UNKNOWN_SHIPPING_METHOD, "unknown_shipping_method", "unknown shipping method")            \
+    X(7, SHIPPING_UNAVAILABLE, "shipping_unavailable",                                             \
+      "the shipping method does not serve this country")                                           \
+    X(8, OVERFLOW, "overflow", "an amount does not fit in 64 bits")                                \
+    X(9, LIMIT_EXCEEDED, "limit_exceeded", "a size limit was exceeded")                            \
+    X(10, INVALID_TRANSITION, "invalid_transition",                                                \
+      "the transition is not allowed in the current state")                                        \
+    X(11, VERSION_CONFLICT, "version_conflict", "the version does not match")                      \
+    X(12, IDEMPOTENCY_CONFLICT, "idempotency_conflict",                                            \
+      "the id was already used with different content")                                            \
+    X(13, INSUFFICIENT_STOCK, "insufficient_stock", "not enough stock")                            \
+    X(14, RESERVATION_EXPIRED, "reservation_expired", "the reservation expired")                   \
+    X(15, NOT_FOUND, "not_found", "not found")                                                     \
+    X(16, UNAUTHORIZED, "unauthorized", "authentication required")                                 \
+    X(17, FORBIDDEN, "forbidden", "not allowed for this key")                                      \
+    X(18, PAYLOAD_TOO_LARGE, "payload_too_large", "the payload is too large")                      \
+    X(19, UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "unsupported media type")              \
+    X(20, UNAVAILABLE, "unavailable", "the service is unavailable")                                \
+    X(21, INTERNAL, "internal", "internal error")                                                  \
+    X(22, NO_MEMORY, "no_memory", "out of memory")                                                 \
     X(23, MISUSE, "misuse", "invalid argument to a library function")
 
 typedef enum ec_status {
 #define EC__STATUS_ENUM(v, name, code, msg) EC_##name = v,
     EC_STATUS_MAP(EC__STATUS_ENUM)
 #undef EC__STATUS_ENUM
-    EC__STATUS_COUNT
+        EC__STATUS_COUNT
 } ec_status;
 
 #define EC_ERROR_FIELD_MAX 192
@@ -61,8 +59,8 @@ typedef enum ec_status {
  * always NUL-terminated; long values are truncated.  FFI callers allocate
  * ec_error_size() bytes and read it through the accessors below. */
 typedef struct ec_error {
-    int32_t code;                         /* an ec_status */
-    char field[EC_ERROR_FIELD_MAX];       /* "" when no single field */
+    int32_t code;                   /* an ec_status */
+    char field[EC_ERROR_FIELD_MAX]; /* "" when no single field */
     char message[EC_ERROR_MESSAGE_MAX];
 } ec_error;
 

@@ -34,19 +34,16 @@ EC_BEGIN_DECLS
  * owns a new ruleset (free with ec_ruleset_free()); on failure *out is NULL
  * and err names the first problem ("promotions[4].action.percent").
  * `alloc` (may be NULL) is used for everything the ruleset keeps. */
-EC_API ec_status ec_ruleset_from_json(const char *json, size_t len,
-                                      const ec_allocator *alloc, ec_ruleset **out,
-                                      ec_error *err);
+EC_API ec_status ec_ruleset_from_json(const char *json, size_t len, const ec_allocator *alloc,
+                                      ec_ruleset **out, ec_error *err);
 
 /* Reset `cart` and fill it from a cart document (formats.md 3). */
-EC_API ec_status ec_cart_from_json(ec_cart *cart, const char *json, size_t len,
-                                   ec_error *err);
+EC_API ec_status ec_cart_from_json(ec_cart *cart, const char *json, size_t len, ec_error *err);
 
 /* Write a pricing result (formats.md 3.6) as compact JSON.  The cart is the
  * one that was priced (its id is echoed). */
-EC_API ec_status ec_price_result_to_json(const ec_price_result *result,
-                                         const ec_cart *cart, char **out,
-                                         size_t *out_len);
+EC_API ec_status ec_price_result_to_json(const ec_price_result *result, const ec_cart *cart,
+                                         char **out, size_t *out_len);
 
 /* Write {"error": {"code", "message", "field"?}} for err. */
 EC_API ec_status ec_error_to_json(const ec_error *err, char **out, size_t *out_len);
@@ -54,8 +51,8 @@ EC_API ec_status ec_error_to_json(const ec_error *err, char **out, size_t *out_l
 /* One call: cart document in, result document out (malloc'd, ec_free()).
  * On failure *out is NULL and err is filled; callers that want the error
  * document use ec_error_to_json(). */
-EC_API ec_status ec_json_price(const ec_ruleset *rules, const char *cart_json,
-                               size_t len, char **out, size_t *out_len, ec_error *err);
+EC_API ec_status ec_json_price(const ec_ruleset *rules, const char *cart_json, size_t len,
+                               char **out, size_t *out_len, ec_error *err);
 
 /* A reusable per-thread pricer for the JSON facade: it keeps a cart, a
  * result and an output buffer between calls, so a loop of calls stops
@@ -69,8 +66,8 @@ EC_API void ec_pricer_free(ec_pricer *pricer);
  * to the error document and the status is returned.  Both out pointers may
  * be NULL. */
 EC_API ec_status ec_pricer_price_json(ec_pricer *pricer, const ec_ruleset *rules,
-                                      const char *cart_json, size_t len,
-                                      const char **out, size_t *out_len, ec_error *err);
+                                      const char *cart_json, size_t len, const char **out,
+                                      size_t *out_len, ec_error *err);
 
 EC_END_DECLS
 

@@ -59,8 +59,8 @@ EC_API int32_t ec_currency_exponent(int32_t index);
  * outside 0..4, a NULL out, or a NULL s with len > 0.  *out is written only
  * on success.  err may be NULL; its field is left empty for the caller to
  * fill. */
-EC_API ec_status ec_money_parse(const char *s, size_t len, int32_t exponent,
-                                int64_t *out, ec_error *err);
+EC_API ec_status ec_money_parse(const char *s, size_t len, int32_t exponent, int64_t *out,
+                                ec_error *err);
 
 /* Format minor units with exactly `exponent` fractional digits ("-1.50"
  * for -150 at exponent 2).  Writes at most cap bytes including the NUL into
@@ -68,8 +68,8 @@ EC_API ec_status ec_money_parse(const char *s, size_t len, int32_t exponent,
  * > 0).  *len_out (may be NULL) receives the length without the NUL, the
  * needed length when it does not fit.  EC_MISUSE for an exponent outside
  * 0..4 or a NULL buf with cap > 0. */
-EC_API ec_status ec_money_format(int64_t minor, int32_t exponent, char *buf,
-                                 size_t cap, size_t *len_out);
+EC_API ec_status ec_money_format(int64_t minor, int32_t exponent, char *buf, size_t cap,
+                                 size_t *len_out);
 
 /* ---- checked arithmetic ------------------------------------------------- */
 
@@ -82,8 +82,7 @@ EC_API ec_status ec_money_mul(int64_t a, int64_t b, int64_t *out);
 /* *out = round(a * b / c) with a 128-bit intermediate and one rounding in
  * `mode`.  EC_MISUSE when c is 0 or mode is unknown, EC_OVERFLOW when the
  * result does not fit in int64_t. */
-EC_API ec_status ec_money_muldiv(int64_t a, int64_t b, int64_t c,
-                                 ec_rounding mode, int64_t *out);
+EC_API ec_status ec_money_muldiv(int64_t a, int64_t b, int64_t c, ec_rounding mode, int64_t *out);
 
 /* Largest-remainder allocation of `amount` (>= 0) over n weights (>= 0):
  * parts[i] = floor(amount*w[i]/W) and the leftover units go one each to the
@@ -93,21 +92,19 @@ EC_API ec_status ec_money_muldiv(int64_t a, int64_t b, int64_t c,
  * weight, or NULL arrays with n > 0; nothing is written then).  parts must
  * not alias weights.  Needs no memory: O(n log W) time, at most 128 passes
  * over the weights. */
-EC_API ec_status ec_money_allocate(int64_t amount, const int64_t *weights,
-                                   size_t n, int64_t *parts);
+EC_API ec_status ec_money_allocate(int64_t amount, const int64_t *weights, size_t n,
+                                   int64_t *parts);
 
 /* ---- percent ------------------------------------------------------------ */
 
 /* Parse a percent string ("12.5") into millionths (125000): 0 to 100, at
  * most 4 fractional digits.  EC_INVALID_FIELD otherwise (EC_MISUSE for a
  * NULL out, or a NULL s with len > 0). */
-EC_API ec_status ec_percent_parse(const char *s, size_t len, int32_t *out,
-                                  ec_error *err);
+EC_API ec_status ec_percent_parse(const char *s, size_t len, int32_t *out, ec_error *err);
 
 /* Format millionths without trailing zeros ("19", "7.5", "0").  Buffer
  * rules as ec_money_format(); values outside 0..100 are formatted too. */
-EC_API ec_status ec_percent_format(int32_t millionths, char *buf, size_t cap,
-                                   size_t *len_out);
+EC_API ec_status ec_percent_format(int32_t millionths, char *buf, size_t cap, size_t *len_out);
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -117,8 +114,7 @@ EC_API ec_status ec_percent_format(int32_t millionths, char *buf, size_t cap,
  * a microsecond are truncated; more than 9 fractional digits are refused.
  * Validates month lengths and leap years; second 60 is refused.
  * EC_INVALID_FIELD on any syntax or range error. */
-EC_API ec_status ec_time_parse(const char *s, size_t len, int64_t *out_us,
-                               ec_error *err);
+EC_API ec_status ec_time_parse(const char *s, size_t len, int64_t *out_us, ec_error *err);
 
 EC_END_DECLS
 

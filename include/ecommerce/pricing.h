@@ -55,8 +55,7 @@ EC_API int64_t ec_price_result_line_list_price(const ec_price_result *r, size_t 
 EC_API int64_t ec_price_result_line_unit_price(const ec_price_result *r, size_t i);
 /* Id of the price list / product promotion that set the price, or NULL. */
 EC_API const char *ec_price_result_line_price_list(const ec_price_result *r, size_t i);
-EC_API const char *ec_price_result_line_product_promotion(const ec_price_result *r,
-                                                          size_t i);
+EC_API const char *ec_price_result_line_product_promotion(const ec_price_result *r, size_t i);
 EC_API int64_t ec_price_result_line_subtotal(const ec_price_result *r, size_t i);
 EC_API int64_t ec_price_result_line_discount(const ec_price_result *r, size_t i);
 EC_API int64_t ec_price_result_line_net(const ec_price_result *r, size_t i);
@@ -65,10 +64,9 @@ EC_API int64_t ec_price_result_line_tax(const ec_price_result *r, size_t i);
 EC_API int64_t ec_price_result_line_total(const ec_price_result *r, size_t i);
 /* The cart promotions that took more than zero from line i, in order. */
 EC_API size_t ec_price_result_line_discount_count(const ec_price_result *r, size_t i);
-EC_API const char *ec_price_result_line_discount_promotion(const ec_price_result *r,
-                                                           size_t i, size_t j);
-EC_API int64_t ec_price_result_line_discount_amount(const ec_price_result *r, size_t i,
-                                                    size_t j);
+EC_API const char *ec_price_result_line_discount_promotion(const ec_price_result *r, size_t i,
+                                                           size_t j);
+EC_API int64_t ec_price_result_line_discount_amount(const ec_price_result *r, size_t i, size_t j);
 
 /* ---- shipping (meaningful when has_shipping is 1) ----------------------- */
 EC_API int32_t ec_price_result_has_shipping(const ec_price_result *r);

@@ -17,10 +17,9 @@
 
 #define EC__STR2(x) #x
 #define EC__STR(x) EC__STR2(x)
-#define EC_VERSION_STRING \
+#define EC_VERSION_STRING                                                                          \
     EC__STR(EC_VERSION_MAJOR) "." EC__STR(EC_VERSION_MINOR) "." EC__STR(EC_VERSION_PATCH)
-#define EC_VERSION_NUMBER \
-    (EC_VERSION_MAJOR * 10000 + EC_VERSION_MINOR * 100 + EC_VERSION_PATCH)
+#define EC_VERSION_NUMBER (EC_VERSION_MAJOR * 10000 + EC_VERSION_MINOR * 100 + EC_VERSION_PATCH)
 
 EC_BEGIN_DECLS
 

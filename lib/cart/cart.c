@@ -9,7 +9,10 @@
  * all of them, and reset keeps it. */
 enum { CART_ARENA_LIMIT = 64u << 20 };
 
-ec_cart *ec_cart_new(void) { return ec_cart_new_ex(NULL); }
+ec_cart *ec_cart_new(void)
+{
+    return ec_cart_new_ex(NULL);
+}
 
 ec_cart *ec_cart_new_ex(const ec_allocator *alloc)
 {
@@ -48,8 +51,7 @@ void ec_cart_reset(ec_cart *c)
 }
 
 /* Copy an identifier into the cart's arena; NULL clears it. */
-static ec_status copy_id(ec_cart *c, ec__str *dst, const char *s, const char *field,
-                         ec_error *err)
+static ec_status copy_id(ec_cart *c, ec__str *dst, const char *s, const char *field, ec_error *err)
 {
     if (!c) return ec__fail(err, EC_MISUSE, field, "cart is NULL");
     if (!s) {
@@ -156,8 +158,8 @@ ec_status ec_cart_add_coupon(ec_cart *c, const char *code, ec_error *err)
     snprintf(field, sizeof field, "coupons[%u]", i);
     EC_FAIL_IF(i >= EC_CART_MAX_COUPONS, err, EC_LIMIT_EXCEEDED, field,
                "a cart holds at most %d coupons", EC_CART_MAX_COUPONS);
-    EC_FAIL_IF(!reserve(c, (void **)&c->coupons, &c->coupons_cap, i + 1, sizeof *c->coupons),
-               err, EC_NO_MEMORY, field, NULL);
+    EC_FAIL_IF(!reserve(c, (void **)&c->coupons, &c->coupons_cap, i + 1, sizeof *c->coupons), err,
+               EC_NO_MEMORY, field, NULL);
     EC_TRY(copy_id(c, &c->coupons[i], code, field, err));
     c->ncoupons++;
     return EC_OK;
@@ -186,7 +188,10 @@ ec_status ec_cart_set_promotion_uses(ec_cart *c, const char *promotion_id, int64
     return EC_OK;
 }
 
-size_t ec_cart_line_count(const ec_cart *c) { return c ? c->nlines : 0; }
+size_t ec_cart_line_count(const ec_cart *c)
+{
+    return c ? c->nlines : 0;
+}
 
 const char *ec_cart_line_sku(const ec_cart *c, size_t i)
 {
@@ -203,4 +208,7 @@ const char *ec_cart_currency(const ec_cart *c)
     return c && c->currency >= 0 ? ec_currency_code(c->currency) : NULL;
 }
 
-const char *ec_cart_id(const ec_cart *c) { return c ? c->id.p : NULL; }
+const char *ec_cart_id(const ec_cart *c)
+{
+    return c ? c->id.p : NULL;
+}

@@ -4,7 +4,10 @@
 
 #include "common/internal.h"
 
-void ec_free(void *ptr) { free(ptr); }
+void ec_free(void *ptr)
+{
+    free(ptr);
+}
 
 void *ec__alloc(const ec_allocator *a, size_t size)
 {

@@ -22,23 +22,22 @@
 #endif
 
 /* Return the status of an expression when it is not EC_OK. */
-#define EC_TRY(expr)                                                           \
-    do {                                                                       \
-        ec_status ec__st_ = (expr);                                            \
-        if (EC__UNLIKELY(ec__st_ != EC_OK)) return ec__st_;                    \
+#define EC_TRY(expr)                                                                               \
+    do {                                                                                           \
+        ec_status ec__st_ = (expr);                                                                \
+        if (EC__UNLIKELY(ec__st_ != EC_OK)) return ec__st_;                                        \
     } while (0)
 
 /* Fail with a status and a message when cond holds. */
-#define EC_FAIL_IF(cond, err, status, field, ...)                              \
-    do {                                                                       \
-        if (EC__UNLIKELY(cond))                                                \
-            return ec__fail((err), (status), (field), __VA_ARGS__);            \
+#define EC_FAIL_IF(cond, err, status, field, ...)                                                  \
+    do {                                                                                           \
+        if (EC__UNLIKELY(cond)) return ec__fail((err), (status), (field), __VA_ARGS__);            \
     } while (0)
 
 /* Fill err (may be NULL) and return status.  field may be NULL or "";
  * fmt may be NULL for the status's default message. */
-ec_status ec__fail(ec_error *err, ec_status status, const char *field,
-                   const char *fmt, ...) EC__PRINTF(4, 5);
+ec_status ec__fail(ec_error *err, ec_status status, const char *field, const char *fmt, ...)
+    EC__PRINTF(4, 5);
 
 /* Set err's field path from a printf format (replacing what was there). */
 void ec__error_field(ec_error *err, const char *fmt, ...) EC__PRINTF(2, 3);

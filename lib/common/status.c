@@ -28,7 +28,10 @@ const char *ec_status_message(int32_t status)
     return status_messages[status];
 }
 
-size_t ec_error_size(void) { return sizeof(ec_error); }
+size_t ec_error_size(void)
+{
+    return sizeof(ec_error);
+}
 
 void ec_error_clear(ec_error *err)
 {
@@ -38,9 +41,18 @@ void ec_error_clear(ec_error *err)
     err->message[0] = '\0';
 }
 
-int32_t ec_error_code(const ec_error *err) { return err ? err->code : EC_MISUSE; }
-const char *ec_error_field(const ec_error *err) { return err ? err->field : ""; }
-const char *ec_error_message(const ec_error *err) { return err ? err->message : ""; }
+int32_t ec_error_code(const ec_error *err)
+{
+    return err ? err->code : EC_MISUSE;
+}
+const char *ec_error_field(const ec_error *err)
+{
+    return err ? err->field : "";
+}
+const char *ec_error_message(const ec_error *err)
+{
+    return err ? err->message : "";
+}
 
 /* Messages and paths quote input (keys, codes) and may be cut short: every
  * byte that is not part of a valid UTF-8 sequence becomes '?', so an error
@@ -49,8 +61,11 @@ static void utf8_sanitize(char *s)
 {
     for (size_t i = 0; s[i];) {
         unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-                 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        size_t n = c < 0x80                   ? 1
+                   : (c >= 0xC2 && c <= 0xDF) ? 2
+                   : (c >= 0xE0 && c <= 0xEF) ? 3
+                   : (c >= 0xF0 && c <= 0xF4) ? 4
+                                              : 0;
         for (size_t k = 1; k < n; k++)
             if (((unsigned char)s[i + k] & 0xC0) != 0x80) n = 0; /* stops at the NUL too */
         if (n >= 3 && ec__id_valid(s + i, n) == 0) n = 0; /* overlong, surrogate, > U+10FFFF */
@@ -62,8 +77,7 @@ static void utf8_sanitize(char *s)
     }
 }
 
-ec_status ec__fail(ec_error *err, ec_status status, const char *field,
-                   const char *fmt, ...)
+ec_status ec__fail(ec_error *err, ec_status status, const char *field, const char *fmt, ...)
 {
     if (!err) return status;
     err->code = status;

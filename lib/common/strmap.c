@@ -32,8 +32,8 @@ uint64_t ec__strhash(const char *s, size_t len)
     return h;
 }
 
-static ec__strmap_slot *find_slot(ec__strmap_slot *slots, size_t mask,
-                                  const char *key, size_t len, uint64_t h)
+static ec__strmap_slot *find_slot(ec__strmap_slot *slots, size_t mask, const char *key, size_t len,
+                                  uint64_t h)
 {
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         ec__strmap_slot *s = &slots[i];
@@ -64,8 +64,7 @@ static int grow(ec__strmap *m)
     return 1;
 }
 
-int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value,
-                   uint32_t *existing)
+int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing)
 {
     if ((m->count + 1) * 2 > (m->slots ? m->mask + 1 : 0) && !grow(m)) return 0;
     uint64_t h = ec__strhash(key, len);

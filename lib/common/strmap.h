@@ -23,7 +23,7 @@ typedef struct ec__strmap_slot {
 typedef struct ec__strmap {
     const ec_allocator *alloc;
     ec__strmap_slot *slots;
-    size_t mask;  /* capacity - 1; capacity is a power of two */
+    size_t mask; /* capacity - 1; capacity is a power of two */
     size_t count;
 } ec__strmap;
 
@@ -35,7 +35,6 @@ uint32_t ec__strmap_get(const ec__strmap *m, const char *key, size_t len);
 /* Insert key -> value unless present.  Returns 0 when out of memory;
  * otherwise 1, with *existing (may be NULL) set to the value already
  * stored or EC__STRMAP_NONE when the key is new. */
-int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value,
-                   uint32_t *existing);
+int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing);
 
 #endif /* EC_STRMAP_H */

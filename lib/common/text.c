@@ -22,8 +22,10 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
 {
     unsigned char c = s[0];
     if (c < 0x80) return 1;
-    size_t n = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-             : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    size_t n = (c >= 0xC2 && c <= 0xDF)   ? 2
+               : (c >= 0xE0 && c <= 0xEF) ? 3
+               : (c >= 0xF0 && c <= 0xF4) ? 4
+                                          : 0;
     if (n == 0 || n > left) return 0;
     for (size_t i = 1; i < n; i++)
         if ((s[i] & 0xC0) != 0x80) return 0;

@@ -5,15 +5,14 @@
 #include "ecommerce/json.h"
 #include "json/read.h"
 
-static const char *const cart_keys[] = {"id",      "currency", "country",         "customer_group",
-                                        "channel", "at",       "lines",           "coupons",
-                                        "shipping_method",     "promotion_uses",  NULL};
+static const char *const cart_keys[] = {
+    "id",    "currency", "country",         "customer_group", "channel", "at",
+    "lines", "coupons",  "shipping_method", "promotion_uses", NULL};
 static const char *const line_keys[] = {"sku", "quantity", NULL};
 
 /* An optional identifier member handed to a cart setter. */
 static ec_status optional_id(ec_cart *cart, const cJSON *doc, const char *key,
-                             ec_status (*set)(ec_cart *, const char *, ec_error *),
-                             ec_error *err)
+                             ec_status (*set)(ec_cart *, const char *, ec_error *), ec_error *err)
 {
     const cJSON *f = ec__jget(doc, key);
     const char *s = NULL;

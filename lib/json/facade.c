@@ -28,8 +28,8 @@ static ec_status take(ec__buf *b, char **out, size_t *out_len)
     return EC_OK;
 }
 
-ec_status ec_price_result_to_json(const ec_price_result *result, const ec_cart *cart,
-                                  char **out, size_t *out_len)
+ec_status ec_price_result_to_json(const ec_price_result *result, const ec_cart *cart, char **out,
+                                  size_t *out_len)
 {
     if (!out) return EC_MISUSE;
     *out = NULL;
@@ -69,7 +69,10 @@ ec_status ec_json_price(const ec_ruleset *rules, const char *cart_json, size_t l
     return st;
 }
 
-ec_pricer *ec_pricer_new(void) { return ec_pricer_new_ex(NULL); }
+ec_pricer *ec_pricer_new(void)
+{
+    return ec_pricer_new_ex(NULL);
+}
 
 ec_pricer *ec_pricer_new_ex(const ec_allocator *alloc)
 {
@@ -111,8 +114,10 @@ ec_status ec_pricer_price_json(ec_pricer *p, const ec_ruleset *rules, const char
     if (st == EC_OK) st = ec_price_cart(rules, p->cart, p->result, err);
     p->out.len = 0;
     p->out.failed = 0;
-    if (st == EC_OK) ec__write_result(&p->out, p->result, p->cart);
-    else ec__write_error(&p->out, err);
+    if (st == EC_OK)
+        ec__write_result(&p->out, p->result, p->cart);
+    else
+        ec__write_error(&p->out, err);
     if (!ec__buf_finish(&p->out)) {
         p->out.len = 0;
         p->out.failed = 0;

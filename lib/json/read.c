@@ -20,7 +20,8 @@ static const char *quotable(const char *s)
 {
     size_t n = 0;
     for (; s[n]; n++)
-        if (n >= 64 || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e) return "(not shown)";
+        if (n >= 64 || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7e)
+            return "(not shown)";
     return s;
 }
 
@@ -31,19 +32,20 @@ static int allowed_key(const char *k, const char *const *allowed)
     return 0;
 }
 
-ec_status ec__jkeys(const cJSON *obj, const char *const *allowed, const char *what,
-                    ec_error *err)
+ec_status ec__jkeys(const cJSON *obj, const char *const *allowed, const char *what, ec_error *err)
 {
     EC_FAIL_IF(!cJSON_IsObject(obj), err, EC_INVALID_FIELD, NULL, "%s must be an object", what);
     for (const cJSON *c = obj->child; c; c = c->next) {
         if (!allowed_key(c->string, allowed)) {
-            ec__fail(err, EC_INVALID_FIELD, NULL, "unknown key \"%s\" in %s", quotable(c->string), what);
+            ec__fail(err, EC_INVALID_FIELD, NULL, "unknown key \"%s\" in %s", quotable(c->string),
+                     what);
             ec__error_field(err, "%.160s", c->string);
             return EC_INVALID_FIELD;
         }
         for (const cJSON *d = obj->child; d != c; d = d->next)
             if (strcmp(d->string, c->string) == 0) {
-                ec__fail(err, EC_INVALID_FIELD, NULL, "key \"%s\" appears twice", quotable(c->string));
+                ec__fail(err, EC_INVALID_FIELD, NULL, "key \"%s\" appears twice",
+                         quotable(c->string));
                 ec__error_field(err, "%.160s", c->string);
                 return EC_INVALID_FIELD;
             }
@@ -58,8 +60,7 @@ ec_status ec__jrequire(const cJSON *obj, const char *key, const cJSON **out, ec_
     return EC_OK;
 }
 
-ec_status ec__jstring(const cJSON *v, const char *key, const char **s, size_t *len,
-                      ec_error *err)
+ec_status ec__jstring(const cJSON *v, const char *key, const char **s, size_t *len, ec_error *err)
 {
     EC_FAIL_IF(!cJSON_IsString(v), err, EC_INVALID_FIELD, key, "%s must be a string", key);
     *s = v->valuestring;
@@ -80,9 +81,8 @@ ec_status ec__jint(const cJSON *v, const char *key, int64_t min, int64_t max, in
 {
     double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
     /* doubles hold integers exactly up to 2^53; the limits here are lower */
-    EC_FAIL_IF(!(d >= (double)min && d <= (double)max) || d != floor(d), err, EC_INVALID_FIELD,
-               key, "%s must be an integer from %lld to %lld", key, (long long)min,
-               (long long)max);
+    EC_FAIL_IF(!(d >= (double)min && d <= (double)max) || d != floor(d), err, EC_INVALID_FIELD, key,
+               "%s must be an integer from %lld to %lld", key, (long long)min, (long long)max);
     *out = (int64_t)d;
     return EC_OK;
 }
@@ -116,8 +116,7 @@ ec_status ec__jpercent(const cJSON *v, const char *key, int32_t *out, ec_error *
     return st;
 }
 
-ec_status ec__jmoney(const cJSON *v, const char *key, int32_t exponent, int64_t *out,
-                     ec_error *err)
+ec_status ec__jmoney(const cJSON *v, const char *key, int32_t exponent, int64_t *out, ec_error *err)
 {
     const char *s = NULL;
     size_t n = 0;
@@ -189,8 +188,10 @@ ec_status ec__jparse(const char *json, size_t len, cJSON **out, ec_error *err)
         if (at == len) return EC_OK;
         cJSON_Delete(*out);
         *out = NULL;
-        return ec__fail(err, EC_INVALID_JSON, NULL, "unexpected data after the JSON value at "
-                        "byte %zu", at);
+        return ec__fail(err, EC_INVALID_JSON, NULL,
+                        "unexpected data after the JSON value at "
+                        "byte %zu",
+                        at);
     }
     /* On failure cJSON leaves the error position in `end` (its global error
      * pointer is not thread-safe, so it is not read).  An allocation failure

@@ -18,14 +18,12 @@ const cJSON *ec__jget(const cJSON *obj, const char *key);
 
 /* obj must be an object whose keys are all in `allowed` (NULL-terminated),
  * each at most once. */
-ec_status ec__jkeys(const cJSON *obj, const char *const *allowed, const char *what,
-                    ec_error *err);
+ec_status ec__jkeys(const cJSON *obj, const char *const *allowed, const char *what, ec_error *err);
 
 /* A required member: EC_INVALID_FIELD naming key when absent. */
 ec_status ec__jrequire(const cJSON *obj, const char *key, const cJSON **out, ec_error *err);
 
-ec_status ec__jstring(const cJSON *v, const char *key, const char **s, size_t *len,
-                      ec_error *err);
+ec_status ec__jstring(const cJSON *v, const char *key, const char **s, size_t *len, ec_error *err);
 /* An identifier: 1..128 bytes of UTF-8 without control characters. */
 ec_status ec__jid(const cJSON *v, const char *key, const char **s, size_t *len, ec_error *err);
 /* A JSON integer in [min, max]. */

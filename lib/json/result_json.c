@@ -14,8 +14,10 @@
 
 static void str_or_null(ec__buf *b, const ec__str *s)
 {
-    if (s) ec__buf_str(b, s->p, s->n);
-    else ec__buf_lit(b, "null");
+    if (s)
+        ec__buf_str(b, s->p, s->n);
+    else
+        ec__buf_lit(b, "null");
 }
 
 static void write_line_discounts(ec__buf *b, const ec_price_result *r, const ec__line_result *l)

@@ -19,16 +19,16 @@ typedef struct rctx {
 #define NOMEM(c) ec__fail((c)->err, EC_NO_MEMORY, NULL, NULL)
 
 /* Run `expr` for element i of an array, prefixing errors with key[i]. */
-#define EACH(c, arr, key, i, elem, expr)                                       \
-    do {                                                                       \
-        uint32_t i = 0;                                                        \
-        for (const cJSON *elem = (arr)->child; elem; elem = elem->next, i++) { \
-            ec_status st_ = (expr);                                            \
-            if (st_ != EC_OK) {                                                \
-                ec__error_prefix((c)->err, "%s[%u]", key, i);                  \
-                return st_;                                                    \
-            }                                                                  \
-        }                                                                      \
+#define EACH(c, arr, key, i, elem, expr)                                                           \
+    do {                                                                                           \
+        uint32_t i = 0;                                                                            \
+        for (const cJSON *elem = (arr)->child; elem; elem = elem->next, i++) {                     \
+            ec_status st_ = (expr);                                                                \
+            if (st_ != EC_OK) {                                                                    \
+                ec__error_prefix((c)->err, "%s[%u]", key, i);                                      \
+                return st_;                                                                        \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 static ec_status prefixed(rctx *c, ec_status st, const char *key)
@@ -161,8 +161,7 @@ static ec_status read_list_money(rctx *c, const cJSON *v, const char *key, int32
     EC_FAIL_IF(!only || only->next || strcmp(only->string, ec_currency_code(cur)) != 0, c->err,
                EC_INVALID_FIELD, key, "a price list's prices are in its currency %s only",
                ec_currency_code(cur));
-    return prefixed(c, ec__jmoney(only, only->string, ec_currency_exponent(cur), out, c->err),
-                    key);
+    return prefixed(c, ec__jmoney(only, only->string, ec_currency_exponent(cur), out, c->err), key);
 }
 
 static const char *const tier_keys[] = {"min_quantity", "price", NULL};
@@ -199,8 +198,8 @@ static ec_status read_pl_entry(rctx *c, const cJSON *v, int32_t cur, ec__pl_entr
 }
 
 static const char *const price_list_keys[] = {
-    "id", "currency", "priority", "customer_groups", "channels", "countries",
-    "valid_from", "valid_to", "prices", NULL};
+    "id",        "currency",   "priority", "customer_groups", "channels",
+    "countries", "valid_from", "valid_to", "prices",          NULL};
 
 static ec_status read_price_list(rctx *c, const cJSON *v, ec__price_list *pl)
 {
@@ -250,8 +249,8 @@ static ec_status read_tax(rctx *c, const cJSON *v, ec__tax_rate *t)
     return ec__jpercent(f, "percent", &t->percent, c->err);
 }
 
-static const char *const shipping_keys[] = {"id", "prices", "free_over", "countries",
-                                            "tax_category", NULL};
+static const char *const shipping_keys[] = {"id",        "prices",       "free_over",
+                                            "countries", "tax_category", NULL};
 
 static ec_status read_shipping(rctx *c, const cJSON *v, ec__shipping *s)
 {
@@ -270,9 +269,9 @@ static ec_status read_shipping(rctx *c, const cJSON *v, ec__shipping *s)
 
 /* ---- promotions ------------------------------------------------------------ */
 
-static const char *const action_names[] = {"percent_off",  "amount_off_each", "amount_off_order",
-                                           "fixed_price",  "buy_x_get_y",     "tiered_percent",
-                                           "free_shipping", NULL};
+static const char *const action_names[] = {
+    "percent_off", "amount_off_each", "amount_off_order", "fixed_price",
+    "buy_x_get_y", "tiered_percent",  "free_shipping",    NULL};
 
 /* Keys each action type accepts besides "type". */
 static const char *const *action_keys(int type)
@@ -400,7 +399,7 @@ static ec_status read_target(rctx *c, const cJSON *v, ec__promotion *p)
  * not depend on the cart (formats.md 2). */
 static ec_status check_product_level(rctx *c, const cJSON *v, const ec__promotion *p)
 {
-    static const char *const cart_only[] = {"coupon", "min_subtotal", "min_quantity",
+    static const char *const cart_only[] = {"coupon",      "min_subtotal", "min_quantity",
                                             "usage_limit", "max_discount", NULL};
     for (int k = 0; cart_only[k]; k++)
         EC_FAIL_IF(ec__jget(v, cart_only[k]), c->err, EC_INVALID_FIELD, cart_only[k],
@@ -413,9 +412,9 @@ static ec_status check_product_level(rctx *c, const cJSON *v, const ec__promotio
 }
 
 static const char *const promotion_keys[] = {
-    "id", "name", "level", "priority", "stacking", "valid_from", "valid_to", "coupon",
-    "usage_limit", "customer_groups", "channels", "countries", "min_subtotal", "min_quantity",
-    "target", "action", "max_discount", NULL};
+    "id",           "name",         "level",       "priority",        "stacking",     "valid_from",
+    "valid_to",     "coupon",       "usage_limit", "customer_groups", "channels",     "countries",
+    "min_subtotal", "min_quantity", "target",      "action",          "max_discount", NULL};
 static const char *const level_names[] = {"cart", "product", NULL};
 static const char *const stacking_names[] = {"stack", "stop", "exclusive", NULL};
 
@@ -467,23 +466,23 @@ static ec_status read_promotion(rctx *c, const cJSON *v, ec__promotion *p)
 
 /* ---- the document ----------------------------------------------------------- */
 
-#define READ_ARRAY(c, doc, key, max, arr, n, type, reader)                      \
-    do {                                                                       \
-        const cJSON *a_ = ec__jget(doc, key);                                  \
-        size_t n_ = 0;                                                         \
-        if (a_) EC_TRY(ec__jarray(a_, key, max, &n_, (c)->err));               \
-        type *v_ = ARENA_ARRAY(c, n_, type);                                   \
-        if (!v_) return NOMEM(c);                                              \
-        (arr) = v_;                                                            \
-        (n) = (uint32_t)n_;                                                    \
-        if (a_) EACH(c, a_, key, i_, e_, reader(c, e_, &v_[i_]));              \
+#define READ_ARRAY(c, doc, key, max, arr, n, type, reader)                                         \
+    do {                                                                                           \
+        const cJSON *a_ = ec__jget(doc, key);                                                      \
+        size_t n_ = 0;                                                                             \
+        if (a_) EC_TRY(ec__jarray(a_, key, max, &n_, (c)->err));                                   \
+        type *v_ = ARENA_ARRAY(c, n_, type);                                                       \
+        if (!v_) return NOMEM(c);                                                                  \
+        (arr) = v_;                                                                                \
+        (n) = (uint32_t)n_;                                                                        \
+        if (a_) EACH(c, a_, key, i_, e_, reader(c, e_, &v_[i_]));                                  \
     } while (0)
 
-static const char *const ruleset_keys[] = {"currency", "rounding", "prices_include_tax",
-                                           "tax_rounding", "tax", "products", "price_lists",
-                                           "promotions", "shipping", NULL};
+static const char *const ruleset_keys[] = {
+    "currency", "rounding",    "prices_include_tax", "tax_rounding", "tax",
+    "products", "price_lists", "promotions",         "shipping",     NULL};
 static const char *const rounding_names[] = {"half_even", "half_up", "half_down", "up",
-                                             "down", "ceiling", "floor", NULL};
+                                             "down",      "ceiling", "floor",     NULL};
 static const char *const tax_rounding_names[] = {"line", "total", NULL};
 
 static ec_status read_settings(rctx *c, const cJSON *doc)
@@ -520,13 +519,12 @@ static ec_status read_ruleset(rctx *c, const cJSON *doc)
     READ_ARRAY(c, doc, "tax", 100000, rs->taxes, rs->ntaxes, ec__tax_rate, read_tax);
     READ_ARRAY(c, doc, "products", EC_RULESET_MAX_PRODUCTS, rs->products, rs->nproducts,
                ec__product, read_product);
-    READ_ARRAY(c, doc, "price_lists", EC_RULESET_MAX_PRICE_LISTS, rs->price_lists,
-               rs->nprice_lists, ec__price_list, read_price_list);
+    READ_ARRAY(c, doc, "price_lists", EC_RULESET_MAX_PRICE_LISTS, rs->price_lists, rs->nprice_lists,
+               ec__price_list, read_price_list);
     READ_ARRAY(c, doc, "promotions", EC_RULESET_MAX_PROMOTIONS, rs->promotions, rs->npromotions,
                ec__promotion, read_promotion);
     for (uint32_t i = 0; i < rs->npromotions; i++) rs->promotions[i].src = i;
-    READ_ARRAY(c, doc, "shipping", 10000, rs->shipping, rs->nshipping, ec__shipping,
-               read_shipping);
+    READ_ARRAY(c, doc, "shipping", 10000, rs->shipping, rs->nshipping, ec__shipping, read_shipping);
     return EC_OK;
 }
 

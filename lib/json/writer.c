@@ -33,7 +33,10 @@ void ec__buf_raw(ec__buf *b, const char *s, size_t n)
     b->len += n;
 }
 
-void ec__buf_lit(ec__buf *b, const char *s) { ec__buf_raw(b, s, strlen(s)); }
+void ec__buf_lit(ec__buf *b, const char *s)
+{
+    ec__buf_raw(b, s, strlen(s));
+}
 
 void ec__buf_str(ec__buf *b, const char *s, size_t n)
 {
@@ -70,7 +73,8 @@ void ec__buf_int(ec__buf *b, int64_t v)
     char tmp[24];
     size_t n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do tmp[sizeof tmp - ++n] = (char)('0' + u % 10); while ((u /= 10));
+    do tmp[sizeof tmp - ++n] = (char)('0' + u % 10);
+    while ((u /= 10));
     if (v < 0) tmp[sizeof tmp - ++n] = '-';
     ec__buf_raw(b, tmp + sizeof tmp - n, n);
 }

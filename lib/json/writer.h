@@ -19,7 +19,7 @@ typedef struct ec__buf {
 } ec__buf;
 
 void ec__buf_raw(ec__buf *b, const char *s, size_t n);
-void ec__buf_lit(ec__buf *b, const char *s); /* NUL-terminated, no escaping */
+void ec__buf_lit(ec__buf *b, const char *s);           /* NUL-terminated, no escaping */
 void ec__buf_str(ec__buf *b, const char *s, size_t n); /* quoted and escaped */
 void ec__buf_int(ec__buf *b, int64_t v);
 void ec__buf_money(ec__buf *b, int64_t minor, int32_t exponent); /* quoted */

@@ -48,8 +48,8 @@ static void fixed_price(ec__pricing *pc, const ec__promo_result *pr, int64_t pri
 }
 
 /* Allocate `amount` over the target lines by the given per-line weights. */
-static ec_status allocate_over_targets(ec__pricing *pc, const ec__promo_result *pr,
-                                       int64_t amount, const int64_t *weights, int64_t *d)
+static ec_status allocate_over_targets(ec__pricing *pc, const ec__promo_result *pr, int64_t amount,
+                                       const int64_t *weights, int64_t *d)
 {
     ec_price_result *r = pc->r;
     for (uint32_t k = 0; k < pr->tgt_n; k++) r->w[k] = weights[TARGET(pc, pr, k)];
@@ -130,12 +130,20 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
     int64_t amount = 0;
     (void)ec__money_in(&a->amount, pc->cur, &amount); /* presence checked earlier */
     switch (a->type) {
-    case EC__ACT_PERCENT_OFF: return percent_off(pc, pr, a->percent, nets, d);
-    case EC__ACT_TIERED_PERCENT: return percent_off(pc, pr, a->tiers[pr->tier].percent, nets, d);
-    case EC__ACT_AMOUNT_OFF_EACH: amount_off_each(pc, pr, amount, nets, d); return EC_OK;
-    case EC__ACT_FIXED_PRICE: fixed_price(pc, pr, amount, nets, d); return EC_OK;
-    case EC__ACT_AMOUNT_OFF_ORDER: return amount_off_order(pc, pr, amount, nets, d);
-    case EC__ACT_BUY_X_GET_Y: return buy_x_get_y(pc, p, pr, nets, d);
+    case EC__ACT_PERCENT_OFF:
+        return percent_off(pc, pr, a->percent, nets, d);
+    case EC__ACT_TIERED_PERCENT:
+        return percent_off(pc, pr, a->tiers[pr->tier].percent, nets, d);
+    case EC__ACT_AMOUNT_OFF_EACH:
+        amount_off_each(pc, pr, amount, nets, d);
+        return EC_OK;
+    case EC__ACT_FIXED_PRICE:
+        fixed_price(pc, pr, amount, nets, d);
+        return EC_OK;
+    case EC__ACT_AMOUNT_OFF_ORDER:
+        return amount_off_order(pc, pr, amount, nets, d);
+    case EC__ACT_BUY_X_GET_Y:
+        return buy_x_get_y(pc, p, pr, nets, d);
     default: /* free_shipping: its value is the shipping discount */
         for (uint32_t k = 0; k < pr->tgt_n; k++) d[TARGET(pc, pr, k)] = 0;
         return EC_OK;

@@ -12,21 +12,21 @@
 #include "ruleset/model.h"
 
 /* Why a cart promotion did not apply, in the order of the checks. */
-#define EC__REASON_MAP(X)                                                      \
-    X(NONE, NULL)                                                              \
-    X(NOT_STARTED, "not_started")                                              \
-    X(EXPIRED, "expired")                                                      \
-    X(COUPON_MISSING, "coupon_missing")                                        \
-    X(CUSTOMER_GROUP, "customer_group")                                        \
-    X(CHANNEL, "channel")                                                      \
-    X(COUNTRY, "country")                                                      \
-    X(CURRENCY, "currency")                                                    \
-    X(USAGE_LIMIT, "usage_limit_reached")                                      \
-    X(MIN_SUBTOTAL, "min_subtotal")                                            \
-    X(NO_TARGET_LINES, "no_target_lines")                                      \
-    X(MIN_QUANTITY, "min_quantity")                                            \
-    X(STOPPED, "stopped")                                                      \
-    X(EXCLUDED, "excluded")                                                    \
+#define EC__REASON_MAP(X)                                                                          \
+    X(NONE, NULL)                                                                                  \
+    X(NOT_STARTED, "not_started")                                                                  \
+    X(EXPIRED, "expired")                                                                          \
+    X(COUPON_MISSING, "coupon_missing")                                                            \
+    X(CUSTOMER_GROUP, "customer_group")                                                            \
+    X(CHANNEL, "channel")                                                                          \
+    X(COUNTRY, "country")                                                                          \
+    X(CURRENCY, "currency")                                                                        \
+    X(USAGE_LIMIT, "usage_limit_reached")                                                          \
+    X(MIN_SUBTOTAL, "min_subtotal")                                                                \
+    X(NO_TARGET_LINES, "no_target_lines")                                                          \
+    X(MIN_QUANTITY, "min_quantity")                                                                \
+    X(STOPPED, "stopped")                                                                          \
+    X(EXCLUDED, "excluded")                                                                        \
     X(NOT_BEST, "not_best")
 
 enum ec__reason {
@@ -42,11 +42,11 @@ typedef struct ec__line_result {
     ec__str sku;
     int64_t quantity;
     int64_t list_price, unit_price, subtotal, net, tax, total;
-    const ec__str *price_list;      /* NULL: product price */
-    const ec__str *product_promo;   /* NULL: none */
+    const ec__str *price_list;    /* NULL: product price */
+    const ec__str *product_promo; /* NULL: none */
     uint32_t tax_cat;
     int32_t tax_percent;
-    uint32_t disc_off, disc_n;      /* into discounts */
+    uint32_t disc_off, disc_n; /* into discounts */
 } ec__line_result;
 
 typedef struct ec__line_discount {
@@ -61,12 +61,12 @@ typedef struct ec__raw_discount {
 } ec__raw_discount;
 
 typedef struct ec__promo_result {
-    uint8_t reason;     /* EC__REASON_NONE when applied */
+    uint8_t reason; /* EC__REASON_NONE when applied */
     uint8_t applied;
-    uint8_t tier_miss;  /* tiered_percent with no tier reached */
-    uint32_t tier;      /* chosen tier of tiered_percent */
+    uint8_t tier_miss;       /* tiered_percent with no tier reached */
+    uint32_t tier;           /* chosen tier of tiered_percent */
     uint32_t tgt_off, tgt_n; /* target lines, into targets */
-    int64_t amount;     /* line discounts + shipping discount */
+    int64_t amount;          /* line discounts + shipping discount */
 } ec__promo_result;
 
 typedef struct ec__coupon_result {
@@ -138,11 +138,11 @@ ec_status ec__product_promo_price(const ec__pricing *pc, const ec__promotion *p,
 ec_status ec__product_promotion(const ec__pricing *pc, ec__line_result *line);
 
 /* Steps of formats.md 3, in the order their errors are reported. */
-ec_status ec__price_units(ec__pricing *pc);         /* 3.1 */
+ec_status ec__price_units(ec__pricing *pc);           /* 3.1 */
 ec_status ec__price_shipping_method(ec__pricing *pc); /* 3.4 checks */
-ec_status ec__price_tax_rates(ec__pricing *pc);     /* 3.5 rates */
-ec_status ec__price_promotions(ec__pricing *pc);    /* 3.2, 3.3 */
-ec_status ec__price_tax(ec__pricing *pc);           /* 3.4 fee, 3.5 tax, totals */
+ec_status ec__price_tax_rates(ec__pricing *pc);       /* 3.5 rates */
+ec_status ec__price_promotions(ec__pricing *pc);      /* 3.2, 3.3 */
+ec_status ec__price_tax(ec__pricing *pc);             /* 3.4 fee, 3.5 tax, totals */
 
 /* Apply one cart promotion to nets; d[i] receives each line's discount
  * (0 for lines it does not target).  *sum is the total. */
@@ -160,8 +160,7 @@ ec_status ec__record_discounts(ec__pricing *pc, uint32_t pos, const ec__promo_re
 int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem);
 
 /* round(a * pct / 100) with pct in millionths, in the ruleset's mode. */
-static inline ec_status ec__percent_of(const ec__pricing *pc, int64_t a, int32_t pct,
-                                       int64_t *out)
+static inline ec_status ec__percent_of(const ec__pricing *pc, int64_t a, int32_t pct, int64_t *out)
 {
     return ec_money_muldiv(a, pct, EC_PERCENT_ONE, (ec_rounding)pc->mode, out);
 }

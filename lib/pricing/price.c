@@ -37,8 +37,8 @@ static ec_status check_cart(const ec_cart *cart, ec_error *err)
 {
     EC_FAIL_IF(cart->currency < 0, err, EC_INVALID_FIELD, "currency", "currency is required");
     EC_FAIL_IF(!cart->has_at, err, EC_INVALID_FIELD, "at", "at is required");
-    EC_FAIL_IF(cart->nlines == 0, err, EC_INVALID_FIELD, "lines",
-               "a cart needs 1 to %d lines", EC_CART_MAX_LINES);
+    EC_FAIL_IF(cart->nlines == 0, err, EC_INVALID_FIELD, "lines", "a cart needs 1 to %d lines",
+               EC_CART_MAX_LINES);
     return EC_OK;
 }
 

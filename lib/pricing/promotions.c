@@ -96,14 +96,22 @@ static ec_status check_static(ec__pricing *pc, const ec__promotion *p, ec__promo
 {
     const ec__window *w = &p->window;
     int64_t min = 0;
-    if (w->has_from && pc->at < w->from) pr->reason = EC__REASON_NOT_STARTED;
-    else if (w->has_to && pc->at >= w->to) pr->reason = EC__REASON_EXPIRED;
-    else if (p->coupon.n && !has_coupon(pc, &p->coupon)) pr->reason = EC__REASON_COUPON_MISSING;
-    else if (!ec__symset_has(&p->groups, pc->group)) pr->reason = EC__REASON_CUSTOMER_GROUP;
-    else if (!ec__symset_has(&p->channels, pc->channel)) pr->reason = EC__REASON_CHANNEL;
-    else if (!ec__symset_has(&p->countries, pc->country)) pr->reason = EC__REASON_COUNTRY;
-    else if (!ec__promo_has_currency(p, pc->cur)) pr->reason = EC__REASON_CURRENCY;
-    else if (limit_reached(pc, p)) pr->reason = EC__REASON_USAGE_LIMIT;
+    if (w->has_from && pc->at < w->from)
+        pr->reason = EC__REASON_NOT_STARTED;
+    else if (w->has_to && pc->at >= w->to)
+        pr->reason = EC__REASON_EXPIRED;
+    else if (p->coupon.n && !has_coupon(pc, &p->coupon))
+        pr->reason = EC__REASON_COUPON_MISSING;
+    else if (!ec__symset_has(&p->groups, pc->group))
+        pr->reason = EC__REASON_CUSTOMER_GROUP;
+    else if (!ec__symset_has(&p->channels, pc->channel))
+        pr->reason = EC__REASON_CHANNEL;
+    else if (!ec__symset_has(&p->countries, pc->country))
+        pr->reason = EC__REASON_COUNTRY;
+    else if (!ec__promo_has_currency(p, pc->cur))
+        pr->reason = EC__REASON_CURRENCY;
+    else if (limit_reached(pc, p))
+        pr->reason = EC__REASON_USAGE_LIMIT;
     else if (ec__money_in(&p->min_subtotal, pc->cur, &min) && pc->subtotal < min)
         pr->reason = EC__REASON_MIN_SUBTOTAL;
     if (pr->reason) return EC_OK;
@@ -111,9 +119,12 @@ static ec_status check_static(ec__pricing *pc, const ec__promotion *p, ec__promo
     int64_t quantity = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++)
         quantity += pc->r->lines[pc->r->targets[pr->tgt_off + k]].quantity;
-    if (pr->tgt_n == 0) pr->reason = EC__REASON_NO_TARGET_LINES;
-    else if (quantity < p->min_quantity) pr->reason = EC__REASON_MIN_QUANTITY;
-    else if (p->action.type == EC__ACT_TIERED_PERCENT) choose_tier(pc, p, pr);
+    if (pr->tgt_n == 0)
+        pr->reason = EC__REASON_NO_TARGET_LINES;
+    else if (quantity < p->min_quantity)
+        pr->reason = EC__REASON_MIN_QUANTITY;
+    else if (p->action.type == EC__ACT_TIERED_PERCENT)
+        choose_tier(pc, p, pr);
     return EC_OK;
 }
 
@@ -165,8 +176,14 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
         const ec__promotion *p = r->promo_list[pos];
         ec__promo_result *pr = &r->promos[pos];
         if (p->stacking == EC__EXCLUSIVE || pr->reason) continue;
-        if (stopped) { pr->reason = EC__REASON_STOPPED; continue; }
-        if (pr->tier_miss) { pr->reason = EC__REASON_MIN_SUBTOTAL; continue; }
+        if (stopped) {
+            pr->reason = EC__REASON_STOPPED;
+            continue;
+        }
+        if (pr->tier_miss) {
+            pr->reason = EC__REASON_MIN_SUBTOTAL;
+            continue;
+        }
         EC_TRY(ec__apply_action(pc, p, pr, r->nets, r->d, &pr->amount));
         EC_TRY(ec__record_discounts(pc, pos, pr, r->d));
         pr->applied = 1;
@@ -203,7 +220,10 @@ static ec_status best_exclusive(ec__pricing *pc, int64_t stacked, uint32_t *winn
     for (uint32_t pos = 0; pos < r->npromos; pos++) {
         ec__promo_result *pr = &r->promos[pos];
         if (r->promo_list[pos]->stacking != EC__EXCLUSIVE || pr->reason) continue;
-        if (pr->tier_miss) { pr->reason = EC__REASON_MIN_SUBTOTAL; continue; }
+        if (pr->tier_miss) {
+            pr->reason = EC__REASON_MIN_SUBTOTAL;
+            continue;
+        }
         EC_TRY(run_alone(pc, pos, 0, &v));
         pr->reason = EC__REASON_NOT_BEST; /* until it wins */
         if (v > best) {
@@ -249,8 +269,8 @@ static ec_status group_discounts(ec__pricing *pc)
     }
     for (uint32_t k = 0; k < r->nraw; k++) {
         ec__line_result *l = &r->lines[r->raw[k].line];
-        r->discounts[l->disc_off + l->disc_n++] = (ec__line_discount){r->raw[k].promo,
-                                                                      r->raw[k].amount};
+        r->discounts[l->disc_off + l->disc_n++] =
+            (ec__line_discount){r->raw[k].promo, r->raw[k].amount};
     }
     r->ndiscounts = r->nraw;
     return EC_OK;
@@ -278,8 +298,8 @@ static void coupon_statuses(ec__pricing *pc)
         const ec__str *code = &pc->cart->coupons[c];
         int dup = 0;
         for (uint32_t k = 0; k < r->ncoupons && !dup; k++)
-            dup = ec__ascii_casecmp(r->coupons[k].code.p, r->coupons[k].code.n, code->p,
-                                    code->n) == 0;
+            dup = ec__ascii_casecmp(r->coupons[k].code.p, r->coupons[k].code.n, code->p, code->n) ==
+                  0;
         if (dup) continue;
         ec__coupon_result *out = &r->coupons[r->ncoupons++];
         out->code = *code;

@@ -4,7 +4,10 @@
 #include "common/internal.h"
 #include "pricing/engine.h"
 
-ec_price_result *ec_price_result_new(void) { return ec_price_result_new_ex(NULL); }
+ec_price_result *ec_price_result_new(void)
+{
+    return ec_price_result_new_ex(NULL);
+}
 
 ec_price_result *ec_price_result_new_ex(const ec_allocator *alloc)
 {
@@ -21,8 +24,8 @@ ec_price_result *ec_price_result_new_ex(const ec_allocator *alloc)
 void ec_price_result_free(ec_price_result *r)
 {
     if (!r) return;
-    void *arrays[] = {r->lines, r->discounts, r->promos, r->coupons, r->targets,
-                      r->nets,  r->trial,     r->d,      r->w,       r->parts, r->raw};
+    void *arrays[] = {r->lines, r->discounts, r->promos, r->coupons, r->targets, r->nets,
+                      r->trial, r->d,         r->w,      r->parts,   r->raw};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) ec__dealloc(r->alloc, arrays[i]);
     ec_allocator copy = r->alloc_copy;
     ec__dealloc(r->alloc ? &copy : NULL, r);
@@ -56,11 +59,26 @@ int32_t ec_price_result_exponent(const ec_price_result *r)
     return r && r->currency >= 0 ? r->exponent : -1;
 }
 
-int64_t ec_price_result_subtotal(const ec_price_result *r) { return r ? r->subtotal : 0; }
-int64_t ec_price_result_discount(const ec_price_result *r) { return r ? r->discount : 0; }
-int64_t ec_price_result_tax(const ec_price_result *r) { return r ? r->tax : 0; }
-int64_t ec_price_result_total(const ec_price_result *r) { return r ? r->total : 0; }
-size_t ec_price_result_line_count(const ec_price_result *r) { return r ? r->nlines : 0; }
+int64_t ec_price_result_subtotal(const ec_price_result *r)
+{
+    return r ? r->subtotal : 0;
+}
+int64_t ec_price_result_discount(const ec_price_result *r)
+{
+    return r ? r->discount : 0;
+}
+int64_t ec_price_result_tax(const ec_price_result *r)
+{
+    return r ? r->tax : 0;
+}
+int64_t ec_price_result_total(const ec_price_result *r)
+{
+    return r ? r->total : 0;
+}
+size_t ec_price_result_line_count(const ec_price_result *r)
+{
+    return r ? r->nlines : 0;
+}
 
 const char *ec_price_result_line_sku(const ec_price_result *r, size_t i)
 {
@@ -68,11 +86,11 @@ const char *ec_price_result_line_sku(const ec_price_result *r, size_t i)
     return l ? l->sku.p : NULL;
 }
 
-#define LINE_INT(name, expr)                                                   \
-    int64_t ec_price_result_line_##name(const ec_price_result *r, size_t i)    \
-    {                                                                          \
-        const ec__line_result *l = LINE(r, i);                                 \
-        return l ? (expr) : 0;                                                 \
+#define LINE_INT(name, expr)                                                                       \
+    int64_t ec_price_result_line_##name(const ec_price_result *r, size_t i)                        \
+    {                                                                                              \
+        const ec__line_result *l = LINE(r, i);                                                     \
+        return l ? (expr) : 0;                                                                     \
     }
 LINE_INT(quantity, l->quantity)
 LINE_INT(list_price, l->list_price)
@@ -126,22 +144,37 @@ int64_t ec_price_result_line_discount_amount(const ec_price_result *r, size_t i,
     return d ? d->amount : 0;
 }
 
-int32_t ec_price_result_has_shipping(const ec_price_result *r) { return r ? r->has_shipping : 0; }
+int32_t ec_price_result_has_shipping(const ec_price_result *r)
+{
+    return r ? r->has_shipping : 0;
+}
 
 const char *ec_price_result_shipping_method(const ec_price_result *r)
 {
     return r && r->has_shipping ? r->shipping_method->p : NULL;
 }
 
-int64_t ec_price_result_shipping_price(const ec_price_result *r) { return r ? r->shipping_price : 0; }
+int64_t ec_price_result_shipping_price(const ec_price_result *r)
+{
+    return r ? r->shipping_price : 0;
+}
 int64_t ec_price_result_shipping_discount(const ec_price_result *r)
 {
     return r ? r->shipping_discount : 0;
 }
-int64_t ec_price_result_shipping_tax(const ec_price_result *r) { return r ? r->shipping_tax : 0; }
-int64_t ec_price_result_shipping_total(const ec_price_result *r) { return r ? r->shipping_total : 0; }
+int64_t ec_price_result_shipping_tax(const ec_price_result *r)
+{
+    return r ? r->shipping_tax : 0;
+}
+int64_t ec_price_result_shipping_total(const ec_price_result *r)
+{
+    return r ? r->shipping_total : 0;
+}
 
-size_t ec_price_result_promotion_count(const ec_price_result *r) { return r ? r->npromos : 0; }
+size_t ec_price_result_promotion_count(const ec_price_result *r)
+{
+    return r ? r->npromos : 0;
+}
 
 const char *ec_price_result_promotion_id(const ec_price_result *r, size_t k)
 {
@@ -166,11 +199,13 @@ static const char *const reason_names[] = {
 
 const char *ec_price_result_promotion_reason(const ec_price_result *r, size_t k)
 {
-    return r && k < r->npromos && !r->promos[k].applied ? reason_names[r->promos[k].reason]
-                                                         : NULL;
+    return r && k < r->npromos && !r->promos[k].applied ? reason_names[r->promos[k].reason] : NULL;
 }
 
-size_t ec_price_result_coupon_count(const ec_price_result *r) { return r ? r->ncoupons : 0; }
+size_t ec_price_result_coupon_count(const ec_price_result *r)
+{
+    return r ? r->ncoupons : 0;
+}
 
 const char *ec_price_result_coupon_code(const ec_price_result *r, size_t k)
 {

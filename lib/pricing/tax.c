@@ -14,9 +14,8 @@ ec_status ec__price_shipping_method(ec__pricing *pc)
     for (uint32_t i = 0; i < rs->nshipping; i++) {
         const ec__shipping *s = &rs->shipping[i];
         if (s->id.n != m->n || memcmp(s->id.p, m->p, m->n) != 0) continue;
-        EC_FAIL_IF(!ec__symset_has(&s->countries, pc->country), pc->err,
-                   EC_SHIPPING_UNAVAILABLE, "shipping_method",
-                   "shipping method \"%s\" does not serve this country", m->p);
+        EC_FAIL_IF(!ec__symset_has(&s->countries, pc->country), pc->err, EC_SHIPPING_UNAVAILABLE,
+                   "shipping_method", "shipping method \"%s\" does not serve this country", m->p);
         EC_FAIL_IF(!ec__money_in(&s->prices, pc->cur, &pc->ship_price), pc->err, EC_NO_PRICE,
                    "shipping_method", "shipping method \"%s\" has no price in %s", m->p,
                    ec_currency_code(pc->cur));

@@ -133,8 +133,8 @@ static ec_status price_line(ec__pricing *pc, uint32_t i)
             goto no_price;
     }
     line->unit_price = line->list_price;
-    line->tax_cat = line->info->product >= 0 ? rs->products[line->info->product].tax_cat
-                                             : rs->sym_standard;
+    line->tax_cat =
+        line->info->product >= 0 ? rs->products[line->info->product].tax_cat : rs->sym_standard;
     EC_TRY(ec__product_promotion(pc, line));
     if (ec_money_mul(line->unit_price, line->quantity, &line->subtotal) != EC_OK) {
         ec__fail(pc->err, EC_OVERFLOW, NULL, "the line's subtotal does not fit in 64 bits");
@@ -144,7 +144,8 @@ static ec_status price_line(ec__pricing *pc, uint32_t i)
     line->net = line->subtotal;
     return ec_money_add(pc->subtotal, line->subtotal, &pc->subtotal) == EC_OK
                ? EC_OK
-               : ec__fail(pc->err, EC_OVERFLOW, "lines", "the cart subtotal does not fit in 64 bits");
+               : ec__fail(pc->err, EC_OVERFLOW, "lines",
+                          "the cart subtotal does not fit in 64 bits");
 no_price:
     ec__fail(pc->err, EC_NO_PRICE, NULL, "no price for SKU \"%s\" in %s", cl->sku.p,
              ec_currency_code(pc->cur));

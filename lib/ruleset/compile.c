@@ -45,8 +45,8 @@ static ec_status check_unique_ids(ec_ruleset *rs, ec_error *err)
         if (!ec__strmap_put(&seen, id->p, id->n, i, &old))
             st = ec__fail(err, EC_NO_MEMORY, NULL, NULL);
         else if (old != EC__STRMAP_NONE)
-            st = ec__fail(err, EC_INVALID_FIELD, NULL, "duplicate shipping method id \"%s\"",
-                          id->p);
+            st =
+                ec__fail(err, EC_INVALID_FIELD, NULL, "duplicate shipping method id \"%s\"", id->p);
         if (st == EC_INVALID_FIELD) ec__error_field(err, "shipping[%u].id", i);
     }
     ec__strmap_free(&seen);
@@ -109,18 +109,24 @@ static ec_status order_promotions(ec_ruleset *rs, ec_error *err)
 
 /* ---- sku_pattern -------------------------------------------------------- */
 
-static void *pcre_alloc(size_t size, void *data) { return ec__alloc(data, size); }
-static void pcre_free(void *p, void *data) { ec__dealloc(data, p); }
+static void *pcre_alloc(size_t size, void *data)
+{
+    return ec__alloc(data, size);
+}
+static void pcre_free(void *p, void *data)
+{
+    ec__dealloc(data, p);
+}
 
-static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p,
-                                 pcre2_general_context *gc, ec_error *err)
+static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p, pcre2_general_context *gc,
+                                 ec_error *err)
 {
     int code;
     PCRE2_SIZE offset;
     pcre2_compile_context *cc = pcre2_compile_context_create(gc);
     EC_FAIL_IF(!cc, err, EC_NO_MEMORY, NULL, NULL);
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)p->pattern.p, p->pattern.n, PCRE2_UTF,
-                                   &code, &offset, cc);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)p->pattern.p, p->pattern.n, PCRE2_UTF, &code, &offset, cc);
     pcre2_compile_context_free(cc);
     if (!re) {
         /* compile-time allocation failure is HEAP_FAILED; NOMEMORY is its

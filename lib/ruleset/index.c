@@ -140,8 +140,7 @@ static ec_status index_price_lists(ec_ruleset *rs, pairs *ps, uint32_t *base, ec
 /* Counting sort of pairs by SKU into a flat array; sets each SKU's
  * offset/count through the member offsets given.  Stable, so per SKU the
  * order of insertion (priority order) is kept. */
-static uint32_t *pairs_to_csr(ec_ruleset *rs, const pairs *ps, size_t off_field,
-                              size_t n_field)
+static uint32_t *pairs_to_csr(ec_ruleset *rs, const pairs *ps, size_t off_field, size_t n_field)
 {
     uint32_t *flat = ec__arena_calloc(&rs->arena, ps->n + 1, sizeof *flat);
     if (!flat) return NULL;
@@ -176,7 +175,10 @@ static ec_status resolve_pl_refs(ec_ruleset *rs, const uint32_t *flat, size_t n,
         uint32_t g = flat[i], lo = 0, hi = rs->nprice_lists;
         while (hi - lo > 1) {
             uint32_t mid = lo + (hi - lo) / 2;
-            if (base[mid] <= g) lo = mid; else hi = mid;
+            if (base[mid] <= g)
+                lo = mid;
+            else
+                hi = mid;
         }
         rs->pl_refs[i].list = lo;
         rs->pl_refs[i].entry = g - base[lo];
@@ -189,8 +191,8 @@ static ec_status resolve_pl_refs(ec_ruleset *rs, const uint32_t *flat, size_t n,
 typedef struct target_ctx {
     ec_ruleset *rs;
     pairs *ps;
-    uint32_t *stamp;      /* per SKU: last tag that touched it */
-    uint32_t *cat_off;    /* per symbol: first product position in cat_skus */
+    uint32_t *stamp;   /* per SKU: last tag that touched it */
+    uint32_t *cat_off; /* per symbol: first product position in cat_skus */
     uint32_t *cat_skus;
     pcre2_match_data *md;
     uint32_t bad_sku; /* where a pattern failed to run */
@@ -223,8 +225,8 @@ static int mark_targets(target_ctx *t, const ec__promotion *p, uint32_t pos, uin
     }
     if (p->regex) {
         for (uint32_t s = 0; s < rs->nskus; s++) {
-            int rc = pcre2_match(p->regex, (PCRE2_SPTR)rs->skus[s].sku.p, rs->skus[s].sku.n, 0,
-                                 0, t->md, NULL);
+            int rc = pcre2_match(p->regex, (PCRE2_SPTR)rs->skus[s].sku.p, rs->skus[s].sku.n, 0, 0,
+                                 t->md, NULL);
             if (rc == PCRE2_ERROR_NOMATCH) continue;
             if (rc == PCRE2_ERROR_NOMEMORY || rc == PCRE2_ERROR_HEAP_FAILED) return 0;
             if (rc < 0) {
@@ -237,9 +239,8 @@ static int mark_targets(target_ctx *t, const ec__promotion *p, uint32_t pos, uin
     return 1;
 }
 
-static ec_status index_level(target_ctx *t, const ec__promotion **list, uint32_t n,
-                             uint32_t **all, uint32_t *nall, size_t off_f, size_t n_f,
-                             uint32_t *tag, ec_error *err)
+static ec_status index_level(target_ctx *t, const ec__promotion **list, uint32_t n, uint32_t **all,
+                             uint32_t *nall, size_t off_f, size_t n_f, uint32_t *tag, ec_error *err)
 {
     ec_ruleset *rs = t->rs;
     t->ps->n = 0;
@@ -292,7 +293,8 @@ static ec_status index_categories(target_ctx *t, ec_error *err)
     t->cat_off = ec__calloc(rs->alloc, rs->nsymbols + 2, sizeof *t->cat_off);
     EC_FAIL_IF(!t->cat_off, err, EC_NO_MEMORY, NULL, NULL);
     for (uint32_t i = 0; i < rs->nproducts; i++) {
-        for (uint32_t c = 0; c < rs->products[i].ncats; c++) t->cat_off[rs->products[i].cats[c] + 1]++;
+        for (uint32_t c = 0; c < rs->products[i].ncats; c++)
+            t->cat_off[rs->products[i].cats[c] + 1]++;
         total += rs->products[i].ncats;
     }
     for (uint32_t s = 0; s < rs->nsymbols; s++) t->cat_off[s + 1] += t->cat_off[s];
@@ -312,8 +314,14 @@ static ec_status index_categories(target_ctx *t, ec_error *err)
     return EC_OK;
 }
 
-static void *md_alloc(size_t size, void *data) { return ec__alloc(data, size); }
-static void md_free(void *p, void *data) { ec__dealloc(data, p); }
+static void *md_alloc(size_t size, void *data)
+{
+    return ec__alloc(data, size);
+}
+static void md_free(void *p, void *data)
+{
+    ec__dealloc(data, p);
+}
 
 static ec_status index_promotions(ec_ruleset *rs, pairs *ps, ec_error *err)
 {
@@ -359,8 +367,8 @@ ec_status ec__ruleset_index(ec_ruleset *rs, ec_error *err)
     st = index_products(rs, err);
     if (st == EC_OK) st = index_price_lists(rs, &ps, base, err);
     if (st == EC_OK) {
-        uint32_t *flat = pairs_to_csr(rs, &ps, offsetof(ec__sku_info, pl_off),
-                                      offsetof(ec__sku_info, pl_n));
+        uint32_t *flat =
+            pairs_to_csr(rs, &ps, offsetof(ec__sku_info, pl_off), offsetof(ec__sku_info, pl_n));
         st = flat ? resolve_pl_refs(rs, flat, ps.n, base, err)
                   : ec__fail(err, EC_NO_MEMORY, NULL, NULL);
     }

@@ -14,8 +14,8 @@
 #include "ecommerce/money.h"
 #include "ecommerce/ruleset.h"
 
-#define EC__CURRENCY_WORDS 4 /* bits for up to 256 currencies in the table */
-#define EC__SYM_NONE UINT32_MAX     /* a name no rule mentions */
+#define EC__CURRENCY_WORDS 4         /* bits for up to 256 currencies in the table */
+#define EC__SYM_NONE UINT32_MAX      /* a name no rule mentions */
 #define EC__SYM_ANY (UINT32_MAX - 1) /* tax country "*" */
 
 typedef struct ec__str {
@@ -109,8 +109,8 @@ typedef struct ec__percent_tier {
 
 typedef struct ec__action {
     uint8_t type;
-    int32_t percent;       /* percent_off, buy_x_get_y */
-    ec__money_map amount;  /* amount_off_*: amount; fixed_price: price */
+    int32_t percent;      /* percent_off, buy_x_get_y */
+    ec__money_map amount; /* amount_off_*: amount; fixed_price: price */
     int64_t buy, get, max_applications;
     const ec__percent_tier *tiers;
     uint32_t ntiers;
@@ -118,7 +118,7 @@ typedef struct ec__action {
 
 typedef struct ec__promotion {
     ec__str id;
-    uint32_t src;   /* index in the document's promotions array */
+    uint32_t src; /* index in the document's promotions array */
     uint8_t level, stacking;
     int64_t priority;
     ec__window window;
@@ -148,7 +148,7 @@ typedef struct ec__promotion {
 /* Everything pricing needs for one SKU, found with one hash lookup. */
 typedef struct ec__sku_info {
     ec__str sku;
-    int32_t product; /* index in products, or -1 */
+    int32_t product;       /* index in products, or -1 */
     uint32_t pl_off, pl_n; /* price-list refs, by list priority descending */
     uint32_t pp_off, pp_n; /* product promotions targeting it, in order */
     uint32_t cp_off, cp_n; /* cart promotions targeting it, in order */

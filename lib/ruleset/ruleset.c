@@ -38,8 +38,7 @@ uint32_t ec__ruleset_symbol(ec_ruleset *rs, const char *name, size_t len)
     uint32_t id = ec__strmap_get(&rs->symbols, name, len);
     if (id != EC__STRMAP_NONE) return id;
     char *key = ec__arena_strndup(&rs->arena, name, len);
-    if (!key || !ec__strmap_put(&rs->symbols, key, len, rs->nsymbols, NULL))
-        return EC__SYM_NONE;
+    if (!key || !ec__strmap_put(&rs->symbols, key, len, rs->nsymbols, NULL)) return EC__SYM_NONE;
     return rs->nsymbols++;
 }
 
@@ -49,9 +48,18 @@ uint32_t ec__ruleset_lookup_symbol(const ec_ruleset *rs, const char *name, size_
     return id == EC__STRMAP_NONE ? EC__SYM_NONE : id;
 }
 
-size_t ec_ruleset_product_count(const ec_ruleset *rs) { return rs ? rs->nproducts : 0; }
-size_t ec_ruleset_price_list_count(const ec_ruleset *rs) { return rs ? rs->nprice_lists : 0; }
-size_t ec_ruleset_promotion_count(const ec_ruleset *rs) { return rs ? rs->npromotions : 0; }
+size_t ec_ruleset_product_count(const ec_ruleset *rs)
+{
+    return rs ? rs->nproducts : 0;
+}
+size_t ec_ruleset_price_list_count(const ec_ruleset *rs)
+{
+    return rs ? rs->nprice_lists : 0;
+}
+size_t ec_ruleset_promotion_count(const ec_ruleset *rs)
+{
+    return rs ? rs->npromotions : 0;
+}
 
 const char *ec_ruleset_currency(const ec_ruleset *rs)
 {

@@ -13,9 +13,8 @@ int cmd_rules(int argc, char **argv)
     int status;
     ec_ruleset *rules = cli_load_rules(argv[2], &status);
     if (!rules) return status;
-    printf("ok: %zu products, %zu price lists, %zu promotions\n",
-           ec_ruleset_product_count(rules), ec_ruleset_price_list_count(rules),
-           ec_ruleset_promotion_count(rules));
+    printf("ok: %zu products, %zu price lists, %zu promotions\n", ec_ruleset_product_count(rules),
+           ec_ruleset_price_list_count(rules), ec_ruleset_promotion_count(rules));
     ec_ruleset_free(rules);
     return EXIT_OK;
 }
@@ -27,11 +26,14 @@ int cmd_cart(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "price") != 0)
         return cli_usage("usage: ecom cart price --rules RULES [CART]");
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules_path = argv[++i];
-        else if (strncmp(argv[i], "--rules=", 8) == 0) rules_path = argv[i] + 8;
+        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
+            rules_path = argv[++i];
+        else if (strncmp(argv[i], "--rules=", 8) == 0)
+            rules_path = argv[i] + 8;
         else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && !have_cart)
             cart_path = argv[i], have_cart = 1;
-        else return cli_usage("unexpected argument '%s'", argv[i]);
+        else
+            return cli_usage("unexpected argument '%s'", argv[i]);
     }
     if (!rules_path) return cli_usage("usage: ecom cart price --rules RULES [CART]");
     int status;

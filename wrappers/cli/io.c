@@ -44,7 +44,8 @@ char *cli_read_file(const char *path, size_t *len)
 static void printable(char *dst, const char *src, size_t cap)
 {
     size_t i = 0;
-    for (; src[i] && i + 1 < cap; i++) dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ? '?' : src[i];
+    for (; src[i] && i + 1 < cap; i++)
+        dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ? '?' : src[i];
     dst[i] = '\0';
 }
 

@@ -44,8 +44,8 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"rules", cmd_rules},     {"cart", cmd_cart},           {"reprice", cmd_reprice},
-    {"order", cmd_order},     {"inventory", cmd_inventory}, {"keygen", cmd_keygen},
+    {"rules", cmd_rules}, {"cart", cmd_cart},           {"reprice", cmd_reprice},
+    {"order", cmd_order}, {"inventory", cmd_inventory}, {"keygen", cmd_keygen},
 };
 
 int main(int argc, char **argv)
