@@ -24,6 +24,8 @@ typedef struct ec_cart ec_cart;
 #define EC_CART_MAX_LINES 1000
 #define EC_CART_MAX_QUANTITY 1000000
 #define EC_CART_MAX_COUPONS 100
+/* Distinct promotions a cart reports uses for; setting is linear in it. */
+#define EC_CART_MAX_PROMOTION_USES 10000
 
 EC_BEGIN_DECLS
 

@@ -179,7 +179,7 @@ ec_status ec_cart_set_promotion_uses(ec_cart *c, const char *promotion_id, int64
             return EC_OK;
         }
     }
-    EC_FAIL_IF(c->nuses >= EC_RULESET_MAX_PROMOTIONS, err, EC_LIMIT_EXCEEDED, field,
+    EC_FAIL_IF(c->nuses >= EC_CART_MAX_PROMOTION_USES, err, EC_LIMIT_EXCEEDED, field,
                "too many promotion_uses entries");
     EC_FAIL_IF(!reserve(c, (void **)&c->uses, &c->uses_cap, c->nuses + 1, sizeof *c->uses), err,
                EC_NO_MEMORY, field, NULL);

@@ -156,19 +156,32 @@ ec_status ec__jenum(const cJSON *v, const char *key, const char *const *names, i
     return ec__fail(err, EC_INVALID_FIELD, key, "%s must be one of %s", key, list);
 }
 
-/* Does a string of the document hold an escaped NUL (\u0000)?  cJSON keeps
- * strings NUL-terminated, so such a string would be silently cut short:
- * "SKU\u0000x" would price as "SKU". */
-static int has_escaped_nul(const char *json, size_t len)
+/* One pass over the text before cJSON sees it, for what cJSON would accept
+ * silently: nesting deeper than EC_JSON_MAX_DEPTH (a document of rules or a
+ * cart is never deep; a deep one is an attack on the stack), and an escaped
+ * NUL (\u0000), which would cut a string short ("SKU\u0000x" would price as
+ * "SKU").  Malformed text is left for cJSON to report. */
+static ec_status prescan(const char *json, size_t len, ec_error *err)
 {
-    for (const char *p = json, *end = json + len; (p = memchr(p, '\\', (size_t)(end - p)));) {
-        size_t run = 0;
-        while (p + run < end && p[run] == '\\') run++;
-        const char *after = p + run;
-        if (run % 2 == 1 && end - after >= 5 && memcmp(after, "u0000", 5) == 0) return 1;
-        p = after;
+    int depth = 0, in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = json[i];
+        if (in_string) {
+            if (c == '"') in_string = 0;
+            else if (c == '\\' && ++i < len && json[i] == 'u' && len - i > 4 &&
+                     memcmp(json + i + 1, "0000", 4) == 0)
+                return ec__fail(err, EC_INVALID_FIELD, NULL,
+                                "strings may not contain NUL characters (\\u0000)");
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            EC_FAIL_IF(++depth > EC_JSON_MAX_DEPTH, err, EC_INVALID_JSON, NULL,
+                       "the document is nested deeper than %d levels", EC_JSON_MAX_DEPTH);
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
     }
-    return 0;
+    return EC_OK;
 }
 
 ec_status ec__jparse(const char *json, size_t len, cJSON **out, ec_error *err)
@@ -177,8 +190,7 @@ ec_status ec__jparse(const char *json, size_t len, cJSON **out, ec_error *err)
     EC_FAIL_IF(len > EC_JSON_MAX_DOCUMENT, err, EC_LIMIT_EXCEEDED, NULL,
                "the document is larger than %u bytes", EC_JSON_MAX_DOCUMENT);
     *out = NULL;
-    EC_FAIL_IF(json && has_escaped_nul(json, len), err, EC_INVALID_FIELD, NULL,
-               "strings may not contain NUL characters (\\u0000)");
+    if (json) EC_TRY(prescan(json, len, err));
     const char *end = NULL;
     *out = cJSON_ParseWithLengthOpts(json ? json : "", len, &end, 0);
     if (*out) {

@@ -76,6 +76,26 @@ static void test_json_cart_invalid_json(void)
     EXPECT_ERR(ec_cart_from_json(cart, NULL, 5, &e), e, EC_MISUSE, "");
     e = th_error();
     EXPECT_ERR(ec_cart_from_json(NULL, json, strlen(json), &e), e, EC_MISUSE, "");
+    /* nesting beyond EC_JSON_MAX_DEPTH is refused before cJSON recurses */
+    char deep[2 * (EC_JSON_MAX_DEPTH + 1) + 1];
+    for (int k = 0; k <= EC_JSON_MAX_DEPTH; k++) {
+        deep[k] = '[';
+        deep[2 * (EC_JSON_MAX_DEPTH + 1) - 1 - k] = ']';
+    }
+    deep[2 * (EC_JSON_MAX_DEPTH + 1)] = '\0';
+    e = th_error();
+    EXPECT_ERR(ec_cart_from_json(cart, deep, strlen(deep), &e), e, EC_INVALID_JSON, "");
+    /* an escaped NUL would cut a SKU short; an escaped backslash before
+     * "u0000" is an ordinary string */
+    const char nul[] = "{\"currency\":\"EUR\",\"at\":\"2026-11-28T10:00:00Z\","
+                       "\"lines\":[{\"sku\":\"A\\u0000x\",\"quantity\":1}]}";
+    e = th_error();
+    EXPECT_ERR(ec_cart_from_json(cart, nul, strlen(nul), &e), e, EC_INVALID_FIELD, "");
+    const char slash[] = "{\"currency\":\"EUR\",\"at\":\"2026-11-28T10:00:00Z\","
+                         "\"lines\":[{\"sku\":\"A\\\\u0000x\",\"quantity\":1}]}";
+    e = th_error();
+    EXPECT_ERR(ec_cart_from_json(cart, slash, strlen(slash), &e), e, EC_OK, "");
+    STR_EQ(ec_cart_line_sku(cart, 0), "A\\u0000x");
     ec_cart_free(cart);
     free(json);
     free(tail);
