@@ -302,6 +302,7 @@ int main(void)
            t_tenth.seconds, (double)(rows / 10) / t_tenth.seconds / 1e6, t_tenth.rss_kb / 1024);
     printf("  input %ld MB CSV (%ld rows), %ld MB feed (%ld items); output %ld MB CSV\n",
            file_mb(catalog), rows, file_mb(feed), items, out_mb);
+    printf("  feed items: g:id, g:title, g:price, g:product_type (with &gt;), g:availability\n");
     if (env_long("BENCH_KEEP", 0)) {
         printf("  kept %s\n", dir);
     } else {

@@ -479,7 +479,11 @@ static ec_status price_item(job *j)
     const ec_ruleset *rs = j->pc.rs;
     EC_FAIL_IF(!it->has_sku, j->pc.err, EC_INVALID_FIELD, "sku", "sku is required");
     if (it->has_price) EC_TRY(parse_amount(j, &it->price, "price", &j->price));
-    if (it->has_current) EC_TRY(parse_amount(j, &it->current, "current_price", &j->current));
+    if (it->has_current && it->has_price && it->current.p == it->price.p &&
+        it->current.n == it->price.n)
+        j->current = j->price; /* a feed item without g:sale_price: the same text */
+    else if (it->has_current)
+        EC_TRY(parse_amount(j, &it->current, "current_price", &j->current));
     j->line.sku.p = it->sku.p;
     j->line.sku.n = (uint32_t)it->sku.n;
     j->hash = ec__rp_hash(it->sku.p, it->sku.n);

@@ -10,6 +10,7 @@
  * bounded by chunk size * pool whatever the input's size. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,10 +31,10 @@ typedef struct run {
     size_t npool;
     rp_chunk **free, **work, **done;
     size_t nfree, work_head, nwork;
-    int last_queued; /* the reader queued its END */
-    int abort;       /* the writer stopped the run */
-    uint64_t bytes_read;
-    size_t head, tail; /* room around each chunk's data (feed wrapper) */
+    int last_queued;                  /* the reader queued its END */
+    atomic_int abort;                 /* the writer stopped the run */
+    atomic_uint_least64_t bytes_read; /* for the progress bar */
+    size_t head, tail;                /* room around each chunk's data (feed wrapper) */
     struct timespec t0, last_progress;
 } run;
 
@@ -153,7 +154,8 @@ static void *worker_main(void *arg)
     rp_worker_init(&w, R->job);
     rp_chunk *c;
     while ((c = take_work(R)) != NULL) {
-        if (!R->abort) process(&w, c); /* after a stop, chunks only pass through */
+        /* after a stop, chunks only pass through */
+        if (!atomic_load_explicit(&R->abort, memory_order_relaxed)) process(&w, c);
         put_done(R, c);
     }
     rp_worker_free(&w);
@@ -193,7 +195,8 @@ static void progress(run *R, int final)
     clock_gettime(CLOCK_MONOTONIC, &R->last_progress);
     double t = since(&R->t0), rows = (double)R->st->rows;
     if (R->io->in_size > 0) {
-        int pct = (int)(100.0 * (double)R->bytes_read / (double)R->io->in_size);
+        uint64_t read = atomic_load_explicit(&R->bytes_read, memory_order_relaxed);
+        int pct = (int)(100.0 * (double)read / (double)R->io->in_size);
         char bar[31];
         for (int i = 0; i < 30; i++) bar[i] = i < pct * 30 / 100 ? '#' : '.';
         bar[30] = 0;
@@ -225,7 +228,7 @@ static void stopped(run *R, const rp_chunk *c, uint64_t base)
         snprintf(e->message, sizeof e->message, "line %llu: %.200s",
                  (unsigned long long)(base + c->stop_line), c->stop_err.message);
     }
-    R->abort = 1;
+    atomic_store(&R->abort, 1);
 }
 
 static int emit(run *R, rp_chunk *c, uint64_t base)
@@ -257,19 +260,19 @@ static void *writer_main(void *arg)
     for (;;) {
         rp_chunk *c = take_done(R, seq++);
         int kind = c->kind;
-        if (kind != RP_CHUNK_END && !R->abort) {
+        if (kind != RP_CHUNK_END && !atomic_load(&R->abort)) {
             if (emit(R, c, base) < 0) {
                 st->fatal = EC_INTERNAL;
                 st->error.code = EC_INTERNAL;
                 snprintf(st->error.message, sizeof st->error.message, "cannot write: %s",
                          strerror(errno));
-                R->abort = 1;
+                atomic_store(&R->abort, 1);
             }
             st->rows += c->rows;
             st->priced += c->priced;
             st->rejected += c->rejected;
             st->changed += c->changed;
-            if (c->stop && !R->abort) stopped(R, c, base);
+            if (c->stop && !atomic_load(&R->abort)) stopped(R, c, base);
             base += c->nlines;
             progress(R, 0);
         }
@@ -340,9 +343,7 @@ static int fill(reader *rd)
         if (k < 0) return -1;
         if (k == 0) rd->eof = 1;
         rd->have += (size_t)k;
-        pthread_mutex_lock(&R->mu);
-        R->bytes_read += (uint64_t)k;
-        pthread_mutex_unlock(&R->mu);
+        atomic_fetch_add_explicit(&R->bytes_read, (uint64_t)k, memory_order_relaxed);
     }
     return 0;
 }
@@ -410,7 +411,7 @@ static void read_all(run *R)
     reader rd = {R, take_free(R), 0, R->io->chunk_size, 0, 0};
     int started = R->job->in_fmt == RP_JSONL, bom = R->job->in_fmt != RP_XML;
     rp_refusal why = {EC_OK, "", ""};
-    while (!R->abort) {
+    while (!atomic_load_explicit(&R->abort, memory_order_relaxed)) {
         if (fill(&rd) < 0) {
             char msg[300];
             snprintf(msg, sizeof msg, "cannot read the input: %s", strerror(errno));
