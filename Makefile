@@ -71,9 +71,10 @@ TEST_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 CLI_PKGS := libxml-2.0 libsodium
 CLI_PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS) 2>/dev/null)
-# ecomd, the HTTP service: libmicrohttpd, SQLite (the embedded store) and
-# libsodium (API key hashes, request ids).
-HTTP_PKGS := libmicrohttpd sqlite3 libsodium
+# ecomd, the HTTP service: libmicrohttpd, SQLite (the embedded store),
+# libpq (the shared PostgreSQL store) and libsodium (API key hashes, request
+# ids).
+HTTP_PKGS := libmicrohttpd sqlite3 libpq libsodium
 HTTP_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HTTP_PKGS) 2>/dev/null)
 HTTP_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(HTTP_PKGS) 2>/dev/null)
 
@@ -314,7 +315,7 @@ $(O)/fuzz_%: $(O)/obj/fuzz/fuzz_%.o $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(CC) $(FUZZ_LINK_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC_LIB) \
-		$(LIB_PKG_LIBS) $(LDLIBS)
+		$(LIB_PKG_LIBS) $(CLI_PKG_LIBS) $(LDLIBS)
 
 # ---- benchmarks and examples -----------------------------------------------------
 
@@ -364,7 +365,8 @@ deps-check:
 # `make test` first installs missing packages, then starts a fresh make (which
 # re-reads the pkg-config flags of what was just installed) for test-all.
 
-.PHONY: test test-all run-tests build-tests asan ubsan check test-ffi test-http
+.PHONY: test test-all run-tests build-tests asan ubsan valgrind check test-ffi test-http
+.PHONY: test-ha test-deploy
 .PHONY: test-unit test-conformance test-cli test-replay
 
 test: deps
@@ -373,10 +375,13 @@ test: deps
 test-all: deps-check
 	+@$(MAKE) --no-print-directory run-tests
 	+@$(MAKE) --no-print-directory test-ffi
+	+@$(MAKE) --no-print-directory test-ha
+	+@$(MAKE) --no-print-directory test-deploy
 	+@$(MAKE) --no-print-directory examples
 	+@$(MAKE) --no-print-directory check
 	+@$(MAKE) --no-print-directory asan
 	+@$(MAKE) --no-print-directory ubsan
+	+@$(MAKE) --no-print-directory valgrind
 	@echo "all tests passed"
 
 # The programs of variant $(O) build in parallel; the kinds of test then run
@@ -394,6 +399,16 @@ run-tests: deps-check
 asan:
 	+@$(MAKE) --no-print-directory O=build/asan SANITIZE=address \
 		CFLAGS='$(SAN_CFLAGS)' run-tests
+
+# The unit tests under valgrind (memcheck), in a build without PCRE2's JIT,
+# whose generated code valgrind cannot follow.  The property tests run a
+# shorter sequence here: valgrind is some 50 times slower.
+valgrind:
+	+@$(MAKE) --no-print-directory O=build/valgrind CFLAGS='-O1 -g -DEC_NO_PCRE2_JIT' \
+		build/valgrind/tests/unit
+	@echo "== unit tests under valgrind (build/valgrind) =="
+	@EC_PROPERTY_OPS=20000 valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=1 build/valgrind/tests/unit
 
 ubsan:
 	+@$(MAKE) --no-print-directory O=build/ubsan SANITIZE=undefined \
@@ -459,6 +474,17 @@ test-ffi: all
 	@echo "== FFI packages ($(O)) =="
 	@O='$(O)' bash tests/ffi/run.sh
 
+# Active-active: four ecomd on one private PostgreSQL behind HAProxy, a
+# SIGKILL and a rolling restart under load, then an audit (tests/ha/run.sh).
+test-ha: all
+	@echo "== active-active HA ($(O)) =="
+	@ECOMD='$(abspath $(ECOMD))' bash tests/ha/run.sh
+
+# The deployment kit: haproxy -c, YAML, Dockerfile against scripts/deps.sh.
+test-deploy: all
+	@echo "== deployment kit ($(O)) =="
+	@O='$(O)' bash tests/deploy/check.sh
+
 # ecomd end to end: each test starts build/bin/ecomd on a free loopback port
 # in a temporary directory and stops it again (tests/http/run.sh).
 test-http: all
@@ -512,7 +538,7 @@ run-example: all
 		--rules examples/rules.json --stock examples/stock.json --grace-ms 500
 
 # Benchmarks use the normal build (CFLAGS default -O2, no sanitizers).
-bench: deps-check $(BENCH_BINS)
+bench: deps-check $(BENCH_BINS) $(ECOM)
 ifneq ($(BENCH_BINS),)
 	@for b in $(BENCH_BINS); do echo "== $$b =="; $$b || exit 1; done
 else
@@ -623,7 +649,10 @@ help:
 	@echo "make asan | ubsan all tests against a sanitizer build (build/asan, build/ubsan)"
 	@echo "make check        ABI, headers, soname, pkg-config and install round trip"
 	@echo "make run          deps, build, start ecomd with the example rules and stock (RUN_LISTEN=$(RUN_LISTEN))"
-	@echo "make test-http    ecomd end to end (tests/http/run.sh)"
+	@echo "make test-http    ecomd end to end on SQLite and PostgreSQL (tests/http/run.sh)"
+	@echo "make test-ha      active-active harness: 4 ecomd, PostgreSQL, HAProxy (tests/ha/run.sh)"
+	@echo "make test-deploy  deployment kit checks (tests/deploy/check.sh)"
+	@echo "make valgrind     the unit tests under valgrind"
 	@echo "make bench        build and run bench/*.c"
 	@echo "make fuzz         libFuzzer on each fuzz/fuzz_*.c for FUZZ_SECONDS (default 60)"
 	@echo "make examples     build examples/*.c against the shared library and run every example"

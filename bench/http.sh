@@ -15,6 +15,12 @@
 #   stock       GET /v1/stock/SHOE-1              a read from SQLite
 #   reserve     POST /v1/reservations             a write transaction each
 #                (unique Idempotency-Key per request, stock large enough)
+# With BENCH_PG=1 (needs the postgresql and haproxy packages) the stock and
+# reserve workloads run again against two ecomd instances sharing a private
+# PostgreSQL (durable settings) behind HAProxy; reservations then spread
+# over 64 SKUs, as a shop's checkouts spread over its catalogue:
+#   pg-stock    GET /v1/stock/SKU-n through HAProxy
+#   pg-reserve  POST /v1/reservations through HAProxy
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -145,3 +151,67 @@ run stock "$base/v1/stock/SHOE-1"
 run reserve "$base/v1/reservations" -s "$work/reserve.lua"
 echo "(wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s; ecomd --threads $SERVER_THREADS, nginx $SERVER_THREADS workers;" \
     "latencies as wrk prints them)"
+
+# ---- PostgreSQL: two instances behind HAProxy ------------------------------------
+[ "${BENCH_PG:-0}" = 1 ] || exit 0
+command -v haproxy >/dev/null || { echo "http.sh: haproxy not found (make deps)" >&2; exit 1; }
+pgtemp="$root/tests/http/pgtemp.py"
+pg_port=$(python3 "$pgtemp" start "$work" --durable)
+trap 'python3 "$pgtemp" stop "$work"; cleanup' EXIT
+python3 "$pgtemp" psql "$work" "CREATE DATABASE ecom" >/dev/null
+store="postgresql://ecom@127.0.0.1:$pg_port/ecom"
+python3 - "$root/examples/rules.json" "$work" <<'EOF'
+import json, sys
+rules = json.load(open(sys.argv[1]))
+rules["products"] += [{"sku": "SKU-%d" % i, "prices": {"EUR": "10.00"}} for i in range(64)]
+json.dump(rules, open(sys.argv[2] + "/pgrules.json", "w"))
+json.dump({"stock": [{"sku": "SKU-%d" % i, "location": "berlin", "on_hand": 1000000000,
+                      "safety_stock": 0, "backorder_limit": 0} for i in range(64)]},
+          open(sys.argv[2] + "/pgstock.json", "w"))
+EOF
+{
+    printf 'defaults\n    mode http\n    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n'
+    hport=$(free_port)
+    printf 'frontend f\n    bind 127.0.0.1:%s\n    default_backend b\n' "$hport"
+    printf 'backend b\n    balance leastconn\n    http-reuse always\n'
+} >"$work/haproxy.cfg"
+for n in 1 2; do
+    p=$(free_port)
+    "$ECOMD" --listen "127.0.0.1:$p" --store "$store" --threads "$SERVER_THREADS" \
+        --rules "$work/pgrules.json" --stock "$work/pgstock.json" --grace-ms 1 \
+        --instance "pg-$n" 2>"$work/ecomd-pg-$n.log" &
+    pids+=($!)
+    wait_up "http://127.0.0.1:$p/readyz"
+    printf '    server pg-%s 127.0.0.1:%s check inter 1s\n' "$n" "$p" >>"$work/haproxy.cfg"
+done
+haproxy -q -f "$work/haproxy.cfg" &
+pids+=($!)
+hbase="http://127.0.0.1:$(awk '$1 == "bind" { sub(/.*:/, "", $2); print $2 }' "$work/haproxy.cfg")"
+wait_up "$hbase/readyz"
+cat >"$work/pgstock.lua" <<'EOF'
+local n = 0
+function request()
+    n = n + 1
+    return wrk.format("GET", "/v1/stock/SKU-" .. (n % 64))
+end
+EOF
+cat >"$work/pgreserve.lua" <<'EOF'
+-- A new write transaction each (own Idempotency-Key), over 64 SKUs.
+local counter = 0
+local tid = 0
+function setup(thread)
+    tid = tid + 1
+    thread:set("tid", tid)
+end
+function request()
+    counter = counter + 1
+    local body = '{"lines":[{"sku":"SKU-' .. (counter % 64) .. '","quantity":1}],"ttl_seconds":3600}'
+    return wrk.format("POST", "/v1/reservations", {
+        ["Content-Type"] = "application/json",
+        ["Idempotency-Key"] = "pg-" .. tid .. "-" .. counter,
+    }, body)
+end
+EOF
+run pg-stock "$hbase/v1/stock/SKU-1" -s "$work/pgstock.lua"
+run pg-reserve "$hbase/v1/reservations" -s "$work/pgreserve.lua"
+echo "(PostgreSQL 15 on this machine, fsync on; 2 ecomd --threads $SERVER_THREADS behind HAProxy)"

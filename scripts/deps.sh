@@ -12,23 +12,30 @@ set -euo pipefail
 # Keep this list sorted.  python3 runs the tests/cli scripts; clang and
 # libclang-rt-14-dev give libFuzzer (`make fuzz`); valgrind is for manual
 # memory checks; clang-format for `make format`.  ecomd links libmicrohttpd
-# and SQLite (libmicrohttpd-dev, libsqlite3-dev); its tests need only python3.
+# and SQLite (libmicrohttpd-dev, libsqlite3-dev) and libpq (libpq-dev) for the
+# shared PostgreSQL store; its tests run on a private PostgreSQL server
+# (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
+# in front, and tests/deploy parses the deployment YAML (python3-yaml).
 PACKAGES=(
     build-essential
     clang
     clang-format
     git
+    haproxy
     libclang-rt-14-dev
     libcjson-dev
     libcunit1-dev
     libmicrohttpd-dev
     libpcre2-dev
+    libpq-dev
     libsodium-dev
     libsqlite3-dev
     libxml2-dev
     make
     pkg-config
+    postgresql
     python3
+    python3-yaml
     valgrind
 )
 

@@ -142,7 +142,9 @@ static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p, pcre2_general
     }
     /* JIT is an optimisation: where the platform lacks it, the interpreter
      * gives the same answers. */
+#ifndef EC_NO_PCRE2_JIT /* the valgrind build: valgrind cannot follow JIT code */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+#endif
     p->regex = re;
     (void)rs;
     return EC_OK;

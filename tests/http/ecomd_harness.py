@@ -4,6 +4,8 @@ Each Server runs build/bin/ecomd (or $ECOMD) on 127.0.0.1 with a free port,
 in its own temporary directory (SQLite file, key file, log), and is stopped
 by its pid.  Nothing here touches any other address.  Python stdlib only.
 """
+import atexit
+import hashlib
 import http.client
 import json
 import os
@@ -19,6 +21,35 @@ ECOMD = os.environ.get("ECOMD", os.path.join(ROOT, "build", "bin", "ecomd"))
 ECOM = os.environ.get("ECOM", os.path.join(ROOT, "build", "bin", "ecom"))
 RULES = os.path.join(ROOT, "examples", "rules.json")
 CART = os.path.join(ROOT, "examples", "cart.json")
+
+
+# ECOMD_TEST_STORE=pg runs every Server on PostgreSQL instead of SQLite: one
+# private server (pgtemp.py) for the whole run, and one schema per SQLite
+# path a test names, so tests that restart ecomd on "the same store" still
+# share it.
+USE_PG = os.environ.get("ECOMD_TEST_STORE", "sqlite") == "pg"
+STORE_NAME = "postgresql" if USE_PG else "sqlite"
+_PG = {}
+
+
+def _pg_store(sqlite_path):
+    import pgtemp
+    if not _PG:
+        d = tempfile.mkdtemp(prefix="ecomd-pg-")
+        _PG["dir"] = d
+        atexit.register(lambda: (pgtemp.stop(d), shutil.rmtree(d, ignore_errors=True)))
+        _PG["port"] = pgtemp.start(d)
+    schema = "s" + hashlib.sha1(os.path.abspath(sqlite_path).encode()).hexdigest()[:20]
+    pgtemp.psql(_PG["port"], "CREATE SCHEMA IF NOT EXISTS " + schema)
+    return pgtemp.uri(_PG["port"], schema)
+
+
+def store_spec(store, directory):
+    """The --store value for a Server: SQLite, or its PostgreSQL stand-in."""
+    spec = store or "sqlite:" + os.path.join(directory, "ecom.db")
+    if USE_PG and spec.startswith("sqlite:") and spec != "sqlite::memory:":
+        return _pg_store(spec[len("sqlite:"):])
+    return spec
 
 
 # Problems found while stopping servers (unclean exit, sanitizer reports);
@@ -62,7 +93,7 @@ class Server:
         self.port = free_port()
         self.keys = keys
         cmd = [ECOMD, "--listen", "127.0.0.1:%d" % self.port,
-               "--store", store or "sqlite:" + os.path.join(self.dir, "ecom.db"),
+               "--store", store_spec(store, self.dir),
                "--grace-ms", "50", "--poll-ms", "200"]
         if rules:
             cmd += ["--rules", rules]

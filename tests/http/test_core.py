@@ -5,6 +5,7 @@ import socket
 import subprocess
 import time
 
+import ecomd_harness
 from ecomd_harness import CART, ECOM, RULES, Server, check, eq
 
 
@@ -23,7 +24,7 @@ def test_probes_and_version():
         v = s.request("GET", "/v1/version").json()
         eq(v["region"], "eu-central", "region")
         eq(v["instance"], "eu-1", "instance")
-        eq(v["store"], "sqlite", "store")
+        eq(v["store"], ecomd_harness.STORE_NAME, "store")
         check(re.match(r"^\d+\.\d+\.\d+$", v["library"]), "library version %r" % v)
 
 

@@ -11,7 +11,8 @@
 static const char usage[] =
     "usage: ecomd [options]   (each option also reads ECOMD_<NAME>, e.g. ECOMD_LISTEN)\n"
     "  --listen HOST:PORT       address to serve (127.0.0.1:8080; [::1]:8080 for IPv6)\n"
-    "  --store sqlite:PATH      the store (sqlite:./ecom.db)\n"
+    "  --store sqlite:PATH      the store (sqlite:./ecom.db), or a shared PostgreSQL\n"
+    "                           store: a libpq URI postgresql://... or pg:KEY=VALUE...\n"
     "  --rules FILE             ruleset stored as version 1 when the store holds none\n"
     "  --stock FILE             stock entries (formats.md 5 state) added when missing\n"
     "  --keys FILE              API key file (lines: name admin|client blake2b-hex);\n"

@@ -193,7 +193,14 @@ static int open_all(ecomd_server *srv)
     srv->metrics = ecomd_metrics_new();
     srv->rules = ecomd_rules_new();
     if (!srv->metrics || !srv->rules) return 1;
-    if (!(srv->store = ecomd_store_open(srv->cfg.store, srv->cfg.threads + 2))) return 1;
+    /* postgresql:// (or postgres://) URIs and "pg:" + a key=value libpq
+     * string go to the PostgreSQL store. */
+    const char *spec = srv->cfg.store;
+    int uri = strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;
+    int kv = strncmp(spec, "pg:", 3) == 0;
+    srv->store = uri || kv ? ecomd_store_pg_open(kv ? spec + 3 : spec, srv->cfg.threads + 2)
+                           : ecomd_store_open(spec, srv->cfg.threads + 2);
+    if (!srv->store) return 1;
     if (seed_rules(srv) || seed_stock(srv)) return 1;
     ec_error err;
     ec_error_clear(&err);

@@ -121,5 +121,9 @@ struct ecomd_store {
  * migrations.  NULL with a message on stderr on failure. */
 ecomd_store *ecomd_store_open(const char *spec, unsigned connections);
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections);
+/* The PostgreSQL store (store_pg.c): `conninfo` is any libpq connection
+ * string; `connections` is the pool size.  Runs the migrations under an
+ * advisory lock.  NULL with a message on stderr on failure. */
+ecomd_store *ecomd_store_pg_open(const char *conninfo, unsigned connections);
 
 #endif /* ECOMD_STORE_H */

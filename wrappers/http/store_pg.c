@@ -1,0 +1,507 @@
+/* store_pg.c - the PostgreSQL adapter of store.h, for instances that share
+ * one database (active-active).
+ *
+ * The --store value is any libpq connection string (postgresql://... URI,
+ * several hosts with target_session_attrs=read-write included): libpq
+ * itself picks the writable host on each (re)connect.  A pool holds one
+ * connection per server thread plus spares; a connection that lost its
+ * server is reset before its next use, and a statement that failed that
+ * way outside a transaction (reads, BEGIN) is retried once on the fresh
+ * connection, which is safe because nothing was written.  A write whose
+ * connection drops mid-transaction answers 503: the client retries with
+ * its Idempotency-Key, which replays the response if the commit happened.
+ * Locking: see store_pg.h. */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ecomd.h"
+#include "store_pg.h"
+#include "store_pg_sql.h"
+
+static void pg_log(const char *msg, const char *detail)
+{
+    char extra[700], quoted[600];
+    if (!ecomd_json_quote(quoted, sizeof quoted, detail ? detail : "")) strcpy(quoted, "\"\"");
+    snprintf(extra, sizeof extra, "\"store\":\"postgresql\",\"detail\":%s", quoted);
+    ecomd_log(NULL, "error", msg, extra);
+}
+
+const char *pg_int(char buf[PG_INT_BUF], int64_t v)
+{
+    snprintf(buf, PG_INT_BUF, "%lld", (long long)v);
+    return buf;
+}
+
+/* ---- statements --------------------------------------------------------------------- */
+
+PGresult *pg_run(pg_conn *c, const char *sql, int n, const char *const *vals, const int *lens,
+                 const int *fmts, int binary, char sqlstate[6])
+{
+    if (sqlstate) sqlstate[0] = '\0';
+    /* Without parameters the simple protocol, which also takes several
+     * statements at once (the migrations). */
+    PGresult *res = n == 0 && !binary ? PQexec(c->db, sql)
+                                      : PQexecParams(c->db, sql, n, NULL, vals, lens, fmts, binary);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
+    const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (sqlstate && code) snprintf(sqlstate, 6, "%s", code);
+    if (PQstatus(c->db) != CONNECTION_OK) c->broken = 1;
+    /* A unique violation is an answer (a conflict), not a failure. */
+    if (!code || strcmp(code, "23505") != 0) pg_log("store error", PQerrorMessage(c->db));
+    PQclear(res);
+    return NULL;
+}
+
+ec_status pg_do(pg_conn *c, const char *sql, int n, const char *const *vals)
+{
+    PGresult *res = pg_run(c, sql, n, vals, NULL, NULL, 0, NULL);
+    PQclear(res);
+    return res ? EC_OK : EC_UNAVAILABLE;
+}
+
+char *pg_dup(const PGresult *res, int row, int col, size_t *len)
+{
+    size_t n = (size_t)PQgetlength(res, row, col);
+    char *copy = malloc(n + 1);
+    if (!copy) return NULL;
+    if (n) memcpy(copy, PQgetvalue(res, row, col), n);
+    copy[n] = '\0';
+    if (len) *len = n;
+    return copy;
+}
+
+/* ---- the pool ------------------------------------------------------------------------ */
+
+static void pg_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg; /* NOTICEs (e.g. "relation already exists") are not errors */
+}
+
+/* (Re)connect; libpq walks the hosts of the connection string. */
+static int pg_connect(pg_store *s, pg_conn *c)
+{
+    if (c->db) PQfinish(c->db);
+    c->db = PQconnectdb(s->conninfo);
+    c->broken = !c->db || PQstatus(c->db) != CONNECTION_OK;
+    if (c->broken) {
+        pg_log("cannot connect", c->db ? PQerrorMessage(c->db) : "out of memory");
+        return 0;
+    }
+    PQsetNoticeProcessor(c->db, pg_notice, NULL);
+    return 1;
+}
+
+pg_conn *pg_acquire(pg_store *s)
+{
+    pg_conn *c = NULL;
+    pthread_mutex_lock(&s->mu);
+    while (!c) {
+        for (unsigned i = 0; i < s->nconns && !c; i++)
+            if (!s->conns[i].busy) c = &s->conns[i];
+        if (!c) pthread_cond_wait(&s->cv, &s->mu);
+    }
+    c->busy = 1;
+    pthread_mutex_unlock(&s->mu);
+    if (c->broken || !c->db || PQstatus(c->db) != CONNECTION_OK) pg_connect(s, c);
+    return c;
+}
+
+void pg_release(pg_store *s, pg_conn *c)
+{
+    /* A connection left inside a transaction (a failed statement) would
+     * hold its locks: end it, or drop the connection. */
+    if (c->db && !c->broken && PQtransactionStatus(c->db) != PQTRANS_IDLE &&
+        pg_do(c, "ROLLBACK", 0, NULL) != EC_OK)
+        c->broken = 1;
+    pthread_mutex_lock(&s->mu);
+    c->busy = 0;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* A read outside any transaction: retried once when the connection was
+ * lost (the server restarted, or failed over to another host). */
+PGresult *pg_read(pg_store *s, pg_conn *c, const char *sql, int n, const char *const *vals,
+                  int binary)
+{
+    PGresult *res = pg_run(c, sql, n, vals, NULL, NULL, binary, NULL);
+    if (!res && c->broken && pg_connect(s, c))
+        res = pg_run(c, sql, n, vals, NULL, NULL, binary, NULL);
+    return res;
+}
+
+/* ---- migrations ----------------------------------------------------------------------- */
+
+static ec_status pg_migrate(pg_conn *c)
+{
+    ec_status st = pg_do(c, "BEGIN", 0, NULL);
+    if (st == EC_OK) st = pg_do(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_MIGRATE ")", 0, NULL);
+    if (st == EC_OK)
+        st = pg_do(c, "CREATE TABLE IF NOT EXISTS schema_version(version integer NOT NULL)", 0,
+                   NULL);
+    PGresult *res = st == EC_OK ? pg_run(c, "SELECT coalesce(max(version), 0) FROM schema_version",
+                                         0, NULL, NULL, NULL, 0, NULL)
+                                : NULL;
+    int current = res ? atoi(PQgetvalue(res, 0, 0)) : 0;
+    if (!res) st = EC_UNAVAILABLE;
+    PQclear(res);
+    for (int v = current + 1; st == EC_OK && v <= pg_migration_count; v++) {
+        char buf[PG_INT_BUF];
+        const char *vals[1] = {pg_int(buf, v)};
+        st = pg_do(c, pg_migrations[v - 1], 0, NULL);
+        if (st == EC_OK)
+            st = pg_do(c, "INSERT INTO schema_version(version) VALUES ($1::integer)", 1, vals);
+    }
+    if (st == EC_OK) return pg_do(c, "COMMIT", 0, NULL);
+    pg_do(c, "ROLLBACK", 0, NULL);
+    return st;
+}
+
+/* ---- reads ------------------------------------------------------------------------------ */
+
+static ec_status pg_ping(ecomd_store *base)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = pg_acquire(s);
+    PGresult *res = pg_read(s, c, "SELECT 1", 0, NULL, 0);
+    PQclear(res);
+    pg_release(s, c);
+    return res ? EC_OK : EC_UNAVAILABLE;
+}
+
+static ec_status pg_rules_current(ecomd_store *base, int64_t *version, char **body, size_t *len)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = pg_acquire(s);
+    PGresult *res = pg_read(s, c,
+                            body ? "SELECT version, body FROM rules ORDER BY version DESC LIMIT 1"
+                                 : "SELECT coalesce(max(version), 0) FROM rules",
+                            0, NULL, 0);
+    ec_status rc = res ? EC_OK : EC_UNAVAILABLE;
+    *version = 0;
+    if (body) *body = NULL;
+    if (res && PQntuples(res) == 1) {
+        *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        if (body && *version > 0 && !(*body = pg_dup(res, 0, 1, len))) rc = EC_NO_MEMORY;
+    }
+    PQclear(res);
+    pg_release(s, c);
+    return rc;
+}
+
+static ec_status pg_events_list(ecomd_store *base, int64_t after, int limit, char **json,
+                                size_t *len, int64_t *next)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = pg_acquire(s);
+    char b1[PG_INT_BUF], b2[PG_INT_BUF];
+    const char *vals[2] = {pg_int(b1, after), pg_int(b2, limit)};
+    PGresult *res = pg_read(s, c,
+                            "SELECT id, type, at, data FROM outbox WHERE id > $1::bigint"
+                            " ORDER BY id LIMIT $2::integer",
+                            2, vals, 0);
+    pg_release(s, c);
+    cJSON *arr = cJSON_CreateArray();
+    *next = after;
+    *json = NULL;
+    for (int i = 0; res && arr && i < PQntuples(res); i++) {
+        cJSON *e = cJSON_CreateObject();
+        if (!e || !cJSON_AddItemToArray(arr, e)) break;
+        *next = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        cJSON_AddNumberToObject(e, "id", (double)*next);
+        cJSON_AddStringToObject(e, "type", PQgetvalue(res, i, 1));
+        cJSON_AddStringToObject(e, "at", PQgetvalue(res, i, 2));
+        cJSON_AddRawToObject(e, "data", PQgetvalue(res, i, 3));
+    }
+    ec_status rc = !res ? EC_UNAVAILABLE : arr ? EC_OK : EC_NO_MEMORY;
+    PQclear(res);
+    if (rc == EC_OK && !(*json = cJSON_PrintUnformatted(arr))) rc = EC_NO_MEMORY;
+    cJSON_Delete(arr);
+    if (*json) *len = strlen(*json);
+    return rc;
+}
+
+/* ---- transactions ---------------------------------------------------------------------- */
+
+static ec_status pg_tx_begin(ecomd_store *base, ecomd_tx **out)
+{
+    pg_store *s = (pg_store *)base;
+    ecomd_tx *tx = malloc(sizeof *tx);
+    if (!tx) return EC_NO_MEMORY;
+    tx->store = s;
+    tx->conn = pg_acquire(s);
+    ec_status st = pg_do(tx->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL);
+    /* Nothing was written yet: a lost connection is retried once. */
+    if (st != EC_OK && tx->conn->broken && pg_connect(s, tx->conn))
+        st = pg_do(tx->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL);
+    if (st != EC_OK) {
+        pg_release(s, tx->conn);
+        free(tx);
+        return EC_UNAVAILABLE;
+    }
+    *out = tx;
+    return EC_OK;
+}
+
+static void pg_tx_rollback(ecomd_tx *tx)
+{
+    if (!tx) return;
+    if (!tx->conn->broken && pg_do(tx->conn, "ROLLBACK", 0, NULL) != EC_OK) tx->conn->broken = 1;
+    pg_release(tx->store, tx->conn);
+    free(tx);
+}
+
+static ec_status pg_tx_commit(ecomd_tx *tx)
+{
+    ec_status st = pg_do(tx->conn, "COMMIT", 0, NULL);
+    pg_release(tx->store, tx->conn);
+    free(tx);
+    return st;
+}
+
+/* ---- writes ---------------------------------------------------------------------------- */
+
+static ec_status pg_rules_insert(ecomd_tx *tx, const char *body, size_t len, int64_t expected,
+                                 int64_t at_us, int64_t *version)
+{
+    /* Two instances activating rulesets at once queue here, so "previous
+     * + 1" and the expected-version check see every committed version. */
+    if (pg_do(tx->conn, "SELECT pg_advisory_xact_lock(" PG_LOCK_RULES ")", 0, NULL) != EC_OK)
+        return EC_UNAVAILABLE;
+    PGresult *res = pg_run(tx->conn, "SELECT coalesce(max(version), 0) FROM rules", 0, NULL, NULL,
+                           NULL, 0, NULL);
+    if (!res) return EC_UNAVAILABLE;
+    int64_t current = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    if (expected >= 0 && current != expected) return EC_VERSION_CONFLICT;
+    char *copy = malloc(len + 1);
+    if (!copy) return EC_NO_MEMORY;
+    memcpy(copy, body, len);
+    copy[len] = '\0';
+    char b1[PG_INT_BUF], b2[PG_INT_BUF];
+    const char *vals[3] = {pg_int(b1, current + 1), copy, pg_int(b2, at_us)};
+    ec_status st = pg_do(tx->conn,
+                         "INSERT INTO rules(version, body, created_at)"
+                         " VALUES ($1::bigint, $2, $3::bigint)",
+                         3, vals);
+    free(copy);
+    *version = st == EC_OK ? current + 1 : 0;
+    return st;
+}
+
+static ec_status pg_event_add(ecomd_tx *tx, const char *type, const char *data, int64_t at_us)
+{
+    /* Outbox ids must become visible in id order, or a reader paging with
+     * ?after= would skip an event committed late with a smaller id.  The
+     * lock is taken last in every transaction and held until its commit,
+     * which makes the outbox append-only in commit order. */
+    if (pg_do(tx->conn, "SELECT pg_advisory_xact_lock(" PG_LOCK_OUTBOX ")", 0, NULL) != EC_OK)
+        return EC_UNAVAILABLE;
+    time_t secs = (time_t)(at_us / 1000000);
+    struct tm tm;
+    char at[96];
+    gmtime_r(&secs, &tm);
+    snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(at_us % 1000000));
+    const char *vals[3] = {type, at, data};
+    return pg_do(tx->conn, "INSERT INTO outbox(type, at, data) VALUES ($1, $2, $3)", 3, vals);
+}
+
+static ec_status pg_idem_get(ecomd_tx *tx, const char *owner, const char *key, ecomd_idem *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *vals[2] = {owner, key};
+    /* A second request with the same key waits for the first one's commit
+     * and then replays its response, instead of failing on the key. */
+    if (pg_do(tx->conn, "SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 0))", 2,
+              vals) != EC_OK)
+        return EC_UNAVAILABLE;
+    /* Binary results: the hash and body are bytea. */
+    PGresult *res = pg_run(tx->conn,
+                           "SELECT hash, status, body FROM idempotency"
+                           " WHERE owner = $1 AND key = $2",
+                           2, vals, NULL, NULL, 1, NULL);
+    if (!res) return EC_UNAVAILABLE;
+    ec_status rc = EC_OK;
+    if (PQntuples(res) == 1 && PQgetlength(res, 0, 0) == 32 && PQgetlength(res, 0, 1) == 4) {
+        uint32_t status_be;
+        out->found = 1;
+        memcpy(out->hash, PQgetvalue(res, 0, 0), 32);
+        memcpy(&status_be, PQgetvalue(res, 0, 1), 4);
+        out->status = ntohl(status_be);
+        if (!(out->body = pg_dup(res, 0, 2, &out->len))) rc = EC_NO_MEMORY;
+    }
+    PQclear(res);
+    return rc;
+}
+
+static ec_status pg_idem_put(ecomd_tx *tx, const char *owner, const char *key,
+                             const unsigned char hash[32], unsigned status, const char *body,
+                             size_t len, int64_t at_us)
+{
+    char b1[PG_INT_BUF], b2[PG_INT_BUF];
+    const char *vals[6] = {
+        owner, key, (const char *)hash, pg_int(b1, status), body ? body : "", pg_int(b2, at_us)};
+    const int lens[6] = {0, 0, 32, 0, (int)len, 0};
+    const int fmts[6] = {0, 0, 1, 0, 1, 0};
+    PGresult *res = pg_run(tx->conn,
+                           "INSERT INTO idempotency(owner, key, hash, status, body, created_at)"
+                           " VALUES ($1, $2, $3::bytea, $4::integer, $5::bytea, $6::bigint)",
+                           6, vals, lens, fmts, 0, NULL);
+    PQclear(res);
+    return res ? EC_OK : EC_UNAVAILABLE;
+}
+
+/* ---- inventory ------------------------------------------------------------------------- */
+
+static ec_status pg_stock_load(ecomd_tx *tx, const char *skus, const char *id, int64_t now,
+                               char **state)
+{
+    return pg_stock_load_conn(tx->conn, skus, id, now, 1, state);
+}
+
+static ec_status pg_stock_save(ecomd_tx *tx, const char *before, const char *after)
+{
+    return pg_stock_save_conn(tx->conn, before, after);
+}
+
+/* One REPEATABLE READ snapshot, no locks. */
+static ec_status pg_stock_read(ecomd_store *base, const char *skus, const char *id, int64_t now,
+                               char **state)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = pg_acquire(s);
+    const char *begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    ec_status rc = pg_do(c, begin, 0, NULL);
+    if (rc != EC_OK && c->broken && pg_connect(s, c)) rc = pg_do(c, begin, 0, NULL);
+    if (rc == EC_OK) {
+        rc = pg_stock_load_conn(c, skus, id, now, 0, state);
+        if (pg_do(c, rc == EC_OK ? "COMMIT" : "ROLLBACK", 0, NULL) != EC_OK && rc == EC_OK) {
+            free(*state);
+            *state = NULL;
+            rc = EC_UNAVAILABLE;
+        }
+    }
+    pg_release(s, c);
+    return rc;
+}
+
+/* ---- carts ------------------------------------------------------------------------------ */
+
+static ec_status pg_cart_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
+                             char **doc)
+{
+    pg_store *s = (pg_store *)base;
+    const char *vals[1] = {id};
+    *doc = NULL;
+    PGresult *res = NULL;
+    if (tx) { /* a writer of this cart waits for the one before it */
+        res = pg_run(tx->conn, "SELECT version, doc FROM carts WHERE id = $1 FOR UPDATE", 1, vals,
+                     NULL, NULL, 0, NULL);
+    } else {
+        pg_conn *c = pg_acquire(s);
+        res = pg_read(s, c, "SELECT version, doc FROM carts WHERE id = $1", 1, vals, 0);
+        pg_release(s, c);
+    }
+    ec_status rc = !res ? EC_UNAVAILABLE : PQntuples(res) == 0 ? EC_NOT_FOUND : EC_OK;
+    if (rc == EC_OK) {
+        *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        if (!(*doc = pg_dup(res, 0, 1, NULL))) rc = EC_NO_MEMORY;
+    }
+    PQclear(res);
+    return rc;
+}
+
+static ec_status pg_cart_put(ecomd_tx *tx, const char *id, int64_t version, const char *doc,
+                             int64_t at_us)
+{
+    char b1[PG_INT_BUF], b2[PG_INT_BUF];
+    const char *vals[4] = {id, pg_int(b1, version), doc, pg_int(b2, at_us)};
+    char state[6];
+    PGresult *res =
+        pg_run(tx->conn,
+               version == 1 ? "INSERT INTO carts(id, version, doc, created_at, updated_at)"
+                              " VALUES ($1, $2::bigint, $3, $4::bigint, $4::bigint)"
+                            : "UPDATE carts SET version = $2::bigint, doc = $3,"
+                              " updated_at = $4::bigint WHERE id = $1 AND version = $2::bigint - 1",
+               4, vals, NULL, NULL, 0, state);
+    if (!res) return strcmp(state, "23505") == 0 ? EC_VERSION_CONFLICT : EC_UNAVAILABLE;
+    ec_status rc = strcmp(PQcmdTuples(res), "1") == 0 ? EC_OK : EC_VERSION_CONFLICT;
+    PQclear(res);
+    return rc;
+}
+
+/* ---- open and close ---------------------------------------------------------------------- */
+
+static void pg_close(ecomd_store *base)
+{
+    pg_store *s = (pg_store *)base;
+    if (!s) return;
+    for (unsigned i = 0; i < s->nconns; i++)
+        if (s->conns[i].db) PQfinish(s->conns[i].db);
+    free(s->conns);
+    free(s->conninfo);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+}
+
+static const ecomd_store_ops pg_ops = {
+    .name = "postgresql",
+    .ping = pg_ping,
+    .close = pg_close,
+    .rules_current = pg_rules_current,
+    .events_list = pg_events_list,
+    .tx_begin = pg_tx_begin,
+    .tx_commit = pg_tx_commit,
+    .tx_rollback = pg_tx_rollback,
+    .rules_insert = pg_rules_insert,
+    .event_add = pg_event_add,
+    .idem_get = pg_idem_get,
+    .idem_put = pg_idem_put,
+    .stock_load = pg_stock_load,
+    .stock_save = pg_stock_save,
+    .stock_read = pg_stock_read,
+    .cart_get = pg_cart_get,
+    .cart_put = pg_cart_put,
+    .order_get = pg_order_get,
+    .order_put = pg_order_put,
+    .orders_due = pg_orders_due,
+    .order_of_cart = pg_order_of_cart,
+    .promotion_uses = pg_promotion_uses,
+    .promotion_use_add = pg_promotion_use_add,
+    .reservations_expire = pg_reservations_expire,
+};
+
+/* Connections are opened here, once: a database that does not answer at
+ * start is an error (the orchestrator restarts the instance). */
+ecomd_store *ecomd_store_pg_open(const char *conninfo, unsigned connections)
+{
+    pg_store *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->base.ops = &pg_ops;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->conninfo = strdup(conninfo);
+    s->conns = calloc(connections ? connections : 1, sizeof *s->conns);
+    s->nconns = connections ? connections : 1;
+    if (!s->conninfo || !s->conns) {
+        pg_close(&s->base);
+        return NULL;
+    }
+    for (unsigned i = 0; i < s->nconns; i++) {
+        if (!pg_connect(s, &s->conns[i]) || (i == 0 && pg_migrate(&s->conns[0]) != EC_OK)) {
+            fprintf(stderr, "ecomd: cannot open the PostgreSQL store: %s\n",
+                    s->conns[i].db ? PQerrorMessage(s->conns[i].db) : "out of memory");
+            pg_close(&s->base);
+            return NULL;
+        }
+    }
+    return &s->base;
+}

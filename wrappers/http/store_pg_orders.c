@@ -1,0 +1,160 @@
+/* store_pg_orders.c - the PostgreSQL adapter's orders, promotion usage
+ * counts and the reservation sweeper. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_pg.h"
+#include "store_pg_sql.h"
+
+ec_status pg_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
+                       char **doc)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = tx ? tx->conn : pg_acquire(s);
+    const char *vals[1] = {id};
+    /* In a write, the order's row lock makes events on one order queue. */
+    PGresult *res = tx ? pg_run(c, "SELECT version, doc FROM orders WHERE id = $1 FOR UPDATE", 1,
+                                vals, NULL, NULL, 0, NULL)
+                       : pg_read(s, c, "SELECT version, doc FROM orders WHERE id = $1", 1, vals, 0);
+    if (!tx) pg_release(s, c);
+    *doc = NULL;
+    ec_status rc = !res ? EC_UNAVAILABLE : PQntuples(res) == 0 ? EC_NOT_FOUND : EC_OK;
+    if (rc == EC_OK) {
+        *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        if (!(*doc = pg_dup(res, 0, 1, NULL))) rc = EC_NO_MEMORY;
+    }
+    PQclear(res);
+    return rc;
+}
+
+ec_status pg_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id)
+{
+    const char *vals[1] = {cart_id};
+    *order_id = NULL;
+    PGresult *res =
+        pg_run(tx->conn, "SELECT id FROM orders WHERE cart_id = $1", 1, vals, NULL, NULL, 0, NULL);
+    if (!res) return EC_UNAVAILABLE;
+    ec_status rc = EC_OK;
+    if (PQntuples(res) == 1 && !(*order_id = pg_dup(res, 0, 0, NULL))) rc = EC_NO_MEMORY;
+    PQclear(res);
+    return rc;
+}
+
+ec_status pg_order_put(ecomd_tx *tx, const char *id, int64_t version, const char *state,
+                       const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
+                       char **existing)
+{
+    if (existing) *existing = NULL;
+    if (version == 1 && existing) {
+        ec_status rc = pg_order_of_cart(tx, cart_id, existing);
+        if (rc != EC_OK) return rc;
+        if (*existing) return EC_INVALID_TRANSITION;
+    }
+    char b1[PG_INT_BUF], b2[PG_INT_BUF], b3[PG_INT_BUF];
+    char code[6];
+    PGresult *res = NULL;
+    if (version == 1) {
+        const char *vals[7] = {id,  pg_int(b1, version), state, cart_id, pg_int(b2, due_us),
+                               doc, pg_int(b3, at_us)};
+        res = pg_run(tx->conn,
+                     "INSERT INTO orders(id, version, state, cart_id, due_at, doc, created_at,"
+                     " updated_at) VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6, $7::bigint,"
+                     " $7::bigint)",
+                     7, vals, NULL, NULL, 0, code);
+    } else {
+        const char *vals[5] = {id, pg_int(b1, version), state, doc, pg_int(b3, at_us)};
+        res = pg_run(tx->conn,
+                     "UPDATE orders SET version = $2::bigint, state = $3, doc = $4,"
+                     " updated_at = $5::bigint WHERE id = $1 AND version = $2::bigint - 1",
+                     5, vals, NULL, NULL, 0, code);
+    }
+    if (!res) return strcmp(code, "23505") == 0 ? EC_VERSION_CONFLICT : EC_UNAVAILABLE;
+    ec_status rc = strcmp(PQcmdTuples(res), "1") == 0 ? EC_OK : EC_VERSION_CONFLICT;
+    PQclear(res);
+    return rc;
+}
+
+/* A JSON array of the first column's values. */
+static ec_status column_array(PGresult *res, char **out)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; arr && i < PQntuples(res); i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(PQgetvalue(res, i, 0)));
+    *out = arr ? cJSON_PrintUnformatted(arr) : NULL;
+    cJSON_Delete(arr);
+    return *out ? EC_OK : EC_NO_MEMORY;
+}
+
+ec_status pg_orders_due(ecomd_store *base, int64_t now_us, int limit, char **ids)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = pg_acquire(s);
+    char b1[PG_INT_BUF], b2[PG_INT_BUF];
+    const char *vals[2] = {pg_int(b1, now_us), pg_int(b2, limit)};
+    PGresult *res = pg_read(s, c,
+                            "SELECT id FROM orders WHERE state IN ('pending_payment',"
+                            " 'payment_failed') AND due_at <= $1::bigint ORDER BY due_at"
+                            " LIMIT $2::integer",
+                            2, vals, 0);
+    pg_release(s, c);
+    *ids = NULL;
+    ec_status rc = res ? column_array(res, ids) : EC_UNAVAILABLE;
+    PQclear(res);
+    return rc;
+}
+
+ec_status pg_promotion_uses(ecomd_store *base, ecomd_tx *tx, char **json)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = tx ? tx->conn : pg_acquire(s);
+    /* In a write, usage limits must see every committed use and the uses
+     * this checkout adds: checkouts that read the counts queue here. */
+    ec_status rc =
+        tx ? pg_do(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_PROMOTIONS ")", 0, NULL) : EC_OK;
+    PGresult *res = rc == EC_OK ? pg_run(c, "SELECT promotion_id, uses FROM promotion_uses", 0,
+                                         NULL, NULL, NULL, 0, NULL)
+                                : NULL;
+    if (!tx) pg_release(s, c);
+    cJSON *obj = cJSON_CreateObject();
+    *json = NULL;
+    for (int i = 0; res && obj && i < PQntuples(res); i++)
+        cJSON_AddNumberToObject(obj, PQgetvalue(res, i, 0),
+                                (double)strtoll(PQgetvalue(res, i, 1), NULL, 10));
+    rc = !res                                             ? EC_UNAVAILABLE
+         : (obj && (*json = cJSON_PrintUnformatted(obj))) ? EC_OK
+                                                          : EC_NO_MEMORY;
+    cJSON_Delete(obj);
+    PQclear(res);
+    return rc;
+}
+
+ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id)
+{
+    const char *vals[1] = {promotion_id};
+    return pg_do(tx->conn,
+                 "INSERT INTO promotion_uses(promotion_id, uses) VALUES ($1, 1)"
+                 " ON CONFLICT(promotion_id) DO UPDATE SET uses = promotion_uses.uses + 1",
+                 1, vals);
+}
+
+/* Conditional, so that instances sweeping at once never expire a
+ * reservation twice or one that was committed meanwhile (the row lock
+ * makes the second UPDATE re-check the status). */
+ec_status pg_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *count)
+{
+    pg_store *s = (pg_store *)base;
+    pg_conn *c = pg_acquire(s);
+    char b[PG_INT_BUF];
+    const char *vals[1] = {pg_int(b, now_us)};
+    /* Safe to run twice (conditional), so retried like a read. */
+    PGresult *res = pg_read(s, c,
+                            "UPDATE reservations SET status = 'expired',"
+                            " doc = jsonb_set(doc::jsonb, '{status}', '\"expired\"')::text"
+                            " WHERE status = 'active' AND expires_at <= $1::bigint",
+                            1, vals, 0);
+    pg_release(s, c);
+    *count = res ? strtoll(PQcmdTuples(res), NULL, 10) : 0;
+    PQclear(res);
+    return res ? EC_OK : EC_UNAVAILABLE;
+}

@@ -1,0 +1,53 @@
+/* store_pg_sql.h - the PostgreSQL adapter's schema migrations (included by
+ * store_pg.c only).
+ *
+ * Append-only, as for SQLite: migration N runs once, when schema_version is
+ * below N, inside one transaction that holds an advisory lock, so instances
+ * starting together apply it once and the others find it done.  Text keys
+ * use the "C" collation: rows come back in byte order, as from SQLite, so
+ * both stores produce the same documents.  Times are microseconds since
+ * the Unix epoch. */
+#ifndef ECOMD_STORE_PG_SQL_H
+#define ECOMD_STORE_PG_SQL_H
+
+/* The advisory lock keys of the adapter (arbitrary, fixed forever). */
+#define PG_LOCK_MIGRATE "7301001"
+#define PG_LOCK_RULES "7301002"
+#define PG_LOCK_PROMOTIONS "7301003"
+#define PG_LOCK_OUTBOX "7301004"
+
+static const char *const pg_migrations[] = {
+    /* 1: rulesets, the outbox, idempotency keys */
+    "CREATE TABLE rules(version bigint PRIMARY KEY, body text NOT NULL,"
+    "  created_at bigint NOT NULL);"
+    "CREATE TABLE outbox(id bigserial PRIMARY KEY, type text NOT NULL,"
+    "  at text NOT NULL, data text NOT NULL);"
+    "CREATE TABLE idempotency(owner text COLLATE \"C\" NOT NULL, key text COLLATE \"C\" NOT NULL,"
+    "  hash bytea NOT NULL, status integer NOT NULL, body bytea NOT NULL,"
+    "  created_at bigint NOT NULL, PRIMARY KEY(owner, key));",
+    /* 2: stock and reservations (formats.md 5); a reservation's lines are
+     * also rows, so that the reservations holding a SKU are found by index. */
+    "CREATE TABLE stock(sku text COLLATE \"C\" NOT NULL, location text COLLATE \"C\" NOT NULL,"
+    "  on_hand bigint NOT NULL, safety_stock bigint NOT NULL, backorder_limit bigint NOT NULL,"
+    "  PRIMARY KEY(sku, location));"
+    "CREATE TABLE reservations(id text COLLATE \"C\" PRIMARY KEY, status text NOT NULL,"
+    "  expires_at bigint NOT NULL, order_id text, doc text NOT NULL);"
+    "CREATE INDEX reservations_status_expiry ON reservations(status, expires_at);"
+    "CREATE TABLE reservation_lines(reservation_id text COLLATE \"C\" NOT NULL,"
+    "  sku text COLLATE \"C\" NOT NULL, location text COLLATE \"C\" NOT NULL,"
+    "  quantity bigint NOT NULL, PRIMARY KEY(reservation_id, sku, location));"
+    "CREATE INDEX reservation_lines_sku ON reservation_lines(sku, reservation_id);",
+    /* 3: carts */
+    "CREATE TABLE carts(id text COLLATE \"C\" PRIMARY KEY, version bigint NOT NULL,"
+    "  doc text NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL);",
+    /* 4: orders and promotion usage; a cart is checked out once. */
+    "CREATE TABLE orders(id text COLLATE \"C\" PRIMARY KEY, version bigint NOT NULL,"
+    "  state text NOT NULL, cart_id text COLLATE \"C\" NOT NULL UNIQUE, due_at bigint NOT NULL,"
+    "  doc text NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL);"
+    "CREATE INDEX orders_state_due ON orders(state, due_at);"
+    "CREATE TABLE promotion_uses(promotion_id text COLLATE \"C\" PRIMARY KEY,"
+    "  uses bigint NOT NULL);",
+};
+static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
+
+#endif /* ECOMD_STORE_PG_SQL_H */
