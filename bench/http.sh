@@ -5,7 +5,8 @@
 # Usage: bash bench/http.sh            (after `make`; needs wrk and nginx:
 #                                        apt-get install wrk nginx)
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-#           ECOMD_THREADS (4), ECOMD (build/bin/ecomd).
+#           ECOMD_THREADS (4), ECOMD (build/bin/ecomd), BENCH_CARTS (carts
+#           per checkout workload: 1500 x BENCH_SECONDS).
 #
 # Everything runs on 127.0.0.1 with free ports in a temporary directory and is
 # stopped again by pid.  The workloads are generated here, never committed:
@@ -15,12 +16,17 @@
 #   stock       GET /v1/stock/SHOE-1              a read from SQLite
 #   reserve     POST /v1/reservations             a write transaction each
 #                (unique Idempotency-Key per request, stock large enough)
+#   checkout    POST /v1/orders {"cart_id"}       a checkout each: own cart
+#                (BENCH_CARTS carts, made before the timed run) and own
+#                Idempotency-Key; should the carts run out, the repeats show
+#                as non-2xx answers (409)
 # With BENCH_PG=1 (needs the postgresql and haproxy packages) the stock and
 # reserve workloads run again against two ecomd instances sharing a private
 # PostgreSQL (durable settings) behind HAProxy; reservations then spread
 # over 64 SKUs, as a shop's checkouts spread over its catalogue:
 #   pg-stock    GET /v1/stock/SKU-n through HAProxy
 #   pg-reserve  POST /v1/reservations through HAProxy
+#   pg-checkout POST /v1/orders through HAProxy, carts over the 64 SKUs
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +35,7 @@ SECONDS_EACH=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 SERVER_THREADS=${ECOMD_THREADS:-4}
+CARTS=${BENCH_CARTS:-$((1500 * SECONDS_EACH))}
 
 for tool in wrk nginx python3; do
     command -v "$tool" >/dev/null || {
@@ -114,9 +121,10 @@ with open(sys.argv[2], "w") as f:
 EOF
 cat >"$work/reserve.lua" <<'EOF'
 -- Each request its own Idempotency-Key (thread id, counter), so every one is
--- a new write transaction.
+-- a new write transaction.  tid is a global: thread:set() sets the thread's
+-- global, which a chunk-level local would hide (every thread would be 0).
 local counter = 0
-local tid = 0
+tid = 0
 function setup(thread)
     tid = tid + 1
     thread:set("tid", tid)
@@ -131,26 +139,104 @@ function request()
 end
 EOF
 
-printf '%-8s %12s %10s %10s %10s  %s\n' workload "requests/s" "p50 ms" "p99 ms" "errors" "url"
+# checkout.lua and carts.py serve both the SQLite and the PostgreSQL runs.
+cat >"$work/checkout.lua" <<'EOF'
+-- Each request checks out its own pre-created cart (ids in the file given
+-- after "--", dealt out round-robin to wrk's threads) with its own
+-- Idempotency-Key.  A thread that runs out of carts starts over, and the
+-- repeated checkouts show up as non-2xx answers (409).
+-- tid is a global on purpose: thread:set() sets the thread's global, which a
+-- chunk-level local of the same name would hide.
+tid = 0
+function setup(thread)
+    tid = tid + 1
+    thread:set("tid", tid)
+end
+local carts, next_cart, counter, file, nthreads = nil, 0, 0, nil, 1
+function init(args)
+    file, nthreads = args[1], tonumber(args[2])
+end
+-- Each thread reads its share on its first request, when tid is set.
+local function load()
+    carts = {}
+    local i = 0
+    for line in io.lines(file) do
+        if i % nthreads == tid - 1 then carts[#carts + 1] = line end
+        i = i + 1
+    end
+end
+function request()
+    -- wrk also calls request() once in its main state, without init().
+    if not file then return wrk.format("POST", "/v1/orders") end
+    if not carts then load() end
+    counter = counter + 1
+    next_cart = next_cart % #carts + 1
+    return wrk.format("POST", "/v1/orders", {
+        ["Content-Type"] = "application/json",
+        ["Idempotency-Key"] = "checkout-" .. tid .. "-" .. counter,
+    }, '{"cart_id":"' .. carts[next_cart] .. '"}')
+end
+EOF
+cat >"$work/carts.py" <<'EOF'
+# carts.py BASE N OUT SKU... - give every SKU a large stock at berlin
+# (PUT /v1/stock, admin), then create N one-line carts over the SKUs, 8
+# connections at once, and write their ids to OUT, one a line.
+import http.client, json, sys, threading, urllib.parse
+base, n, out, skus = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+u = urllib.parse.urlsplit(base)
+
+def call(c, method, path, body):
+    c.request(method, path, json.dumps(body), {"Content-Type": "application/json"})
+    r = c.getresponse()
+    data = r.read()
+    if r.status not in (200, 201):
+        sys.exit("carts.py: %s %s: %d %s" % (method, path, r.status, data[:200]))
+    return json.loads(data)
+
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+for sku in skus:
+    call(c, "PUT", "/v1/stock/%s/berlin" % sku, {"on_hand": 1000000000})
+ids = [None] * n
+def work(k):
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    for i in range(k, n, 8):
+        ids[i] = call(conn, "POST", "/v1/carts", {
+            "currency": "EUR", "country": "DE", "customer_group": "retail", "channel": "web",
+            "lines": [{"sku": skus[i % len(skus)], "quantity": 1}]})["id"]
+threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+if None in ids:
+    sys.exit("carts.py: not every cart was created")
+open(out, "w").write("\n".join(ids) + "\n")
+EOF
+
+printf '%-11s %12s %10s %10s %10s  %s\n' workload "requests/s" "p50 ms" "p99 ms" "errors" "url"
 run() {
     local name=$1 url=$2
     shift 2
+    # wrk options, then after "--" the script's arguments (after the URL)
+    local opts=() rest=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+    [ $# -gt 0 ] && rest=("$@")
     local out
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_EACH}s" --latency "$@" "$url")
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_EACH}s" --latency "${opts[@]}" "$url" "${rest[@]}")
     local rps p50 p99 errs
     rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
     p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
     errs=$(awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }' <<<"$out")
-    printf '%-8s %12s %10s %10s %10s  %s\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}" "$url"
+    printf '%-11s %12s %10s %10s %10s  %s\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}" "$url"
 }
 run healthz "$base/healthz"
 run nginx "http://127.0.0.1:$nport/healthz.json"
 run price "$base/v1/price" -s "$work/price.lua"
 run stock "$base/v1/stock/SHOE-1"
 run reserve "$base/v1/reservations" -s "$work/reserve.lua"
+python3 "$work/carts.py" "$base" "$CARTS" "$work/carts.txt" SHOE-1
+run checkout "$base/v1/orders" -s "$work/checkout.lua" -- "$work/carts.txt" "$THREADS"
 echo "(wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s; ecomd --threads $SERVER_THREADS, nginx $SERVER_THREADS workers;" \
-    "latencies as wrk prints them)"
+    "latencies as wrk prints them; checkout: $CARTS carts)"
 
 # ---- PostgreSQL: two instances behind HAProxy ------------------------------------
 [ "${BENCH_PG:-0}" = 1 ] || exit 0
@@ -196,9 +282,10 @@ function request()
 end
 EOF
 cat >"$work/pgreserve.lua" <<'EOF'
--- A new write transaction each (own Idempotency-Key), over 64 SKUs.
+-- A new write transaction each (own Idempotency-Key), over 64 SKUs; tid
+-- global as in reserve.lua.
 local counter = 0
-local tid = 0
+tid = 0
 function setup(thread)
     tid = tid + 1
     thread:set("tid", tid)
@@ -214,4 +301,7 @@ end
 EOF
 run pg-stock "$hbase/v1/stock/SKU-1" -s "$work/pgstock.lua"
 run pg-reserve "$hbase/v1/reservations" -s "$work/pgreserve.lua"
+# shellcheck disable=SC2046 # one argument per SKU
+python3 "$work/carts.py" "$hbase" "$CARTS" "$work/pgcarts.txt" $(printf 'SKU-%d ' $(seq 0 63))
+run pg-checkout "$hbase/v1/orders" -s "$work/checkout.lua" -- "$work/pgcarts.txt" "$THREADS"
 echo "(PostgreSQL 15 on this machine, fsync on; 2 ecomd --threads $SERVER_THREADS behind HAProxy)"

@@ -15,15 +15,16 @@ set -euo pipefail
 # and SQLite (libmicrohttpd-dev, libsqlite3-dev) and libpq (libpq-dev) for the
 # shared PostgreSQL store; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
-# in front, and tests/deploy parses the deployment YAML (python3-yaml).
+# in front, tests/deploy parses the deployment YAML (python3-yaml), and the
+# ecomd tests check /metrics with promtool (prometheus).
 PACKAGES=(
     build-essential
     clang
     clang-format
     git
     haproxy
-    libclang-rt-14-dev
     libcjson-dev
+    libclang-rt-14-dev
     libcunit1-dev
     libmicrohttpd-dev
     libpcre2-dev
@@ -34,6 +35,7 @@ PACKAGES=(
     make
     pkg-config
     postgresql
+    prometheus
     python3
     python3-yaml
     valgrind

@@ -1,6 +1,7 @@
 """test_core.py - probes, routing, errors, limits, observability, pricing."""
 import json
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -202,6 +203,22 @@ def test_metrics():
                   "exposition line %r" % line)
 
 
+def test_metrics_pass_promtool():
+    promtool = shutil.which("promtool")
+    check(promtool, "promtool not installed (scripts/deps.sh installs prometheus)")
+    with Server() as s:
+        s.request("POST", "/v1/price", open(CART).read())
+        s.request("GET", "/nope")
+        s.request("DELETE", "/v1/rules")
+        s.request("GET", "/v1/stock/NO-SUCH")
+        r = s.request("GET", "/metrics")
+        eq(r.status, 200, "metrics")
+        check(b"ecomd_http_requests_total{" in r.body, "traffic counted")
+        p = subprocess.run([promtool, "check", "metrics"], input=r.body, capture_output=True,
+                           timeout=30)
+        eq(p.returncode, 0, "promtool check metrics: %s%s" % (p.stdout.decode(), p.stderr.decode()))
+
+
 def test_keep_alive():
     with Server() as s:
         c = s.connection()
@@ -296,3 +313,38 @@ def test_bad_flags():
     eq(r.returncode, 0, "--help")
     check(b"--listen" in r.stdout, "help text")
 
+
+
+def test_slow_body_cut_off():
+    # Each byte resets MHD's idle --timeout; --request-timeout bounds the whole.
+    with Server(args=["--timeout", "5", "--request-timeout", "2"]) as s:
+        so = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        so.sendall(b"POST /v1/price HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: 1000\r\n\r\n")
+        t0 = time.time()
+        data = b""
+        try:
+            for _ in range(40):  # 20 s at most, far past the limit
+                so.sendall(b" ")
+                so.settimeout(0.5)
+                try:
+                    chunk = so.recv(4096)
+                except socket.timeout:
+                    continue
+                data += chunk
+                if not chunk or b"\r\n\r\n" in data:
+                    break
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        took = time.time() - t0
+        so.close()
+        check(took < 6, "cut off near the 2 s limit, took %.1f" % took)
+        check(data == b"" or data.startswith(b"HTTP/1.1 408"), "408 or closed, got %r" % data[:40])
+        check(took >= 1.5, "not cut off before the limit, took %.1f" % took)
+        eq(s.request("GET", "/healthz").status, 200, "others still served")
+        time.sleep(0.1)
+        lines = [l for l in s.log_lines() if l.get("msg") == "request"]
+        check(any(l["status"] == 408 for l in lines), "408 logged")
+    with Server(args=["--request-timeout", "1"]) as s:
+        # a request arriving promptly is unaffected by the limit
+        eq(s.request("POST", "/v1/price", open(CART).read()).status, 200, "prompt request")

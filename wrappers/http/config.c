@@ -23,6 +23,8 @@ static const char usage[] =
     "  --max-body BYTES         largest request body (1048576)\n"
     "  --header-limit BYTES     memory for one connection's request head (65536)\n"
     "  --timeout SECONDS        idle or slow connections are closed after this (30)\n"
+    "  --request-timeout SECONDS  a request (from its request line to the end\n"
+    "                           of its body) must arrive within this, else 408 (10)\n"
     "  --max-connections N      connections at once (4096)\n"
     "  --per-ip-limit N         connections at once from one address (1024)\n"
     "  --grace-ms MS            on SIGTERM, keep serving this long before closing (2000)\n"
@@ -57,6 +59,7 @@ static const option options[] = {
     OPT("max-body", "ECOMD_MAX_BODY", T_SIZE, max_body, 1ul << 30),
     OPT("header-limit", "ECOMD_HEADER_LIMIT", T_UINT, header_limit, 1u << 24),
     OPT("timeout", "ECOMD_TIMEOUT", T_UINT, conn_timeout, 86400),
+    OPT("request-timeout", "ECOMD_REQUEST_TIMEOUT", T_UINT, request_timeout, 86400),
     OPT("max-connections", "ECOMD_MAX_CONNECTIONS", T_UINT, max_conns, 1000000),
     OPT("per-ip-limit", "ECOMD_PER_IP_LIMIT", T_UINT, per_ip, 1000000),
     OPT("grace-ms", "ECOMD_GRACE_MS", T_UINT, grace_ms, 600000),
@@ -108,6 +111,7 @@ static void defaults(ecomd_config *cfg)
     cfg->max_body = 1u << 20;
     cfg->header_limit = 1u << 16;
     cfg->conn_timeout = 30;
+    cfg->request_timeout = 10;
     cfg->max_conns = 4096;
     cfg->per_ip = 1024;
     cfg->grace_ms = 2000;

@@ -28,14 +28,15 @@ typedef struct ecomd_config {
     const char *region;
     const char *instance;
     unsigned threads;
-    size_t max_body;       /* bytes of a request body */
-    unsigned header_limit; /* bytes of memory per connection (headers) */
-    unsigned conn_timeout; /* seconds a connection may stay idle or slow */
-    unsigned max_conns;    /* connections in total */
-    unsigned per_ip;       /* connections from one address */
-    unsigned grace_ms;     /* draining: time before the listener closes */
-    unsigned poll_ms;      /* how often the stored rules version is read */
-    unsigned payment_ttl;  /* seconds an order may stay unpaid */
+    size_t max_body;          /* bytes of a request body */
+    unsigned header_limit;    /* bytes of memory per connection (headers) */
+    unsigned conn_timeout;    /* seconds a connection may stay idle or slow */
+    unsigned request_timeout; /* seconds to receive one request */
+    unsigned max_conns;       /* connections in total */
+    unsigned per_ip;          /* connections from one address */
+    unsigned grace_ms;        /* draining: time before the listener closes */
+    unsigned poll_ms;         /* how often the stored rules version is read */
+    unsigned payment_ttl;     /* seconds an order may stay unpaid */
 } ecomd_config;
 
 /* Fill cfg from the environment, then argv.  Returns 0, 1 after --help
@@ -165,6 +166,7 @@ struct ecomd_request {
     size_t body_len;
     size_t body_cap;
     int too_large;
+    int timed_out; /* --request-timeout passed while receiving */
     int64_t t0_ns;
     unsigned status;
     int role;

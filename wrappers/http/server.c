@@ -354,6 +354,16 @@ static void take_body(ecomd_request *r, const char *data, size_t n)
     r->body[r->body_len] = '\0';
 }
 
+/* MHD's --timeout restarts on every byte, so a client trickling its body
+ * would hold a connection (and its thread's memory) for ever: the whole
+ * request, from its request line, must arrive within --request-timeout.
+ * Checked on each access callback, i.e. whenever body bytes arrive. */
+static int receive_too_slow(const ecomd_request *r)
+{
+    int64_t limit_ns = (int64_t)r->srv->cfg.request_timeout * 1000000000;
+    return limit_ns > 0 && ecomd_mono_ns() - r->t0_ns > limit_ns;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -369,6 +379,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->answered) {
         *upload_data_size = 0; /* an early 413: the rest is discarded */
         return MHD_YES;
+    }
+    if (receive_too_slow(r)) {
+        /* MHD 0.9.75 refuses a response while it is reading the body
+         * (MHD_queue_response fails after the first body callback): then
+         * MHD_NO closes the connection without an answer, logged as 408. */
+        *upload_data_size = 0;
+        r->timed_out = 1;
+        identify(r);
+        ecomd_add_header(r, "Connection", "close");
+        ecomd_reply_error(r, 408, EC_LIMIT_EXCEEDED, NULL,
+                          "the request was not received within the request timeout");
+        return r->answered ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size) {
         take_body(r, upload_data, *upload_data_size);
@@ -389,7 +411,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     ecomd_server *srv = cls;
     ecomd_request *r = *con_cls;
     if (!r) return;
-    if (!r->answered) r->status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? 408 : 499;
+    if (!r->answered)
+        r->status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || r->timed_out ? 408 : 499;
     if (!r->request_id[0]) identify(r);
     double seconds = (double)(ecomd_mono_ns() - r->t0_ns) / 1e9;
     ecomd_metrics_request(srv->metrics, r->method, r->route, r->status, seconds);
