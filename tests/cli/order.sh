@@ -12,25 +12,8 @@
 # failed"; exits non-zero on any failure.
 set -u
 
-: "${ECOM:?set ECOM to the ecom program under test}"
 
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $*"
-}
-
-# run CMD...: stdout in $T/out, stderr in $T/err, exit status in $rc.
-rc=0
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
+. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 # expect_rc WHAT N: the last run exited with N.
 expect_rc() {

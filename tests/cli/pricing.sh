@@ -12,27 +12,10 @@
 # "pricing.sh: N passed, M failed"; exits non-zero on any failure.
 set -u
 
-: "${ECOM:?set ECOM to the ecom program under test}"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CASES=$ROOT/tests/conformance/pricing
 
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $*"
-}
-
-# run CMD...: stdout in $T/out, stderr in $T/err, exit status in $rc.
-rc=0
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-}
+. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 # ---- every conformance case ------------------------------------------------
 # One python3 pass splits the cases into files, the shell runs ecom on each,
