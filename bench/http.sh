@@ -6,7 +6,8 @@
 #                                        apt-get install wrk nginx)
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 #           ECOMD_THREADS (4), ECOMD (build/bin/ecomd), BENCH_CARTS (carts
-#           per checkout workload: 1500 x BENCH_SECONDS).
+#           per checkout workload: 4000 x BENCH_SECONDS), BENCH_ONLY (the
+#           workloads to run, separated by spaces; all when unset).
 #
 # Everything runs on 127.0.0.1 with free ports in a temporary directory and is
 # stopped again by pid.  The workloads are generated here, never committed:
@@ -35,7 +36,7 @@ SECONDS_EACH=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 SERVER_THREADS=${ECOMD_THREADS:-4}
-CARTS=${BENCH_CARTS:-$((1500 * SECONDS_EACH))}
+CARTS=${BENCH_CARTS:-$((4000 * SECONDS_EACH))}
 
 for tool in wrk nginx python3; do
     command -v "$tool" >/dev/null || {
@@ -215,6 +216,7 @@ printf '%-11s %12s %10s %10s %10s  %s\n' workload "requests/s" "p50 ms" "p99 ms"
 run() {
     local name=$1 url=$2
     shift 2
+    [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $name "* ]] || return 0
     # wrk options, then after "--" the script's arguments (after the URL)
     local opts=() rest=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done

@@ -125,6 +125,19 @@ class Server:
     def store_path(self):
         return os.path.join(self.dir, "ecom.db")
 
+    def sql(self, sql):
+        """Run SQL on this server's store (either kind); the rows as tuples of
+        strings.  For checks of what the store keeps, and for preparing an
+        older schema."""
+        if USE_PG:
+            import pgtemp
+            schema = "s" + hashlib.sha1(os.path.abspath(self.store_path()).encode()).hexdigest()[:20]
+            out = pgtemp.psql(_PG["port"], "SET search_path TO %s; %s" % (schema, sql))
+            return [tuple(line.split("\t")) for line in out.splitlines() if line]
+        import sqlite3
+        with sqlite3.connect(self.store_path()) as db:
+            return [tuple(str(v) for v in row) for row in db.execute(sql)]
+
     def connection(self, timeout=10):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 

@@ -66,7 +66,8 @@ if ecomd_harness.USE_PG:
             schema = spec.split("%3D")[1]
             rows = _psql("SELECT version, count(*) FROM %s.schema_version GROUP BY 1 ORDER BY 1"
                          % schema).splitlines()
-            eq(rows, ["1\t1", "2\t1", "3\t1", "4\t1"], "each migration applied once")
+            check(len(rows) >= 5, "every migration applied: %r" % rows)
+            eq(rows, ["%d\t1" % v for v in range(1, len(rows) + 1)], "each migration applied once")
             rules = _psql("SELECT count(*) FROM %s.rules" % schema).strip()
             eq(rules, "1", "the seed ruleset stored once")
             for s in servers:

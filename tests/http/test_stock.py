@@ -1,6 +1,7 @@
 """test_stock.py - stock levels, reservations, idempotency keys, the outbox,
 concurrency without oversell, and durability across SIGKILL."""
 import os
+import random
 import signal
 import threading
 import time
@@ -142,16 +143,20 @@ def test_idempotency_keys_scoped_by_api_key():
 
 
 def test_lazy_expiry():
-    with Server() as s:
+    # The sweeper waits a minute here, so only lazy expiry can free the stock.
+    with Server(args=["--poll-ms", "60000"]) as s:
         set_stock(s, "A", "berlin", 2)
         r = reserve(s, [("A", 2)], "k1", ttl=1)
         eq(r.status, 201, "reserved")
         eq(reserve(s, [("A", 1)], "k2").status, 409, "all held")
         time.sleep(1.2)
+        eq(s.sql("SELECT status FROM reservations"), [("active",)], "not swept")
         eq(available(s, "A"), 2, "expired reservation holds nothing")
         eq(s.request("GET", "/v1/reservations/" + r.json()["id"]).json()["status"], "expired",
            "reported expired")
         eq(reserve(s, [("A", 2)], "k3").status, 201, "stock reusable")
+        eq(reserve(s, [("A", 1)], "k4").status, 409, "and held again")
+        eq(held_out_of_step(s), [], "held in step")
 
 
 def hammer(servers, n, sku, results):
@@ -229,3 +234,91 @@ def test_stock_seed_file_adds_only_missing_entries():
             eq(t.request("GET", "/v1/stock/SHOE-1").json()["locations"][0]["on_hand"], 1,
                "a restart does not undo a change")
             eq(available(t, "HAT-5"), 25, "others seeded once")
+
+
+def held_out_of_step(s):
+    """Stock rows whose held count differs from what the active and committed
+    reservations hold there (the store keeps the count on every write)."""
+    return s.sql(
+        "SELECT s.sku, s.location, s.held, coalesce(sum(l.quantity), 0) FROM stock s"
+        " LEFT JOIN reservation_lines l ON l.sku = s.sku AND l.location = s.location"
+        " AND l.reservation_id IN (SELECT id FROM reservations"
+        "  WHERE status IN ('active', 'committed'))"
+        " GROUP BY s.sku, s.location, s.held HAVING s.held <> coalesce(sum(l.quantity), 0)")
+
+
+def test_held_counts_follow_every_write():
+    from test_orders import cart, checkout, event
+    rng = random.Random(7)
+    skus, locs = ["A", "B", "C"], ["berlin", "paris"]
+    with Server(args=["--payment-ttl", "1"]) as s:
+        rules = s.request("GET", "/v1/rules").json()
+        rules["products"] += [{"sku": k, "prices": {"EUR": "5.00"}} for k in skus]
+        eq(s.request("PUT", "/v1/rules", rules).status, 200, "rules")
+        for k in skus:
+            for loc in locs:
+                set_stock(s, k, loc, 40)
+        reservations, orders = [], []
+        for i in range(240):
+            lines = [(k, rng.randint(1, 3)) for k in rng.sample(skus, rng.randint(1, 2))]
+            op = rng.choice(["reserve", "reserve", "release", "checkout", "cancel", "ship"])
+            if op == "reserve":
+                r = reserve(s, lines, "r%d" % i, ttl=rng.choice([1, 60]))
+                check(r.status in (201, 409), "reserve: %s" % r.body)
+                if r.status == 201:
+                    reservations.append(r.json()["id"])
+            elif op == "release" and reservations:
+                rid = reservations.pop(rng.randrange(len(reservations)))
+                r = s.request("POST", "/v1/reservations/%s/release" % rid)
+                check(r.status in (200, 409), "release: %s" % r.body)
+            elif op == "checkout":
+                r = checkout(s, cart(s, lines)["id"], "c%d" % i)
+                check(r.status in (201, 409), "checkout: %s" % r.body)
+                if r.status == 201:
+                    orders.append(r.json()["order"])
+            elif op in ("cancel", "ship") and orders:
+                o = orders.pop(rng.randrange(len(orders)))
+                if op == "ship":
+                    eq(event(s, o["id"], "p", "capture", amount=o["total"]).status, 200, "paid")
+                    r = event(s, o["id"], "f", "fulfill")
+                else:
+                    r = event(s, o["id"], "x", "cancel")
+                check(r.status in (200, 409), "%s: %s" % (op, r.body))
+            if i == 120:
+                time.sleep(1.2)  # the 1 s reservations lapse, unswept for a moment
+            if i % 40 == 0:
+                eq(held_out_of_step(s), [], "held in step after %d operations" % i)
+        eq(held_out_of_step(s), [], "held in step")
+        time.sleep(1.5)  # the sweeper expires lapsed reservations and unpaid orders
+        deadline = time.time() + 5
+        lapsed = "SELECT count(*) FROM reservations WHERE status = 'active' AND expires_at <= %d"
+        while s.sql(lapsed % (time.time() * 1e6)) != [("0",)]:
+            check(time.time() < deadline, "sweeper expired every lapsed reservation")
+            time.sleep(0.1)
+        eq(held_out_of_step(s), [], "held in step after the sweeper")
+        for k in skus:
+            on_hand = sum(l["on_hand"] for l in s.request("GET", "/v1/stock/" + k).json()["locations"])
+            eq(available(s, k), on_hand - sum(int(q) for (q,) in s.sql(
+                "SELECT coalesce(sum(l.quantity), 0) FROM reservation_lines l JOIN reservations r"
+                " ON r.id = l.reservation_id WHERE r.status IN ('active', 'committed')"
+                " AND l.sku = '%s'" % k)),
+               "available %s" % k)
+
+
+def test_migration_counts_what_reservations_hold():
+    """A store from before the held counts gets them from its reservations."""
+    with Server() as s:
+        set_stock(s, "A", "berlin", 10)
+        set_stock(s, "A", "paris", 10)
+        eq(reserve(s, [("A", 14)], "m1").status, 201, "reserved over two locations")
+        eq(reserve(s, [("A", 2)], "m2").status, 201, "reserved")
+        rid = reserve(s, [("A", 1)], "m3").json()["id"]
+        eq(s.request("POST", "/v1/reservations/%s/release" % rid).status, 200, "released")
+        s.stop()
+        s.sql("ALTER TABLE stock DROP COLUMN held")
+        s.sql("DELETE FROM schema_version WHERE version = 5")
+        with Server(directory=s.dir) as again:
+            eq(sorted(again.sql("SELECT location, held FROM stock")),
+               [("berlin", "10"), ("paris", "6")], "held from the active reservations")
+            eq(held_out_of_step(again), [], "held in step")
+            eq(available(again, "A"), 4, "available")

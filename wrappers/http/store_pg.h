@@ -39,10 +39,6 @@ struct ecomd_tx {
     pg_conn *conn;
 };
 
-/* Ids of the stand-in reservations that carry what other reservations
- * hold; the API refuses ids with this prefix (same as the SQLite store). */
-#define PG_HELD_PREFIX "~held~"
-
 /* Run one statement with text parameters (NULL values are SQL NULL; lens
  * and fmts may be NULL for all-text).  Returns the result when it is
  * PGRES_COMMAND_OK or PGRES_TUPLES_OK, else NULL after logging; *sqlstate

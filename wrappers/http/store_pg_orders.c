@@ -141,20 +141,61 @@ ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id)
 /* Conditional, so that instances sweeping at once never expire a
  * reservation twice or one that was committed meanwhile (the row lock
  * makes the second UPDATE re-check the status). */
+/* The ids (a JSON array) of up to 1,000 active reservations past their
+ * expiry, locked; SKIP LOCKED leaves those that a write (or another
+ * instance's sweeper) holds now to the next sweep. */
+static ec_status lock_lapsed(pg_conn *c, const char *now, char **ids)
+{
+    const char *vals[1] = {now};
+    PGresult *res = pg_run(c,
+                           "SELECT coalesce(json_agg(id), '[]')::text FROM (SELECT id"
+                           " FROM reservations WHERE status = 'active' AND expires_at <= $1::bigint"
+                           " ORDER BY expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED) AS lapsed",
+                           1, vals, NULL, NULL, 0, NULL);
+    *ids = res ? pg_dup(res, 0, 0, NULL) : NULL;
+    PQclear(res);
+    return !res ? EC_UNAVAILABLE : *ids ? EC_OK : EC_NO_MEMORY;
+}
+
+/* In one transaction: the lapsed reservations, then their stock rows in
+ * (sku, location) order as every write takes them, then `held` and the
+ * statuses. */
 ec_status pg_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *count)
 {
-    pg_store *s = (pg_store *)base;
-    pg_conn *c = pg_acquire(s);
-    char b[PG_INT_BUF];
-    const char *vals[1] = {pg_int(b, now_us)};
-    /* Safe to run twice (conditional), so retried like a read. */
-    PGresult *res = pg_read(s, c,
-                            "UPDATE reservations SET status = 'expired',"
-                            " doc = jsonb_set(doc::jsonb, '{status}', '\"expired\"')::text"
-                            " WHERE status = 'active' AND expires_at <= $1::bigint",
-                            1, vals, 0);
-    pg_release(s, c);
-    *count = res ? strtoll(PQcmdTuples(res), NULL, 10) : 0;
+    static const char *const steps[] = {
+        "SELECT 1 FROM stock WHERE (sku, location) IN (SELECT sku, location"
+        " FROM reservation_lines WHERE reservation_id IN (SELECT "
+        "json_array_elements_text($1::json)))"
+        " ORDER BY sku, location FOR UPDATE",
+        "UPDATE stock SET held = stock.held - e.quantity FROM (SELECT sku, location,"
+        " sum(quantity) AS quantity FROM reservation_lines"
+        " WHERE reservation_id IN (SELECT json_array_elements_text($1::json))"
+        " GROUP BY sku, location) AS e WHERE stock.sku = e.sku AND stock.location = e.location",
+        "UPDATE reservations SET status = 'expired',"
+        " doc = jsonb_set(doc::jsonb, '{status}', '\"expired\"')::text"
+        " WHERE id IN (SELECT json_array_elements_text($1::json))",
+    };
+    ecomd_tx *tx = NULL;
+    char b[PG_INT_BUF], *ids = NULL;
+    PGresult *res = NULL;
+    *count = 0;
+    ec_status rc = base->ops->tx_begin(base, &tx);
+    if (rc != EC_OK) return rc;
+    rc = lock_lapsed(tx->conn, pg_int(b, now_us), &ids);
+    const char *vals[1] = {ids};
+    for (size_t i = 0; rc == EC_OK && i < sizeof steps / sizeof steps[0]; i++) {
+        PQclear(res);
+        res = pg_run(tx->conn, steps[i], 1, vals, NULL, NULL, 0, NULL);
+        if (!res) rc = EC_UNAVAILABLE;
+    }
+    int64_t expired = res ? strtoll(PQcmdTuples(res), NULL, 10) : 0;
     PQclear(res);
-    return res ? EC_OK : EC_UNAVAILABLE;
+    free(ids);
+    if (rc != EC_OK) {
+        base->ops->tx_rollback(tx);
+        return rc;
+    }
+    rc = base->ops->tx_commit(tx);
+    if (rc == EC_OK) *count = expired;
+    return rc;
 }

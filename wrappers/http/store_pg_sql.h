@@ -47,6 +47,13 @@ static const char *const pg_migrations[] = {
     "CREATE INDEX orders_state_due ON orders(state, due_at);"
     "CREATE TABLE promotion_uses(promotion_id text COLLATE \"C\" PRIMARY KEY,"
     "  uses bigint NOT NULL);",
+    /* 5: what the active and committed reservations hold at each location
+     * (stock_rows.h), so that a write reads it instead of summing them. */
+    "ALTER TABLE stock ADD COLUMN held bigint NOT NULL DEFAULT 0;"
+    "UPDATE stock SET held = coalesce((SELECT sum(l.quantity) FROM reservation_lines l"
+    "  JOIN reservations r ON r.id = l.reservation_id"
+    "  WHERE r.status IN ('active', 'committed') AND l.sku = stock.sku"
+    "  AND l.location = stock.location), 0);",
 };
 static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 

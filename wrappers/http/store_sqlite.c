@@ -4,9 +4,10 @@
  * small pool of connections (one per server thread plus spares) each keeps
  * its prepared statements, so no SQL is parsed twice.  Writes take BEGIN
  * IMMEDIATE: the write lock is taken at the start, so two writers never
- * deadlock upgrading a read lock, and busy_timeout makes a second writer
- * wait its turn instead of failing.  synchronous=FULL: a commit is on disk
- * before the 2xx that acknowledges it. */
+ * deadlock upgrading a read lock, and busy_timeout makes a writer of
+ * another process wait its turn instead of failing.  synchronous=FULL: a
+ * commit is on disk before the 2xx that acknowledges it; requests share
+ * commits (store_sqlite_commit.c). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,53 +213,6 @@ static ec_status sq_events_list(ecomd_store *base, int64_t after, int limit, cha
     return rc;
 }
 
-/* ---- transactions ------------------------------------------------------------------------ */
-
-static ec_status sq_tx_begin(ecomd_store *base, ecomd_tx **out)
-{
-    sq_store *s = (sq_store *)base;
-    ecomd_tx *tx = malloc(sizeof *tx);
-    if (!tx) return EC_NO_MEMORY;
-    tx->store = s;
-    pthread_mutex_lock(&s->write_mu);
-    tx->conn = sq_acquire(s);
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_BEGIN);
-    if (!st || sq_step_done(tx->conn, st) != EC_OK) {
-        sq_release(s, tx->conn);
-        pthread_mutex_unlock(&s->write_mu);
-        free(tx);
-        return EC_UNAVAILABLE;
-    }
-    *out = tx;
-    return EC_OK;
-}
-
-static void sq_tx_end(ecomd_tx *tx)
-{
-    sq_release(tx->store, tx->conn);
-    pthread_mutex_unlock(&tx->store->write_mu);
-    free(tx);
-}
-
-static void sq_tx_rollback(ecomd_tx *tx)
-{
-    if (!tx) return;
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_ROLLBACK);
-    if (st) sq_step_done(tx->conn, st);
-    sq_tx_end(tx);
-}
-
-static ec_status sq_tx_commit(ecomd_tx *tx)
-{
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_COMMIT);
-    if (!st || sq_step_done(tx->conn, st) != EC_OK) {
-        sq_tx_rollback(tx);
-        return EC_UNAVAILABLE;
-    }
-    sq_tx_end(tx);
-    return EC_OK;
-}
-
 /* ---- writes ---------------------------------------------------------------------------------- */
 
 static ec_status sq_rules_insert(ecomd_tx *tx, const char *body, size_t len, int64_t expected,
@@ -413,6 +367,7 @@ static void sq_close(ecomd_store *base)
     }
     free(s->conns);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_cond_destroy(&s->batch_done);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     free(s);
@@ -451,6 +406,7 @@ ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)
     if (!s) return NULL;
     s->base.ops = &sq_ops;
     pthread_mutex_init(&s->write_mu, NULL);
+    pthread_cond_init(&s->batch_done, NULL);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->conns = calloc(connections, sizeof *s->conns);

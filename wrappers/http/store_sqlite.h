@@ -5,6 +5,7 @@
 #define ECOMD_STORE_SQLITE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "ecommerce.h"
@@ -16,6 +17,9 @@ enum {
     SQ_BEGIN,
     SQ_COMMIT,
     SQ_ROLLBACK,
+    SQ_SAVEPOINT,
+    SQ_SAVEPOINT_RELEASE,
+    SQ_SAVEPOINT_UNDO,
     SQ_RULES_VERSION,
     SQ_RULES_CURRENT,
     SQ_RULES_INSERT,
@@ -23,11 +27,11 @@ enum {
     SQ_EVENTS_LIST,
     SQ_IDEM_GET,
     SQ_IDEM_PUT,
-    SQ_RES_SKUS,
     SQ_RES_LOAD,
-    SQ_HELD_LOAD,
+    SQ_LAPSED_LOAD,
     SQ_STOCK_LOAD,
     SQ_STOCK_SAVE,
+    SQ_HELD_ADD,
     SQ_RES_SAVE,
     SQ_RES_LINES_DELETE,
     SQ_RES_LINE_SAVE,
@@ -41,6 +45,7 @@ enum {
     SQ_ORDERS_DUE,
     SQ_PROMO_USES,
     SQ_PROMO_USE_ADD,
+    SQ_HELD_EXPIRE,
     SQ_RES_EXPIRE,
     SQ_STMT_COUNT
 };
@@ -53,30 +58,42 @@ typedef struct sq_conn {
 
 typedef struct sq_store {
     ecomd_store base;
-    /* One writer at a time in this process: waiting on a mutex is prompt
-     * and fair enough, where SQLite's busy handler sleeps and polls.  The
-     * busy timeout still orders writers of different processes. */
+    /* Write transactions (store_sqlite_commit.c): one request at a time
+     * runs on the batch connection, holding write_mu; waiting on a mutex
+     * is prompt, where SQLite's busy handler sleeps and polls (the busy
+     * timeout still orders writers of different processes). */
     pthread_mutex_t write_mu;
+    pthread_cond_t batch_done;
+    atomic_uint turns_waiting;
+    sq_conn *batch_conn; /* open batch transaction, NULL when none */
+    ecomd_tx *batch_members;
+    unsigned batch_size;
+    /* The connection pool. */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     sq_conn *conns;
     unsigned nconns;
 } sq_store;
 
+/* A request's write transaction: a savepoint in the batch. */
 struct ecomd_tx {
     sq_store *store;
     sq_conn *conn;
+    ecomd_tx *next; /* in the batch's members, once released */
+    ec_status result;
+    int done; /* the batch has ended with `result` */
 };
+
+/* The transactions of store.h (store_sqlite_commit.c). */
+ec_status sq_tx_begin(ecomd_store *s, ecomd_tx **tx);
+ec_status sq_tx_commit(ecomd_tx *tx);
+void sq_tx_rollback(ecomd_tx *tx);
 
 /* The connection's prepared statement `id`, reset and unbound; NULL when
  * it cannot be prepared. */
 sqlite3_stmt *sq_stmt(sq_conn *c, int id);
 /* Step a statement that returns no rows (or ignores them), then reset it. */
 ec_status sq_step_done(sq_conn *c, sqlite3_stmt *st);
-
-/* Ids of the stand-in reservations that carry what other reservations
- * hold (store_sqlite_stock.c); the API refuses ids with this prefix. */
-#define SQ_HELD_PREFIX "~held~"
 
 /* The inventory functions of store.h on one connection. */
 ec_status sq_stock_load_conn(sq_conn *c, const char *skus, const char *id, int64_t now,

@@ -124,18 +124,28 @@ ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id)
     return sq_step_done(tx->conn, st);
 }
 
+/* One write transaction: `held` and the statuses change together. */
 ec_status sq_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *count)
 {
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = sq_acquire(s);
-    sqlite3_stmt *st = sq_stmt(c, SQ_RES_EXPIRE);
-    ec_status rc = EC_UNAVAILABLE;
+    ecomd_tx *tx = NULL;
     *count = 0;
-    if (st) {
+    ec_status rc = base->ops->tx_begin(base, &tx);
+    if (rc != EC_OK) return rc;
+    sq_conn *c = tx->conn;
+    static const int steps[] = {SQ_HELD_EXPIRE, SQ_RES_EXPIRE};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        sqlite3_stmt *st = sq_stmt(c, steps[i]);
+        if (!st) rc = EC_UNAVAILABLE;
+        if (rc != EC_OK) break;
         sqlite3_bind_int64(st, 1, now_us);
         rc = sq_step_done(c, st);
-        if (rc == EC_OK) *count = sqlite3_changes(c->db);
     }
-    sq_release(s, c);
+    if (rc != EC_OK) {
+        base->ops->tx_rollback(tx);
+        return rc;
+    }
+    int64_t expired = sqlite3_changes(c->db);
+    rc = base->ops->tx_commit(tx);
+    if (rc == EC_OK) *count = expired;
     return rc;
 }

@@ -41,6 +41,13 @@ static const char *const sq_migrations[] = {
     "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
     "CREATE INDEX orders_state_due ON orders(state, due_at);"
     "CREATE TABLE promotion_uses(promotion_id TEXT PRIMARY KEY, uses INTEGER NOT NULL);",
+    /* 5: what the active and committed reservations hold at each location
+     * (stock_rows.h), so that a write reads it instead of summing them. */
+    "ALTER TABLE stock ADD COLUMN held INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE stock SET held = coalesce((SELECT sum(l.quantity) FROM reservation_lines l"
+    "  JOIN reservations r ON r.id = l.reservation_id"
+    "  WHERE r.status IN ('active', 'committed') AND l.sku = stock.sku"
+    "  AND l.location = stock.location), 0);",
 };
 static const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -49,6 +56,9 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_COMMIT] = "COMMIT",
     [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_SAVEPOINT] = "SAVEPOINT request",
+    [SQ_SAVEPOINT_RELEASE] = "RELEASE request",
+    [SQ_SAVEPOINT_UNDO] = "ROLLBACK TO request",
     [SQ_RULES_VERSION] = "SELECT coalesce(max(version), 0) FROM rules",
     [SQ_RULES_CURRENT] = "SELECT version, body FROM rules ORDER BY version DESC LIMIT 1",
     [SQ_RULES_INSERT] = "INSERT INTO rules(version, body, created_at)"
@@ -59,21 +69,23 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
     [SQ_IDEM_GET] = "SELECT hash, status, body FROM idempotency WHERE owner = ?1 AND key = ?2",
     [SQ_IDEM_PUT] = "INSERT INTO idempotency(owner, key, hash, status, body, created_at)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [SQ_RES_SKUS] = "SELECT DISTINCT sku FROM reservation_lines WHERE reservation_id = ?1",
     [SQ_RES_LOAD] = "SELECT doc FROM reservations WHERE id = ?1",
-    /* What the other reservations hold per SKU and location at ?3: the
-     * committed ones and the active ones not yet expired. */
-    [SQ_HELD_LOAD] = "SELECT l.sku, l.location, sum(l.quantity) FROM reservation_lines l"
-                     " JOIN reservations r ON r.id = l.reservation_id"
-                     " WHERE l.sku IN (SELECT value FROM json_each(?1)) AND r.id <> ?2"
-                     " AND (r.status = 'committed' OR (r.status = 'active' AND r.expires_at > ?3))"
-                     " GROUP BY l.sku, l.location ORDER BY l.sku, l.location",
-    [SQ_STOCK_LOAD] = "SELECT sku, location, on_hand, safety_stock, backorder_limit FROM stock"
+    /* Active reservations other than ?2 past their expiry at ?3 that the
+     * sweeper has not reached: few, found through the (status, expires_at)
+     * index; CROSS JOIN keeps SQLite from starting at the SKU's lines. */
+    [SQ_LAPSED_LOAD] = "SELECT l.sku, l.location, sum(l.quantity) FROM reservations r"
+                       " CROSS JOIN reservation_lines l ON l.reservation_id = r.id"
+                       " WHERE r.status = 'active' AND r.expires_at <= ?3 AND r.id <> ?2"
+                       " AND l.sku IN (SELECT value FROM json_each(?1))"
+                       " GROUP BY l.sku, l.location",
+    [SQ_STOCK_LOAD] = "SELECT sku, location, on_hand, safety_stock, backorder_limit, held"
+                      " FROM stock"
                       " WHERE sku IN (SELECT value FROM json_each(?1)) ORDER BY sku, location",
     [SQ_STOCK_SAVE] = "INSERT INTO stock(sku, location, on_hand, safety_stock, backorder_limit)"
                       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(sku, location) DO UPDATE SET"
                       " on_hand = excluded.on_hand, safety_stock = excluded.safety_stock,"
                       " backorder_limit = excluded.backorder_limit",
+    [SQ_HELD_ADD] = "UPDATE stock SET held = held + ?3 WHERE sku = ?1 AND location = ?2",
     [SQ_RES_SAVE] = "INSERT INTO reservations(id, status, expires_at, order_id, doc)"
                     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
                     " status = excluded.status, expires_at = excluded.expires_at,"
@@ -98,6 +110,14 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
     [SQ_PROMO_USES] = "SELECT promotion_id, uses FROM promotion_uses",
     [SQ_PROMO_USE_ADD] = "INSERT INTO promotion_uses(promotion_id, uses) VALUES (?1, 1)"
                          " ON CONFLICT(promotion_id) DO UPDATE SET uses = uses + 1",
+    /* The sweeper, in one transaction: first what the reservations it is
+     * about to expire held, then their status. */
+    [SQ_HELD_EXPIRE] = "UPDATE stock SET held = stock.held - e.quantity FROM"
+                       " (SELECT l.sku, l.location, sum(l.quantity) AS quantity FROM reservations r"
+                       " CROSS JOIN reservation_lines l ON l.reservation_id = r.id"
+                       " WHERE r.status = 'active' AND r.expires_at <= ?1"
+                       " GROUP BY l.sku, l.location) AS e"
+                       " WHERE stock.sku = e.sku AND stock.location = e.location",
     /* The sweeper: conditional, so that instances sweeping at once never
      * expire a reservation twice or one that was committed meanwhile. */
     [SQ_RES_EXPIRE] = "UPDATE reservations SET status = 'expired',"

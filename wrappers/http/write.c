@@ -85,7 +85,11 @@ void ecomd_write(ecomd_request *r, int key_required, ecomd_write_fn fn, void *ct
     ec_status st = s->ops->tx_begin(s, &tx);
     if (st == EC_OK && key) st = s->ops->idem_get(tx, owner, key, &idem);
     if (st == EC_OK && idem.found) {
-        s->ops->tx_rollback(tx);
+        /* Commit, though nothing was written: the stored response may be
+         * part of a group commit still on its way to disk. */
+        st = s->ops->tx_commit(tx);
+    }
+    if (st == EC_OK && idem.found) {
         answer_replay(r, &idem, hash);
         free(idem.body);
         return;
