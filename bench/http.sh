@@ -5,7 +5,9 @@
 # Usage: bash bench/http.sh            (after `make`; needs wrk and nginx:
 #                                        apt-get install wrk nginx)
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-#           ECOMD_THREADS (4), ECOMD (build/bin/ecomd), BENCH_CARTS (carts
+#           ECOMD_THREADS (half the cores, at least 1: wrk gets the other
+#           half, so that latency measures the server and not the two
+#           fighting over cores), ECOMD (build/bin/ecomd), BENCH_CARTS (carts
 #           per checkout workload: 4000 x BENCH_SECONDS), BENCH_ONLY (the
 #           workloads to run, separated by spaces; all when unset).
 #
@@ -35,7 +37,8 @@ ECOMD=${ECOMD:-$root/build/bin/ecomd}
 SECONDS_EACH=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
-SERVER_THREADS=${ECOMD_THREADS:-4}
+cores=$(nproc)
+SERVER_THREADS=${ECOMD_THREADS:-$((cores > 1 ? cores / 2 : 1))}
 CARTS=${BENCH_CARTS:-$((4000 * SECONDS_EACH))}
 
 for tool in wrk nginx python3; do

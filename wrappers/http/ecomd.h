@@ -308,4 +308,7 @@ void ecomd_format_time(int64_t us, char *buf, size_t size);
 int64_t ecomd_mono_ns(void);
 int64_t ecomd_now_us(void);
 
+/* n random bytes for ids, from the CSPRNG in bulk (random.c). */
+void ecomd_random(void *out, size_t n);
+
 #endif /* ECOMD_H */

@@ -228,7 +228,7 @@ static void outcome_ec_error(ecomd_outcome *out, const ec_error *err)
 static void new_cart_id(char *id, size_t size)
 {
     unsigned char raw[12];
-    randombytes_buf(raw, sizeof raw);
+    ecomd_random(raw, sizeof raw);
     memcpy(id, "cart_", 6);
     sodium_bin2hex(id + 5, size - 5, raw, sizeof raw);
 }

@@ -309,7 +309,7 @@ static ec_status checkout(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_outco
         add_units(units, text(line, "sku"), (double)number(line, "quantity"));
     char id[32];
     unsigned char raw[12];
-    randombytes_buf(raw, sizeof raw);
+    ecomd_random(raw, sizeof raw);
     memcpy(id, "ord_", 4);
     sodium_bin2hex(id + 4, sizeof id - 4, raw, sizeof raw);
     char *existing = NULL;

@@ -262,7 +262,7 @@ void ecomd_h_reservations_post(ecomd_request *r)
     cJSON_AddStringToObject(op, "at", at);
     if (!cJSON_GetObjectItemCaseSensitive(op, "id")) {
         unsigned char raw[12];
-        randombytes_buf(raw, sizeof raw);
+        ecomd_random(raw, sizeof raw);
         memcpy(id, "res_", 4);
         sodium_bin2hex(id + 4, sizeof id - 4, raw, sizeof raw);
         cJSON_AddStringToObject(op, "id", id);

@@ -194,7 +194,7 @@ static int all_zero(const char *s, size_t n)
 static void random_hex(char *out, size_t bytes)
 {
     unsigned char raw[32];
-    randombytes_buf(raw, bytes);
+    ecomd_random(raw, bytes);
     sodium_bin2hex(out, bytes * 2 + 1, raw, bytes);
 }
 
