@@ -315,8 +315,10 @@ def test_migration_counts_what_reservations_hold():
         rid = reserve(s, [("A", 1)], "m3").json()["id"]
         eq(s.request("POST", "/v1/reservations/%s/release" % rid).status, 200, "released")
         s.stop()
+        # Back to schema 4: without migration 5 (held) and 6 (an index).
         s.sql("ALTER TABLE stock DROP COLUMN held")
-        s.sql("DELETE FROM schema_version WHERE version = 5")
+        s.sql("DROP INDEX idempotency_created")
+        s.sql("DELETE FROM schema_version WHERE version >= 5")
         with Server(directory=s.dir) as again:
             eq(sorted(again.sql("SELECT location, held FROM stock")),
                [("berlin", "10"), ("paris", "6")], "held from the active reservations")

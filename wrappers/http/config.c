@@ -30,7 +30,11 @@ static const char usage[] =
     "  --grace-ms MS            on SIGTERM, keep serving this long before closing (2000)\n"
     "  --poll-ms MS             how often the stored ruleset version is read and\n"
     "                           expired reservations and unpaid orders are swept (1000)\n"
-    "  --payment-ttl SECONDS    an order not paid within this is expired (1800)\n";
+    "  --payment-ttl SECONDS    an order not paid within this is expired (1800)\n"
+    "  --idempotency-ttl SECONDS  stored responses to Idempotency-Keys are\n"
+    "                           forgotten after this; 0 keeps them (86400)\n"
+    "  --events-ttl SECONDS     outbox events are deleted after this; 0 keeps\n"
+    "                           them (604800)\n";
 
 enum { T_STR, T_UINT, T_SIZE };
 
@@ -65,6 +69,8 @@ static const option options[] = {
     OPT("grace-ms", "ECOMD_GRACE_MS", T_UINT, grace_ms, 600000),
     OPT("poll-ms", "ECOMD_POLL_MS", T_UINT, poll_ms, 60000),
     OPT("payment-ttl", "ECOMD_PAYMENT_TTL", T_UINT, payment_ttl, 31536000),
+    OPT("idempotency-ttl", "ECOMD_IDEMPOTENCY_TTL", T_UINT, idempotency_ttl, 315360000),
+    OPT("events-ttl", "ECOMD_EVENTS_TTL", T_UINT, events_ttl, 315360000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -117,6 +123,8 @@ static void defaults(ecomd_config *cfg)
     cfg->grace_ms = 2000;
     cfg->poll_ms = 1000;
     cfg->payment_ttl = 1800;
+    cfg->idempotency_ttl = 86400;
+    cfg->events_ttl = 604800;
 }
 
 static int from_args(ecomd_config *cfg, int argc, char **argv)

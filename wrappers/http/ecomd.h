@@ -37,6 +37,8 @@ typedef struct ecomd_config {
     unsigned grace_ms;        /* draining: time before the listener closes */
     unsigned poll_ms;         /* how often the stored rules version is read */
     unsigned payment_ttl;     /* seconds an order may stay unpaid */
+    unsigned idempotency_ttl; /* seconds a stored response is kept; 0: always */
+    unsigned events_ttl;      /* seconds an outbox event is kept; 0: always */
 } ecomd_config;
 
 /* Fill cfg from the environment, then argv.  Returns 0, 1 after --help

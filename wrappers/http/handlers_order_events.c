@@ -430,10 +430,19 @@ static void expire_order(ecomd_server *srv, const char *id)
     cJSON_Delete(event);
 }
 
+/* Retention: the cut-off before which rows go, 0 when kept for ever. */
+static int64_t cutoff(int64_t now_us, unsigned ttl_seconds)
+{
+    return ttl_seconds ? now_us - (int64_t)ttl_seconds * 1000000 : 0;
+}
+
 void ecomd_sweep(ecomd_server *srv)
 {
-    int64_t expired = 0;
-    if (srv->store->ops->reservations_expire(srv->store, ecomd_now_us(), &expired) != EC_OK)
+    int64_t expired = 0, pruned = 0, now = ecomd_now_us();
+    if (srv->store->ops->reservations_expire(srv->store, now, &expired) != EC_OK)
+        ecomd_metrics_store_error(srv->metrics);
+    if (srv->store->ops->prune(srv->store, cutoff(now, srv->cfg.idempotency_ttl),
+                               cutoff(now, srv->cfg.events_ttl), &pruned) != EC_OK)
         ecomd_metrics_store_error(srv->metrics);
     for (int i = 0; i < expired; i++) ecomd_metrics_reservation(srv->metrics, "expired");
     char *ids = NULL;

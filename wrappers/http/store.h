@@ -110,7 +110,15 @@ typedef struct ecomd_store_ops {
     /* Mark active reservations past their expiry expired; *count receives
      * how many.  Safe when several instances run it at once. */
     ec_status (*reservations_expire)(ecomd_store *s, int64_t now_us, int64_t *count);
+    /* Forget the idempotency keys stored before `keys_before_us` and the
+     * outbox events appended before `events_before_us` (0: none), at most
+     * ECOMD_PRUNE_BATCH of each per call so that no transaction grows
+     * long; *count receives how many rows went. */
+    ec_status (*prune)(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
+                       int64_t *count);
 } ecomd_store_ops;
+
+#define ECOMD_PRUNE_BATCH 1000
 
 /* Adapters embed this header first in their own state. */
 struct ecomd_store {

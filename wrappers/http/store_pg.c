@@ -303,12 +303,8 @@ static ec_status pg_event_add(ecomd_tx *tx, const char *type, const char *data, 
      * which makes the outbox append-only in commit order. */
     if (pg_do(tx->conn, "SELECT pg_advisory_xact_lock(" PG_LOCK_OUTBOX ")", 0, NULL) != EC_OK)
         return EC_UNAVAILABLE;
-    time_t secs = (time_t)(at_us / 1000000);
-    struct tm tm;
-    char at[96];
-    gmtime_r(&secs, &tm);
-    snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(at_us % 1000000));
+    char at[48];
+    ecomd_format_time(at_us, at, sizeof at);
     const char *vals[3] = {type, at, data};
     return pg_do(tx->conn, "INSERT INTO outbox(type, at, data) VALUES ($1, $2, $3)", 3, vals);
 }
@@ -477,6 +473,7 @@ static const ecomd_store_ops pg_ops = {
     .promotion_uses = pg_promotion_uses,
     .promotion_use_add = pg_promotion_use_add,
     .reservations_expire = pg_reservations_expire,
+    .prune = pg_prune,
 };
 
 /* Connections are opened here, once: a database that does not answer at

@@ -75,5 +75,7 @@ ec_status pg_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
 ec_status pg_promotion_uses(ecomd_store *s, ecomd_tx *tx, char **json);
 ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id);
 ec_status pg_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
+ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
+                   int64_t *count);
 
 #endif /* ECOMD_STORE_PG_H */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecomd.h"
 #include "store_pg.h"
 #include "store_pg_sql.h"
 
@@ -197,5 +198,40 @@ ec_status pg_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *cou
     }
     rc = base->ops->tx_commit(tx);
     if (rc == EC_OK) *count = expired;
+    return rc;
+}
+
+/* One statement each, outside a transaction: a delete is safe to repeat,
+ * so each is retried like a read.  Outbox ids follow commit order (see
+ * pg_event_add), so the first ones by id are the old ones. */
+ec_status pg_prune(ecomd_store *base, int64_t keys_before_us, int64_t events_before_us,
+                   int64_t *count)
+{
+    static const char *const sql[2] = {
+        "DELETE FROM idempotency WHERE (owner, key) IN (SELECT owner, key FROM idempotency"
+        " WHERE created_at < $1::bigint ORDER BY created_at LIMIT $2::integer)",
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $2::integer)"
+        " AND at < $1",
+    };
+    pg_store *s = (pg_store *)base;
+    char before[2][48], limit[PG_INT_BUF];
+    pg_int(before[0], keys_before_us);
+    ecomd_format_time(events_before_us, before[1], sizeof before[1]);
+    pg_int(limit, ECOMD_PRUNE_BATCH);
+    int64_t cut[2] = {keys_before_us, events_before_us};
+    ec_status rc = EC_OK;
+    *count = 0;
+    for (int i = 0; i < 2 && rc == EC_OK; i++) {
+        if (!cut[i]) continue;
+        const char *vals[2] = {before[i], limit};
+        pg_conn *c = pg_acquire(s);
+        PGresult *res = pg_read(s, c, sql[i], 2, vals, 0);
+        pg_release(s, c);
+        if (res)
+            *count += strtoll(PQcmdTuples(res), NULL, 10);
+        else
+            rc = EC_UNAVAILABLE;
+        PQclear(res);
+    }
     return rc;
 }

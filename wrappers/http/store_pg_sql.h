@@ -54,6 +54,8 @@ static const char *const pg_migrations[] = {
     "  JOIN reservations r ON r.id = l.reservation_id"
     "  WHERE r.status IN ('active', 'committed') AND l.sku = stock.sku"
     "  AND l.location = stock.location), 0);",
+    /* 6: the sweeper forgets old idempotency keys in creation order. */
+    "CREATE INDEX idempotency_created ON idempotency(created_at);",
 };
 static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 

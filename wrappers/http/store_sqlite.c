@@ -239,12 +239,8 @@ static ec_status sq_event_add(ecomd_tx *tx, const char *type, const char *data, 
 {
     sqlite3_stmt *st = sq_stmt(tx->conn, SQ_EVENT_ADD);
     if (!st) return EC_UNAVAILABLE;
-    time_t secs = (time_t)(at_us / 1000000);
-    struct tm tm;
-    char at[96];
-    gmtime_r(&secs, &tm);
-    snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(at_us % 1000000));
+    char at[48];
+    ecomd_format_time(at_us, at, sizeof at);
     sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, data, -1, SQLITE_STATIC);
@@ -398,6 +394,7 @@ static const ecomd_store_ops sq_ops = {
     .promotion_uses = sq_promotion_uses,
     .promotion_use_add = sq_promotion_use_add,
     .reservations_expire = sq_reservations_expire,
+    .prune = sq_prune,
 };
 
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)

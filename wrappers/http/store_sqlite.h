@@ -45,6 +45,8 @@ enum {
     SQ_ORDERS_DUE,
     SQ_PROMO_USES,
     SQ_PROMO_USE_ADD,
+    SQ_PRUNE_KEYS,
+    SQ_PRUNE_EVENTS,
     SQ_HELD_EXPIRE,
     SQ_RES_EXPIRE,
     SQ_STMT_COUNT
@@ -115,5 +117,7 @@ ec_status sq_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
 ec_status sq_promotion_uses(ecomd_store *s, ecomd_tx *tx, char **json);
 ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id);
 ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
+ec_status sq_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
+                   int64_t *count);
 
 #endif /* ECOMD_STORE_SQLITE_H */

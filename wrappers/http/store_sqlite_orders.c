@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecomd.h"
 #include "store_sqlite.h"
 
 ec_status sq_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
@@ -147,5 +148,45 @@ ec_status sq_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *cou
     int64_t expired = sqlite3_changes(c->db);
     rc = base->ops->tx_commit(tx);
     if (rc == EC_OK) *count = expired;
+    return rc;
+}
+
+/* Both deletes in one write transaction (they join a group commit). */
+ec_status sq_prune(ecomd_store *base, int64_t keys_before_us, int64_t events_before_us,
+                   int64_t *count)
+{
+    ecomd_tx *tx = NULL;
+    *count = 0;
+    if (!keys_before_us && !events_before_us) return EC_OK;
+    ec_status rc = base->ops->tx_begin(base, &tx);
+    if (rc != EC_OK) return rc;
+    sqlite3_stmt *st;
+    int64_t removed = 0;
+    if (keys_before_us) {
+        if (!(st = sq_stmt(tx->conn, SQ_PRUNE_KEYS))) rc = EC_UNAVAILABLE;
+        if (rc == EC_OK) {
+            sqlite3_bind_int64(st, 1, keys_before_us);
+            sqlite3_bind_int(st, 2, ECOMD_PRUNE_BATCH);
+            rc = sq_step_done(tx->conn, st);
+            removed += sqlite3_changes(tx->conn->db);
+        }
+    }
+    if (rc == EC_OK && events_before_us) {
+        char before[48];
+        ecomd_format_time(events_before_us, before, sizeof before);
+        if (!(st = sq_stmt(tx->conn, SQ_PRUNE_EVENTS))) rc = EC_UNAVAILABLE;
+        if (rc == EC_OK) {
+            sqlite3_bind_text(st, 1, before, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(st, 2, ECOMD_PRUNE_BATCH);
+            rc = sq_step_done(tx->conn, st);
+            removed += sqlite3_changes(tx->conn->db);
+        }
+    }
+    if (rc != EC_OK) {
+        base->ops->tx_rollback(tx);
+        return rc;
+    }
+    rc = base->ops->tx_commit(tx);
+    if (rc == EC_OK) *count = removed;
     return rc;
 }

@@ -48,6 +48,8 @@ static const char *const sq_migrations[] = {
     "  JOIN reservations r ON r.id = l.reservation_id"
     "  WHERE r.status IN ('active', 'committed') AND l.sku = stock.sku"
     "  AND l.location = stock.location), 0);",
+    /* 6: the sweeper forgets old idempotency keys in creation order. */
+    "CREATE INDEX idempotency_created ON idempotency(created_at);",
 };
 static const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -118,6 +120,13 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
                        " WHERE r.status = 'active' AND r.expires_at <= ?1"
                        " GROUP BY l.sku, l.location) AS e"
                        " WHERE stock.sku = e.sku AND stock.location = e.location",
+    /* Retention: the oldest keys, and the oldest events (ids follow time,
+     * so the first ones by id are the old ones; no scan of the rest). */
+    [SQ_PRUNE_KEYS] = "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency"
+                      " WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)",
+    [SQ_PRUNE_EVENTS] =
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?2)"
+        " AND at < ?1",
     /* The sweeper: conditional, so that instances sweeping at once never
      * expire a reservation twice or one that was committed meanwhile. */
     [SQ_RES_EXPIRE] = "UPDATE reservations SET status = 'expired',"
