@@ -2,6 +2,7 @@
 import json
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -267,6 +268,45 @@ def test_keep_alive_256_connections():
 
 def test_keep_alive_512_connections():
     many_keep_alive(512)
+
+
+def read_healthz(so, what):
+    data = b""
+    while not (b"\r\n\r\n" in data and data.endswith(b'{"status":"ok"}')):
+        chunk = so.recv(4096)
+        check(chunk, "%s: connection closed" % what)
+        data += chunk
+    check(data.startswith(b"HTTP/1.1 200"), "%s: 200" % what)
+
+
+def test_keep_alive_128_requests_ready_at_once():
+    # libmicrohttpd 0.9.75's epoll loop left exactly 128 ready connections
+    # unread until a timeout (server.c, daemon_flags).  With the server
+    # stopped, 128 requests are all waiting when it resumes; the stall did
+    # not happen every time, so a few rounds.
+    with Server(args=["--threads", "1"]) as s:
+        req = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+        socks = [socket.create_connection(("127.0.0.1", s.port), timeout=3) for _ in range(128)]
+        try:
+            for rnd in range(8):
+                if rnd:
+                    time.sleep(0.2)
+                    s.proc.send_signal(signal.SIGSTOP)
+                try:
+                    for so in socks:
+                        so.sendall(req)
+                    time.sleep(0.2 if rnd else 0)
+                finally:
+                    s.proc.send_signal(signal.SIGCONT)
+                for i, so in enumerate(socks):
+                    try:
+                        read_healthz(so, "connection %d, round %d" % (i, rnd))
+                    except socket.timeout:
+                        raise AssertionError("round %d: connection %d not answered within 3 s"
+                                             % (rnd, i))
+        finally:
+            for so in socks:
+                so.close()
 
 
 def test_slow_client_cut_off():

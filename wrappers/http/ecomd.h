@@ -95,6 +95,8 @@ void ecomd_metrics_request(ecomd_metrics *m, int method, int route, unsigned sta
 void ecomd_metrics_store_error(ecomd_metrics *m);
 void ecomd_metrics_reservation(ecomd_metrics *m, const char *result);
 void ecomd_metrics_order(ecomd_metrics *m, const char *event);
+/* A connection cut off because its request head was too slow (conns.c). */
+void ecomd_metrics_head_timeout(ecomd_metrics *m);
 /* The Prometheus text document (malloc'd). */
 char *ecomd_metrics_render(ecomd_metrics *m, int64_t rules_version, long inflight,
                            const char *region, const char *instance, size_t *len);
@@ -141,19 +143,48 @@ int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX
                      char *allow, size_t allow_size);
 const ecomd_route *ecomd_route_get(int i);
 
+/* ---- connections and the request-head clock (conns.c) ---------------------------- */
+
+typedef struct ecomd_server ecomd_server;
+typedef struct ecomd_conns ecomd_conns;
+typedef struct ecomd_conn ecomd_conn;
+
+/* The registry of live connections, with its sweeper thread started: it
+ * shuts down a connection whose request head (request line and headers)
+ * is still arriving --request-timeout after its first byte.  NULL when
+ * memory or a thread cannot be had. */
+ecomd_conns *ecomd_conns_new(ecomd_server *srv);
+/* Stop and join the sweeper and free the registry; only once MHD has
+ * stopped, so that no connection is left in it.  NULL is accepted. */
+void ecomd_conns_free(ecomd_conns *cs);
+/* MHD_CONNECTION_NOTIFY_STARTED and _CLOSED: list and unlist a connection
+ * (its record is the MHD socket context). */
+void ecomd_conns_opened(ecomd_conns *cs, struct MHD_Connection *conn, void **socket_context);
+void ecomd_conns_closed(ecomd_conns *cs, void **socket_context);
+/* On MHD's thread of the connection.  The request line is in: returns
+ * when the request's head began (ecomd_mono_ns), the start of its
+ * --request-timeout. */
+int64_t ecomd_conns_head_start(struct MHD_Connection *conn);
+/* The headers are complete: the sweeper leaves the request alone. */
+void ecomd_conns_head_done(struct MHD_Connection *conn);
+/* The request is over: the clock waits for the next request's first
+ * byte.  Returns 1 when the sweeper had cut this request off. */
+int ecomd_conns_request_done(struct MHD_Connection *conn);
+
 /* ---- the server and its requests (server.c) ------------------------------------- */
 
-typedef struct ecomd_server {
+struct ecomd_server {
     ecomd_config cfg;
     ecomd_store *store;
     ecomd_keys *keys;
     ecomd_metrics *metrics;
     ecomd_rules *rules;
     struct MHD_Daemon *daemon;
+    ecomd_conns *conns;
     atomic_int draining;
     atomic_long inflight;
     unsigned port; /* the port actually bound */
-} ecomd_server;
+};
 
 #define ECOMD_MAX_HEADERS 4
 
@@ -168,8 +199,9 @@ struct ecomd_request {
     size_t body_len;
     size_t body_cap;
     int too_large;
-    int timed_out; /* --request-timeout passed while receiving */
-    int64_t t0_ns;
+    int timed_out;      /* --request-timeout passed while receiving */
+    int64_t t0_ns;      /* the request line arrived */
+    int64_t head_t0_ns; /* its first byte arrived: --request-timeout runs from here */
     unsigned status;
     int role;
     const char *key_name; /* the API key's name; NULL without keys */

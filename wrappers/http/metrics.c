@@ -40,6 +40,7 @@ struct ecomd_metrics {
     atomic_ullong *requests; /* [method][route][status] */
     route_hist *hist;        /* [route] */
     atomic_ullong store_errors;
+    atomic_ullong head_timeouts;
     atomic_ullong reservations[NRESULTS];
     atomic_ullong orders[NORDER_EVENTS];
 };
@@ -84,6 +85,11 @@ void ecomd_metrics_request(ecomd_metrics *m, int method, int route, unsigned sta
 void ecomd_metrics_store_error(ecomd_metrics *m)
 {
     atomic_fetch_add_explicit(&m->store_errors, 1, memory_order_relaxed);
+}
+
+void ecomd_metrics_head_timeout(ecomd_metrics *m)
+{
+    atomic_fetch_add_explicit(&m->head_timeouts, 1, memory_order_relaxed);
 }
 
 void ecomd_metrics_reservation(ecomd_metrics *m, const char *result)
@@ -190,13 +196,17 @@ char *ecomd_metrics_render(ecomd_metrics *m, int64_t rules_version, long infligh
         "# TYPE ecomd_rules_version gauge\necomd_rules_version %lld\n"
         "# HELP ecomd_store_errors_total Store calls that failed.\n"
         "# TYPE ecomd_store_errors_total counter\necomd_store_errors_total %llu\n"
+        "# HELP ecomd_request_head_timeouts_total Connections closed because a request's "
+        "line and headers took longer than the request timeout.\n"
+        "# TYPE ecomd_request_head_timeouts_total counter\n"
+        "ecomd_request_head_timeouts_total %llu\n"
         "# HELP ecomd_inflight_requests Requests being processed.\n"
         "# TYPE ecomd_inflight_requests gauge\necomd_inflight_requests %ld\n"
         "# HELP ecomd_build_info Build and placement of this instance.\n"
         "# TYPE ecomd_build_info gauge\n"
         "ecomd_build_info{version=\"%s\",region=\"%s\",instance=\"%s\"} 1\n",
-        (long long)rules_version, atomic_load(&m->store_errors), inflight, ec_version_string(),
-        region, instance);
+        (long long)rules_version, atomic_load(&m->store_errors), atomic_load(&m->head_timeouts),
+        inflight, ec_version_string(), region, instance);
     if (t.failed) {
         free(t.p);
         return NULL;

@@ -2,11 +2,12 @@
  * limits, authentication, dispatch, responses, and the per-request log line
  * and metrics.
  *
- * MHD runs a pool of threads, each with its own epoll set, so one slow
- * handler never holds up the connections of the other threads.  The access
- * handler never answers on the first callback of a request: answering
- * there, before MHD has looked at the body, makes MHD close the connection
- * after the response, and keep-alive is lost (measured). */
+ * MHD runs a pool of threads, each polling its own connections (poll(2):
+ * see ecomd_server_start for why not epoll), so one slow handler never
+ * holds up the connections of the other threads.  The access handler never
+ * answers on the first callback of a request: answering there, before MHD
+ * has looked at the body, makes MHD close the connection after the
+ * response, and keep-alive is lost (measured). */
 #define _GNU_SOURCE /* MHD's headers want sockaddr types fully declared */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -318,6 +319,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     r->method = ECOMD_OTHER;
     r->route = ecomd_route_count();
     r->t0_ns = ecomd_mono_ns();
+    r->head_t0_ns = ecomd_conns_head_start(conn);
     atomic_fetch_add(&srv->inflight, 1);
     return r;
 }
@@ -326,6 +328,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void request_start(ecomd_request *r, const char *method)
 {
     r->started = 1;
+    ecomd_conns_head_done(r->conn);
     r->method = ecomd_method_id(method);
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > r->srv->cfg.max_body) r->too_large = 1;
@@ -356,12 +359,14 @@ static void take_body(ecomd_request *r, const char *data, size_t n)
 
 /* MHD's --timeout restarts on every byte, so a client trickling its body
  * would hold a connection (and its thread's memory) for ever: the whole
- * request, from its request line, must arrive within --request-timeout.
- * Checked on each access callback, i.e. whenever body bytes arrive. */
+ * request, from its first byte, must arrive within --request-timeout.
+ * Checked here on each access callback, i.e. whenever body bytes arrive;
+ * the head (before MHD calls us) is watched by the sweeper of conns.c on
+ * the same clock. */
 static int receive_too_slow(const ecomd_request *r)
 {
     int64_t limit_ns = (int64_t)r->srv->cfg.request_timeout * 1000000000;
-    return limit_ns > 0 && ecomd_mono_ns() - r->t0_ns > limit_ns;
+    return limit_ns > 0 && ecomd_mono_ns() - r->head_t0_ns > limit_ns;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -407,12 +412,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     ecomd_server *srv = cls;
     ecomd_request *r = *con_cls;
+    int head_cut = ecomd_conns_request_done(conn);
     if (!r) return;
     if (!r->answered)
-        r->status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || r->timed_out ? 408 : 499;
+        r->status =
+            toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || r->timed_out || head_cut ? 408 : 499;
     if (!r->request_id[0]) identify(r);
     double seconds = (double)(ecomd_mono_ns() - r->t0_ns) / 1e9;
     ecomd_metrics_request(srv->metrics, r->method, r->route, r->status, seconds);
@@ -422,6 +428,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->url);
     free(r);
     *con_cls = NULL;
+}
+
+/* MHD's STARTED and CLOSED notifications keep the registry of conns.c. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    ecomd_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        ecomd_conns_opened(srv->conns, conn, socket_context);
+    else
+        ecomd_conns_closed(srv->conns, socket_context);
 }
 
 /* ---- start and drain ------------------------------------------------------------------------- */
@@ -459,6 +476,19 @@ static int is_loopback(const struct sockaddr_storage *addr, int v6)
     return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
 }
 
+/* poll(2), not epoll: libmicrohttpd 0.9.75's epoll loop (MHD_epoll in
+ * daemon.c) fetches events 128 at a time and, when a batch comes back full,
+ * calls epoll_wait again with the full timeout before handling any of
+ * them.  A worker with exactly 128 connections ready at once (or any
+ * multiple) then sleeps until some other event or the next connection
+ * timeout, up to --timeout, with their requests unread; the keep-alive
+ * burst tests hit it.  poll() is called once per round and level-triggered. */
+static unsigned daemon_flags(int v6)
+{
+    return MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+           (v6 ? MHD_USE_IPv6 : 0) | MHD_USE_POLL;
+}
+
 int ecomd_server_start(ecomd_server *srv)
 {
     struct sockaddr_storage addr;
@@ -473,20 +503,23 @@ int ecomd_server_start(ecomd_server *srv)
                 srv->cfg.listen);
         return 2;
     }
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-        (v6 ? MHD_USE_IPv6 : 0) |
-        (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL);
+    if (!(srv->conns = ecomd_conns_new(srv))) {
+        fprintf(stderr, "ecomd: cannot start the connection sweeper\n");
+        return 1;
+    }
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, ecomd_mhd_logger, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        srv->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.conn_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        srv->cfg.per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv->cfg.header_limit,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        daemon_flags(v6), 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        ecomd_mhd_logger, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        srv->cfg.conn_timeout, MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)srv->cfg.header_limit, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         fprintf(stderr, "ecomd: cannot listen on %s\n", srv->cfg.listen);
+        ecomd_conns_free(srv->conns);
+        srv->conns = NULL;
         return 1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -512,6 +545,10 @@ void ecomd_server_drain(ecomd_server *srv)
         sleep_ms(10);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    /* Only now: slow heads are cut while draining too, and MHD has
+     * unlisted every connection. */
+    ecomd_conns_free(srv->conns);
+    srv->conns = NULL;
     /* After quiesce the listening socket is ours to close. */
     if (listener != MHD_INVALID_SOCKET) close(listener);
 }
