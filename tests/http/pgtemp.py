@@ -48,18 +48,29 @@ def start(directory, durable=False):
                               "--auth=trust", "--locale=C", "-E", "UTF8", "--no-sync"]),
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     port = _free_port()
+    with open(os.path.join(pg, "port"), "w") as f:
+        f.write(str(port))
+    with open(os.path.join(pg, "durable"), "w") as f:
+        f.write("1" if durable else "0")
+    restart(directory)
+    return port
+
+
+def restart(directory):
+    """Start a server stopped by stop(), on its data and port."""
+    pg = os.path.join(directory, "pg")
+    port = port_of(directory)
+    with open(os.path.join(pg, "durable")) as f:
+        durable = f.read() == "1"
     opts = ["-c listen_addresses=127.0.0.1", "-p %d" % port, "-k %s" % pg,
             "-c max_connections=300", "-c shared_buffers=64MB"]
     if not durable:
         # Test data need not survive a machine crash; the tests run faster.
         opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
-    subprocess.run(_as_owner([os.path.join(BIN, "pg_ctl"), "-D", data, "-l",
+    subprocess.run(_as_owner([os.path.join(BIN, "pg_ctl"), "-D", os.path.join(pg, "data"), "-l",
                               os.path.join(pg, "server.log"), "-w", "-t", "30",
                               "-o", " ".join(opts), "start"]),
                    check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(pg, "port"), "w") as f:
-        f.write(str(port))
-    return port
 
 
 def port_of(directory):

@@ -1,9 +1,13 @@
 """test_pg_store.py - what only the PostgreSQL store has to prove: lost
-connections are reconnected, instances starting together migrate once, and
-concurrent duplicates of one Idempotency-Key write once.  Defined only when
+connections are reconnected, /readyz follows the database going away and
+coming back, instances starting together migrate once, and concurrent
+duplicates of one Idempotency-Key write once.  Defined only when
 the suite runs on PostgreSQL (ECOMD_TEST_STORE=pg, see run.sh)."""
 import os
+import shutil
+import tempfile
 import threading
+import time
 
 import ecomd_harness
 from ecomd_harness import Server, check, eq
@@ -41,6 +45,31 @@ if ecomd_harness.USE_PG:
             eq(_available(s, "A"), 7, "write is there")
             log = s.log_text()
             check('"store":"postgresql"' in log, "the lost connection was logged")
+
+    def test_pg_readyz_follows_the_database():
+        import pgtemp
+        d = tempfile.mkdtemp(prefix="ecomd-pgdown-")
+        try:
+            port = pgtemp.start(d)
+            with Server(store=pgtemp.uri(port)) as s:
+                eq(s.request("GET", "/readyz").status, 200, "ready")
+                eq(s.request("PUT", "/v1/stock/A/berlin", {"on_hand": 4}).status, 200, "stock")
+                pgtemp.stop(d)
+                r = s.request("GET", "/readyz")
+                eq((r.status, r.json()["error"]["code"]), (503, "unavailable"), "not ready")
+                eq(s.request("GET", "/healthz").status, 200, "alive all the same")
+                eq(_reserve(s, "A", 1, "down").status, 503, "writes refused")
+                eq(s.request("GET", "/v1/stock/A").status, 503, "reads refused")
+                pgtemp.restart(d)
+                deadline = time.time() + 10
+                while s.request("GET", "/readyz").status != 200:
+                    check(time.time() < deadline, "ready again after the restart")
+                    time.sleep(0.1)
+                eq(_available(s, "A"), 4, "the data is back")
+                eq(_reserve(s, "A", 1, "down").status, 201, "the refused write, retried")
+        finally:
+            pgtemp.stop(d)
+            shutil.rmtree(d, ignore_errors=True)
 
     def test_pg_instances_starting_together_migrate_once():
         base = Server()
