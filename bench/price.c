@@ -10,9 +10,13 @@
  * time to compile a ruleset ten times as large, next to the project's
  * targets.  bench/README.md describes every line.
  *
- * Usage: price [--quick] [--runs N]
- *   --quick   1,000 carts and a 10,000-product compile (for profilers)
- *   --runs N  runs per figure (default 5)
+ * Usage: price [--quick] [--runs N] [--only typed|json]
+ *   --quick       1,000 carts and a 10,000-product compile (for profilers)
+ *   --runs N      runs per figure (default 5)
+ *   --only typed  one-thread typed throughput only; --only json, the JSON
+ *                 facade only: under a profiler the other path, the threads,
+ *                 the latency, allocation and compile figures stay out of
+ *                 the profile (the setup and the checksum pass remain)
  * Exits 1 when the workload does not price (a functional failure); missing
  * a target is reported, not an error, since timings depend on the machine. */
 #include <pthread.h>
@@ -606,20 +610,31 @@ static void header(const ec_ruleset *rs, const workload *w, size_t json_len, dou
            (long long)checksum, doc_bytes);
 }
 
+enum only { ONLY_ALL, ONLY_TYPED, ONLY_JSON };
+
 typedef struct options {
-    int quick, runs;
+    int quick, runs, only;
 } options;
+
+static int only_mode(const char *s)
+{
+    if (strcmp(s, "typed") == 0) return ONLY_TYPED;
+    if (strcmp(s, "json") == 0) return ONLY_JSON;
+    die("--only takes typed or json");
+}
 
 static options parse_args(int argc, char **argv)
 {
-    options o = {0, 5};
+    options o = {0, 5, ONLY_ALL};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
             o.quick = 1;
         else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
             o.runs = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            o.only = only_mode(argv[++i]);
         else
-            die("usage: price [--quick] [--runs N]");
+            die("usage: price [--quick] [--runs N] [--only typed|json]");
     }
     if (o.runs < 1 || o.runs > 64) die("--runs takes 1 to 64");
     return o;
@@ -630,12 +645,18 @@ static void bench_throughput(const ec_ruleset *rs, const workload *w, const opti
     /* passes per run: a run lasts about 0.1 s at the target rates */
     int tp = o->quick ? 1 : 3, jp = 1;
     char what[80];
-    snprintf(what, sizeof what, "typed, 1 thread (%d carts per run)", w->ncarts * tp);
-    double t1 = median_throughput(rs, w, 0, 1, tp, o->runs);
-    row_rate(what, t1, 300000);
-    snprintf(what, sizeof what, "JSON facade, 1 thread (%d carts per run)", w->ncarts * jp);
-    double j1 = median_throughput(rs, w, 1, 1, jp, o->runs);
-    row_rate(what, j1, 100000);
+    double t1 = 0, j1 = 0;
+    if (o->only != ONLY_JSON) {
+        snprintf(what, sizeof what, "typed, 1 thread (%d carts per run)", w->ncarts * tp);
+        t1 = median_throughput(rs, w, 0, 1, tp, o->runs);
+        row_rate(what, t1, 300000);
+    }
+    if (o->only != ONLY_TYPED) {
+        snprintf(what, sizeof what, "JSON facade, 1 thread (%d carts per run)", w->ncarts * jp);
+        j1 = median_throughput(rs, w, 1, 1, jp, o->runs);
+        row_rate(what, j1, 100000);
+    }
+    if (o->only != ONLY_ALL) return; /* one path alone, for a profiler */
     double t2 = median_throughput(rs, w, 0, 2, tp, o->runs);
     row_rate("typed, 2 threads (shared ruleset)", t2, 0);
     row_ratio("  ratio to 1 thread", t2 / t1, 1.8);
@@ -690,8 +711,10 @@ int main(int argc, char **argv)
     printf("  %-50s %16s   %-12s\n", "figure (median of runs)", "value", "target");
     printf("  (runs per figure: %d)\n", o.runs);
     bench_throughput(rs, &w, &o);
-    bench_latency_allocs(rs, &w, &o);
-    bench_compile(&o);
+    if (o.only == ONLY_ALL) {
+        bench_latency_allocs(rs, &w, &o);
+        bench_compile(&o);
+    }
     free_carts(&w);
     ec_ruleset_free(rs);
     free(json);

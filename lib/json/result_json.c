@@ -9,31 +9,54 @@
 #include "pricing/engine.h"
 
 /* Literals are written with their compile-time length: this document is
- * mostly punctuation and key names, and strlen showed in profiles. */
-#define KEY(b, lit) ec__buf_raw((b), "" lit, sizeof(lit) - 1)
+ * mostly punctuation and key names, and strlen and the calls showed in
+ * profiles. */
+#define KEY(b, lit) EC__BUF_LIT(b, lit)
+
+/* What follows the id of a promotion that did not apply, per reason: a
+ * cart's document lists every promotion, and most did not apply. */
+#define TAIL_TEXT(str) ",\"applied\":false,\"reason\":\"" str "\"}"
+#define TAIL(name, str) {TAIL_TEXT(str), sizeof(TAIL_TEXT(str)) - 1},
+static const struct reason_tail {
+    char text[64]; /* copied whole when the room allows: a fixed-size copy is inlined */
+    uint8_t len;
+} reason_tails[] = {EC__REASON_MAP(TAIL)};
+#undef TAIL
+#undef TAIL_TEXT
+
+static void put_tail(ec__buf *b, const struct reason_tail *t)
+{
+    if (b->len + sizeof t->text < b->cap) {
+        memcpy(b->p + b->len, t->text, sizeof t->text);
+        b->len += t->len;
+    } else {
+        ec__buf_raw(b, t->text, t->len);
+    }
+}
 
 static void str_or_null(ec__buf *b, const ec__str *s)
 {
     if (s)
         ec__buf_str(b, s->p, s->n);
     else
-        ec__buf_lit(b, "null");
+        KEY(b, "null");
 }
 
 static void write_line_discounts(ec__buf *b, const ec_price_result *r, const ec__line_result *l)
 {
     int32_t e = r->exponent;
-    ec__buf_lit(b, "\"discounts\":[");
+    KEY(b, "\"discounts\":[");
     for (uint32_t j = 0; j < l->disc_n; j++) {
         const ec__line_discount *d = &r->discounts[l->disc_off + j];
         const ec__str *id = &r->promo_list[d->promo]->id;
-        ec__buf_lit(b, j ? ",{\"promotion\":" : "{\"promotion\":");
+        if (j) KEY(b, ",");
+        KEY(b, "{\"promotion\":");
         ec__buf_str(b, id->p, id->n);
-        ec__buf_lit(b, ",\"amount\":");
+        KEY(b, ",\"amount\":");
         ec__buf_money(b, d->amount, e);
-        ec__buf_lit(b, "}");
+        KEY(b, "}");
     }
-    ec__buf_lit(b, "],");
+    KEY(b, "],");
 }
 
 static void write_line(ec__buf *b, const ec_price_result *r, const ec__line_result *l)
@@ -88,23 +111,35 @@ static void write_shipping(ec__buf *b, const ec_price_result *r)
     KEY(b, "}");
 }
 
+/* {"id":"<id>": the ruleset's ready head when it has one, copied whole
+ * when the room allows (a fixed-size copy is inlined). */
+static void put_head(ec__buf *b, const char *head, const ec__str *id)
+{
+    size_t n = (unsigned char)head[EC__JSON_HEAD - 1];
+    if (n && b->len + EC__JSON_HEAD < b->cap) {
+        memcpy(b->p + b->len, head, EC__JSON_HEAD);
+        b->len += n;
+    } else if (n) {
+        ec__buf_raw(b, head, n);
+    } else {
+        KEY(b, "{\"id\":");
+        ec__buf_str(b, id->p, id->n);
+    }
+}
+
 static void write_promotions(ec__buf *b, const ec_price_result *r)
 {
     KEY(b, "\"promotions\":[");
     for (uint32_t k = 0; k < r->npromos; k++) {
-        const ec__str *id = &r->promo_list[k]->id;
         if (k) KEY(b, ",");
-        KEY(b, "{\"id\":");
-        ec__buf_str(b, id->p, id->n);
+        put_head(b, r->json_heads[k], &r->promo_list[k]->id);
         if (r->promos[k].applied) {
             KEY(b, ",\"applied\":true,\"amount\":");
             ec__buf_money(b, r->promos[k].amount, r->exponent);
+            KEY(b, "}");
         } else {
-            KEY(b, ",\"applied\":false,\"reason\":\"");
-            ec__buf_lit(b, ec_price_result_promotion_reason(r, k));
-            KEY(b, "\"");
+            put_tail(b, &reason_tails[r->promos[k].reason]);
         }
-        KEY(b, "}");
     }
     KEY(b, "]");
 }

@@ -5,6 +5,7 @@
 #include "ecommerce/json.h"
 #include "ecommerce/money.h"
 #include "json/writer.h"
+#include "money/digits.h"
 
 static int grow(ec__buf *b, size_t need)
 {
@@ -38,10 +39,11 @@ void ec__buf_lit(ec__buf *b, const char *s)
     ec__buf_raw(b, s, strlen(s));
 }
 
-void ec__buf_str(ec__buf *b, const char *s, size_t n)
+/* The escaping path: worst case every byte as \u00XX. */
+static void str_escaped(ec__buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    if (!grow(b, n * 6 + 2)) return; /* worst case: every byte as \u00XX */
+    if (!grow(b, n * 6 + 2)) return;
     char *o = b->p + b->len;
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
@@ -68,6 +70,29 @@ void ec__buf_str(ec__buf *b, const char *s, size_t n)
     b->len = (size_t)(o - b->p);
 }
 
+/* Ids and SKUs rarely need escaping: copy while checking, in the room
+ * already there, and start over on the escaping path at the first byte
+ * that needs it (it rewrites from the same position). */
+void ec__buf_str(ec__buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 2 < b->cap) {
+        char *o = b->p + b->len + 1;
+        size_t i = 0;
+        for (; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c < 0x20 || c == '"' || c == '\\') break;
+            o[i] = (char)c;
+        }
+        if (i == n) {
+            o[-1] = '"';
+            o[n] = '"';
+            b->len += n + 2;
+            return;
+        }
+    }
+    str_escaped(b, s, n);
+}
+
 void ec__buf_int(ec__buf *b, int64_t v)
 {
     char tmp[24];
@@ -83,6 +108,17 @@ void ec__buf_money(ec__buf *b, int64_t minor, int32_t exponent)
 {
     char tmp[EC_MONEY_FORMAT_MAX + 2];
     size_t n = 0;
+    /* straight into the room when there is room and the exponent is one
+     * ec_money_format() takes (it refuses the others) */
+    if (exponent >= 0 && exponent <= 4 && b->len + EC__MONEY_DIGITS_MAX + 2 < b->cap) {
+        char *end = tmp + sizeof tmp - 1, *start = ec__money_digits(minor, exponent, end);
+        *--start = '"';
+        *end = '"';
+        n = (size_t)(end + 1 - start);
+        memcpy(b->p + b->len, start, n);
+        b->len += n;
+        return;
+    }
     if (ec_money_format(minor, exponent, tmp + 1, sizeof tmp - 2, &n) != EC_OK) {
         b->failed = 1;
         return;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ecommerce/alloc.h"
 
@@ -19,6 +20,25 @@ typedef struct ec__buf {
 } ec__buf;
 
 void ec__buf_raw(ec__buf *b, const char *s, size_t n);
+
+/* ec__buf_raw inlined for an append that fits the room already there (a
+ * document is mostly short literals, where a call and a length check cost
+ * more than the copy); growth takes the checked path.  After a failure an
+ * append may still land in the room, which is harmless: ec__buf_finish
+ * refuses the document either way. */
+static inline void ec__buf_put(ec__buf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap) {
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+    } else {
+        ec__buf_raw(b, s, n);
+    }
+}
+
+/* A string literal, its length known at compile time. */
+#define EC__BUF_LIT(b, lit) ec__buf_put((b), "" lit, sizeof(lit) - 1)
+
 void ec__buf_lit(ec__buf *b, const char *s);           /* NUL-terminated, no escaping */
 void ec__buf_str(ec__buf *b, const char *s, size_t n); /* quoted and escaped */
 void ec__buf_int(ec__buf *b, int64_t v);

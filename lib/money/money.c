@@ -8,6 +8,7 @@
 
 #include "common/internal.h"
 #include "ecommerce/money.h"
+#include "money/digits.h"
 #include "money/money_private.h"
 
 /* Longest input quoted back verbatim in an error message. */
@@ -120,19 +121,39 @@ ec_status ec_money_parse(const char *s, size_t len, int32_t exponent, int64_t *o
     return EC_OK;
 }
 
-/* Write minor's digits right-aligned ending at end; returns the start.
- * At least exponent+1 digits are written so 5 at exponent 2 is "0.05".
- * The magnitude is taken as uint64_t, where INT64_MIN still fits. */
-static char *format_digits(int64_t minor, int32_t exponent, char *end)
+/* "00" to "99": two digits per division halves the divisions of the
+ * result documents' amounts. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+static char *put_pair(char *p, uint64_t v)
+{
+    p -= 2;
+    memcpy(p, digit_pairs + 2 * v, 2);
+    return p;
+}
+
+/* The magnitude is taken as uint64_t, where INT64_MIN still fits. */
+char *ec__money_digits(int64_t minor, int32_t exponent, char *end)
 {
     uint64_t u = minor < 0 ? 0 - (uint64_t)minor : (uint64_t)minor;
     char *p = end;
-    int32_t digits = 0;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-        if (++digits == exponent) *--p = '.';
-    } while (u || digits <= exponent);
+    if (exponent > 0) {
+        int32_t e = exponent;
+        for (; e >= 2; e -= 2, u /= 100) p = put_pair(p, u % 100);
+        if (e) {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        }
+        *--p = '.';
+    }
+    for (; u >= 100; u /= 100) p = put_pair(p, u % 100);
+    if (u >= 10)
+        p = put_pair(p, u);
+    else
+        *--p = (char)('0' + u);
     if (minor < 0) *--p = '-';
     return p;
 }
@@ -141,7 +162,7 @@ ec_status ec_money_format(int64_t minor, int32_t exponent, char *buf, size_t cap
 {
     char tmp[EC_MONEY_FORMAT_MAX];
     if (!exponent_valid(exponent) || (!buf && cap)) return EC_MISUSE;
-    char *start = format_digits(minor, exponent, tmp + sizeof tmp);
+    char *start = ec__money_digits(minor, exponent, tmp + sizeof tmp);
     size_t n = (size_t)(tmp + sizeof tmp - start);
     if (len_out) *len_out = n; /* the needed length, even when too small */
     if (n >= cap) {

@@ -11,9 +11,11 @@
 #include "ecommerce/pricing.h"
 #include "ruleset/model.h"
 
-/* Why a cart promotion did not apply, in the order of the checks. */
+/* Why a cart promotion did not apply, in the order of the checks.  Every
+ * name is a literal, NONE's empty, so that writers can splice them into
+ * literals of their own. */
 #define EC__REASON_MAP(X)                                                                          \
-    X(NONE, NULL)                                                                                  \
+    X(NONE, "")                                                                                    \
     X(NOT_STARTED, "not_started")                                                                  \
     X(EXPIRED, "expired")                                                                          \
     X(COUPON_MISSING, "coupon_missing")                                                            \
@@ -91,7 +93,8 @@ struct ec_price_result {
     ec__line_discount *discounts;
     uint32_t ndiscounts, discounts_cap;
     ec__promo_result *promos;
-    const ec__promotion *const *promo_list; /* the ruleset's cart_promos */
+    const ec__promotion *const *promo_list;  /* the ruleset's cart_promos */
+    const char (*json_heads)[EC__JSON_HEAD]; /* and its cart_json_heads */
     uint32_t npromos, promos_cap;
     ec__coupon_result *coupons;
     uint32_t ncoupons, coupons_cap;
@@ -99,8 +102,10 @@ struct ec_price_result {
     /* scratch, sized with the lines */
     ec__raw_discount *raw;
     uint32_t nraw, raw_cap;
-    uint32_t *targets;
+    uint32_t *targets; /* the first nlines: every line, shared */
     uint32_t ntargets, targets_cap;
+    uint32_t *pass; /* positions still passing, in evaluation order */
+    uint32_t npass, pass_cap;
     int64_t *nets, *trial, *d, *w, *parts;
     uint32_t scratch_cap;
 };
@@ -129,6 +134,15 @@ int ec__best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t
                         ec__line_result *line);
 /* 1 when sku is in the promotion's exclude_skus. */
 int ec__promo_excluded(const ec__promotion *p, const ec__str *sku);
+/* The same for a priced line, by its SKU entry. */
+static inline int ec__line_excluded(const ec_ruleset *rs, const ec__promotion *p,
+                                    const ec__sku_info *info)
+{
+    uint32_t s = (uint32_t)(info - rs->skus);
+    for (uint32_t i = 0; i < p->nexclude_idx; i++)
+        if (p->exclude_idx[i] == s) return 1;
+    return 0;
+}
 /* Unit price under a product promotion; *usable is 0 when its money field
  * lacks pc->cur (the promotion is then skipped). */
 ec_status ec__product_promo_price(const ec__pricing *pc, const ec__promotion *p, int64_t list,

@@ -13,7 +13,7 @@ static void clear_result(ec_price_result *r)
     r->shipping_method = NULL;
     r->shipping_price = r->shipping_discount = r->shipping_tax = r->shipping_total = 0;
     r->shipping_tax_percent = 0;
-    r->nlines = r->ndiscounts = r->npromos = r->ncoupons = r->ntargets = r->nraw = 0;
+    r->nlines = r->ndiscounts = r->npromos = r->ncoupons = r->ntargets = r->nraw = r->npass = 0;
 }
 
 /* Lines and per-line scratch (one extra item for shipping). */

@@ -27,34 +27,86 @@ static int limit_reached(const ec__pricing *pc, const ec__promotion *p)
     return p->usage_limit <= 0;
 }
 
-/* Target lines of every targeted promotion at once: each line's SKU lists
- * the promotions that target it, so one pass over the lines fills every
- * promotion's list (in line order) without visiting promotions that target
- * nothing in this cart.  Promotions that target every line are filled later,
- * and only when they pass their cheaper checks. */
+/* The checks of 3.2 up to min_subtotal that read the promotion's sets,
+ * coupon or limits: only for promotions whose check record flags them. */
+static uint8_t context_reason(const ec__pricing *pc, const ec__promotion *p)
+{
+    if (p->coupon.n && !has_coupon(pc, &p->coupon)) return EC__REASON_COUPON_MISSING;
+    if (!ec__symset_has(&p->groups, pc->group)) return EC__REASON_CUSTOMER_GROUP;
+    if (!ec__symset_has(&p->channels, pc->channel)) return EC__REASON_CHANNEL;
+    if (!ec__symset_has(&p->countries, pc->country)) return EC__REASON_COUNTRY;
+    return EC__REASON_NONE;
+}
+
+static uint8_t limits_reason(const ec__pricing *pc, const ec__promotion *p)
+{
+    int64_t min = 0;
+    if (limit_reached(pc, p)) return EC__REASON_USAGE_LIMIT;
+    if (ec__money_in(&p->min_subtotal, pc->cur, &min) && pc->subtotal < min)
+        return EC__REASON_MIN_SUBTOTAL;
+    return EC__REASON_NONE;
+}
+
+/* Checks that need neither the target lines nor other promotions, in the
+ * order of 3.2; most promotions are decided by their check record alone. */
+static uint8_t static_reason(const ec__pricing *pc, const ec__promo_check *c,
+                             const ec__promotion *p)
+{
+    uint8_t reason;
+    if ((c->flags & EC__CHK_FROM) && pc->at < c->from) return EC__REASON_NOT_STARTED;
+    if ((c->flags & EC__CHK_TO) && pc->at >= c->to) return EC__REASON_EXPIRED;
+    if ((c->flags & EC__CHK_CONTEXT) && (reason = context_reason(pc, p))) return reason;
+    if (!((c->currencies[pc->cur >> 6] >> (pc->cur & 63)) & 1)) return EC__REASON_CURRENCY;
+    return (c->flags & EC__CHK_LIMITS) ? limits_reason(pc, p) : EC__REASON_NONE;
+}
+
+/* Every promotion's result starts here, written whole (no separate
+ * clearing pass); those that pass go on the pass list. */
+static void check_all_static(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    const ec__promo_check *checks = pc->rs->cart_checks;
+    r->npass = 0;
+    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+        uint8_t reason = static_reason(pc, &checks[pos], r->promo_list[pos]);
+        r->promos[pos] = (ec__promo_result){.reason = reason};
+        if (!reason) r->pass[r->npass++] = pos;
+    }
+}
+
+/* Target lines of every targeted promotion that passed so far, from the
+ * lines' SKU entries (each lists the promotions that target it), in line
+ * order and without visiting promotions that target nothing here.  The
+ * first nlines targets are every line, shared by the promotions that
+ * target all lines; a list of its own starts after them, so tgt_off 0
+ * still means "no list yet" during the second pass. */
 static ec_status index_targets(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     const uint32_t *refs = pc->rs->promo_refs;
-    size_t total = 0;
-    if (r->npromos) memset(r->promos, 0, (size_t)r->npromos * sizeof *r->promos);
-    for (uint32_t i = 0; i < r->nlines; i++) {
-        const ec__sku_info *info = r->lines[i].info;
-        for (uint32_t k = 0; k < info->cp_n; k++) r->promos[refs[info->cp_off + k]].tgt_n++;
-        total += info->cp_n;
-    }
-    if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap, total, sizeof *r->targets))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    uint32_t off = 0;
-    for (uint32_t pos = 0; pos < r->npromos; pos++) {
-        r->promos[pos].tgt_off = off;
-        off += r->promos[pos].tgt_n;
-        r->promos[pos].tgt_n = 0;
-    }
+    size_t total = r->nlines;
     for (uint32_t i = 0; i < r->nlines; i++) {
         const ec__sku_info *info = r->lines[i].info;
         for (uint32_t k = 0; k < info->cp_n; k++) {
             ec__promo_result *pr = &r->promos[refs[info->cp_off + k]];
+            if (!pr->reason) pr->tgt_n++;
+        }
+        total += info->cp_n;
+    }
+    if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap, total, sizeof *r->targets))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    uint32_t off = r->nlines;
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        const ec__sku_info *info = r->lines[i].info;
+        r->targets[i] = i;
+        for (uint32_t k = 0; k < info->cp_n; k++) {
+            ec__promo_result *pr = &r->promos[refs[info->cp_off + k]];
+            if (pr->reason) continue;
+            if (pr->tgt_off == 0) {
+                pr->tgt_off = off;
+                off += pr->tgt_n;
+                pr->tgt_n = 0;
+            }
             r->targets[pr->tgt_off + pr->tgt_n++] = i;
         }
     }
@@ -62,15 +114,24 @@ static ec_status index_targets(ec__pricing *pc)
     return EC_OK;
 }
 
-static ec_status collect_all_lines(ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr)
+/* All lines less exclude_skus: the shared list when no line is excluded,
+ * else a list of its own after the others. */
+static ec_status all_lines_targets(ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr)
 {
     ec_price_result *r = pc->r;
+    uint32_t excluded = 0;
+    pr->tgt_off = 0;
+    pr->tgt_n = r->nlines;
+    if (!p->nexclude_idx) return EC_OK;
+    for (uint32_t i = 0; i < r->nlines && !excluded; i++)
+        excluded = ec__line_excluded(pc->rs, p, r->lines[i].info);
+    if (!excluded) return EC_OK;
     if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap,
                             (size_t)r->ntargets + r->nlines, sizeof *r->targets))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
     pr->tgt_off = r->ntargets;
     for (uint32_t i = 0; i < r->nlines; i++)
-        if (!ec__promo_excluded(p, &r->lines[i].sku)) r->targets[r->ntargets++] = i;
+        if (!ec__line_excluded(pc->rs, p, r->lines[i].info)) r->targets[r->ntargets++] = i;
     pr->tgt_n = r->ntargets - pr->tgt_off;
     return EC_OK;
 }
@@ -92,39 +153,41 @@ static void choose_tier(const ec__pricing *pc, const ec__promotion *p, ec__promo
     }
 }
 
-static ec_status check_static(ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr)
+static int64_t target_quantity(const ec__pricing *pc, const ec__promo_result *pr)
 {
-    const ec__window *w = &p->window;
-    int64_t min = 0;
-    if (w->has_from && pc->at < w->from)
-        pr->reason = EC__REASON_NOT_STARTED;
-    else if (w->has_to && pc->at >= w->to)
-        pr->reason = EC__REASON_EXPIRED;
-    else if (p->coupon.n && !has_coupon(pc, &p->coupon))
-        pr->reason = EC__REASON_COUPON_MISSING;
-    else if (!ec__symset_has(&p->groups, pc->group))
-        pr->reason = EC__REASON_CUSTOMER_GROUP;
-    else if (!ec__symset_has(&p->channels, pc->channel))
-        pr->reason = EC__REASON_CHANNEL;
-    else if (!ec__symset_has(&p->countries, pc->country))
-        pr->reason = EC__REASON_COUNTRY;
-    else if (!ec__promo_has_currency(p, pc->cur))
-        pr->reason = EC__REASON_CURRENCY;
-    else if (limit_reached(pc, p))
-        pr->reason = EC__REASON_USAGE_LIMIT;
-    else if (ec__money_in(&p->min_subtotal, pc->cur, &min) && pc->subtotal < min)
-        pr->reason = EC__REASON_MIN_SUBTOTAL;
-    if (pr->reason) return EC_OK;
-    if (ec__promo_targets_all(p)) EC_TRY(collect_all_lines(pc, p, pr));
     int64_t quantity = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++)
         quantity += pc->r->lines[pc->r->targets[pr->tgt_off + k]].quantity;
-    if (pr->tgt_n == 0)
-        pr->reason = EC__REASON_NO_TARGET_LINES;
-    else if (quantity < p->min_quantity)
-        pr->reason = EC__REASON_MIN_QUANTITY;
-    else if (p->action.type == EC__ACT_TIERED_PERCENT)
-        choose_tier(pc, p, pr);
+    return quantity;
+}
+
+/* The checks on target lines, for the promotions that passed the others;
+ * the pass list keeps those that still pass.  *any_exclusive tells
+ * whether an exclusive one is among them. */
+static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity, int *any_exclusive)
+{
+    ec_price_result *r = pc->r;
+    const ec__promo_check *checks = pc->rs->cart_checks;
+    uint32_t kept = 0;
+    *any_exclusive = 0;
+    for (uint32_t k = 0; k < r->npass; k++) {
+        uint32_t pos = r->pass[k];
+        const ec__promo_check *c = &checks[pos];
+        ec__promo_result *pr = &r->promos[pos];
+        if (c->flags & EC__CHK_ALL_LINES) EC_TRY(all_lines_targets(pc, r->promo_list[pos], pr));
+        int shared = pr->tgt_off == 0 && pr->tgt_n == r->nlines;
+        if (pr->tgt_n == 0)
+            pr->reason = EC__REASON_NO_TARGET_LINES;
+        else if (c->min_quantity > 0 &&
+                 (shared ? cart_quantity : target_quantity(pc, pr)) < c->min_quantity)
+            pr->reason = EC__REASON_MIN_QUANTITY;
+        else if (c->action == EC__ACT_TIERED_PERCENT)
+            choose_tier(pc, r->promo_list[pos], pr);
+        if (pr->reason) continue;
+        r->pass[kept++] = pos;
+        *any_exclusive |= c->stacking == EC__EXCLUSIVE;
+    }
+    r->npass = kept;
     return EC_OK;
 }
 
@@ -172,10 +235,11 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
     int64_t total = 0, ship;
     r->nraw = 0;
     reset_nets(pc, r->nets);
-    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+    for (uint32_t k = 0; k < r->npass; k++) {
+        uint32_t pos = r->pass[k];
         const ec__promotion *p = r->promo_list[pos];
         ec__promo_result *pr = &r->promos[pos];
-        if (p->stacking == EC__EXCLUSIVE || pr->reason) continue;
+        if (p->stacking == EC__EXCLUSIVE) continue;
         if (stopped) {
             pr->reason = EC__REASON_STOPPED;
             continue;
@@ -217,9 +281,10 @@ static ec_status best_exclusive(ec__pricing *pc, int64_t stacked, uint32_t *winn
     ec_price_result *r = pc->r;
     int64_t best = stacked, v;
     *winner = UINT32_MAX;
-    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+    for (uint32_t k = 0; k < r->npass; k++) {
+        uint32_t pos = r->pass[k];
         ec__promo_result *pr = &r->promos[pos];
-        if (r->promo_list[pos]->stacking != EC__EXCLUSIVE || pr->reason) continue;
+        if (r->promo_list[pos]->stacking != EC__EXCLUSIVE) continue;
         if (pr->tier_miss) {
             pr->reason = EC__REASON_MIN_SUBTOTAL;
             continue;
@@ -238,8 +303,8 @@ static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
 {
     ec_price_result *r = pc->r;
     int64_t v = 0;
-    for (uint32_t pos = 0; pos < r->npromos; pos++) {
-        ec__promo_result *pr = &r->promos[pos];
+    for (uint32_t k = 0; k < r->npass; k++) {
+        ec__promo_result *pr = &r->promos[r->pass[k]];
         /* "stopped" was only true of the stacked set, which lost */
         if (pr->applied || pr->reason == EC__REASON_STOPPED) {
             pr->applied = 0;
@@ -276,11 +341,13 @@ static ec_status group_discounts(ec__pricing *pc)
     return EC_OK;
 }
 
-/* The shipping discount goes to the first applied free_shipping. */
+/* The shipping discount goes to the first applied free_shipping (every
+ * applied promotion is on the pass list). */
 static ec_status free_shipping(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    for (uint32_t pos = 0; pos < r->npromos; pos++) {
+    for (uint32_t k = 0; k < r->npass; k++) {
+        uint32_t pos = r->pass[k];
         if (!r->promos[pos].applied || r->promo_list[pos]->action.type != EC__ACT_FREE_SHIPPING)
             continue;
         EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
@@ -304,9 +371,10 @@ static void coupon_statuses(ec__pricing *pc)
         ec__coupon_result *out = &r->coupons[r->ncoupons++];
         out->code = *code;
         out->status = EC__COUPON_UNKNOWN;
-        for (uint32_t pos = 0; pos < r->npromos; pos++) {
+        for (uint32_t k = 0; k < pc->rs->ncoupon_cart; k++) {
+            uint32_t pos = pc->rs->coupon_cart[k];
             const ec__str *pcode = &r->promo_list[pos]->coupon;
-            if (!pcode->n || ec__ascii_casecmp(pcode->p, pcode->n, code->p, code->n)) continue;
+            if (ec__ascii_casecmp(pcode->p, pcode->n, code->p, code->n)) continue;
             if (r->promos[pos].applied) {
                 out->status = EC__COUPON_APPLIED;
                 break;
@@ -322,18 +390,20 @@ ec_status ec__price_promotions(ec__pricing *pc)
     const ec_ruleset *rs = pc->rs;
     size_t n = rs->ncart_promos;
     if (!ec__result_reserve(r, (void **)&r->promos, &r->promos_cap, n, sizeof *r->promos) ||
+        !ec__result_reserve(r, (void **)&r->pass, &r->pass_cap, n, sizeof *r->pass) ||
         !ec__result_reserve(r, (void **)&r->coupons, &r->coupons_cap, pc->cart->ncoupons,
                             sizeof *r->coupons))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
     r->promo_list = rs->cart_promos;
+    r->json_heads = rs->cart_json_heads;
     r->npromos = (uint32_t)n;
     r->ntargets = r->nraw = 0;
+    int64_t quantity = 0;
+    for (uint32_t i = 0; i < r->nlines; i++) quantity += r->lines[i].quantity; /* no overflow */
+    check_all_static(pc);
     EC_TRY(index_targets(pc));
-    int any_exclusive = 0;
-    for (uint32_t pos = 0; pos < n; pos++) {
-        EC_TRY(check_static(pc, rs->cart_promos[pos], &r->promos[pos]));
-        any_exclusive |= rs->cart_promos[pos]->stacking == EC__EXCLUSIVE && !r->promos[pos].reason;
-    }
+    int any_exclusive;
+    EC_TRY(check_all_targets(pc, quantity, &any_exclusive));
     int64_t stacked;
     uint32_t winner = UINT32_MAX;
     EC_TRY(run_stacked(pc, &stacked));

@@ -25,7 +25,7 @@ void ec_price_result_free(ec_price_result *r)
 {
     if (!r) return;
     void *arrays[] = {r->lines, r->discounts, r->promos, r->coupons, r->targets, r->nets,
-                      r->trial, r->d,         r->w,      r->parts,   r->raw};
+                      r->trial, r->d,         r->w,      r->parts,   r->raw,     r->pass};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) ec__dealloc(r->alloc, arrays[i]);
     ec_allocator copy = r->alloc_copy;
     ec__dealloc(r->alloc ? &copy : NULL, r);
@@ -199,7 +199,9 @@ static const char *const reason_names[] = {
 
 const char *ec_price_result_promotion_reason(const ec_price_result *r, size_t k)
 {
-    return r && k < r->npromos && !r->promos[k].applied ? reason_names[r->promos[k].reason] : NULL;
+    return r && k < r->npromos && !r->promos[k].applied && r->promos[k].reason
+               ? reason_names[r->promos[k].reason]
+               : NULL;
 }
 
 size_t ec_price_result_coupon_count(const ec_price_result *r)

@@ -104,7 +104,7 @@ ec_status ec__product_promotion(const ec__pricing *pc, ec__line_result *line)
         uint32_t pos = from_all ? b[j++] : a[i++];
         const ec__promotion *p = rs->product_promos[pos];
         if (!ec__context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) continue;
-        if (from_all && ec__promo_excluded(p, &line->sku)) continue;
+        if (from_all && ec__line_excluded(rs, p, line->info)) continue;
         int usable;
         int64_t unit;
         EC_TRY(ec__product_promo_price(pc, p, line->list_price, &unit, &usable));

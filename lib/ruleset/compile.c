@@ -194,6 +194,84 @@ static ec_status index_currencies(ec_ruleset *rs, ec_error *err)
     return EC_OK;
 }
 
+/* ---- what pricing checks per cart ------------------------------------- */
+
+/* exclude_skus as SKU entries; needs the SKU index. */
+static ec_status resolve_excludes(ec_ruleset *rs, ec__promotion *p, ec_error *err)
+{
+    if (p->nexclude == 0) return EC_OK;
+    uint32_t *idx = ec__arena_calloc(&rs->arena, p->nexclude, sizeof *idx);
+    EC_FAIL_IF(!idx, err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t i = 0; i < p->nexclude; i++) {
+        uint32_t s = ec__strmap_get(&rs->sku_index, p->exclude[i].p, p->exclude[i].n);
+        if (s != EC__STRMAP_NONE) idx[p->nexclude_idx++] = s;
+    }
+    p->exclude_idx = idx;
+    return EC_OK;
+}
+
+static uint8_t check_flags(const ec__promotion *p)
+{
+    int all = ec__promo_targets_all(p);
+    uint8_t f = 0;
+    if (p->window.has_from) f |= EC__CHK_FROM;
+    if (p->window.has_to) f |= EC__CHK_TO;
+    if (p->coupon.n || p->groups.n || p->channels.n || p->countries.n) f |= EC__CHK_CONTEXT;
+    if (p->has_usage_limit || p->min_subtotal.n) f |= EC__CHK_LIMITS;
+    if (all) f |= EC__CHK_ALL_LINES;
+    if (all && p->nexclude_idx) f |= EC__CHK_EXCLUDES;
+    return f;
+}
+
+static ec__promo_check check_of(const ec__promotion *p)
+{
+    ec__promo_check c = {.from = p->window.from,
+                         .to = p->window.to,
+                         .min_quantity = p->min_quantity,
+                         .flags = check_flags(p),
+                         .stacking = p->stacking,
+                         .action = p->action.type};
+    memcpy(c.currencies, p->currencies, sizeof c.currencies);
+    return c;
+}
+
+_Static_assert(sizeof(ec__promo_check) == 64, "a check record is one cache line");
+
+/* {"id":"<id>" for the result document, when the id needs no escaping
+ * (ids never hold control bytes) and fits the entry with its length. */
+static void json_head(const ec__promotion *p, char *head)
+{
+    static const char open[] = "{\"id\":\"";
+    size_t n = sizeof open - 1 + p->id.n + 1;
+    if (n > EC__JSON_HEAD - 1 || memchr(p->id.p, '"', p->id.n) || memchr(p->id.p, '\\', p->id.n))
+        return;
+    memcpy(head, open, sizeof open - 1);
+    memcpy(head + sizeof open - 1, p->id.p, p->id.n);
+    head[n - 1] = '"';
+    head[EC__JSON_HEAD - 1] = (char)n;
+}
+
+static ec_status index_cart_checks(ec_ruleset *rs, ec_error *err)
+{
+    for (uint32_t i = 0; i < rs->npromotions; i++)
+        EC_TRY(resolve_excludes(rs, &rs->promotions[i], err));
+    uint32_t n = rs->ncart_promos;
+    /* one spare record: the arena aligns less than a cache line */
+    unsigned char *raw = ec__arena_calloc(&rs->arena, n + 2, sizeof(ec__promo_check));
+    rs->coupon_cart = ec__arena_calloc(&rs->arena, n + 1, sizeof *rs->coupon_cart);
+    char(*heads)[EC__JSON_HEAD] = ec__arena_calloc(&rs->arena, n + 1, sizeof *heads);
+    EC_FAIL_IF(!raw || !rs->coupon_cart || !heads, err, EC_NO_MEMORY, NULL, NULL);
+    ec__promo_check *checks = (ec__promo_check *)(raw + (64 - (uintptr_t)raw % 64) % 64);
+    for (uint32_t pos = 0; pos < n; pos++) {
+        checks[pos] = check_of(rs->cart_promos[pos]);
+        json_head(rs->cart_promos[pos], heads[pos]);
+        if (rs->cart_promos[pos]->coupon.n) rs->coupon_cart[rs->ncoupon_cart++] = pos;
+    }
+    rs->cart_checks = checks;
+    rs->cart_json_heads = (const char(*)[EC__JSON_HEAD])heads;
+    return EC_OK;
+}
+
 ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err)
 {
     EC_TRY(check_unique_ids(rs, err));
@@ -201,5 +279,6 @@ ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err)
     EC_TRY(compile_patterns(rs, err));
     EC_TRY(index_currencies(rs, err));
     EC_TRY(order_promotions(rs, err));
-    return ec__ruleset_index(rs, err);
+    EC_TRY(ec__ruleset_index(rs, err));
+    return index_cart_checks(rs, err);
 }

@@ -17,6 +17,7 @@
 #define EC__CURRENCY_WORDS 4         /* bits for up to 256 currencies in the table */
 #define EC__SYM_NONE UINT32_MAX      /* a name no rule mentions */
 #define EC__SYM_ANY (UINT32_MAX - 1) /* tax country "*" */
+#define EC__JSON_HEAD 32             /* bytes per cart_json_heads entry */
 
 typedef struct ec__str {
     const char *p; /* NUL-terminated, in the arena */
@@ -137,6 +138,12 @@ typedef struct ec__promotion {
     ec__str pattern;
     const ec__str *exclude;
     uint32_t nexclude;
+    /* exclude_skus as SKU entries (index in skus): a line is excluded when
+     * its entry is one of these, a compare of two integers instead of two
+     * strings; SKUs the ruleset cannot price are left out, since no priced
+     * line can carry them */
+    const uint32_t *exclude_idx;
+    uint32_t nexclude_idx;
     ec__action action;
     ec__money_map max_discount;
     void *regex; /* pcre2_code_8 *, compiled by ec__ruleset_compile */
@@ -144,6 +151,27 @@ typedef struct ec__promotion {
      * index), so the "currency" check costs one bit test per cart */
     uint64_t currencies[EC__CURRENCY_WORDS];
 } ec__promotion;
+
+/* What ec__price_promotions() checks for every cart promotion of every
+ * cart, packed into one cache line per promotion (in evaluation order), so
+ * that the usual promotion costs one line fetch; the flags send the rare
+ * ones (coupon, customer group, channel, country, usage limit,
+ * min_subtotal) to their full ec__promotion. */
+enum ec__check_flag {
+    EC__CHK_FROM = 1,       /* window.has_from */
+    EC__CHK_TO = 2,         /* window.has_to */
+    EC__CHK_CONTEXT = 4,    /* coupon or a group, channel or country set */
+    EC__CHK_LIMITS = 8,     /* usage_limit or min_subtotal */
+    EC__CHK_ALL_LINES = 16, /* ec__promo_targets_all() */
+    EC__CHK_EXCLUDES = 32   /* all lines, less exclude_idx */
+};
+
+typedef struct ec__promo_check {
+    int64_t from, to;
+    uint64_t currencies[EC__CURRENCY_WORDS];
+    int64_t min_quantity;
+    uint8_t flags, stacking, action;
+} ec__promo_check;
 
 /* Everything pricing needs for one SKU, found with one hash lookup. */
 typedef struct ec__sku_info {
@@ -187,6 +215,13 @@ struct ec_ruleset {
     /* built by ec__ruleset_compile */
     const ec__promotion **cart_promos; /* evaluation order */
     uint32_t ncart_promos;
+    const ec__promo_check *cart_checks; /* per cart_promos entry, 64-aligned */
+    /* per cart_promos entry: the first bytes of its entry in a result
+     * document, {"id":"<id>", with their length in the last byte (0: the
+     * id is too long or needs escaping; the writer then escapes it) */
+    const char (*cart_json_heads)[EC__JSON_HEAD];
+    uint32_t *coupon_cart; /* cart promo positions with a coupon */
+    uint32_t ncoupon_cart;
     const ec__promotion **product_promos; /* selection order */
     uint32_t nproduct_promos;
     uint32_t *all_cart; /* cart promo positions that target every line */

@@ -544,6 +544,40 @@ static void test_json_string_escaping(void)
     ec_ruleset_free(rs);
 }
 
+/* Promotion entries are written from heads the ruleset renders once: ids
+ * that need escaping and ids too long for a head (24 bytes; 23 still
+ * fit) take the escaping path, and the bytes are the same either way.  Z
+ * targets every line but B, so it takes a list of its own. */
+static void test_json_promotion_entries_bytes(void)
+{
+    ec_ruleset *rs = th_load(
+        "{'currency':'EUR','products':[{'sku':'A','prices':'1.00'},{'sku':'B','prices':'2.00'}],"
+        "'promotions':[{'id':'Q\\'1','coupon':'X','action':{'type':'percent_off','percent':'5'}},"
+        "{'id':'A\\\\B','coupon':'X','action':{'type':'percent_off','percent':'5'}},"
+        "{'id':'ABCDEFGHIJKLMNOPQRSTUVWX','coupon':'X','action':{'type':'percent_off',"
+        "'percent':'5'}},{'id':'ABCDEFGHIJKLMNOPQRSTUVW','coupon':'X','action':{'type':"
+        "'percent_off','percent':'5'}},{'id':'Z','target':{'exclude_skus':['B','C']},"
+        "'action':{'type':'percent_off','percent':'10'}}]}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+    OUTPUT(rs,
+           "{'currency':'EUR','at':'2026-11-28T10:00:00Z',"
+           "'lines':[{'sku':'A','quantity':1},{'sku':'B','quantity':1}]}",
+           "{'currency':'EUR','lines':[{'sku':'A','quantity':1,'list_price':'1.00',"
+           "'unit_price':'1.00','price_list':null,'product_promotion':null,'subtotal':'1.00',"
+           "'discounts':[{'promotion':'Z','amount':'0.10'}],'discount':'0.10','net':'0.90',"
+           "'tax_percent':'0','tax':'0.00','total':'0.90'},{'sku':'B','quantity':1,"
+           "'list_price':'2.00','unit_price':'2.00','price_list':null,'product_promotion':null,"
+           "'subtotal':'2.00','discounts':[],'discount':'0.00','net':'2.00','tax_percent':'0',"
+           "'tax':'0.00','total':'2.00'}],'subtotal':'3.00','discount':'0.10','shipping':null,"
+           "'tax':'0.00','total':'2.90','promotions':["
+           "{'id':'ABCDEFGHIJKLMNOPQRSTUVW','applied':false,'reason':'coupon_missing'},"
+           "{'id':'ABCDEFGHIJKLMNOPQRSTUVWX','applied':false,'reason':'coupon_missing'},"
+           "{'id':'A\\\\B','applied':false,'reason':'coupon_missing'},"
+           "{'id':'Q\\'1','applied':false,'reason':'coupon_missing'},"
+           "{'id':'Z','applied':true,'amount':'0.10'}],'coupons':[]}");
+    ec_ruleset_free(rs);
+}
+
 static CU_TestInfo cart_tests[] = {
     {"cart_invalid_json", test_json_cart_invalid_json},
     {"cart_wrong_types", test_json_cart_wrong_types},
@@ -565,6 +599,7 @@ static CU_TestInfo output_tests[] = {
     {"price_failures", test_json_price_failures},
     {"pricer_reuse", test_json_pricer_reuse},
     {"string_escaping", test_json_string_escaping},
+    {"promotion_entries_bytes", test_json_promotion_entries_bytes},
     CU_TEST_INFO_NULL,
 };
 

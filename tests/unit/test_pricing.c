@@ -923,6 +923,47 @@ static void test_pricing_minor_units_follow_currency(void)
     th_fx_close(&f);
 }
 
+/* Promotions that target every line share one target list until their
+ * exclude_skus hit a line of the cart; then each takes a list of its own,
+ * and ten lines with five such promotions need more room than the lines'
+ * own targets (the lists must not overrun one another). */
+static void test_pricing_all_lines_exclusions(void)
+{
+    th_fx f;
+    char doc[4096] = "{'currency':'EUR','products':[";
+    for (char c = 'A'; c <= 'J'; c++) {
+        char item[80];
+        snprintf(item, sizeof item, "%s{'sku':'%c','prices':'10.00'}", c > 'A' ? "," : "", c);
+        strcat(doc, item);
+    }
+    strcat(doc, "],'promotions':[");
+    for (char c = 'A'; c <= 'E'; c++) {
+        char item[160];
+        snprintf(item, sizeof item,
+                 "%s{'id':'E%c','target':{'exclude_skus':['%c','Z']},"
+                 "'action':{'type':'amount_off_each','amount':'1.00'}}",
+                 c > 'A' ? "," : "", c, c);
+        strcat(doc, item);
+    }
+    strcat(doc, ",{'id':'F','target':{'exclude_skus':['Z']},'min_quantity':10,"
+                "'action':{'type':'amount_off_each','amount':'0.50'}}]}");
+    OPEN(doc);
+    CART("A B C D E F G H I J");
+    PRICE_OK();
+    PROMOS("EA=900 EB=900 EC=900 ED=900 EE=900 F=500");
+    DISCS(0, "EB=100 EC=100 ED=100 EE=100 F=50");
+    DISCS(4, "EA=100 EB=100 EC=100 ED=100 F=50");
+    DISCS(9, "EA=100 EB=100 EC=100 ED=100 EE=100 F=50");
+    TOTALS("10000 5000 0 5000");
+    RECART("A B*9"); /* F: the shared list, the quantity of every line */
+    PRICE_OK();
+    PROMOS("EA=900 EB=100 EC=1000 ED=1000 EE=1000 F=500");
+    RECART("A B*8");
+    PRICE_OK();
+    PROMOS("EA=800 EB=100 EC=900 ED=900 EE=900 F:min_quantity");
+    th_fx_close(&f);
+}
+
 static CU_TestInfo unit_price_tests[] = {
     {"price_list_priority_and_ties", test_pricing_price_list_priority_and_ties},
     {"price_list_context_filters", test_pricing_price_list_context_filters},
@@ -934,6 +975,7 @@ static CU_TestInfo unit_price_tests[] = {
 };
 
 static CU_TestInfo promotion_tests[] = {
+    {"all_lines_exclusions", test_pricing_all_lines_exclusions},
     {"action_percent_off", test_pricing_action_percent_off},
     {"action_amount_off_each", test_pricing_action_amount_off_each},
     {"action_amount_off_order", test_pricing_action_amount_off_order},
