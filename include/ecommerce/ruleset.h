@@ -40,6 +40,16 @@ EC_API size_t ec_ruleset_promotion_count(const ec_ruleset *rules);
 /* The default currency code ("EUR"); static storage.  NULL for NULL. */
 EC_API const char *ec_ruleset_currency(const ec_ruleset *rules);
 
+/* Promotion i, for i below ec_ruleset_promotion_count(), in no particular
+ * order: its id (NUL-terminated, valid while the ruleset lives) into *id,
+ * and its usage_limit into *usage_limit when it has one.  Returns 1 when
+ * the promotion has a usage limit, 0 when it has none, -1 when i is out of
+ * range (or rules is NULL).  A service keeping usage counts needs to know
+ * which promotions are limited: only checkouts spending one of those must
+ * wait for each other.  Thread-safe. */
+EC_API int ec_ruleset_promotion_at(const ec_ruleset *rules, size_t i, const char **id,
+                                   int64_t *usage_limit);
+
 EC_END_DECLS
 
 #endif /* EC_RULESET_H */

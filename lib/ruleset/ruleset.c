@@ -65,3 +65,13 @@ const char *ec_ruleset_currency(const ec_ruleset *rs)
 {
     return rs ? ec_currency_code(rs->currency) : NULL;
 }
+
+int ec_ruleset_promotion_at(const ec_ruleset *rs, size_t i, const char **id, int64_t *usage_limit)
+{
+    if (!rs || i >= rs->npromotions) return -1;
+    const ec__promotion *p = &rs->promotions[i];
+    if (id) *id = p->id.p;
+    if (!p->has_usage_limit) return 0;
+    if (usage_limit) *usage_limit = p->usage_limit;
+    return 1;
+}

@@ -181,7 +181,14 @@ def test_metrics():
         for _ in range(3):
             s.request("POST", "/v1/price", open(CART).read())
         s.request("GET", "/nope")
-        r = s.request("GET", "/metrics")
+        # A request is counted when MHD reports it complete, which may come
+        # just after its response reached the client: read until it shows.
+        deadline = time.time() + 5
+        while True:
+            r = s.request("GET", "/metrics")
+            if 'route="unmatched",status="404"} 1' in r.body.decode() or time.time() > deadline:
+                break
+            time.sleep(0.05)
         eq(r.status, 200, "metrics")
         check(r.header("Content-Type").startswith("text/plain; version=0.0.4"), "prometheus type")
         text = r.body.decode()

@@ -1,5 +1,6 @@
 """test_orders.py - checkout, order events with their stock effects, the
 sweeper, and 200 concurrent checkouts for 50 units."""
+import os
 import threading
 import time
 
@@ -233,6 +234,53 @@ def test_promotion_uses_counted_at_checkout():
         env2 = checkout(s, second["id"], "k2").json()
         eq(welcome(env2["pricing"])["applied"], False, "and at its checkout")
         check(env2["order"]["total"] != env["order"]["total"], "no discount the second time")
+
+
+def test_usage_limit_holds_under_concurrent_checkouts():
+    """40 checkouts at once with a coupon limited to 5 uses, over two
+    instances of one store: exactly 5 orders get it, and the count says 5."""
+    with Server(args=["--threads", "8"]) as a:
+        rules = a.request("GET", "/v1/rules").json()
+        for p in rules["promotions"]:
+            if p["id"] == "WELCOME5":
+                p["usage_limit"] = 5
+        eq(a.request("PUT", "/v1/rules", rules).status, 200, "limit 5")
+        stock(a, "SHOE-1", "berlin", 100)
+        with Server(directory=a.dir, rules=None, args=["--threads", "8"],
+                    store="sqlite:" + os.path.join(a.dir, "ecom.db")) as b:
+            deadline = time.time() + 5
+            while b.request("GET", "/v1/rules").header("ETag") != a.request("GET", "/v1/rules").header("ETag"):
+                check(time.time() < deadline, "b has the new rules")
+                time.sleep(0.1)
+            carts = [cart(a, [("SHOE-1", 1)], coupons=["WELCOME5"])["id"] for _ in range(40)]
+            results = [None] * 40
+            barrier = threading.Barrier(40)
+
+            def one(i):
+                s = (a, b)[i % 2]
+                barrier.wait()
+                for _ in range(50):
+                    r = checkout(s, carts[i], "lim-%d" % i)
+                    if r.status != 503:
+                        break
+                    time.sleep(0.05)
+                results[i] = r
+
+            threads = [threading.Thread(target=one, args=(i,)) for i in range(40)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            eq([r.status for r in results], [201] * 40, "every checkout made an order")
+            applied = [r for r in results
+                       if [p for p in r.json()["pricing"]["promotions"] if p["id"] == "WELCOME5"][0]["applied"]]
+            eq(len(applied), 5, "the coupon spent exactly 5 times")
+            eq(s_uses(a), 5, "count")
+
+
+def s_uses(s):
+    rows = s.sql("SELECT uses FROM promotion_uses WHERE promotion_id = 'WELCOME5'")
+    return int(rows[0][0]) if rows else 0
 
 
 def test_orders_survive_sigkill():

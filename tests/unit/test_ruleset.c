@@ -93,6 +93,42 @@ static void test_ruleset_minimal_and_counts(void)
     ec_ruleset_free(rs);
 }
 
+static void test_ruleset_promotion_usage_limits(void)
+{
+    ec_ruleset *rs = th_load("{'currency':'EUR','promotions':["
+                             "{'id':'free','action':{'type':'free_shipping'}},"
+                             "{'id':'w5','coupon':'W5','usage_limit':1000,"
+                             "'action':{'type':'amount_off_order','amount':'5'}},"
+                             "{'id':'p','usage_limit':0,"
+                             "'action':{'type':'percent_off','percent':'5'}}]}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+    int seen = 0;
+    for (size_t i = 0; i < ec_ruleset_promotion_count(rs); i++) {
+        const char *id = NULL;
+        int64_t limit = -1;
+        int has = ec_ruleset_promotion_at(rs, i, &id, &limit);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+        if (strcmp(id, "free") == 0) {
+            EQ(has, 0);
+            EQ(limit, -1); /* untouched without a limit */
+            seen |= 1;
+        } else if (strcmp(id, "w5") == 0) {
+            EQ(has, 1);
+            EQ(limit, 1000);
+            seen |= 2;
+        } else if (strcmp(id, "p") == 0) {
+            EQ(has, 1);
+            EQ(limit, 0);
+            seen |= 4;
+        }
+    }
+    EQ(seen, 7);
+    EQ(ec_ruleset_promotion_at(rs, 3, NULL, NULL), -1);
+    EQ(ec_ruleset_promotion_at(NULL, 0, NULL, NULL), -1);
+    EQ(ec_ruleset_promotion_at(rs, 1, NULL, NULL) >= 0, 1); /* out pointers optional */
+    ec_ruleset_free(rs);
+}
+
 static void test_ruleset_null_handling(void)
 {
     ec_ruleset *rs = NULL;
@@ -608,6 +644,7 @@ static CU_TestInfo load_tests[] = {
     {"loads_spec_example", test_ruleset_loads_spec_example},
     {"minimal_and_counts", test_ruleset_minimal_and_counts},
     {"null_handling", test_ruleset_null_handling},
+    {"promotion_usage_limits", test_ruleset_promotion_usage_limits},
     {"null_means_absent", test_ruleset_null_means_absent},
     CU_TEST_INFO_NULL,
 };

@@ -68,6 +68,10 @@ typedef struct ecomd_ruleset {
     ec_ruleset *rules;
     int64_t version;
     atomic_int refs;
+    /* Ids of the promotions with a usage_limit, sorted (they point into
+     * rules): checkouts that spend one of them wait for each other. */
+    const char **limited;
+    size_t nlimited;
 } ecomd_ruleset;
 
 typedef struct ecomd_rules ecomd_rules;
@@ -81,6 +85,8 @@ void ecomd_rules_release(ecomd_ruleset *rs);
  * active; returns 1 when installed. */
 int ecomd_rules_install(ecomd_rules *holder, ec_ruleset *rules, int64_t version);
 int64_t ecomd_rules_version(ecomd_rules *holder);
+/* Whether promotion `id` has a usage limit in this ruleset. */
+int ecomd_ruleset_limited(const ecomd_ruleset *rs, const char *id);
 /* Read the stored version, compile and install it when newer. */
 ec_status ecomd_rules_refresh(ecomd_rules *holder, ecomd_store *store, ec_error *err);
 

@@ -154,40 +154,123 @@ static void set_etag(ecomd_outcome *out, int64_t version)
 /* ---- checkout
  * ---------------------------------------------------------------------------------------- */
 
-/* The cart priced now with the stored promotion usage; NULL after
- * filling out with the refusal. */
-static cJSON *price_for_checkout(ecomd_request *r, ecomd_tx *tx, const char *cart_id,
-                                 const cJSON *cart, ecomd_outcome *out, ec_status *st)
+/* The cart priced with the promotion counts `uses` (a JSON object); NULL
+ * after filling out with the refusal. */
+static cJSON *price_with_uses(const ecomd_ruleset *rs, const char *cart_id, const cJSON *cart,
+                              const char *uses, ecomd_outcome *out, ec_status *st)
 {
-    char *uses = NULL, at[48], *doc_text = NULL, *res = NULL;
+    char at[48], *doc_text = NULL, *res = NULL;
     size_t len = 0;
-    *st = r->srv->store->ops->promotion_uses(r->srv->store, tx, &uses);
-    if (*st != EC_OK) return NULL;
     cJSON *doc = cJSON_Duplicate(cart, 1);
     now_text(at, sizeof at);
     cJSON_AddStringToObject(doc, "id", cart_id);
     cJSON_AddStringToObject(doc, "at", at);
     cJSON_AddItemToObject(doc, "promotion_uses", cJSON_Parse(uses));
-    free(uses);
     doc_text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
-    ecomd_ruleset *rs = ecomd_rules_acquire(r->srv->rules);
     ec_error err;
     ec_error_clear(&err);
-    ec_status ps = !rs ? EC_UNAVAILABLE
-                   : doc_text
-                       ? ec_json_price(rs->rules, doc_text, strlen(doc_text), &res, &len, &err)
-                       : EC_NO_MEMORY;
-    ecomd_rules_release(rs);
+    ec_status ps = doc_text ? ec_json_price(rs->rules, doc_text, strlen(doc_text), &res, &len, &err)
+                            : EC_NO_MEMORY;
     free(doc_text);
     cJSON *pricing = ps == EC_OK ? cJSON_ParseWithLength(res, len) : NULL;
     ec_free(res);
-    if (ps == EC_UNAVAILABLE)
-        *st = EC_UNAVAILABLE;
-    else if (ps == EC_NO_MEMORY || (ps == EC_OK && !pricing))
+    if (ps == EC_NO_MEMORY || (ps == EC_OK && !pricing))
         *st = EC_NO_MEMORY;
     else if (ps != EC_OK)
         refuse_ec(out, &err);
+    return pricing;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Lock the applied promotions with a usage limit that `locked` lacks, in
+ * id order, and add them to it; *added tells whether there were any. */
+static ec_status lock_limited(ecomd_store *s, ecomd_tx *tx, const ecomd_ruleset *rs,
+                              const cJSON *pricing, cJSON *locked, int *added)
+{
+    const cJSON *promos = item(pricing, "promotions"), *p;
+    const char **ids = malloc(((size_t)cJSON_GetArraySize(promos) + 1) * sizeof *ids);
+    size_t n = 0;
+    if (!ids) return EC_NO_MEMORY;
+    cJSON_ArrayForEach(p, promos)
+    {
+        const char *id = text(p, "id");
+        if (cJSON_IsTrue(item(p, "applied")) && id && ecomd_ruleset_limited(rs, id) &&
+            !item(locked, id))
+            ids[n++] = id;
+    }
+    qsort(ids, n, sizeof *ids, by_text);
+    ec_status st = EC_OK;
+    *added = n > 0;
+    for (size_t k = 0; k < n && st == EC_OK; k++) {
+        if (k && strcmp(ids[k], ids[k - 1]) == 0) continue;
+        st = s->ops->promotion_lock(tx, ids[k]);
+        if (st == EC_OK && !cJSON_AddTrueToObject(locked, ids[k])) st = EC_NO_MEMORY;
+    }
+    free(ids);
+    return st;
+}
+
+/* A promotion's count in a reading; none stored yet is 0. */
+static double count_of(const cJSON *uses, const char *id)
+{
+    const cJSON *n = item(uses, id);
+    return cJSON_IsNumber(n) ? n->valuedouble : 0;
+}
+
+/* Whether every locked promotion has the same count in both readings. */
+static int same_counts(const cJSON *locked, const cJSON *before, const cJSON *now)
+{
+    const cJSON *id;
+    cJSON_ArrayForEach(id, locked)
+    {
+        if (count_of(before, id->string) != count_of(now, id->string)) return 0;
+    }
+    return 1;
+}
+
+/* The cart priced now.  Counts are read without a lock, so under load they
+ * may be stale (never too high).  The limited promotions the price spends
+ * are then locked and their counts read again: unchanged, the price
+ * stands; changed, the cart is priced again with the new counts, which the
+ * locks now hold still (a new limited promotion is locked in turn). */
+static cJSON *price_for_checkout(ecomd_request *r, ecomd_tx *tx, const char *cart_id,
+                                 const cJSON *cart, ecomd_outcome *out, ec_status *st)
+{
+    ecomd_store *s = r->srv->store;
+    ecomd_ruleset *rs = ecomd_rules_acquire(r->srv->rules);
+    char *uses = NULL;
+    cJSON *pricing = NULL, *locked = cJSON_CreateObject();
+    *st = !rs ? EC_UNAVAILABLE : locked ? s->ops->promotion_uses(s, tx, &uses) : EC_NO_MEMORY;
+    if (*st == EC_OK) pricing = price_with_uses(rs, cart_id, cart, uses, out, st);
+    for (int round = 0; pricing && *st == EC_OK; round++) {
+        int added = 0;
+        char *fresh = NULL;
+        *st = lock_limited(s, tx, rs, pricing, locked, &added);
+        if (*st != EC_OK || !added) break;
+        if (round == 8) *st = EC_UNAVAILABLE; /* counts moving every time: retry later */
+        if (*st == EC_OK) *st = s->ops->promotion_uses(s, tx, &fresh);
+        cJSON *a = cJSON_Parse(uses), *b = fresh ? cJSON_Parse(fresh) : NULL;
+        int same = *st == EC_OK && same_counts(locked, a, b);
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+        free(uses);
+        uses = fresh;
+        if (*st != EC_OK || same) break;
+        cJSON_Delete(pricing);
+        pricing = price_with_uses(rs, cart_id, cart, uses, out, st);
+    }
+    free(uses);
+    cJSON_Delete(locked);
+    ecomd_rules_release(rs);
+    if (*st != EC_OK) {
+        cJSON_Delete(pricing);
+        return NULL;
+    }
     return pricing;
 }
 

@@ -7,6 +7,7 @@
  * the immutable compiled ruleset. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ecomd.h"
 
@@ -26,6 +27,7 @@ void ecomd_rules_release(ecomd_ruleset *rs)
 {
     if (rs && atomic_fetch_sub(&rs->refs, 1) == 1) {
         ec_ruleset_free(rs->rules);
+        free(rs->limited);
         free(rs);
     }
 }
@@ -47,14 +49,40 @@ ecomd_ruleset *ecomd_rules_acquire(ecomd_rules *h)
     return rs;
 }
 
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The sorted ids of the promotions with a usage limit; 0 without memory. */
+static int list_limited(ecomd_ruleset *rs)
+{
+    size_t n = ec_ruleset_promotion_count(rs->rules);
+    rs->nlimited = 0;
+    rs->limited = n ? malloc(n * sizeof *rs->limited) : NULL;
+    if (n && !rs->limited) return 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = NULL;
+        if (ec_ruleset_promotion_at(rs->rules, i, &id, NULL) == 1) rs->limited[rs->nlimited++] = id;
+    }
+    if (rs->nlimited) qsort(rs->limited, rs->nlimited, sizeof *rs->limited, by_text);
+    return 1;
+}
+
+int ecomd_ruleset_limited(const ecomd_ruleset *rs, const char *id)
+{
+    return rs->nlimited && bsearch(&id, rs->limited, rs->nlimited, sizeof *rs->limited, by_text);
+}
+
 int ecomd_rules_install(ecomd_rules *h, ec_ruleset *rules, int64_t version)
 {
-    ecomd_ruleset *rs = malloc(sizeof *rs);
-    if (!rs) {
+    ecomd_ruleset *rs = calloc(1, sizeof *rs);
+    if (rs) rs->rules = rules;
+    if (!rs || !list_limited(rs)) {
         ec_ruleset_free(rules);
+        free(rs);
         return 0;
     }
-    rs->rules = rules;
     rs->version = version;
     atomic_init(&rs->refs, 1);
     pthread_mutex_lock(&h->mu);

@@ -107,6 +107,12 @@ typedef struct ecomd_store_ops {
      * NULL); count one more use. */
     ec_status (*promotion_uses)(ecomd_store *s, ecomd_tx *tx, char **json);
     ec_status (*promotion_use_add)(ecomd_tx *tx, const char *promotion_id);
+    /* Hold promotion `id` until the transaction ends, waiting for any other
+     * transaction that holds it: a checkout spending a promotion with a
+     * usage limit takes it before trusting the promotion's count, so that
+     * two checkouts never both spend its last use.  Counts read without it
+     * may be stale, never too high. */
+    ec_status (*promotion_lock)(ecomd_tx *tx, const char *promotion_id);
     /* Mark active reservations past their expiry expired; *count receives
      * how many.  Safe when several instances run it at once. */
     ec_status (*reservations_expire)(ecomd_store *s, int64_t now_us, int64_t *count);

@@ -472,6 +472,7 @@ static const ecomd_store_ops pg_ops = {
     .order_of_cart = pg_order_of_cart,
     .promotion_uses = pg_promotion_uses,
     .promotion_use_add = pg_promotion_use_add,
+    .promotion_lock = pg_promotion_lock,
     .reservations_expire = pg_reservations_expire,
     .prune = pg_prune,
 };

@@ -6,9 +6,12 @@
  * Concurrency model: transactions run at READ COMMITTED and take row locks
  * in one fixed order, so that many instances can write at once without
  * overselling and without serialization failures:
- *   idempotency key (advisory) -> cart or order row -> promotions
- *   (advisory) -> reservation row -> stock rows ordered by (sku, location)
- *   -> outbox (advisory).
+ *   idempotency key (advisory) -> cart or order row -> the limited
+ *   promotions a checkout spends (advisory, by id) -> reservation row ->
+ *   stock rows ordered by (sku, location) -> outbox (advisory).
+ * A checkout whose re-pricing brings in another limited promotion locks
+ * that one late; two such checkouts can deadlock, which PostgreSQL detects
+ * and ends one of them with a 503 to retry.
  * Versioned rows (carts, orders) are also updated conditionally. */
 #ifndef ECOMD_STORE_PG_H
 #define ECOMD_STORE_PG_H
@@ -74,6 +77,7 @@ ec_status pg_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id);
 ec_status pg_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
 ec_status pg_promotion_uses(ecomd_store *s, ecomd_tx *tx, char **json);
 ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id);
+ec_status pg_promotion_lock(ecomd_tx *tx, const char *promotion_id);
 ec_status pg_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);

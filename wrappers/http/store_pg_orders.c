@@ -109,13 +109,11 @@ ec_status pg_promotion_uses(ecomd_store *base, ecomd_tx *tx, char **json)
 {
     pg_store *s = (pg_store *)base;
     pg_conn *c = tx ? tx->conn : pg_acquire(s);
-    /* In a write, usage limits must see every committed use and the uses
-     * this checkout adds: checkouts that read the counts queue here. */
-    ec_status rc =
-        tx ? pg_do(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_PROMOTIONS ")", 0, NULL) : EC_OK;
-    PGresult *res = rc == EC_OK ? pg_run(c, "SELECT promotion_id, uses FROM promotion_uses", 0,
-                                         NULL, NULL, NULL, 0, NULL)
-                                : NULL;
+    /* No lock: a checkout locks only the limited promotions it spends
+     * (pg_promotion_lock) and then reads their counts again. */
+    PGresult *res =
+        pg_run(c, "SELECT promotion_id, uses FROM promotion_uses", 0, NULL, NULL, NULL, 0, NULL);
+    ec_status rc;
     if (!tx) pg_release(s, c);
     cJSON *obj = cJSON_CreateObject();
     *json = NULL;
@@ -234,4 +232,13 @@ ec_status pg_prune(ecomd_store *base, int64_t keys_before_us, int64_t events_bef
         PQclear(res);
     }
     return rc;
+}
+
+/* An advisory lock per promotion, in its own class (the two-key form):
+ * only checkouts spending the same limited promotion wait for each other. */
+ec_status pg_promotion_lock(ecomd_tx *tx, const char *promotion_id)
+{
+    const char *vals[1] = {promotion_id};
+    return pg_do(tx->conn, "SELECT pg_advisory_xact_lock(" PG_LOCK_PROMOTIONS ", hashtext($1))", 1,
+                 vals);
 }

@@ -393,6 +393,7 @@ static const ecomd_store_ops sq_ops = {
     .order_of_cart = sq_order_of_cart,
     .promotion_uses = sq_promotion_uses,
     .promotion_use_add = sq_promotion_use_add,
+    .promotion_lock = sq_promotion_lock,
     .reservations_expire = sq_reservations_expire,
     .prune = sq_prune,
 };

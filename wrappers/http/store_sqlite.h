@@ -116,6 +116,7 @@ ec_status sq_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id);
 ec_status sq_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
 ec_status sq_promotion_uses(ecomd_store *s, ecomd_tx *tx, char **json);
 ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id);
+ec_status sq_promotion_lock(ecomd_tx *tx, const char *promotion_id);
 ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status sq_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);

@@ -125,6 +125,14 @@ ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id)
     return sq_step_done(tx->conn, st);
 }
 
+/* A write transaction is the only writer: counts cannot move under it. */
+ec_status sq_promotion_lock(ecomd_tx *tx, const char *promotion_id)
+{
+    (void)tx;
+    (void)promotion_id;
+    return EC_OK;
+}
+
 /* One write transaction: `held` and the statuses change together. */
 ec_status sq_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *count)
 {
