@@ -50,6 +50,29 @@ void ec_cart_reset(ec_cart *c)
     c->nlines = c->ncoupons = c->nuses = 0;
 }
 
+/* Printable ASCII is the common case of an identifier and needs no UTF-8
+ * decoding; anything else takes the full check. */
+static int id_valid(const char *s, size_t len)
+{
+    if (len == 0 || len > 128) return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)(s[i] - 0x20) >= 0x5f) return ec__id_valid(s, len);
+    return 1;
+}
+
+/* Copy len bytes of an identifier (not NUL-terminated) into the arena. */
+static ec_status copy_idn(ec_cart *c, ec__str *dst, const char *s, size_t len, const char *field,
+                          ec_error *err)
+{
+    EC_FAIL_IF(!id_valid(s, len), err, EC_INVALID_FIELD, field,
+               "must be 1 to 128 bytes of UTF-8 without control characters");
+    char *copy = ec__arena_strndup(&c->arena, s, len);
+    EC_FAIL_IF(!copy, err, EC_NO_MEMORY, field, NULL);
+    dst->p = copy;
+    dst->n = (uint32_t)len;
+    return EC_OK;
+}
+
 /* Copy an identifier into the cart's arena; NULL clears it. */
 static ec_status copy_id(ec_cart *c, ec__str *dst, const char *s, const char *field, ec_error *err)
 {
@@ -58,14 +81,12 @@ static ec_status copy_id(ec_cart *c, ec__str *dst, const char *s, const char *fi
         memset(dst, 0, sizeof *dst);
         return EC_OK;
     }
-    size_t len = strlen(s);
-    EC_FAIL_IF(!ec__id_valid(s, len), err, EC_INVALID_FIELD, field,
-               "must be 1 to 128 bytes of UTF-8 without control characters");
-    char *copy = ec__arena_strndup(&c->arena, s, len);
-    EC_FAIL_IF(!copy, err, EC_NO_MEMORY, field, NULL);
-    dst->p = copy;
-    dst->n = (uint32_t)len;
-    return EC_OK;
+    return copy_idn(c, dst, s, strlen(s), field, err);
+}
+
+int ec__cart_put_id(ec_cart *c, ec__str *dst, const char *s, size_t len)
+{
+    return copy_idn(c, dst, s, len, NULL, NULL) == EC_OK;
 }
 
 ec_status ec_cart_set_currency(ec_cart *c, const char *code, ec_error *err)
@@ -138,7 +159,7 @@ ec_status ec_cart_add_line(ec_cart *c, const char *sku, int64_t quantity, ec_err
     }
     ec_status st = EC_NO_MEMORY;
     if (reserve(c, (void **)&c->lines, &c->lines_cap, i + 1, sizeof *c->lines))
-        st = copy_id(c, &c->lines[i].sku, sku, NULL, err);
+        st = copy_idn(c, &c->lines[i].sku, sku, strlen(sku), NULL, err);
     else
         ec__fail(err, st, NULL, NULL);
     if (st != EC_OK) {
@@ -148,6 +169,27 @@ ec_status ec_cart_add_line(ec_cart *c, const char *sku, int64_t quantity, ec_err
     c->lines[i].quantity = quantity;
     c->nlines++;
     return EC_OK;
+}
+
+int ec__cart_put_line(ec_cart *c, const char *sku, size_t len, int64_t quantity)
+{
+    uint32_t i = c->nlines;
+    if (i >= EC_CART_MAX_LINES || quantity < 1 || quantity > EC_CART_MAX_QUANTITY) return 0;
+    if (!reserve(c, (void **)&c->lines, &c->lines_cap, i + 1, sizeof *c->lines)) return 0;
+    if (copy_idn(c, &c->lines[i].sku, sku, len, NULL, NULL) != EC_OK) return 0;
+    c->lines[i].quantity = quantity;
+    c->nlines++;
+    return 1;
+}
+
+int ec__cart_put_coupon(ec_cart *c, const char *code, size_t len)
+{
+    uint32_t i = c->ncoupons;
+    if (i >= EC_CART_MAX_COUPONS) return 0;
+    if (!reserve(c, (void **)&c->coupons, &c->coupons_cap, i + 1, sizeof *c->coupons)) return 0;
+    if (copy_idn(c, &c->coupons[i], code, len, NULL, NULL) != EC_OK) return 0;
+    c->ncoupons++;
+    return 1;
 }
 
 ec_status ec_cart_add_coupon(ec_cart *c, const char *code, ec_error *err)
@@ -165,16 +207,12 @@ ec_status ec_cart_add_coupon(ec_cart *c, const char *code, ec_error *err)
     return EC_OK;
 }
 
-ec_status ec_cart_set_promotion_uses(ec_cart *c, const char *promotion_id, int64_t uses,
-                                     ec_error *err)
+/* The count for one promotion id; a repeated id replaces its count. */
+static ec_status put_uses(ec_cart *c, const char *id, size_t len, int64_t uses, const char *field,
+                          ec_error *err)
 {
-    EC_FAIL_IF(!c || !promotion_id, err, EC_MISUSE, "promotion_uses", "cart or id is NULL");
-    char field[160];
-    snprintf(field, sizeof field, "promotion_uses.%.128s", promotion_id);
-    EC_FAIL_IF(uses < 0, err, EC_INVALID_FIELD, field, "uses must be a non-negative integer");
-    size_t len = strlen(promotion_id);
     for (uint32_t i = 0; i < c->nuses; i++) {
-        if (c->uses[i].id.n == len && memcmp(c->uses[i].id.p, promotion_id, len) == 0) {
+        if (c->uses[i].id.n == len && memcmp(c->uses[i].id.p, id, len) == 0) {
             c->uses[i].uses = uses;
             return EC_OK;
         }
@@ -183,9 +221,24 @@ ec_status ec_cart_set_promotion_uses(ec_cart *c, const char *promotion_id, int64
                "too many promotion_uses entries");
     EC_FAIL_IF(!reserve(c, (void **)&c->uses, &c->uses_cap, c->nuses + 1, sizeof *c->uses), err,
                EC_NO_MEMORY, field, NULL);
-    EC_TRY(copy_id(c, &c->uses[c->nuses].id, promotion_id, field, err));
+    EC_TRY(copy_idn(c, &c->uses[c->nuses].id, id, len, field, err));
     c->uses[c->nuses++].uses = uses;
     return EC_OK;
+}
+
+ec_status ec_cart_set_promotion_uses(ec_cart *c, const char *promotion_id, int64_t uses,
+                                     ec_error *err)
+{
+    EC_FAIL_IF(!c || !promotion_id, err, EC_MISUSE, "promotion_uses", "cart or id is NULL");
+    char field[160];
+    snprintf(field, sizeof field, "promotion_uses.%.128s", promotion_id);
+    EC_FAIL_IF(uses < 0, err, EC_INVALID_FIELD, field, "uses must be a non-negative integer");
+    return put_uses(c, promotion_id, strlen(promotion_id), uses, field, err);
+}
+
+int ec__cart_put_uses(ec_cart *c, const char *id, size_t len, int64_t uses)
+{
+    return uses >= 0 && put_uses(c, id, len, uses, NULL, NULL) == EC_OK;
 }
 
 size_t ec_cart_line_count(const ec_cart *c)

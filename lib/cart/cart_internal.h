@@ -34,4 +34,13 @@ struct ec_cart {
     uint32_t nuses, uses_cap;
 };
 
+/* Length-taking setters for a reader that points into a document (the
+ * bytes need not be NUL-terminated).  They refuse what the public setters
+ * refuse but build no error: 0 means refused, and the reader then takes the
+ * path that reports why.  dst is one of the cart's own identifier fields. */
+int ec__cart_put_id(ec_cart *c, ec__str *dst, const char *s, size_t len);
+int ec__cart_put_line(ec_cart *c, const char *sku, size_t len, int64_t quantity);
+int ec__cart_put_coupon(ec_cart *c, const char *code, size_t len);
+int ec__cart_put_uses(ec_cart *c, const char *id, size_t len, int64_t uses);
+
 #endif /* EC_CART_INTERNAL_H */

@@ -3,6 +3,7 @@
 
 #include "common/internal.h"
 #include "ecommerce/json.h"
+#include "json/cart_json.h"
 #include "json/read.h"
 
 static const char *const cart_keys[] = {
@@ -118,14 +119,23 @@ static ec_status read_cart(ec_cart *cart, const cJSON *doc, ec_error *err)
     return read_uses(cart, doc, err);
 }
 
-ec_status ec_cart_from_json(ec_cart *cart, const char *json, size_t len, ec_error *err)
+ec_status ec__cart_from_json_tree(ec_cart *cart, const char *json, size_t len, ec_error *err)
 {
-    EC_FAIL_IF(!cart, err, EC_MISUSE, NULL, "cart is NULL");
-    ec_cart_reset(cart);
     cJSON *doc;
     EC_TRY(ec__jparse(json, len, &doc, err));
     ec_status st = read_cart(cart, doc, err);
     cJSON_Delete(doc);
+    return st;
+}
+
+ec_status ec_cart_from_json(ec_cart *cart, const char *json, size_t len, ec_error *err)
+{
+    EC_FAIL_IF(!cart, err, EC_MISUSE, NULL, "cart is NULL");
+    ec_cart_reset(cart);
+    if (ec__cart_scan(cart, json, len)) return EC_OK;
+    /* not the plain form, or not valid: the full reader says which */
+    ec_cart_reset(cart);
+    ec_status st = ec__cart_from_json_tree(cart, json, len, err);
     if (st != EC_OK) ec_cart_reset(cart);
     return st;
 }

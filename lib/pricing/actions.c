@@ -82,6 +82,29 @@ static void sort_by_unit_price(ec__pricing *pc, uint32_t *order, uint32_t n)
     }
 }
 
+/* Target lines in that order into `order`.  A list of every line (target
+ * lists are in line order without repeats) takes the cart's order, sorted
+ * once per cart: most buy_x_get_y promotions of a cart target every line. */
+static ec_status targets_by_price(ec__pricing *pc, const ec__promo_result *pr, uint32_t *order)
+{
+    ec_price_result *r = pc->r;
+    uint32_t n = pr->tgt_n;
+    if (n < r->nlines) {
+        for (uint32_t k = 0; k < n; k++) order[k] = TARGET(pc, pr, k);
+        sort_by_unit_price(pc, order, n);
+        return EC_OK;
+    }
+    if (!pc->by_price) {
+        if (!ec__result_reserve(r, (void **)&r->by_price, &r->by_price_cap, n, sizeof *order))
+            return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+        for (uint32_t i = 0; i < n; i++) r->by_price[i] = i;
+        sort_by_unit_price(pc, r->by_price, n);
+        pc->by_price = 1;
+    }
+    memcpy(order, r->by_price, n * sizeof *order);
+    return EC_OK;
+}
+
 /* The k*get cheapest target units are discounted; units of one line share a
  * unit price, so whole lines are taken from the cheap end at once. */
 static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
@@ -90,12 +113,11 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
     ec_price_result *r = pc->r;
     uint32_t *order = (uint32_t *)r->parts; /* scratch: parts is unused here */
     int64_t units = 0;
+    EC_TRY(targets_by_price(pc, pr, order));
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        order[k] = TARGET(pc, pr, k);
         units += r->lines[order[k]].quantity; /* <= 1000 * 1e6: no overflow */
         d[order[k]] = 0;
     }
-    sort_by_unit_price(pc, order, pr->tgt_n);
     int64_t apps = units / (p->action.buy + p->action.get);
     if (p->action.max_applications > 0 && apps > p->action.max_applications)
         apps = p->action.max_applications;

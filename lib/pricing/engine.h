@@ -106,6 +106,12 @@ struct ec_price_result {
     uint32_t ntargets, targets_cap;
     uint32_t *pass; /* positions still passing, in evaluation order */
     uint32_t npass, pass_cap;
+    /* marks[pos] == stamp: a line of this cart targets promotion pos (a
+     * new stamp per cart spares clearing the marks) */
+    uint32_t *marks;
+    uint32_t marks_cap, stamp;
+    uint32_t *by_price; /* every line by unit price, see pc->by_price */
+    uint32_t by_price_cap;
     int64_t *nets, *trial, *d, *w, *parts;
     uint32_t scratch_cap;
 };
@@ -122,6 +128,8 @@ typedef struct ec__pricing {
     const ec__shipping *ship;         /* NULL without shipping_method */
     int64_t ship_price;               /* before free_over */
     int64_t subtotal;                 /* sum of line subtotals */
+    uint8_t excludable;               /* a line's SKU is in some exclude_skus */
+    uint8_t by_price;                 /* r->by_price holds this cart's order */
 } ec__pricing;
 
 /* Pieces of 3.1 (unit_price.c), shared with batch repricing (reprice.c),

@@ -60,18 +60,55 @@ static uint8_t static_reason(const ec__pricing *pc, const ec__promo_check *c,
     return (c->flags & EC__CHK_LIMITS) ? limits_reason(pc, p) : EC__REASON_NONE;
 }
 
-/* Every promotion's result starts here, written whole (no separate
- * clearing pass); those that pass go on the pass list. */
-static void check_all_static(ec__pricing *pc)
+/* Stamp the promotions some line targets (by the lines' SKU entries), and
+ * note whether a line's SKU is in some exclude_skus.  The marks array is
+ * cleared only when it is new or the stamp wraps. */
+static ec_status mark_targeted(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    const ec__promo_check *checks = pc->rs->cart_checks;
-    r->npass = 0;
-    for (uint32_t pos = 0; pos < r->npromos; pos++) {
-        uint8_t reason = static_reason(pc, &checks[pos], r->promo_list[pos]);
-        r->promos[pos] = (ec__promo_result){.reason = reason};
-        if (!reason) r->pass[r->npass++] = pos;
+    const uint32_t *refs = pc->rs->promo_refs;
+    uint32_t cap = r->marks_cap;
+    if (!ec__result_reserve(r, (void **)&r->marks, &r->marks_cap, r->npromos, sizeof *r->marks))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    if (++r->stamp == 0 || cap != r->marks_cap) {
+        if (r->marks) memset(r->marks, 0, (size_t)r->marks_cap * sizeof *r->marks);
+        r->stamp = 1;
     }
+    pc->excludable = 0;
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        const ec__sku_info *info = r->lines[i].info;
+        for (uint32_t k = 0; k < info->cp_n; k++) r->marks[refs[info->cp_off + k]] = r->stamp;
+        pc->excludable |= info->excluded;
+    }
+    return EC_OK;
+}
+
+/* Every promotion's result starts here, written whole (no separate
+ * clearing pass); those that pass go on the pass list.  A targeted one
+ * that no line targets is decided here too (its last check). */
+static void check_all_static(ec__pricing *pc)
+{
+    /* locals: the stores below could alias anything read through r or pc */
+    ec_price_result *r = pc->r;
+    const ec__promo_check *checks = pc->rs->cart_checks;
+    ec__promo_result *promos = r->promos;
+    const uint32_t *marks = r->marks, stamp = r->stamp;
+    uint32_t *pass = r->pass, npass = 0, n = r->npromos, word = (uint32_t)pc->cur >> 6;
+    uint64_t bit = (uint64_t)1 << (pc->cur & 63);
+    int64_t at = pc->at;
+    for (uint32_t pos = 0; pos < n; pos++) {
+        const ec__promo_check *c = &checks[pos];
+        /* inside the window, no context or limits, the currency: passes;
+         * else the checks in order say which one fails */
+        int quick = !(c->flags & EC__CHK_FULL) && at >= c->from && at < c->to &&
+                    (c->currencies[word] & bit);
+        uint8_t reason = quick ? EC__REASON_NONE : static_reason(pc, c, r->promo_list[pos]);
+        if (!reason && !(c->flags & EC__CHK_ALL_LINES) && marks[pos] != stamp)
+            reason = EC__REASON_NO_TARGET_LINES;
+        promos[pos] = (ec__promo_result){.reason = reason};
+        if (!reason) pass[npass++] = pos;
+    }
+    r->npass = npass;
 }
 
 /* Target lines of every targeted promotion that passed so far, from the
@@ -122,7 +159,7 @@ static ec_status all_lines_targets(ec__pricing *pc, const ec__promotion *p, ec__
     uint32_t excluded = 0;
     pr->tgt_off = 0;
     pr->tgt_n = r->nlines;
-    if (!p->nexclude_idx) return EC_OK;
+    if (!p->nexclude_idx || !pc->excludable) return EC_OK;
     for (uint32_t i = 0; i < r->nlines && !excluded; i++)
         excluded = ec__line_excluded(pc->rs, p, r->lines[i].info);
     if (!excluded) return EC_OK;
@@ -400,6 +437,7 @@ ec_status ec__price_promotions(ec__pricing *pc)
     r->ntargets = r->nraw = 0;
     int64_t quantity = 0;
     for (uint32_t i = 0; i < r->nlines; i++) quantity += r->lines[i].quantity; /* no overflow */
+    EC_TRY(mark_targeted(pc));
     check_all_static(pc);
     EC_TRY(index_targets(pc));
     int any_exclusive;

@@ -204,7 +204,9 @@ static ec_status resolve_excludes(ec_ruleset *rs, ec__promotion *p, ec_error *er
     EC_FAIL_IF(!idx, err, EC_NO_MEMORY, NULL, NULL);
     for (uint32_t i = 0; i < p->nexclude; i++) {
         uint32_t s = ec__strmap_get(&rs->sku_index, p->exclude[i].p, p->exclude[i].n);
-        if (s != EC__STRMAP_NONE) idx[p->nexclude_idx++] = s;
+        if (s == EC__STRMAP_NONE) continue;
+        idx[p->nexclude_idx++] = s;
+        rs->skus[s].excluded = 1; /* carts without such a SKU skip the lists */
     }
     p->exclude_idx = idx;
     return EC_OK;
@@ -225,8 +227,8 @@ static uint8_t check_flags(const ec__promotion *p)
 
 static ec__promo_check check_of(const ec__promotion *p)
 {
-    ec__promo_check c = {.from = p->window.from,
-                         .to = p->window.to,
+    ec__promo_check c = {.from = p->window.has_from ? p->window.from : INT64_MIN,
+                         .to = p->window.has_to ? p->window.to : INT64_MAX,
                          .min_quantity = p->min_quantity,
                          .flags = check_flags(p),
                          .stacking = p->stacking,

@@ -165,8 +165,13 @@ enum ec__check_flag {
     EC__CHK_ALL_LINES = 16, /* ec__promo_targets_all() */
     EC__CHK_EXCLUDES = 32   /* all lines, less exclude_idx */
 };
+/* The flags whose checks read the full ec__promotion. */
+enum { EC__CHK_FULL = EC__CHK_CONTEXT | EC__CHK_LIMITS };
 
 typedef struct ec__promo_check {
+    /* the window; INT64_MIN and INT64_MAX when open, so that one test of
+     * from <= at < to passes most carts (the flags still say which ends
+     * exist, for the cart at INT64_MAX) */
     int64_t from, to;
     uint64_t currencies[EC__CURRENCY_WORDS];
     int64_t min_quantity;
@@ -180,6 +185,7 @@ typedef struct ec__sku_info {
     uint32_t pl_off, pl_n; /* price-list refs, by list priority descending */
     uint32_t pp_off, pp_n; /* product promotions targeting it, in order */
     uint32_t cp_off, cp_n; /* cart promotions targeting it, in order */
+    uint8_t excluded;      /* in some promotion's exclude_skus */
 } ec__sku_info;
 
 typedef struct ec__pl_ref {

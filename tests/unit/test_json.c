@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cart/cart_internal.h"
 #include "ecommerce/json.h"
 #include "helpers.h"
+#include "json/cart_json.h"
 
 #define EXPECT_ERR(st, e, status, field)                                                           \
     th_expect_error(st, &(e), status, field, __FILE__, __LINE__)
@@ -255,6 +257,83 @@ static void test_json_cart_reads_every_field(void)
     free(doc);
     ec_cart_free(cart);
 }
+
+/* ---- the two cart readers --------------------------------------------------------- */
+
+static int same_str(const ec__str *a, const ec__str *b)
+{
+    if (!a->p || !b->p) return !a->p && !b->p;
+    return a->n == b->n && strcmp(a->p, b->p) == 0;
+}
+
+static int same_cart(const ec_cart *a, const ec_cart *b)
+{
+    int same = a->currency == b->currency && a->has_at == b->has_at && a->at == b->at &&
+               same_str(&a->id, &b->id) && same_str(&a->country, &b->country) &&
+               same_str(&a->customer_group, &b->customer_group) &&
+               same_str(&a->channel, &b->channel) &&
+               same_str(&a->shipping_method, &b->shipping_method) && a->nlines == b->nlines &&
+               a->ncoupons == b->ncoupons && a->nuses == b->nuses;
+    for (uint32_t i = 0; same && i < a->nlines; i++)
+        same = same_str(&a->lines[i].sku, &b->lines[i].sku) &&
+               a->lines[i].quantity == b->lines[i].quantity;
+    for (uint32_t i = 0; same && i < a->ncoupons; i++)
+        same = same_str(&a->coupons[i], &b->coupons[i]);
+    for (uint32_t i = 0; same && i < a->nuses; i++)
+        same = same_str(&a->uses[i].id, &b->uses[i].id) && a->uses[i].uses == b->uses[i].uses;
+    return same;
+}
+
+/* A valid document (raw JSON): the scanner reads it (scanned) or leaves it
+ * to the cJSON reader; either way ec_cart_from_json reads the same cart as
+ * the cJSON reader alone. */
+static void both_readers(const char *json, int scanned, unsigned line)
+{
+    ec_cart *scan = ec_cart_new(), *tree = ec_cart_new(), *api = ec_cart_new();
+    CU_ASSERT_FATAL(scan && tree && api);
+    ec_error e = th_error();
+    size_t n = strlen(json);
+    th_expect_i64(ec__cart_scan(scan, json, n), scanned, "scanned", __FILE__, line);
+    th_expect_error(ec__cart_from_json_tree(tree, json, n, &e), &e, EC_OK, "", __FILE__, line);
+    th_expect_error(ec_cart_from_json(api, json, n, &e), &e, EC_OK, "", __FILE__, line);
+    th_expect_i64(same_cart(api, tree), 1, "same cart", __FILE__, line);
+    if (scanned) th_expect_i64(same_cart(scan, tree), 1, "same scanned cart", __FILE__, line);
+    ec_cart_free(api);
+    ec_cart_free(tree);
+    ec_cart_free(scan);
+}
+
+#define BOTH(json, scanned) both_readers(json, scanned, __LINE__)
+#define CART_HEAD "{\"currency\":\"EUR\",\"at\":\"2026-11-28T10:00:00Z\","
+#define ONE_LINE "\"lines\":[{\"sku\":\"A\",\"quantity\":1}]"
+
+static void test_json_cart_scanner_agrees(void)
+{
+    BOTH(CART_HEAD ONE_LINE "}", 1);
+    /* every member, nulls, white space of each kind, any key order */
+    BOTH(" \t\r\n{ \"promotion_uses\" : { \"P\" : 0 , \"Q\":12, \"P\":3 } ,\n"
+         "\"lines\":[ {\"quantity\":1000000,\"sku\":\"\xc3\xa9t\xc3\xa9\"}, {\"sku\":\"A\","
+         "\"quantity\":7} ],\"coupons\":[\"SAVE\",\"save\"],\"id\":\"c-1\","
+         "\"country\":null,\"customer_group\":\"vip\",\"channel\":\"web\","
+         "\"shipping_method\":\"express\",\"at\":\"2026-11-28T10:00:00+01:00\","
+         "\"currency\":\"JPY\"}\r\n",
+         1);
+    BOTH(CART_HEAD "\"coupons\":[],\"promotion_uses\":{},\"id\":null," ONE_LINE "}", 1);
+    /* valid, but left to the cJSON reader: escapes, numbers not written
+     * as plain digits, a byte order mark, control bytes as white space */
+    BOTH(CART_HEAD "\"lines\":[{\"sku\":\"A\\u0042\",\"quantity\":1}]}", 0);
+    BOTH(CART_HEAD "\"lines\":[{\"sku\":\"A\",\"quantity\":1.0}]}", 0);
+    BOTH(CART_HEAD "\"lines\":[{\"sku\":\"A\",\"quantity\":2e0}]}", 0);
+    BOTH(CART_HEAD "\"lines\":[{\"sku\":\"A\",\"quantity\":01}]}", 0);
+    BOTH(CART_HEAD "\"promotion_uses\":{\"P\":-0}," ONE_LINE "}", 0);
+    BOTH("\xef\xbb\xbf" CART_HEAD ONE_LINE "}", 0);
+    BOTH("\x0b" CART_HEAD ONE_LINE "}", 0);
+    BOTH(CART_HEAD "\"id\":\"a\\\"b\"," ONE_LINE "}", 0);
+}
+
+#undef BOTH
+#undef CART_HEAD
+#undef ONE_LINE
 
 /* ---- result documents ---------------------------------------------------------- */
 
@@ -587,6 +666,7 @@ static CU_TestInfo cart_tests[] = {
     {"cart_promotion_uses", test_json_cart_promotion_uses},
     {"cart_limits_and_identifiers", test_json_cart_limits_and_identifiers},
     {"cart_reads_every_field", test_json_cart_reads_every_field},
+    {"cart_scanner_agrees", test_json_cart_scanner_agrees},
     CU_TEST_INFO_NULL,
 };
 
