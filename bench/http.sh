@@ -15,7 +15,10 @@
 # stopped again by pid.  The workloads are generated here, never committed:
 #   healthz     GET /healthz                     the HTTP path alone
 #   nginx       GET a static file from nginx      the baseline for the above
-#   price       POST /v1/price examples/cart.json pricing, no store
+#   price       POST /v1/price, a 10-line cart    pricing, no store
+#                (examples/cart.json's 3 lines, which meet its promotions,
+#                and 7 more over SKU-n products the script adds to the
+#                example rules)
 #   stock       GET /v1/stock/SHOE-1              a read from SQLite
 #   reserve     POST /v1/reservations             a write transaction each
 #                (unique Idempotency-Key per request, stock large enough)
@@ -72,13 +75,25 @@ wait_up() {
     exit 1
 }
 
+# ---- rules and the 10-line cart: the example rules with 64 more products
+# SKU-0..63 (also the PostgreSQL run's catalogue) -------------------------------
+python3 - "$root/examples/rules.json" "$root/examples/cart.json" "$work" <<'EOF'
+import json, sys
+rules = json.load(open(sys.argv[1]))
+rules["products"] += [{"sku": "SKU-%d" % i, "prices": {"EUR": "10.00"}} for i in range(64)]
+json.dump(rules, open(sys.argv[3] + "/rules.json", "w"))
+cart = json.load(open(sys.argv[2]))
+cart["lines"] += [{"sku": "SKU-%d" % i, "quantity": 1 + i % 3} for i in range(10 - len(cart["lines"]))]
+json.dump(cart, open(sys.argv[3] + "/cart.json", "w"))
+EOF
+
 # ---- ecomd, with a large stock so that reservations never run out -----------
 eport=$(free_port)
 cat >"$work/stock.json" <<'EOF'
 {"stock": [{"sku": "SHOE-1", "location": "berlin", "on_hand": 1000000000}]}
 EOF
 "$ECOMD" --listen "127.0.0.1:$eport" --store "sqlite:$work/ecom.db" --threads "$SERVER_THREADS" \
-    --rules "$root/examples/rules.json" --stock "$work/stock.json" --grace-ms 1 \
+    --rules "$work/rules.json" --stock "$work/stock.json" --grace-ms 1 \
     2>"$work/ecomd.log" &
 pids+=($!)
 base="http://127.0.0.1:$eport"
@@ -116,9 +131,11 @@ pids+=($!)
 wait_up "http://127.0.0.1:$nport/healthz.json"
 
 # ---- workloads -------------------------------------------------------------------
-python3 - "$root/examples/cart.json" "$work/price.lua" <<'EOF'
+python3 - "$work/cart.json" "$work/price.lua" <<'EOF'
 import json, sys
-body = json.dumps(json.load(open(sys.argv[1])))
+cart = json.load(open(sys.argv[1]))
+assert len(cart["lines"]) == 10, "the price workload is a 10-line cart"
+body = json.dumps(cart)
 with open(sys.argv[2], "w") as f:
     f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
     f.write("wrk.body = %s\n" % json.dumps(body))
@@ -251,14 +268,11 @@ pg_port=$(python3 "$pgtemp" start "$work" --durable)
 trap 'python3 "$pgtemp" stop "$work"; cleanup' EXIT
 python3 "$pgtemp" psql "$work" "CREATE DATABASE ecom" >/dev/null
 store="postgresql://ecom@127.0.0.1:$pg_port/ecom"
-python3 - "$root/examples/rules.json" "$work" <<'EOF'
+python3 - "$work" <<'EOF'
 import json, sys
-rules = json.load(open(sys.argv[1]))
-rules["products"] += [{"sku": "SKU-%d" % i, "prices": {"EUR": "10.00"}} for i in range(64)]
-json.dump(rules, open(sys.argv[2] + "/pgrules.json", "w"))
 json.dump({"stock": [{"sku": "SKU-%d" % i, "location": "berlin", "on_hand": 1000000000,
                       "safety_stock": 0, "backorder_limit": 0} for i in range(64)]},
-          open(sys.argv[2] + "/pgstock.json", "w"))
+          open(sys.argv[1] + "/pgstock.json", "w"))
 EOF
 {
     printf 'defaults\n    mode http\n    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n'
@@ -269,7 +283,7 @@ EOF
 for n in 1 2; do
     p=$(free_port)
     "$ECOMD" --listen "127.0.0.1:$p" --store "$store" --threads "$SERVER_THREADS" \
-        --rules "$work/pgrules.json" --stock "$work/pgstock.json" --grace-ms 1 \
+        --rules "$work/rules.json" --stock "$work/pgstock.json" --grace-ms 1 \
         --instance "pg-$n" 2>"$work/ecomd-pg-$n.log" &
     pids+=($!)
     wait_up "http://127.0.0.1:$p/readyz"
