@@ -167,6 +167,7 @@ ec_status ec_cart_add_line(ec_cart *c, const char *sku, int64_t quantity, ec_err
         return st;
     }
     c->lines[i].quantity = quantity;
+    c->lines[i].hash = ec__strhash(c->lines[i].sku.p, c->lines[i].sku.n);
     c->nlines++;
     return EC_OK;
 }
@@ -178,6 +179,7 @@ int ec__cart_put_line(ec_cart *c, const char *sku, size_t len, int64_t quantity)
     if (!reserve(c, (void **)&c->lines, &c->lines_cap, i + 1, sizeof *c->lines)) return 0;
     if (copy_idn(c, &c->lines[i].sku, sku, len, NULL, NULL) != EC_OK) return 0;
     c->lines[i].quantity = quantity;
+    c->lines[i].hash = ec__strhash(c->lines[i].sku.p, c->lines[i].sku.n);
     c->nlines++;
     return 1;
 }

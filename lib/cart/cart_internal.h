@@ -9,6 +9,7 @@
 typedef struct ec__cart_line {
     ec__str sku;
     int64_t quantity;
+    uint64_t hash; /* ec__strhash(sku): a cart priced again hashes nothing */
 } ec__cart_line;
 
 typedef struct ec__promotion_use {

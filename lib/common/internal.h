@@ -62,6 +62,11 @@ static inline int ec__mul_overflows(size_t n, size_t size, size_t *out)
 
 /* ASCII case-insensitive comparison (coupon codes). */
 int ec__ascii_casecmp(const char *a, size_t alen, const char *b, size_t blen);
+/* dst = s with A-Z lowered: two codes are equal under ec__ascii_casecmp
+ * exactly when their lowered bytes are, so they can be hashed. */
+void ec__ascii_lower(char *dst, const char *s, size_t n);
+
+#define EC__ID_MAX 128 /* bytes in an identifier */
 
 /* Identifier rule of formats.md 1: 1..128 bytes, valid UTF-8, no control
  * characters.  Returns 1 when s is a valid identifier. */

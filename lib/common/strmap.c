@@ -42,11 +42,16 @@ static ec__strmap_slot *find_slot(ec__strmap_slot *slots, size_t mask, const cha
     }
 }
 
-uint32_t ec__strmap_get(const ec__strmap *m, const char *key, size_t len)
+uint32_t ec__strmap_get_hashed(const ec__strmap *m, const char *key, size_t len, uint64_t hash)
 {
     if (!m->slots) return EC__STRMAP_NONE;
-    ec__strmap_slot *s = find_slot(m->slots, m->mask, key, len, ec__strhash(key, len));
+    ec__strmap_slot *s = find_slot(m->slots, m->mask, key, len, hash);
     return s->key ? s->value : EC__STRMAP_NONE;
+}
+
+uint32_t ec__strmap_get(const ec__strmap *m, const char *key, size_t len)
+{
+    return m->slots ? ec__strmap_get_hashed(m, key, len, ec__strhash(key, len)) : EC__STRMAP_NONE;
 }
 
 static int grow(ec__strmap *m)

@@ -32,6 +32,8 @@ void ec__strmap_free(ec__strmap *m);
 uint64_t ec__strhash(const char *s, size_t len);
 /* Value for key, or EC__STRMAP_NONE. */
 uint32_t ec__strmap_get(const ec__strmap *m, const char *key, size_t len);
+/* The same for a key whose ec__strhash() the caller kept. */
+uint32_t ec__strmap_get_hashed(const ec__strmap *m, const char *key, size_t len, uint64_t hash);
 /* Insert key -> value unless present.  Returns 0 when out of memory;
  * otherwise 1, with *existing (may be NULL) set to the value already
  * stored or EC__STRMAP_NONE when the key is new. */

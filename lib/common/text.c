@@ -16,6 +16,11 @@ int ec__ascii_casecmp(const char *a, size_t alen, const char *b, size_t blen)
     return (alen > blen) - (alen < blen);
 }
 
+void ec__ascii_lower(char *dst, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = (char)ascii_lower((unsigned char)s[i]);
+}
+
 /* Length of the UTF-8 sequence at s (1..4), or 0 when it is malformed,
  * overlong, a surrogate or beyond U+10FFFF. */
 static size_t utf8_seq(const unsigned char *s, size_t left)
@@ -38,7 +43,7 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
 
 int ec__id_valid(const char *s, size_t len)
 {
-    if (len == 0 || len > 128) return 0;
+    if (len == 0 || len > EC__ID_MAX) return 0;
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         if (u[i] < 0x20 || u[i] == 0x7F) return 0;

@@ -10,6 +10,7 @@
 #include "ecommerce/money.h"
 #include "money/digits.h"
 #include "money/money_private.h"
+#include "money/checked.h"
 
 /* Longest input quoted back verbatim in an error message. */
 #define QUOTE_MAX 64
@@ -180,11 +181,7 @@ ec_status ec_money_format(int64_t minor, int32_t exponent, char *buf, size_t cap
  * local so *out is only ever written with a correct result. */
 ec_status ec_money_add(int64_t a, int64_t b, int64_t *out)
 {
-    int64_t r;
-    if (!out) return EC_MISUSE;
-    if (__builtin_add_overflow(a, b, &r)) return EC_OVERFLOW;
-    *out = r;
-    return EC_OK;
+    return ec__money_add(a, b, out);
 }
 
 ec_status ec_money_sub(int64_t a, int64_t b, int64_t *out)
@@ -198,35 +195,7 @@ ec_status ec_money_sub(int64_t a, int64_t b, int64_t *out)
 
 ec_status ec_money_mul(int64_t a, int64_t b, int64_t *out)
 {
-    int64_t r;
-    if (!out) return EC_MISUSE;
-    if (__builtin_mul_overflow(a, b, &r)) return EC_OVERFLOW;
-    *out = r;
-    return EC_OK;
-}
-
-/* Whether a truncated quotient moves one unit away from zero.  half_cmp
- * compares the discarded remainder with one half (-1 below, 0 exactly, 1
- * above); odd tells half-even which neighbour is even. */
-static int round_away(ec_rounding mode, int negative, int half_cmp, int odd)
-{
-    switch (mode) {
-    case EC_ROUND_HALF_EVEN:
-        return half_cmp > 0 || (half_cmp == 0 && odd);
-    case EC_ROUND_HALF_UP:
-        return half_cmp >= 0;
-    case EC_ROUND_HALF_DOWN:
-        return half_cmp > 0;
-    case EC_ROUND_UP:
-        return 1;
-    case EC_ROUND_DOWN:
-        return 0;
-    case EC_ROUND_CEILING:
-        return !negative;
-    case EC_ROUND_FLOOR:
-        return negative;
-    }
-    return 0;
+    return ec__money_mul(a, b, out);
 }
 
 static ec__i128 abs128(ec__i128 v)
@@ -234,26 +203,9 @@ static ec__i128 abs128(ec__i128 v)
     return v < 0 ? -v : v;
 }
 
-ec_status ec_money_muldiv(int64_t a, int64_t b, int64_t c, ec_rounding mode, int64_t *out)
+/* The 128-bit path of ec__money_muldiv(), whose checks have passed. */
+ec_status ec__money_muldiv_wide(int64_t a, int64_t b, int64_t c, ec_rounding mode, int64_t *out)
 {
-    /* Compare as int: an FFI caller can pass any value for the enum. */
-    int m = (int)mode;
-    if (!out || c == 0 || m < EC_ROUND_HALF_EVEN || m > EC_ROUND_FLOOR) return EC_MISUSE;
-    /* Fast path: most products fit in 64 bits, and a 64-bit division is
-     * several times cheaper than the 128-bit one (a library call). */
-    int64_t n64;
-    if (!__builtin_mul_overflow(a, b, &n64) && !(n64 == INT64_MIN && c == -1)) {
-        int64_t q = n64 / c, r = n64 % c;
-        if (r != 0) {
-            int negative = (n64 < 0) != (c < 0);
-            uint64_t ar = r < 0 ? (uint64_t)0 - (uint64_t)r : (uint64_t)r;
-            uint64_t ac = c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c;
-            int half_cmp = (ar > ac - ar) - (ar < ac - ar); /* 2|r| vs |c|, no overflow */
-            if (round_away(mode, negative, half_cmp, (int)(q % 2 != 0))) q += negative ? -1 : 1;
-        }
-        *out = q;
-        return EC_OK;
-    }
     /* |a*b| <= 2^126 and |c| >= 1: neither the product nor the quotient
      * (even INT64_MIN * INT64_MIN / -1) can overflow 128 bits. */
     ec__i128 n = (ec__i128)a * b;
@@ -262,9 +214,14 @@ ec_status ec_money_muldiv(int64_t a, int64_t b, int64_t c, ec_rounding mode, int
         int negative = (n < 0) != (c < 0);
         ec__i128 twice = 2 * abs128(r), whole = abs128(c);
         int half_cmp = (twice > whole) - (twice < whole);
-        if (round_away(mode, negative, half_cmp, (int)(q % 2 != 0))) q += negative ? -1 : 1;
+        if (ec__round_away(mode, negative, half_cmp, (int)(q % 2 != 0))) q += negative ? -1 : 1;
     }
     if (q < INT64_MIN || q > INT64_MAX) return EC_OVERFLOW;
     *out = (int64_t)q;
     return EC_OK;
+}
+
+ec_status ec_money_muldiv(int64_t a, int64_t b, int64_t c, ec_rounding mode, int64_t *out)
+{
+    return ec__money_muldiv(a, b, c, mode, out);
 }

@@ -11,8 +11,9 @@
 static ec_status percent_off(ec__pricing *pc, const ec__promo_result *pr, int32_t pct,
                              const int64_t *nets, int64_t *d)
 {
-    for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        uint32_t i = TARGET(pc, pr, k);
+    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
+        uint32_t i = targets[k];
         EC_TRY(ec__percent_of(pc, nets[i], pct, &d[i]));
     }
     return EC_OK;
@@ -24,7 +25,7 @@ static ec_status percent_off(ec__pricing *pc, const ec__promo_result *pr, int32_
 static int64_t times_quantity(int64_t amount, int64_t quantity)
 {
     int64_t v = 0;
-    return ec_money_mul(amount, quantity, &v) == EC_OK ? v : INT64_MAX;
+    return ec__money_mul(amount, quantity, &v) == EC_OK ? v : INT64_MAX;
 }
 
 static void amount_off_each(ec__pricing *pc, const ec__promo_result *pr, int64_t amount,
@@ -63,7 +64,7 @@ static ec_status amount_off_order(ec__pricing *pc, const ec__promo_result *pr, i
 {
     int64_t total = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++)
-        EC_TRY(ec_money_add(total, nets[TARGET(pc, pr, k)], &total));
+        EC_TRY(ec__money_add(total, nets[TARGET(pc, pr, k)], &total));
     return allocate_over_targets(pc, pr, amount < total ? amount : total, nets, d);
 }
 
@@ -140,7 +141,7 @@ static ec_status apply_cap(ec__pricing *pc, const ec__promotion *p, const ec__pr
 {
     int64_t cap = 0, sum = 0;
     if (!ec__money_in(&p->max_discount, pc->cur, &cap)) return EC_OK;
-    for (uint32_t k = 0; k < pr->tgt_n; k++) EC_TRY(ec_money_add(sum, d[TARGET(pc, pr, k)], &sum));
+    for (uint32_t k = 0; k < pr->tgt_n; k++) EC_TRY(ec__money_add(sum, d[TARGET(pc, pr, k)], &sum));
     if (sum <= cap) return EC_OK;
     return allocate_over_targets(pc, pr, cap, d, d);
 }
@@ -177,13 +178,16 @@ ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__pr
 {
     EC_TRY(run_action(pc, p, pr, nets, d));
     EC_TRY(apply_cap(pc, p, pr, d));
-    *sum = 0;
-    for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        uint32_t i = TARGET(pc, pr, k);
+    /* locals: d, nets and *sum could alias, which would reload each */
+    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    int64_t total = 0;
+    for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
+        uint32_t i = targets[k];
         if (d[i] > nets[i]) d[i] = nets[i];
         if (d[i] < 0) d[i] = 0;
         nets[i] -= d[i];
-        *sum += d[i]; /* each d <= its net, and the nets sum fits */
+        total += d[i]; /* each d <= its net, and the nets sum fits */
     }
+    *sum = total;
     return EC_OK;
 }

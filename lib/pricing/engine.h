@@ -9,6 +9,7 @@
 
 #include "cart/cart_internal.h"
 #include "ecommerce/pricing.h"
+#include "money/checked.h"
 #include "ruleset/model.h"
 
 /* Why a cart promotion did not apply, in the order of the checks.  Every
@@ -73,6 +74,7 @@ typedef struct ec__promo_result {
 
 typedef struct ec__coupon_result {
     ec__str code;
+    uint32_t id; /* in the ruleset's coupon_index; EC__SYM_NONE: unknown */
     uint8_t status;
 } ec__coupon_result;
 
@@ -181,10 +183,11 @@ ec_status ec__record_discounts(ec__pricing *pc, uint32_t pos, const ec__promo_re
 
 int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem);
 
-/* round(a * pct / 100) with pct in millionths, in the ruleset's mode. */
+/* round(a * pct / 100) with pct in millionths, in the ruleset's mode;
+ * ec_money_muldiv() inlined, its divisor a constant. */
 static inline ec_status ec__percent_of(const ec__pricing *pc, int64_t a, int32_t pct, int64_t *out)
 {
-    return ec_money_muldiv(a, pct, EC_PERCENT_ONE, (ec_rounding)pc->mode, out);
+    return ec__money_muldiv(a, pct, EC_PERCENT_ONE, (ec_rounding)pc->mode, out);
 }
 
 #endif /* EC_PRICING_ENGINE_H */

@@ -7,12 +7,47 @@
 
 /* ---- checks that do not depend on other promotions ----------------------- */
 
-static int has_coupon(const ec__pricing *pc, const ec__str *code)
+/* Whether an earlier coupon of the cart has this code: known codes compare
+ * by id, and an unknown code never equals a known one. */
+static int seen_coupon(const ec_price_result *r, const ec__str *code, uint32_t id)
 {
-    for (uint32_t i = 0; i < pc->cart->ncoupons; i++) {
-        const ec__str *c = &pc->cart->coupons[i];
-        if (ec__ascii_casecmp(c->p, c->n, code->p, code->n) == 0) return 1;
+    for (uint32_t k = 0; k < r->ncoupons; k++) {
+        const ec__coupon_result *seen = &r->coupons[k];
+        if (seen->id != id) continue;
+        if (id != EC__SYM_NONE) return 1;
+        if (ec__ascii_casecmp(seen->code.p, seen->code.n, code->p, code->n) == 0) return 1;
     }
+    return 0;
+}
+
+/* The cart's distinct coupons (ec__ascii_casecmp), each with its id in the
+ * ruleset's coupon index, found once per cart: the checks then compare ids.
+ * A known code is some cart promotion's, so it is at least not_applicable. */
+static void match_coupons(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    char lower[EC__ID_MAX];
+    r->ncoupons = 0;
+    for (uint32_t c = 0; c < pc->cart->ncoupons; c++) {
+        const ec__str *code = &pc->cart->coupons[c];
+        uint32_t id = EC__SYM_NONE;
+        if (code->n <= sizeof lower) { /* always: codes are identifiers */
+            ec__ascii_lower(lower, code->p, code->n);
+            uint32_t found = ec__strmap_get(&pc->rs->coupon_index, lower, code->n);
+            if (found != EC__STRMAP_NONE) id = found;
+        }
+        if (seen_coupon(r, code, id)) continue;
+        r->coupons[r->ncoupons++] = (ec__coupon_result){
+            .code = *code,
+            .id = id,
+            .status = id == EC__SYM_NONE ? EC__COUPON_UNKNOWN : EC__COUPON_NOT_APPLICABLE};
+    }
+}
+
+static int has_coupon(const ec__pricing *pc, uint32_t id)
+{
+    for (uint32_t k = 0; k < pc->r->ncoupons; k++)
+        if (pc->r->coupons[k].id == id) return 1;
     return 0;
 }
 
@@ -31,7 +66,7 @@ static int limit_reached(const ec__pricing *pc, const ec__promotion *p)
  * coupon or limits: only for promotions whose check record flags them. */
 static uint8_t context_reason(const ec__pricing *pc, const ec__promotion *p)
 {
-    if (p->coupon.n && !has_coupon(pc, &p->coupon)) return EC__REASON_COUPON_MISSING;
+    if (p->coupon.n && !has_coupon(pc, p->coupon_id)) return EC__REASON_COUPON_MISSING;
     if (!ec__symset_has(&p->groups, pc->group)) return EC__REASON_CUSTOMER_GROUP;
     if (!ec__symset_has(&p->channels, pc->channel)) return EC__REASON_CHANNEL;
     if (!ec__symset_has(&p->countries, pc->country)) return EC__REASON_COUNTRY;
@@ -259,7 +294,7 @@ static ec_status shipping_value(ec__pricing *pc, const int64_t *nets, int has_fr
 /* A set's value: its line discounts plus its shipping discount. */
 static ec_status add_value(ec__pricing *pc, int64_t lines, int64_t ship, int64_t *value)
 {
-    if (ec_money_add(lines, ship, value) == EC_OK) return EC_OK;
+    if (ec__money_add(lines, ship, value) == EC_OK) return EC_OK;
     return ec__fail(pc->err, EC_OVERFLOW, NULL, "a promotion's value does not fit in 64 bits");
 }
 
@@ -394,30 +429,16 @@ static ec_status free_shipping(ec__pricing *pc)
     return EC_OK;
 }
 
+/* A coupon is applied when some applied promotion has its code (every
+ * applied promotion is on the pass list). */
 static void coupon_statuses(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    r->ncoupons = 0;
-    for (uint32_t c = 0; c < pc->cart->ncoupons; c++) {
-        const ec__str *code = &pc->cart->coupons[c];
-        int dup = 0;
-        for (uint32_t k = 0; k < r->ncoupons && !dup; k++)
-            dup = ec__ascii_casecmp(r->coupons[k].code.p, r->coupons[k].code.n, code->p, code->n) ==
-                  0;
-        if (dup) continue;
-        ec__coupon_result *out = &r->coupons[r->ncoupons++];
-        out->code = *code;
-        out->status = EC__COUPON_UNKNOWN;
-        for (uint32_t k = 0; k < pc->rs->ncoupon_cart; k++) {
-            uint32_t pos = pc->rs->coupon_cart[k];
-            const ec__str *pcode = &r->promo_list[pos]->coupon;
-            if (ec__ascii_casecmp(pcode->p, pcode->n, code->p, code->n)) continue;
-            if (r->promos[pos].applied) {
-                out->status = EC__COUPON_APPLIED;
-                break;
-            }
-            out->status = EC__COUPON_NOT_APPLICABLE;
-        }
+    for (uint32_t k = 0; k < r->npass && r->ncoupons; k++) {
+        uint32_t pos = r->pass[k], id = r->promo_list[pos]->coupon_id;
+        if (!r->promos[pos].applied || id == EC__SYM_NONE) continue;
+        for (uint32_t c = 0; c < r->ncoupons; c++)
+            if (r->coupons[c].id == id) r->coupons[c].status = EC__COUPON_APPLIED;
     }
 }
 
@@ -437,12 +458,13 @@ ec_status ec__price_promotions(ec__pricing *pc)
     r->ntargets = r->nraw = 0;
     int64_t quantity = 0;
     for (uint32_t i = 0; i < r->nlines; i++) quantity += r->lines[i].quantity; /* no overflow */
+    match_coupons(pc);
     EC_TRY(mark_targeted(pc));
     check_all_static(pc);
     EC_TRY(index_targets(pc));
     int any_exclusive;
     EC_TRY(check_all_targets(pc, quantity, &any_exclusive));
-    int64_t stacked;
+    int64_t stacked = 0; /* set by run_stacked; the compiler cannot tell */
     uint32_t winner = UINT32_MAX;
     EC_TRY(run_stacked(pc, &stacked));
     if (any_exclusive) {

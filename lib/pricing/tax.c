@@ -122,7 +122,7 @@ static ec_status tax_by_total(ec__pricing *pc, uint32_t nitems)
         for (uint32_t j = k; j < nitems; j++) {
             if (*item_tax(r, j) >= 0 || item_percent(r, j) != pct) continue;
             w[n++] = item_base(r, j);
-            EC_TRY(ec_money_add(gross, item_base(r, j), &gross));
+            EC_TRY(ec__money_add(gross, item_base(r, j), &gross));
         }
         EC_TRY(tax_of(pc, gross, pct, &tax));
         EC_TRY(ec_money_allocate(tax, w, n, parts));
@@ -145,7 +145,7 @@ static ec_status item_taxes(ec__pricing *pc)
 
 static ec_status add(ec__pricing *pc, int64_t *acc, int64_t v)
 {
-    if (ec_money_add(*acc, v, acc) == EC_OK) return EC_OK;
+    if (ec__money_add(*acc, v, acc) == EC_OK) return EC_OK;
     return ec__fail(pc->err, EC_OVERFLOW, NULL, "the cart total does not fit in 64 bits");
 }
 

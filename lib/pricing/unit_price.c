@@ -124,7 +124,7 @@ static ec_status price_line(ec__pricing *pc, uint32_t i)
     memset(line, 0, sizeof *line);
     line->sku = cl->sku;
     line->quantity = cl->quantity;
-    uint32_t s = ec__strmap_get(&rs->sku_index, cl->sku.p, cl->sku.n);
+    uint32_t s = ec__strmap_get_hashed(&rs->sku_index, cl->sku.p, cl->sku.n, cl->hash);
     if (s == EC__STRMAP_NONE) goto no_price;
     line->info = &rs->skus[s];
     if (!ec__best_price_list(pc, line->info, cl->quantity, line)) {
@@ -136,13 +136,13 @@ static ec_status price_line(ec__pricing *pc, uint32_t i)
     line->tax_cat =
         line->info->product >= 0 ? rs->products[line->info->product].tax_cat : rs->sym_standard;
     EC_TRY(ec__product_promotion(pc, line));
-    if (ec_money_mul(line->unit_price, line->quantity, &line->subtotal) != EC_OK) {
+    if (ec__money_mul(line->unit_price, line->quantity, &line->subtotal) != EC_OK) {
         ec__fail(pc->err, EC_OVERFLOW, NULL, "the line's subtotal does not fit in 64 bits");
         ec__error_field(pc->err, "lines[%u].quantity", i);
         return EC_OVERFLOW;
     }
     line->net = line->subtotal;
-    return ec_money_add(pc->subtotal, line->subtotal, &pc->subtotal) == EC_OK
+    return ec__money_add(pc->subtotal, line->subtotal, &pc->subtotal) == EC_OK
                ? EC_OK
                : ec__fail(pc->err, EC_OVERFLOW, "lines",
                           "the cart subtotal does not fit in 64 bits");

@@ -253,8 +253,33 @@ static void json_head(const ec__promotion *p, char *head)
     head[EC__JSON_HEAD - 1] = (char)n;
 }
 
+/* A cart promotion's coupon code, lower-cased, gets the id of the first
+ * promotion's code equal to it (ec__ascii_casecmp). */
+static ec_status index_coupon(ec_ruleset *rs, ec__promotion *p, ec_error *err)
+{
+    uint32_t old;
+    char *key = ec__arena_strndup(&rs->arena, p->coupon.p, p->coupon.n);
+    EC_FAIL_IF(!key, err, EC_NO_MEMORY, NULL, NULL);
+    ec__ascii_lower(key, p->coupon.p, p->coupon.n);
+    EC_FAIL_IF(!ec__strmap_put(&rs->coupon_index, key, p->coupon.n, rs->ncoupon_ids, &old), err,
+               EC_NO_MEMORY, NULL, NULL);
+    p->coupon_id = old != EC__STRMAP_NONE ? old : rs->ncoupon_ids++;
+    return EC_OK;
+}
+
+static ec_status index_coupons(ec_ruleset *rs, ec_error *err)
+{
+    for (uint32_t i = 0; i < rs->npromotions; i++) {
+        ec__promotion *p = &rs->promotions[i];
+        p->coupon_id = EC__SYM_NONE;
+        if (p->level == EC__LEVEL_CART && p->coupon.n) EC_TRY(index_coupon(rs, p, err));
+    }
+    return EC_OK;
+}
+
 static ec_status index_cart_checks(ec_ruleset *rs, ec_error *err)
 {
+    EC_TRY(index_coupons(rs, err));
     for (uint32_t i = 0; i < rs->npromotions; i++)
         EC_TRY(resolve_excludes(rs, &rs->promotions[i], err));
     uint32_t n = rs->ncart_promos;

@@ -123,7 +123,8 @@ typedef struct ec__promotion {
     uint8_t level, stacking;
     int64_t priority;
     ec__window window;
-    ec__str coupon; /* n == 0: none */
+    ec__str coupon;     /* n == 0: none */
+    uint32_t coupon_id; /* cart level: in coupon_index; EC__SYM_NONE: none */
     uint8_t has_usage_limit;
     int64_t usage_limit;
     ec__symset groups, channels, countries;
@@ -228,6 +229,10 @@ struct ec_ruleset {
     const char (*cart_json_heads)[EC__JSON_HEAD];
     uint32_t *coupon_cart; /* cart promo positions with a coupon */
     uint32_t ncoupon_cart;
+    /* the cart promotions' coupon codes, lower-cased -> coupon_id, so that
+     * a cart's coupons are matched once per cart, then compared as numbers */
+    ec__strmap coupon_index;
+    uint32_t ncoupon_ids;
     const ec__promotion **product_promos; /* selection order */
     uint32_t nproduct_promos;
     uint32_t *all_cart; /* cart promo positions that target every line */

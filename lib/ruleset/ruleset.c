@@ -17,6 +17,7 @@ ec_ruleset *ec__ruleset_alloc(const ec_allocator *alloc)
     ec__arena_init(&rs->arena, rs->alloc, 0);
     ec__strmap_init(&rs->symbols, rs->alloc);
     ec__strmap_init(&rs->sku_index, rs->alloc);
+    ec__strmap_init(&rs->coupon_index, rs->alloc);
     rs->sym_standard = EC__SYM_NONE;
     return rs;
 }
@@ -28,6 +29,7 @@ void ec_ruleset_free(ec_ruleset *rs)
         pcre2_code_free((pcre2_code *)rs->promotions[i].regex);
     ec__strmap_free(&rs->symbols);
     ec__strmap_free(&rs->sku_index);
+    ec__strmap_free(&rs->coupon_index);
     ec__arena_free(&rs->arena);
     ec_allocator copy = rs->alloc_copy;
     ec__dealloc(rs->alloc ? &copy : NULL, rs);

@@ -539,6 +539,28 @@ static void test_pricing_coupons(void)
     th_fx_close(&f);
 }
 
+/* Codes are matched once per cart through the ruleset's coupon index: one
+ * code in several promotions (in any case) is applied when any of them is;
+ * only ASCII letters fold, so "\303\244bc" (a-umlaut) is not "\303\204BC". */
+static void test_pricing_coupons_shared_codes(void)
+{
+    th_fx f;
+    OPEN_PROMOS("{'id':'X','priority':3,'coupon':'Shared','target':{'skus':['C']},"
+                "'action':{'type':'percent_off','percent':'10'}},"
+                "{'id':'Y','priority':2,'coupon':'SHARED','action':{'type':'percent_off',"
+                "'percent':'10'}},{'id':'Z','priority':1,'coupon':'\303\204BC','target':{'skus':"
+                "['C']},'action':{'type':'percent_off','percent':'10'}}");
+    CART("A*2 B*3 coupon=sHaReD coupon=\303\244bc coupon=shared coupon=\303\204BC");
+    PRICE_OK();
+    PROMOS("X:no_target_lines Y=350 Z:no_target_lines");
+    COUPONS("sHaReD:applied \303\244bc:unknown \303\204BC:not_applicable");
+    RECART("A coupon=other coupon=OTHER");
+    PRICE_OK();
+    PROMOS("X:coupon_missing Y:coupon_missing Z:coupon_missing");
+    COUPONS("other:unknown");
+    th_fx_close(&f);
+}
+
 /* ---- targets ----------------------------------------------------------------- */
 
 static void test_pricing_targets(void)
@@ -992,6 +1014,7 @@ static CU_TestInfo promotion_tests[] = {
     {"reasons_in_check_order", test_pricing_reasons_in_check_order},
     {"usage_limit", test_pricing_usage_limit},
     {"coupons", test_pricing_coupons},
+    {"coupons_shared_codes", test_pricing_coupons_shared_codes},
     {"targets", test_pricing_targets},
     {"rounding_modes", test_pricing_rounding_modes},
     CU_TEST_INFO_NULL,
