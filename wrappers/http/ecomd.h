@@ -350,5 +350,9 @@ int64_t ecomd_now_us(void);
 
 /* n random bytes for ids, from the CSPRNG in bulk (random.c). */
 void ecomd_random(void *out, size_t n);
+/* A new id: `prefix`, then 32 hex digits (6 bytes of the millisecond, 10
+ * random); `size` must hold strlen(prefix) + 33 bytes. */
+#define ECOMD_ID_BYTES 16
+void ecomd_new_id(char *out, size_t size, const char *prefix);
 
 #endif /* ECOMD_H */

@@ -9,7 +9,6 @@
  * the country) is refused with the pricing error and nothing is stored.
  * Responses carry the cart priced with the rules active now ("at" = now). */
 #include <cjson/cJSON.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,14 +224,6 @@ static void outcome_ec_error(ecomd_outcome *out, const ec_error *err)
     ec_free(e);
 }
 
-static void new_cart_id(char *id, size_t size)
-{
-    unsigned char raw[12];
-    ecomd_random(raw, sizeof raw);
-    memcpy(id, "cart_", 6);
-    sodium_bin2hex(id + 5, size - 5, raw, sizeof raw);
-}
-
 /* Load the cart for a change, honouring If-Match; fills out on refusal. */
 static ec_status load_for_change(ecomd_request *r, ecomd_tx *tx, int64_t *version, cJSON **doc,
                                  ecomd_outcome *out)
@@ -274,7 +265,7 @@ static ec_status cart_apply(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_out
     ec_error err;
     ec_error_clear(&err);
     if (!w->change) {
-        new_cart_id(id, sizeof id);
+        ecomd_new_id(id, sizeof id, "cart_");
         doc = cJSON_Duplicate(w->body, 1);
     } else {
         snprintf(id, sizeof id, "%s", r->params[0]);

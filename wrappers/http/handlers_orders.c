@@ -11,7 +11,6 @@
  * inventory (every stock effect).  This file maps effects to inventory
  * operations and keeps everything of one request in one transaction. */
 #include <cjson/cJSON.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,11 +389,8 @@ static ec_status checkout(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_outco
     const cJSON *line;
     cJSON_ArrayForEach(line, item(cart, "lines"))
         add_units(units, text(line, "sku"), (double)number(line, "quantity"));
-    char id[32];
-    unsigned char raw[12];
-    ecomd_random(raw, sizeof raw);
-    memcpy(id, "ord_", 4);
-    sodium_bin2hex(id + 4, sizeof id - 4, raw, sizeof raw);
+    char id[48];
+    ecomd_new_id(id, sizeof id, "ord_");
     char *existing = NULL;
     if (st == EC_OK) st = r->srv->store->ops->order_of_cart(tx, cart_id, &existing);
     if (st != EC_OK) {

@@ -7,7 +7,6 @@
  * oversell, all-or-nothing reserves, lazy expiry (an active reservation
  * past expires_at holds nothing, whether or not the sweeper ran). */
 #include <cjson/cJSON.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,10 +260,7 @@ void ecomd_h_reservations_post(ecomd_request *r)
     cJSON_AddStringToObject(op, "op", "reserve");
     cJSON_AddStringToObject(op, "at", at);
     if (!cJSON_GetObjectItemCaseSensitive(op, "id")) {
-        unsigned char raw[12];
-        ecomd_random(raw, sizeof raw);
-        memcpy(id, "res_", 4);
-        sodium_bin2hex(id + 4, sizeof id - 4, raw, sizeof raw);
+        ecomd_new_id(id, sizeof id, "res_");
         cJSON_AddStringToObject(op, "id", id);
     }
     const char *rid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "id"));
