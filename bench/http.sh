@@ -7,7 +7,8 @@
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 #           ECOMD_THREADS (half the cores, at least 1: wrk gets the other
 #           half, so that latency measures the server and not the two
-#           fighting over cores), ECOMD (build/bin/ecomd), BENCH_CARTS (carts
+#           fighting over cores), ECOMD_WRITE_THREADS (4: the reserve and
+#           checkout workloads), ECOMD (build/bin/ecomd), BENCH_CARTS (carts
 #           per checkout workload: 4000 x BENCH_SECONDS), BENCH_ONLY (the
 #           workloads to run, separated by spaces; all when unset).
 #
@@ -42,6 +43,7 @@ CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 cores=$(nproc)
 SERVER_THREADS=${ECOMD_THREADS:-$((cores > 1 ? cores / 2 : 1))}
+WRITE_THREADS=${ECOMD_WRITE_THREADS:-4}
 CARTS=${BENCH_CARTS:-$((4000 * SECONDS_EACH))}
 
 for tool in wrk nginx python3; do
@@ -92,12 +94,24 @@ eport=$(free_port)
 cat >"$work/stock.json" <<'EOF'
 {"stock": [{"sku": "SHOE-1", "location": "berlin", "on_hand": 1000000000}]}
 EOF
-"$ECOMD" --listen "127.0.0.1:$eport" --store "sqlite:$work/ecom.db" --threads "$SERVER_THREADS" \
-    --rules "$work/rules.json" --stock "$work/stock.json" --grace-ms 1 \
-    2>"$work/ecomd.log" &
-pids+=($!)
-base="http://127.0.0.1:$eport"
-wait_up "$base/healthz"
+# start_ecomd NAME THREADS VAR: an instance on its own SQLite file; its URL
+# goes into the variable VAR (not printed: $(...) would run it in a subshell
+# that loses its pid).
+start_ecomd() {
+    local port
+    port=$(free_port)
+    "$ECOMD" --listen "127.0.0.1:$port" --store "sqlite:$work/$1.db" --threads "$2" \
+        --rules "$work/rules.json" --stock "$work/stock.json" --grace-ms 1 \
+        >/dev/null 2>"$work/$1.log" &
+    pids+=($!)
+    wait_up "http://127.0.0.1:$port/healthz"
+    printf -v "$3" 'http://127.0.0.1:%s' "$port"
+}
+# Reads run on SERVER_THREADS (wrk keeps the other cores); writes wait on
+# the disk rather than the CPU, so they get ecomd's default of 4 threads
+# (WRITE_THREADS), with which concurrent requests share commits.
+start_ecomd reads "$SERVER_THREADS" base
+start_ecomd writes "$WRITE_THREADS" wbase
 
 # ---- nginx: a static file as large as a /healthz answer ----------------------
 nport=$(free_port)
@@ -254,10 +268,10 @@ run healthz "$base/healthz"
 run nginx "http://127.0.0.1:$nport/healthz.json"
 run price "$base/v1/price" -s "$work/price.lua"
 run stock "$base/v1/stock/SHOE-1"
-run reserve "$base/v1/reservations" -s "$work/reserve.lua"
-python3 "$work/carts.py" "$base" "$CARTS" "$work/carts.txt" SHOE-1
-run checkout "$base/v1/orders" -s "$work/checkout.lua" -- "$work/carts.txt" "$THREADS"
-echo "(wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s; ecomd --threads $SERVER_THREADS, nginx $SERVER_THREADS workers;" \
+run reserve "$wbase/v1/reservations" -s "$work/reserve.lua"
+python3 "$work/carts.py" "$wbase" "$CARTS" "$work/carts.txt" SHOE-1
+run checkout "$wbase/v1/orders" -s "$work/checkout.lua" -- "$work/carts.txt" "$THREADS"
+echo "(wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s; ecomd --threads $SERVER_THREADS (reserve, checkout: $WRITE_THREADS), nginx $SERVER_THREADS workers;" \
     "latencies as wrk prints them; checkout: $CARTS carts)"
 
 # ---- PostgreSQL: two instances behind HAProxy ------------------------------------
