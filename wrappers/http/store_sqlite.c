@@ -312,12 +312,15 @@ static ec_status sq_stock_read(ecomd_store *base, const char *skus, const char *
 /* ---- carts -------------------------------------------------------------------------------------
  */
 
-static ec_status sq_cart_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
-                             char **doc)
+/* A versioned document (a cart or an order) by id: statement `stmt`
+ * returns (version, doc); EC_NOT_FOUND when there is no row.  tx may be
+ * NULL to read outside a transaction. */
+ec_status sq_versioned_get(ecomd_store *base, ecomd_tx *tx, int stmt, const char *id,
+                           int64_t *version, char **doc)
 {
     sq_store *s = (sq_store *)base;
     sq_conn *c = tx ? tx->conn : sq_acquire(s);
-    sqlite3_stmt *st = sq_stmt(c, SQ_CART_GET);
+    sqlite3_stmt *st = sq_stmt(c, stmt);
     ec_status rc = EC_UNAVAILABLE;
     *doc = NULL;
     if (st) {
@@ -333,6 +336,12 @@ static ec_status sq_cart_get(ecomd_store *base, ecomd_tx *tx, const char *id, in
     }
     if (!tx) sq_release(s, c);
     return rc;
+}
+
+static ec_status sq_cart_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
+                             char **doc)
+{
+    return sq_versioned_get(base, tx, SQ_CART_GET, id, version, doc);
 }
 
 static ec_status sq_cart_put(ecomd_tx *tx, const char *id, int64_t version, const char *doc,

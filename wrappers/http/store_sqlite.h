@@ -102,6 +102,11 @@ ec_status sq_stock_load_conn(sq_conn *c, const char *skus, const char *id, int64
                              char **state);
 ec_status sq_stock_save_conn(sq_conn *c, const char *before, const char *after);
 
+/* A cart or order row's (version, doc) through statement `stmt`
+ * (store_sqlite.c); EC_NOT_FOUND when none.  tx may be NULL. */
+ec_status sq_versioned_get(ecomd_store *s, ecomd_tx *tx, int stmt, const char *id, int64_t *version,
+                           char **doc);
+
 /* A pooled connection and its return; sq_dup_column copies a column. */
 sq_conn *sq_acquire(sq_store *s);
 void sq_release(sq_store *s, sq_conn *c);

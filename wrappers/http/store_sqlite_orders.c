@@ -10,24 +10,7 @@
 ec_status sq_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
                        char **doc)
 {
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = tx ? tx->conn : sq_acquire(s);
-    sqlite3_stmt *st = sq_stmt(c, SQ_ORDER_GET);
-    ec_status rc = EC_UNAVAILABLE;
-    *doc = NULL;
-    if (st) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            *version = sqlite3_column_int64(st, 0);
-            rc = (*doc = sq_dup_column(st, 1, NULL)) ? EC_OK : EC_NO_MEMORY;
-        } else if (step == SQLITE_DONE) {
-            rc = EC_NOT_FOUND;
-        }
-        sqlite3_reset(st);
-    }
-    if (!tx) sq_release(s, c);
-    return rc;
+    return sq_versioned_get(base, tx, SQ_ORDER_GET, id, version, doc);
 }
 
 /* The order already made from a cart, if any. */
