@@ -46,6 +46,10 @@ EC_API int64_t ec_price_result_subtotal(const ec_price_result *r);
 EC_API int64_t ec_price_result_discount(const ec_price_result *r);
 EC_API int64_t ec_price_result_tax(const ec_price_result *r);
 EC_API int64_t ec_price_result_total(const ec_price_result *r);
+/* The time the cart was priced at (its `at`) and whether the ruleset's
+ * prices include tax: what an order made from this result records. */
+EC_API int64_t ec_price_result_at(const ec_price_result *r);
+EC_API int32_t ec_price_result_prices_include_tax(const ec_price_result *r);
 
 /* ---- lines (i < ec_price_result_line_count) ----------------------------- */
 EC_API size_t ec_price_result_line_count(const ec_price_result *r);

@@ -16,18 +16,6 @@ struct ec_pricer {
     ec__buf out;
 };
 
-/* Hand a finished buffer to the caller (malloc'd, released by ec_free). */
-static ec_status take(ec__buf *b, char **out, size_t *out_len)
-{
-    if (!ec__buf_finish(b)) {
-        ec__dealloc(b->alloc, b->p);
-        return EC_NO_MEMORY;
-    }
-    *out = b->p;
-    if (out_len) *out_len = b->len;
-    return EC_OK;
-}
-
 ec_status ec_price_result_to_json(const ec_price_result *result, const ec_cart *cart, char **out,
                                   size_t *out_len)
 {
@@ -36,7 +24,7 @@ ec_status ec_price_result_to_json(const ec_price_result *result, const ec_cart *
     if (!result || ec_price_result_currency(result) == NULL) return EC_MISUSE;
     ec__buf b = {0};
     ec__write_result(&b, result, cart);
-    return take(&b, out, out_len);
+    return ec__buf_take(&b, out, out_len);
 }
 
 ec_status ec_error_to_json(const ec_error *err, char **out, size_t *out_len)
@@ -46,7 +34,7 @@ ec_status ec_error_to_json(const ec_error *err, char **out, size_t *out_len)
     if (!err) return EC_MISUSE;
     ec__buf b = {0};
     ec__write_error(&b, err);
-    return take(&b, out, out_len);
+    return ec__buf_take(&b, out, out_len);
 }
 
 ec_status ec_json_price(const ec_ruleset *rules, const char *cart_json, size_t len, char **out,

@@ -1,5 +1,5 @@
-/* order_json_out.c - machine, order and apply-result documents out, and the
- * one-call JSON apply.
+/* order_json_out.c - machine, order, effects and apply-result documents
+ * out.
  *
  * Written straight from the typed objects into an ec__buf (no tree), in a
  * fixed key order, so that the same order always gives the same bytes. */
@@ -9,7 +9,7 @@
 #include "common/internal.h"
 #include "ecommerce/money.h"
 #include "ecommerce/order.h"
-#include "json/writer.h"
+#include "json/order_codec.h"
 #include "order/order_internal.h"
 
 #define DAY_US INT64_C(86400000000)
@@ -68,15 +68,6 @@ static void write_transition(ec__buf *b, const ec__otable *t, const ec__otrans *
         ec__buf_lit(b, ec_order_guard_name(tr->guard));
         ec__buf_lit(b, "\"");
     }
-    if (tr->neffects) {
-        ec__buf_lit(b, ",\"effects\":[");
-        for (uint8_t k = 0; k < tr->neffects; k++) {
-            ec__buf_lit(b, k ? ",\"" : "\"");
-            ec__buf_lit(b, ec_order_effect_name(tr->effects[k]));
-            ec__buf_lit(b, "\"");
-        }
-        ec__buf_lit(b, "]");
-    }
     ec__buf_lit(b, "}");
 }
 
@@ -103,22 +94,80 @@ static void write_machine(ec__buf *b, const ec__otable *t)
 
 /* ---- order ---------------------------------------------------------------------- */
 
-static void write_lines(ec__buf *b, const ec_order *o)
+static void money_field(ec__buf *b, const char *key, int64_t v, int32_t e)
 {
-    ec__buf_lit(b, ",\"lines\":[");
-    for (uint32_t i = 0; i < o->nlines; i++) {
-        const ec__oline *l = &o->lines[i];
-        ec__buf_lit(b, i ? ",{\"sku\":" : "{\"sku\":");
-        ec__buf_str(b, ec__order_sku(o, i), l->sku_len);
-        ec__buf_lit(b, ",\"quantity\":");
-        ec__buf_int(b, l->quantity);
-        ec__buf_lit(b, ",\"fulfilled\":");
-        ec__buf_int(b, l->fulfilled);
-        ec__buf_lit(b, ",\"returned\":");
-        ec__buf_int(b, l->returned);
+    ec__buf_lit(b, key);
+    ec__buf_money(b, v, e);
+}
+
+static void write_line(ec__buf *b, const ec_order *o, uint32_t i, int32_t e)
+{
+    const ec__oline *l = &o->lines[i];
+    ec__buf_lit(b, i ? ",{\"sku\":" : "{\"sku\":");
+    ec__buf_str(b, ec__order_sku(o, i), l->sku_len);
+    ec__buf_lit(b, ",\"quantity\":");
+    ec__buf_int(b, l->quantity);
+    money_field(b, ",\"unit_price\":", l->unit_price, e);
+    money_field(b, ",\"subtotal\":", l->subtotal, e);
+    money_field(b, ",\"discount\":", l->discount, e);
+    money_field(b, ",\"net\":", l->net, e);
+    money_field(b, ",\"tax\":", l->tax, e);
+    money_field(b, ",\"total\":", l->total, e);
+    ec__buf_lit(b, ",\"fulfilled\":");
+    ec__buf_int(b, l->fulfilled);
+    ec__buf_lit(b, ",\"canceled\":");
+    ec__buf_int(b, l->canceled);
+    ec__buf_lit(b, ",\"returned\":");
+    ec__buf_int(b, l->returned);
+    ec__buf_lit(b, "}");
+}
+
+static void write_shipping(ec__buf *b, const ec_order *o, int32_t e)
+{
+    if (!o->has_shipping) {
+        ec__buf_lit(b, ",\"shipping\":null");
+        return;
+    }
+    ec__buf_lit(b, ",\"shipping\":{\"method\":");
+    ec__buf_str(b, ec__order_str(o, o->ship_off), o->ship_len);
+    money_field(b, ",\"total\":", o->ship_total, e);
+    money_field(b, ",\"tax\":", o->ship_tax, e);
+    ec__buf_lit(b, o->shipping_left ? ",\"returned\":true}" : ",\"returned\":false}");
+}
+
+static void write_promotions(ec__buf *b, const ec_order *o, int32_t e)
+{
+    ec__buf_lit(b, ",\"promotions\":[");
+    for (uint32_t i = 0; i < o->npromos; i++) {
+        const ec__opromo *p = &o->promos[i];
+        ec__buf_lit(b, i ? ",{\"id\":" : "{\"id\":");
+        ec__buf_str(b, ec__order_str(o, p->off), p->len);
+        money_field(b, ",\"amount\":", p->amount, e);
         ec__buf_lit(b, "}");
     }
+    ec__buf_lit(b, "],\"coupons\":[");
+    for (uint32_t i = 0; i < o->ncoupons; i++) {
+        const ec__opromo *c = &o->promos[o->npromos + i];
+        if (i) ec__buf_lit(b, ",");
+        ec__buf_str(b, ec__order_str(o, c->off), c->len);
+    }
     ec__buf_lit(b, "]");
+}
+
+static void write_payment(ec__buf *b, const ec_order *o, int32_t e)
+{
+    const ec__omoney *m = &o->m;
+    money_field(b, ",\"balance\":", ec__omoney_balance(m), e);
+    money_field(b, ",\"payment\":{\"authorized\":", m->authorized, e);
+    money_field(b, ",\"captured\":", m->captured, e);
+    money_field(b, ",\"refunded\":", m->refunded, e);
+    money_field(b, ",\"amount_due\":", ec__omoney_due(m), e);
+    money_field(b, ",\"refund_due\":", ec__omoney_refund_due(m), e);
+    ec__buf_lit(b, ",\"status\":\"");
+    ec__buf_lit(b, ec_order_payment_status_name(ec__omoney_status(m)));
+    ec__buf_lit(b, "\"},\"fulfillment\":\"");
+    ec__buf_lit(b, ec_order_fulfillment_name(ec__order_fulfillment_of(o, NULL, EC__OKIND_OTHER)));
+    ec__buf_lit(b, "\"");
 }
 
 static void write_history(ec__buf *b, const ec_order *o)
@@ -151,46 +200,69 @@ static void write_order(ec__buf *b, const ec_order *o)
     ec__buf_int(b, o->version);
     ec__buf_lit(b, ",\"currency\":\"");
     ec__buf_lit(b, ec_currency_code(o->currency));
-    ec__buf_lit(b, "\",\"total\":");
-    ec__buf_money(b, o->total, e);
-    write_lines(b, o);
-    ec__buf_lit(b, ",\"payment\":{\"authorized\":");
-    ec__buf_money(b, o->authorized, e);
-    ec__buf_lit(b, ",\"captured\":");
-    ec__buf_money(b, o->captured, e);
-    ec__buf_lit(b, ",\"refunded\":");
-    ec__buf_money(b, o->refunded, e);
-    ec__buf_lit(b, "}");
+    ec__buf_lit(b, "\",\"created_at\":");
+    if (o->has_created_at)
+        write_time(b, o->created_at);
+    else
+        ec__buf_lit(b, "null");
+    ec__buf_lit(b, o->include_tax ? ",\"prices_include_tax\":true,\"lines\":["
+                                  : ",\"prices_include_tax\":false,\"lines\":[");
+    for (uint32_t i = 0; i < o->nlines; i++) write_line(b, o, i, e);
+    ec__buf_lit(b, "]");
+    write_shipping(b, o, e);
+    money_field(b, ",\"subtotal\":", o->subtotal, e);
+    money_field(b, ",\"discount\":", o->discount, e);
+    money_field(b, ",\"tax\":", o->tax, e);
+    money_field(b, ",\"total\":", o->m.total, e);
+    write_promotions(b, o, e);
+    write_payment(b, o, e);
     write_history(b, o);
     ec__buf_lit(b, "}");
 }
 
-static void write_result(ec__buf *b, const ec_order *o, const ec_order_effects *fx,
-                         int32_t duplicate)
+/* ---- effects ------------------------------------------------------------------------ */
+
+static void write_effect(ec__buf *b, const ec_order_effects *fx, size_t i, int32_t e)
+{
+    ec__buf_lit(b, i ? ",{\"type\":\"" : "{\"type\":\"");
+    ec__buf_lit(b, ec_order_effect_name(ec_order_effects_get(fx, i)));
+    if (ec_order_effects_get(fx, i) == EC_ORDER_EFFECT_REFUND_PAYMENT ||
+        ec_order_effects_get(fx, i) == EC_ORDER_EFFECT_VOID_PAYMENT) {
+        money_field(b, "\",\"amount\":", ec_order_effects_amount(fx, i), e);
+        ec__buf_lit(b, "}");
+        return;
+    }
+    ec__buf_lit(b, "\",\"lines\":[");
+    for (size_t j = 0; j < ec_order_effects_line_count(fx, i); j++) {
+        const char *sku = ec_order_effects_line_sku(fx, i, j);
+        ec__buf_lit(b, j ? ",{\"sku\":" : "{\"sku\":");
+        ec__buf_str(b, sku, strlen(sku));
+        ec__buf_lit(b, ",\"quantity\":");
+        ec__buf_int(b, ec_order_effects_line_quantity(fx, i, j));
+        ec__buf_lit(b, "}");
+    }
+    ec__buf_lit(b, "]}");
+}
+
+static void write_effects(ec__buf *b, const ec_order_effects *fx, const ec_order *o)
+{
+    int32_t e = ec_currency_exponent(o->currency);
+    ec__buf_lit(b, "[");
+    for (size_t i = 0; i < ec_order_effects_count(fx); i++) write_effect(b, fx, i, e);
+    ec__buf_lit(b, "]");
+}
+
+void ec__order_write_result(ec__buf *b, const ec_order *o, const ec_order_effects *fx,
+                            int32_t duplicate)
 {
     ec__buf_lit(b, "{\"order\":");
     write_order(b, o);
-    ec__buf_lit(b, ",\"effects\":[");
-    for (size_t k = 0; k < ec_order_effects_count(fx); k++) {
-        ec__buf_lit(b, k ? ",\"" : "\"");
-        ec__buf_lit(b, ec_order_effect_name(ec_order_effects_get(fx, k)));
-        ec__buf_lit(b, "\"");
-    }
-    ec__buf_lit(b, duplicate ? "],\"duplicate\":true}" : "],\"duplicate\":false}");
+    ec__buf_lit(b, ",\"effects\":");
+    write_effects(b, fx, o);
+    ec__buf_lit(b, duplicate ? ",\"duplicate\":true}" : ",\"duplicate\":false}");
 }
 
 /* ---- handing buffers over ------------------------------------------------------------ */
-
-static ec_status take(ec__buf *b, char **out, size_t *out_len)
-{
-    if (!ec__buf_finish(b)) {
-        ec__dealloc(b->alloc, b->p);
-        return EC_NO_MEMORY;
-    }
-    *out = b->p;
-    if (out_len) *out_len = b->len;
-    return EC_OK;
-}
 
 ec_status ec_order_machine_to_json(const ec_order_machine *m, char **out, size_t *out_len)
 {
@@ -199,14 +271,14 @@ ec_status ec_order_machine_to_json(const ec_order_machine *m, char **out, size_t
     if (!m || !m->sealed) return EC_MISUSE;
     ec__buf b = {0};
     write_machine(&b, &m->t);
-    return take(&b, out, out_len);
+    return ec__buf_take(&b, out, out_len);
 }
 
 /* The order's own fields are what a document needs; an order built by hand
  * and left incomplete cannot be written. */
 static int order_complete(const ec_order *o)
 {
-    return o->id_len && o->state_len && o->currency >= 0;
+    return o->id_len && o->state_len && o->currency >= 0 && o->nlines;
 }
 
 ec_status ec_order_to_json(const ec_order *o, char **out, size_t *out_len)
@@ -216,62 +288,16 @@ ec_status ec_order_to_json(const ec_order *o, char **out, size_t *out_len)
     if (!o || !order_complete(o)) return EC_MISUSE;
     ec__buf b = {0};
     write_order(&b, o);
-    return take(&b, out, out_len);
+    return ec__buf_take(&b, out, out_len);
 }
 
-/* ---- one call ------------------------------------------------------------------------- */
-
-typedef struct apply_ctx {
-    ec_order *order;
-    ec_order_event *event;
-    ec_order_effects *effects;
-} apply_ctx;
-
-static ec_status run_apply(apply_ctx *c, const ec_order_machine *m, const char *order_json,
-                           size_t order_len, const char *event_json, size_t event_len,
-                           int32_t *duplicate, ec_error *err)
+ec_status ec_order_effects_to_json(const ec_order_effects *fx, const ec_order *o, char **out,
+                                   size_t *out_len)
 {
-    ec_status st = ec_order_from_json(c->order, order_json, order_len, err);
-    if (st != EC_OK) {
-        if (st != EC_NO_MEMORY) ec__error_prefix(err, "order");
-        return st;
-    }
-    EC_TRY(ec_order_event_from_json(c->event, event_json, event_len, ec_order_currency(c->order),
-                                    err));
-    return ec_order_apply(m ? m : ec_order_machine_default(), c->order, c->event, c->effects,
-                          duplicate, err);
-}
-
-ec_status ec_json_order_apply_ex(const ec_allocator *alloc, const ec_order_machine *m,
-                                 const char *order_json, size_t order_len, const char *event_json,
-                                 size_t event_len, char **out, size_t *out_len, ec_error *err)
-{
-    EC_FAIL_IF(!out, err, EC_MISUSE, NULL, "out is NULL");
+    if (!out) return EC_MISUSE;
     *out = NULL;
-    apply_ctx c = {ec_order_new_ex(alloc), ec_order_event_new_ex(alloc),
-                   ec_order_effects_new_ex(alloc)};
-    int32_t duplicate = 0;
-    ec_status st = EC_NO_MEMORY;
-    if (!c.order || !c.event || !c.effects)
-        ec__fail(err, st, NULL, NULL);
-    else
-        st = run_apply(&c, m, order_json, order_len, event_json, event_len, &duplicate, err);
-    if (st == EC_OK) {
-        ec__buf b = {alloc, NULL, 0, 0, 0};
-        write_result(&b, c.order, c.effects, duplicate);
-        st = take(&b, out, out_len);
-        if (st != EC_OK) ec__fail(err, st, NULL, NULL);
-    }
-    ec_order_effects_free(c.effects);
-    ec_order_event_free(c.event);
-    ec_order_free(c.order);
-    return st;
-}
-
-ec_status ec_json_order_apply(const ec_order_machine *m, const char *order_json, size_t order_len,
-                              const char *event_json, size_t event_len, char **out, size_t *out_len,
-                              ec_error *err)
-{
-    return ec_json_order_apply_ex(NULL, m, order_json, order_len, event_json, event_len, out,
-                                  out_len, err);
+    if (!fx || !o || !order_complete(o) || fx->order != o) return EC_MISUSE;
+    ec__buf b = {0};
+    write_effects(&b, fx, o);
+    return ec__buf_take(&b, out, out_len);
 }

@@ -147,3 +147,14 @@ int ec__buf_finish(ec__buf *b)
     b->p[b->len] = '\0';
     return 1;
 }
+
+ec_status ec__buf_take(ec__buf *b, char **out, size_t *out_len)
+{
+    if (!ec__buf_finish(b)) {
+        ec__dealloc(b->alloc, b->p);
+        return EC_NO_MEMORY;
+    }
+    *out = b->p;
+    if (out_len) *out_len = b->len;
+    return EC_OK;
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ecommerce/alloc.h"
+#include "ecommerce/error.h"
 
 typedef struct ec__buf {
     const ec_allocator *alloc; /* NULL: malloc, so the caller can ec_free() */
@@ -46,5 +47,9 @@ void ec__buf_money(ec__buf *b, int64_t minor, int32_t exponent); /* quoted */
 void ec__buf_percent(ec__buf *b, int32_t millionths);            /* quoted */
 /* NUL-terminate; 0 when anything failed. */
 int ec__buf_finish(ec__buf *b);
+/* Finish b and hand its bytes to the caller (*out; *out_len may be NULL):
+ * allocated with b->alloc, released by ec_free() when that is NULL.  On
+ * failure the bytes are released and the result is EC_NO_MEMORY. */
+ec_status ec__buf_take(ec__buf *b, char **out, size_t *out_len);
 
 #endif /* EC_JSON_WRITER_H */

@@ -1,9 +1,10 @@
-/* order.c - the order object: fields, lines, history storage, accessors.
+/* order.c - the order object: lifetime, envelope setters, and the storage
+ * of its lines, promotions, shipping method and history.
  *
  * The id and state live in fixed buffers (identifiers are at most 128
- * bytes); line SKUs and the history's strings in one growable pool, so that
- * applying an event appends to memory the order already has instead of
- * allocating per event. */
+ * bytes); every other string in one growable pool, so that applying an
+ * event appends to memory the order already has instead of allocating per
+ * event. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -33,10 +34,10 @@ uint8_t ec__order_kind(const char *type, size_t len)
     static const struct {
         const char *name;
         uint8_t kind;
-    } kinds[] = {{"authorize", EC__OKIND_AUTHORIZE},
-                 {"capture", EC__OKIND_CAPTURE},
-                 {"fulfill", EC__OKIND_FULFILL},
-                 {"request_return", EC__OKIND_RETURN}};
+    } kinds[] = {{"authorize", EC__OKIND_AUTHORIZE}, {"capture", EC__OKIND_CAPTURE},
+                 {"void", EC__OKIND_VOID},           {"fulfill", EC__OKIND_FULFILL},
+                 {"cancel", EC__OKIND_CANCEL},       {"expire", EC__OKIND_EXPIRE},
+                 {"return", EC__OKIND_RETURN},       {"refund", EC__OKIND_REFUND}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strlen(kinds[i].name) == len && memcmp(kinds[i].name, type, len) == 0)
             return kinds[i].kind;
@@ -67,6 +68,7 @@ void ec_order_free(ec_order *o)
     if (!o) return;
     ec__dealloc(o->alloc, o->lines);
     ec__dealloc(o->alloc, o->delta);
+    ec__dealloc(o->alloc, o->promos);
     ec__dealloc(o->alloc, o->hist);
     ec__dealloc(o->alloc, o->pool);
     ec_allocator copy = o->alloc_copy;
@@ -79,12 +81,17 @@ void ec_order_reset(ec_order *o)
     o->id_len = o->state_len = 0;
     o->id[0] = o->state[0] = '\0';
     o->currency = -1;
-    o->version = o->total = o->authorized = o->captured = o->refunded = 0;
-    o->nlines = o->nhist = 0;
+    o->version = o->created_at = 0;
+    o->has_created_at = o->include_tax = o->has_shipping = o->shipping_left = 0;
+    o->ship_off = o->ship_len = 0;
+    o->ship_total = o->ship_tax = 0;
+    o->subtotal = o->discount = o->tax = 0;
+    memset(&o->m, 0, sizeof o->m);
+    o->nlines = o->npromos = o->ncoupons = o->nhist = 0;
     o->pool_len = 0;
 }
 
-/* ---- setters ------------------------------------------------------------------ */
+/* ---- envelope setters ----------------------------------------------------------- */
 
 ec_status ec_order_set_id(ec_order *o, const char *id, ec_error *err)
 {
@@ -107,46 +114,12 @@ ec_status ec_order_set_version(ec_order *o, int64_t version, ec_error *err)
     return EC_OK;
 }
 
-ec_status ec_order_set_currency(ec_order *o, const char *code, ec_error *err)
-{
-    EC_FAIL_IF(!o || !code, err, EC_MISUSE, "currency", "order and code are required");
-    int32_t cur = ec_currency_find(code, strlen(code));
-    EC_FAIL_IF(cur < 0, err, EC_UNKNOWN_CURRENCY, "currency",
-               "\"%.16s\" is not an active ISO 4217 currency code", code);
-    o->currency = cur;
-    return EC_OK;
-}
-
-ec_status ec_order_set_total(ec_order *o, int64_t total, ec_error *err)
-{
-    EC_FAIL_IF(!o, err, EC_MISUSE, NULL, "order is NULL");
-    EC_FAIL_IF(total < 0, err, EC_INVALID_FIELD, "total", "total must not be negative");
-    o->total = total;
-    return EC_OK;
-}
-
-ec_status ec_order_set_payment(ec_order *o, int64_t authorized, int64_t captured, int64_t refunded,
-                               ec_error *err)
-{
-    EC_FAIL_IF(!o, err, EC_MISUSE, NULL, "order is NULL");
-    EC_FAIL_IF(authorized < 0, err, EC_INVALID_FIELD, "payment.authorized",
-               "payment.authorized must not be negative");
-    EC_FAIL_IF(captured < 0, err, EC_INVALID_FIELD, "payment.captured",
-               "payment.captured must not be negative");
-    EC_FAIL_IF(refunded < 0 || refunded > captured, err, EC_INVALID_FIELD, "payment.refunded",
-               "payment.refunded must be from 0 to payment.captured");
-    o->authorized = authorized;
-    o->captured = captured;
-    o->refunded = refunded;
-    return EC_OK;
-}
-
 /* ---- the string pool ------------------------------------------------------------ */
 
-/* Room for `bytes` more: 0 when out of memory (the pool unchanged). */
-static int pool_reserve(ec_order *o, size_t bytes)
+int ec__order_pool_reserve(ec_order *o, size_t bytes)
 {
     if (o->pool_len + bytes <= o->pool_cap) return 1;
+    if (o->pool_len + bytes > UINT32_MAX) return 0;
     size_t cap = o->pool_cap ? o->pool_cap : 256;
     while (cap < o->pool_len + bytes) cap *= 2;
     char *p = ec__realloc(o->alloc, o->pool, cap);
@@ -156,22 +129,16 @@ static int pool_reserve(ec_order *o, size_t bytes)
     return 1;
 }
 
-static void pool_put(ec_order *o, const char *s, size_t n)
+uint32_t ec__order_pool_put(ec_order *o, const char *s, size_t n)
 {
+    uint32_t off = (uint32_t)o->pool_len;
     memcpy(o->pool + o->pool_len, s, n);
     o->pool[o->pool_len + n] = '\0';
     o->pool_len += n + 1;
+    return off;
 }
 
-/* ---- lines ------------------------------------------------------------------------- */
-
-int32_t ec__order_find_line(const ec_order *o, const char *sku, size_t len)
-{
-    for (uint32_t i = 0; i < o->nlines; i++)
-        if (o->lines[i].sku_len == len && memcmp(ec__order_sku(o, i), sku, len) == 0)
-            return (int32_t)i;
-    return -1;
-}
+/* ---- lines, promotions, shipping ----------------------------------------------------- */
 
 /* Lines and apply's per-line scratch grow together. */
 static ec_status grow_lines(ec_order *o, ec_error *err)
@@ -188,45 +155,58 @@ static ec_status grow_lines(ec_order *o, ec_error *err)
     return EC_OK;
 }
 
-static ec_status check_line(const ec_order *o, const char *sku, size_t n, int64_t quantity,
-                            int64_t fulfilled, int64_t returned, const char **what, ec_error *err)
+ec_status ec__order_push_line(ec_order *o, const char *sku, size_t n, const ec__oline *values,
+                              ec_error *err)
 {
-    *what = "sku";
-    EC_FAIL_IF(!ec__id_valid(sku, n), err, EC_INVALID_FIELD, NULL,
-               "sku must be 1 to 128 bytes of UTF-8 without control characters");
-    EC_FAIL_IF(ec__order_find_line(o, sku, n) >= 0, err, EC_INVALID_FIELD, NULL,
-               "SKU %.128s is already a line of the order", sku);
-    *what = "quantity";
-    EC_FAIL_IF(quantity < 1 || quantity > EC_ORDER_MAX_QUANTITY, err, EC_INVALID_FIELD, NULL,
-               "quantity must be an integer from 1 to %d", EC_ORDER_MAX_QUANTITY);
-    *what = "fulfilled";
-    EC_FAIL_IF(fulfilled < 0 || fulfilled > quantity, err, EC_INVALID_FIELD, NULL,
-               "fulfilled must be from 0 to the quantity %lld", (long long)quantity);
-    *what = "returned";
-    EC_FAIL_IF(returned < 0 || returned > fulfilled, err, EC_INVALID_FIELD, NULL,
-               "returned must be from 0 to fulfilled (%lld)", (long long)fulfilled);
+    EC_FAIL_IF(o->nlines >= EC_ORDER_MAX_LINES, err, EC_LIMIT_EXCEEDED, "lines",
+               "an order holds at most %d lines", EC_ORDER_MAX_LINES);
+    if (o->nlines == o->lines_cap) EC_TRY(grow_lines(o, err));
+    EC_FAIL_IF(!ec__order_pool_reserve(o, n + 1), err, EC_NO_MEMORY, NULL, NULL);
+    ec__oline *l = &o->lines[o->nlines++];
+    *l = *values;
+    l->sku_off = ec__order_pool_put(o, sku, n);
+    l->sku_len = (uint32_t)n;
     return EC_OK;
 }
 
-ec_status ec_order_add_line(ec_order *o, const char *sku, int64_t quantity, int64_t fulfilled,
-                            int64_t returned, ec_error *err)
+ec_status ec__order_push_promo(ec_order *o, const char *id, size_t n, int64_t amount, int coupon,
+                               ec_error *err)
 {
-    EC_FAIL_IF(!o || !sku, err, EC_MISUSE, NULL, "order and sku are required");
-    uint32_t i = o->nlines;
-    EC_FAIL_IF(i >= EC_ORDER_MAX_LINES, err, EC_LIMIT_EXCEEDED, "lines",
-               "an order holds at most %d lines", EC_ORDER_MAX_LINES);
-    size_t n = strlen(sku);
-    const char *what = "";
-    ec_status st = check_line(o, sku, n, quantity, fulfilled, returned, &what, err);
-    if (st != EC_OK) {
-        ec__error_field(err, "lines[%u].%s", i, what);
-        return st;
+    const char *what = coupon ? "coupons" : "promotions";
+    EC_FAIL_IF((coupon ? o->ncoupons : o->npromos) >= EC_ORDER_MAX_PROMOTIONS, err,
+               EC_LIMIT_EXCEEDED, what, "an order holds at most %d %s", EC_ORDER_MAX_PROMOTIONS,
+               what);
+    uint32_t have = o->npromos + o->ncoupons;
+    if (have == o->promos_cap) {
+        uint32_t cap = o->promos_cap ? o->promos_cap * 2 : 4;
+        ec__opromo *p = ec__realloc(o->alloc, o->promos, cap * sizeof *p);
+        EC_FAIL_IF(!p, err, EC_NO_MEMORY, NULL, NULL);
+        o->promos = p;
+        o->promos_cap = cap;
     }
-    if (i == o->lines_cap) EC_TRY(grow_lines(o, err));
-    EC_FAIL_IF(!pool_reserve(o, n + 1), err, EC_NO_MEMORY, NULL, NULL);
-    o->lines[i] = (ec__oline){(uint32_t)o->pool_len, (uint32_t)n, quantity, fulfilled, returned};
-    pool_put(o, sku, n);
-    o->nlines = i + 1;
+    EC_FAIL_IF(!ec__order_pool_reserve(o, n + 1), err, EC_NO_MEMORY, NULL, NULL);
+    ec__opromo entry = {ec__order_pool_put(o, id, n), (uint32_t)n, amount};
+    if (coupon) {
+        o->promos[have] = entry;
+        o->ncoupons++;
+        return EC_OK;
+    }
+    /* promotions stay ahead of the coupons */
+    memmove(&o->promos[o->npromos + 1], &o->promos[o->npromos], o->ncoupons * sizeof entry);
+    o->promos[o->npromos++] = entry;
+    return EC_OK;
+}
+
+ec_status ec__order_set_shipping(ec_order *o, const char *method, size_t n, int64_t total,
+                                 int64_t tax, int returned, ec_error *err)
+{
+    EC_FAIL_IF(!ec__order_pool_reserve(o, n + 1), err, EC_NO_MEMORY, NULL, NULL);
+    o->ship_off = ec__order_pool_put(o, method, n);
+    o->ship_len = (uint32_t)n;
+    o->ship_total = total;
+    o->ship_tax = tax;
+    o->shipping_left = returned ? 1 : 0;
+    o->has_shipping = 1;
     return EC_OK;
 }
 
@@ -254,7 +234,7 @@ int ec__order_has_event(const ec_order *o, const char *id, size_t len, uint64_t 
 ec_status ec__order_history_reserve(ec_order *o, size_t bytes, ec_error *err)
 {
     EC_FAIL_IF(o->nhist >= EC_ORDER_MAX_HISTORY, err, EC_LIMIT_EXCEEDED, "order.history",
-               "an order keeps at most %d history entries", EC_ORDER_MAX_HISTORY);
+               "an order keeps at most %d events in its history", EC_ORDER_MAX_HISTORY);
     if (o->nhist == o->hist_cap) {
         uint32_t cap = o->hist_cap ? o->hist_cap * 2 : 8;
         ec__ohist *h = ec__realloc(o->alloc, o->hist, cap * sizeof *h);
@@ -262,7 +242,7 @@ ec_status ec__order_history_reserve(ec_order *o, size_t bytes, ec_error *err)
         o->hist = h;
         o->hist_cap = cap;
     }
-    EC_FAIL_IF(!pool_reserve(o, bytes), err, EC_NO_MEMORY, NULL, NULL);
+    EC_FAIL_IF(!ec__order_pool_reserve(o, bytes), err, EC_NO_MEMORY, NULL, NULL);
     return EC_OK;
 }
 
@@ -273,15 +253,14 @@ void ec__order_history_push(ec_order *o, const char *id, size_t id_len, uint64_t
     ec__ohist *h = &o->hist[o->nhist++];
     h->id_hash = hash;
     h->at = at;
-    h->off = (uint32_t)o->pool_len;
     h->id_len = (uint8_t)id_len;
     h->event_len = (uint8_t)event_len;
     h->from_len = (uint8_t)from_len;
     h->to_len = (uint8_t)to_len;
-    pool_put(o, id, id_len);
-    pool_put(o, event, event_len);
-    pool_put(o, from, from_len);
-    pool_put(o, to, to_len);
+    h->off = ec__order_pool_put(o, id, id_len);
+    ec__order_pool_put(o, event, event_len);
+    ec__order_pool_put(o, from, from_len);
+    ec__order_pool_put(o, to, to_len);
 }
 
 static ec_status check_history(const ec_order *o, const char *const names[4], size_t lens[4],
@@ -312,114 +291,12 @@ ec_status ec_order_add_history(ec_order *o, const char *event_id, const char *ev
     if (st == EC_OK)
         st = ec__order_history_reserve(o, lens[0] + lens[1] + lens[2] + lens[3] + 4, err);
     if (st != EC_OK) {
-        if (st != EC_NO_MEMORY && st != EC_MISUSE) ec__error_prefix(err, "history[%u]", o->nhist);
+        if (st == EC_LIMIT_EXCEEDED && err) memcpy(err->field, "history", sizeof "history");
+        if (st != EC_NO_MEMORY && st != EC_MISUSE && st != EC_LIMIT_EXCEEDED)
+            ec__error_prefix(err, "history[%u]", o->nhist);
         return st;
     }
     ec__order_history_push(o, event_id, lens[0], ec__strhash(event_id, lens[0]), event, lens[1],
                            from, lens[2], to, lens[3], at_us);
     return EC_OK;
-}
-
-/* ---- accessors ------------------------------------------------------------------ */
-
-const char *ec_order_id(const ec_order *o)
-{
-    return o && o->id_len ? o->id : NULL;
-}
-const char *ec_order_state(const ec_order *o)
-{
-    return o && o->state_len ? o->state : NULL;
-}
-int64_t ec_order_version(const ec_order *o)
-{
-    return o ? o->version : 0;
-}
-int64_t ec_order_total(const ec_order *o)
-{
-    return o ? o->total : 0;
-}
-int64_t ec_order_payment_authorized(const ec_order *o)
-{
-    return o ? o->authorized : 0;
-}
-int64_t ec_order_payment_captured(const ec_order *o)
-{
-    return o ? o->captured : 0;
-}
-int64_t ec_order_payment_refunded(const ec_order *o)
-{
-    return o ? o->refunded : 0;
-}
-size_t ec_order_line_count(const ec_order *o)
-{
-    return o ? o->nlines : 0;
-}
-size_t ec_order_history_count(const ec_order *o)
-{
-    return o ? o->nhist : 0;
-}
-
-const char *ec_order_currency(const ec_order *o)
-{
-    return o && o->currency >= 0 ? ec_currency_code(o->currency) : NULL;
-}
-
-int32_t ec_order_exponent(const ec_order *o)
-{
-    return o && o->currency >= 0 ? ec_currency_exponent(o->currency) : -1;
-}
-
-static const ec__oline *line_at(const ec_order *o, size_t i)
-{
-    return o && i < o->nlines ? &o->lines[i] : NULL;
-}
-
-const char *ec_order_line_sku(const ec_order *o, size_t i)
-{
-    return line_at(o, i) ? ec__order_sku(o, (uint32_t)i) : NULL;
-}
-
-int64_t ec_order_line_quantity(const ec_order *o, size_t i)
-{
-    const ec__oline *l = line_at(o, i);
-    return l ? l->quantity : 0;
-}
-
-int64_t ec_order_line_fulfilled(const ec_order *o, size_t i)
-{
-    const ec__oline *l = line_at(o, i);
-    return l ? l->fulfilled : 0;
-}
-
-int64_t ec_order_line_returned(const ec_order *o, size_t i)
-{
-    const ec__oline *l = line_at(o, i);
-    return l ? l->returned : 0;
-}
-
-static const char *hist_str(const ec_order *o, size_t i, int which)
-{
-    return o && i < o->nhist ? ec__order_hist_str(o, i, which) : NULL;
-}
-
-const char *ec_order_history_event_id(const ec_order *o, size_t i)
-{
-    return hist_str(o, i, 0);
-}
-const char *ec_order_history_event(const ec_order *o, size_t i)
-{
-    return hist_str(o, i, 1);
-}
-const char *ec_order_history_from(const ec_order *o, size_t i)
-{
-    return hist_str(o, i, 2);
-}
-const char *ec_order_history_to(const ec_order *o, size_t i)
-{
-    return hist_str(o, i, 3);
-}
-
-int64_t ec_order_history_at(const ec_order *o, size_t i)
-{
-    return o && i < o->nhist ? o->hist[i].at : 0;
 }

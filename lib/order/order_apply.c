@@ -1,26 +1,15 @@
 /* order_apply.c - moving an order by one event, all or nothing.
  *
- * The event is first turned into a plan: the units it fulfils or returns
- * per line (in the order's scratch array), the payment as it would be
- * after it, the transition to take.  Guards read the plan, never the
- * order; only when everything has been checked and the history has room is
- * the plan written into the order.  A failure at any step therefore leaves
- * the order exactly as it was. */
+ * The steps: checks that need no plan (complete, duplicate, version, a
+ * transition exists), the plan of the event's units and money
+ * (order_plan.c), the transition whose guard holds on the plan, room for
+ * the history and the effects, and only then the writes.  A failure at
+ * any step therefore leaves the order exactly as it was. */
 #include <stdio.h>
 #include <string.h>
 
 #include "common/internal.h"
-#include "ecommerce/money.h"
-#include "order/order_internal.h"
-
-typedef struct plan {
-    const ec__otable *t;
-    ec_order *o;
-    const ec_order_event *ev;
-    uint32_t state, event;
-    int64_t authorized, captured, refunded; /* payment after the event */
-    int amount_used;
-} plan;
+#include "order/order_plan.h"
 
 /* ---- messages ----------------------------------------------------------------- */
 
@@ -43,7 +32,7 @@ static void allowed_events(const ec__otable *t, uint32_t state, char *buf, size_
                  t->final_flag[state] ? "final" : "a dead end");
 }
 
-static ec_status no_transition(const plan *p, const char *why, ec_error *err)
+static ec_status no_transition(const ec__oplan *p, const char *why, ec_error *err)
 {
     char allowed[200];
     allowed_events(p->t, p->state, allowed, sizeof allowed);
@@ -66,7 +55,7 @@ static ec_status check_complete(const ec_order *o, const ec_order_event *ev, ec_
     return EC_OK;
 }
 
-static ec_status find_state_event(plan *p, ec_error *err)
+static ec_status find_state_event(ec__oplan *p, ec_error *err)
 {
     int32_t s = ec__omachine_state(p->t, p->o->state, p->o->state_len);
     EC_FAIL_IF(s < 0, err, EC_INVALID_FIELD, "order.state", "%.128s is not a state of the machine",
@@ -86,125 +75,51 @@ static ec_status find_state_event(plan *p, ec_error *err)
     return no_transition(p, "", err);
 }
 
-/* ---- lines ------------------------------------------------------------------------ */
-
-/* Room left on line l for this kind of event: unfulfilled or unreturned units. */
-static int64_t room(const ec__oline *l, int kind)
-{
-    return kind == EC__OKIND_FULFILL ? l->quantity - l->fulfilled : l->fulfilled - l->returned;
-}
-
-static ec_status line_fail(uint32_t i, const char *what, const char *msg, ec_error *err)
-{
-    ec__fail(err, EC_INVALID_FIELD, NULL, "%s", msg);
-    ec__error_field(err, "lines[%u].%s", i, what);
-    return EC_INVALID_FIELD;
-}
-
-/* The units per line into o->delta.  Without event lines: all the room.
- * Event lines naming the same SKU add up. */
-static ec_status plan_lines(plan *p, ec_error *err)
-{
-    ec_order *o = p->o;
-    const ec_order_event *ev = p->ev;
-    int kind = ev->kind;
-    int uses_lines = kind == EC__OKIND_FULFILL || kind == EC__OKIND_RETURN;
-    EC_FAIL_IF(!uses_lines && ev->nlines, err, EC_INVALID_FIELD, "lines",
-               "%.128s takes no lines (only fulfill and request_return do)", ev->type);
-    memset(o->delta, 0, o->nlines * sizeof *o->delta);
-    if (!uses_lines) return EC_OK;
-    if (!ev->nlines) {
-        for (uint32_t i = 0; i < o->nlines; i++) o->delta[i] = room(&o->lines[i], kind);
-        return EC_OK;
-    }
-    char msg[EC_ERROR_MESSAGE_MAX];
-    for (uint32_t i = 0; i < ev->nlines; i++) {
-        const ec__oevent_line *el = &ev->lines[i];
-        int32_t k = ec__order_find_line(o, el->sku, el->sku_len);
-        if (k < 0) {
-            snprintf(msg, sizeof msg, "%.128s is not a line of the order", el->sku);
-            return line_fail(i, "sku", msg, err);
-        }
-        /* quantities are at most 10^6 each and lines at most 10^3: no overflow */
-        o->delta[k] += el->quantity;
-        if (o->delta[k] > room(&o->lines[k], kind)) {
-            snprintf(msg, sizeof msg, "%.128s: cannot %s %lld units, only %lld can be", el->sku,
-                     kind == EC__OKIND_FULFILL ? "fulfil" : "return", (long long)o->delta[k],
-                     (long long)room(&o->lines[k], kind));
-            return line_fail(i, "quantity", msg, err);
-        }
-    }
-    return EC_OK;
-}
-
-/* ---- payment ------------------------------------------------------------------------ */
-
-static ec_status add_amount(int64_t *field, int64_t amount, ec_error *err)
-{
-    ec_status st = ec_money_add(*field, amount, field);
-    EC_FAIL_IF(st != EC_OK, err, st, "amount", "the amount makes the payment overflow");
-    return EC_OK;
-}
-
-/* authorize and capture record their amount; absent, it is what the total
- * still needs. */
-static ec_status plan_payment(plan *p, ec_error *err)
-{
-    const ec_order *o = p->o;
-    const ec_order_event *ev = p->ev;
-    p->authorized = o->authorized;
-    p->captured = o->captured;
-    p->refunded = o->refunded;
-    if (ev->kind == EC__OKIND_AUTHORIZE) {
-        int64_t need = o->total > o->authorized ? o->total - o->authorized : 0;
-        EC_TRY(add_amount(&p->authorized, ev->has_amount ? ev->amount : need, err));
-        p->amount_used = 1;
-    } else if (ev->kind == EC__OKIND_CAPTURE) {
-        int64_t need = o->total > o->captured ? o->total - o->captured : 0;
-        EC_TRY(add_amount(&p->captured, ev->has_amount ? ev->amount : need, err));
-        /* a capture without an authorization authorizes what it takes */
-        if (p->authorized < p->captured) p->authorized = p->captured;
-        p->amount_used = 1;
-    }
-    return EC_OK;
-}
-
 /* ---- guards ------------------------------------------------------------------------- */
 
-static int64_t fulfilled_after(const plan *p, uint32_t i)
+static int64_t fulfilled_after(const ec__oplan *p, uint32_t i)
 {
-    return p->o->lines[i].fulfilled + (p->ev->kind == EC__OKIND_FULFILL ? p->o->delta[i] : 0);
+    return p->o->lines[i].fulfilled + (p->kind == EC__OKIND_FULFILL ? p->delta[i] : 0);
 }
 
-static int64_t returned_after(const plan *p, uint32_t i)
+static int64_t returned_after(const ec__oplan *p, uint32_t i)
 {
-    return p->o->lines[i].returned + (p->ev->kind == EC__OKIND_RETURN ? p->o->delta[i] : 0);
+    return p->o->lines[i].returned + (p->kind == EC__OKIND_RETURN ? p->delta[i] : 0);
 }
 
-static int guard_holds(const plan *p, int guard)
+static int lines_hold(const ec__oplan *p, int guard)
 {
     const ec_order *o = p->o;
+    for (uint32_t i = 0; i < o->nlines; i++) {
+        int64_t f = fulfilled_after(p, i), r = returned_after(p, i);
+        if (guard == EC_ORDER_GUARD_HAS_RETURNABLE_LINES &&
+            o->lines[i].fulfilled > o->lines[i].returned)
+            return 1;
+        if (guard == EC_ORDER_GUARD_ALL_LINES_RETURNED && r != f) return 0;
+        if (guard == EC_ORDER_GUARD_NOTHING_FULFILLED && f != 0) return 0;
+    }
+    return guard != EC_ORDER_GUARD_HAS_RETURNABLE_LINES;
+}
+
+static int guard_holds(const ec__oplan *p, int guard)
+{
+    const ec__omoney *m = &p->after;
     switch (guard) {
     case EC__ORDER_NO_GUARD:
         return 1;
     case EC_ORDER_GUARD_AMOUNT_COVERS_TOTAL:
-        return (p->ev->kind == EC__OKIND_AUTHORIZE ? p->authorized : p->captured) >= o->total;
+        return p->kind == EC__OKIND_AUTHORIZE ? ec__omoney_open(m) >= ec__omoney_due(m)
+                                              : ec__omoney_due(m) == 0;
     case EC_ORDER_GUARD_ALL_LINES_FULFILLED:
-        for (uint32_t i = 0; i < o->nlines; i++)
-            if (fulfilled_after(p, i) != o->lines[i].quantity) return 0;
-        return 1;
+        return ec__oplan_fulfillment(p) == EC_ORDER_FULFILLMENT_FULFILLED;
+    case EC_ORDER_GUARD_ALL_UNITS_CANCELED:
+        return ec__oplan_fulfillment(p) == EC_ORDER_FULFILLMENT_CANCELED;
+    case EC_ORDER_GUARD_SETTLED:
+        return ec__omoney_due(m) == 0 && ec__omoney_refund_due(m) == 0 && ec__omoney_open(m) == 0;
     case EC_ORDER_GUARD_HAS_RETURNABLE_LINES:
-        for (uint32_t i = 0; i < o->nlines; i++)
-            if (o->lines[i].fulfilled > o->lines[i].returned) return 1;
-        return 0;
     case EC_ORDER_GUARD_ALL_LINES_RETURNED:
-        for (uint32_t i = 0; i < o->nlines; i++)
-            if (returned_after(p, i) != fulfilled_after(p, i)) return 0;
-        return 1;
     case EC_ORDER_GUARD_NOTHING_FULFILLED:
-        for (uint32_t i = 0; i < o->nlines; i++)
-            if (fulfilled_after(p, i) != 0) return 0;
-        return 1;
+        return lines_hold(p, guard);
     default:
         return 0;
     }
@@ -212,7 +127,7 @@ static int guard_holds(const plan *p, int guard)
 
 /* The first candidate whose guard holds; NULL with the failed guards
  * named in `why`. */
-static const ec__otrans *choose(const plan *p, char *why, size_t cap)
+static const ec__otrans *choose(const ec__oplan *p, char *why, size_t cap)
 {
     size_t used = (size_t)snprintf(why, cap, ": no guard holds (");
     int first = 1;
@@ -229,66 +144,77 @@ static const ec__otrans *choose(const plan *p, char *why, size_t cap)
     return NULL;
 }
 
-/* ---- effects ------------------------------------------------------------------------ */
+/* ---- effects and commit --------------------------------------------------------------- */
 
-static ec_status plan_effects(plan *p, const ec__otrans *tr, ec_error *err)
+static int stock_effect(int kind)
 {
-    const ec_order_event *ev = p->ev;
-    for (uint8_t k = 0; k < tr->neffects; k++) {
-        if (tr->effects[k] == EC_ORDER_EFFECT_VOID_PAYMENT) {
-            p->authorized = p->captured; /* the uncaptured rest is given up */
-        } else if (tr->effects[k] == EC_ORDER_EFFECT_REFUND_PAYMENT) {
-            int64_t left = p->captured - p->refunded;
-            int64_t amount = ev->has_amount ? ev->amount : left;
-            if (amount > left) {
-                char a[EC_MONEY_FORMAT_MAX] = "", b[EC_MONEY_FORMAT_MAX] = "";
-                int32_t e = ec_currency_exponent(p->o->currency);
-                ec_money_format(amount, e, a, sizeof a, NULL);
-                ec_money_format(left, e, b, sizeof b, NULL);
-                return ec__fail(err, EC_INVALID_FIELD, "amount",
-                                "a refund of %s exceeds the %s captured and not yet refunded", a,
-                                b);
-            }
-            p->refunded += amount;
-            p->amount_used = 1;
-        }
+    switch (kind) {
+    case EC__OKIND_FULFILL:
+        return EC_ORDER_EFFECT_SHIP_STOCK;
+    case EC__OKIND_CANCEL:
+    case EC__OKIND_EXPIRE:
+        return EC_ORDER_EFFECT_RELEASE_STOCK;
+    case EC__OKIND_RETURN:
+        return EC_ORDER_EFFECT_RESTOCK;
+    default:
+        return -1;
     }
-    EC_FAIL_IF(ev->has_amount && !p->amount_used, err, EC_INVALID_FIELD, "amount",
-               "%.60s in state %.60s takes no amount", ev->type, p->o->state);
-    return EC_OK;
 }
 
-/* ---- commit --------------------------------------------------------------------------- */
+/* Stock, then the rise of refund_due, then the rise of the open
+ * authorization's excess over what is due. */
+static void fill_effects(const ec__oplan *p, ec_order_effects *fx)
+{
+    int stock = stock_effect(p->kind);
+    if (stock >= 0) ec__order_effects_units(fx, stock, p->delta, p->o->nlines);
+    int64_t refund = ec__omoney_refund_due(&p->after) - ec__omoney_refund_due(&p->before);
+    if (refund > 0) ec__order_effects_amount(fx, EC_ORDER_EFFECT_REFUND_PAYMENT, refund);
+    int64_t release = ec__omoney_excess(&p->after) - ec__omoney_excess(&p->before);
+    if (release > 0) ec__order_effects_amount(fx, EC_ORDER_EFFECT_VOID_PAYMENT, release);
+}
 
-static void commit(plan *p, const ec__otrans *tr, ec_order_effects *fx)
+static void commit(const ec__oplan *p, const ec__otrans *tr)
 {
     ec_order *o = p->o;
     const ec_order_event *ev = p->ev;
     const ec__oname *to = &p->t->states[tr->to];
     for (uint32_t i = 0; i < o->nlines; i++) {
-        o->lines[i].fulfilled = fulfilled_after(p, i);
-        o->lines[i].returned = returned_after(p, i);
+        ec__oline *l = &o->lines[i];
+        if (p->kind == EC__OKIND_FULFILL) l->fulfilled += p->delta[i];
+        if (p->kind == EC__OKIND_CANCEL || p->kind == EC__OKIND_EXPIRE) l->canceled += p->delta[i];
+        if (p->kind == EC__OKIND_RETURN) l->returned += p->delta[i];
     }
-    o->authorized = p->authorized;
-    o->captured = p->captured;
-    o->refunded = p->refunded;
+    o->m = p->after;
+    o->shipping_left = p->ship_left;
     ec__order_history_push(o, ev->id, ev->id_len, ev->id_hash, ev->type, ev->type_len, o->state,
                            o->state_len, to->p, to->n, ev->at);
     memcpy(o->state, to->p, to->n + 1);
     o->state_len = to->n;
     o->version++;
-    if (fx) {
-        for (uint8_t k = 0; k < tr->neffects; k++) fx->codes[k] = tr->effects[k];
-        fx->n = tr->neffects;
-    }
+}
+
+/* Everything a commit needs that could fail: version room, history room,
+ * effect line room. */
+static ec_status make_room(const ec__oplan *p, const ec__otrans *tr, ec_order_effects *fx,
+                           ec_error *err)
+{
+    ec_order *o = p->o;
+    EC_FAIL_IF(o->version >= EC_ORDER_MAX_VERSION, err, EC_LIMIT_EXCEEDED, "order.version",
+               "the order's version cannot grow past %lld", (long long)EC_ORDER_MAX_VERSION);
+    const ec__oname *to = &p->t->states[tr->to];
+    EC_TRY(ec__order_history_reserve(o, p->ev->id_len + p->ev->type_len + o->state_len + to->n + 4,
+                                     err));
+    EC_FAIL_IF(fx && !ec__order_effects_reserve(fx, o->nlines), err, EC_NO_MEMORY, NULL, NULL);
+    return EC_OK;
 }
 
 ec_status ec_order_apply(const ec_order_machine *m, ec_order *o, const ec_order_event *ev,
                          ec_order_effects *fx, int32_t *duplicate, ec_error *err)
 {
-    if (fx) fx->n = 0;
+    if (fx) ec__order_effects_clear(fx, o);
     if (duplicate) *duplicate = 0;
-    EC_FAIL_IF(!m || !o || !ev, err, EC_MISUSE, NULL, "machine, order and event are required");
+    EC_FAIL_IF(!o || !ev, err, EC_MISUSE, NULL, "order and event are required");
+    if (!m) m = &ec__order_default_machine;
     EC_FAIL_IF(!m->sealed, err, EC_MISUSE, NULL, "the machine is not sealed");
     EC_TRY(check_complete(o, ev, err));
     if (ec__order_has_event(o, ev->id, ev->id_len, ev->id_hash)) {
@@ -299,18 +225,21 @@ ec_status ec_order_apply(const ec_order_machine *m, ec_order *o, const ec_order_
                EC_VERSION_CONFLICT, "expected_version",
                "expected version %lld, but the order is at version %lld",
                (long long)ev->expected_version, (long long)o->version);
-    plan p = {.t = &m->t, .o = o, .ev = ev};
+    ec__oplan p = {.t = &m->t,
+                   .o = o,
+                   .ev = ev,
+                   .kind = ev->kind,
+                   .delta = o->delta,
+                   .before = o->m,
+                   .after = o->m,
+                   .ship_left = o->shipping_left};
     EC_TRY(find_state_event(&p, err));
-    EC_TRY(plan_lines(&p, err));
-    EC_TRY(plan_payment(&p, err));
+    EC_TRY(ec__oplan_event(&p, err));
     char why[200];
     const ec__otrans *tr = choose(&p, why, sizeof why);
     if (!tr) return no_transition(&p, why, err);
-    EC_TRY(plan_effects(&p, tr, err));
-    EC_FAIL_IF(o->version >= EC_ORDER_MAX_VERSION, err, EC_LIMIT_EXCEEDED, "order.version",
-               "the order's version cannot grow past %lld", (long long)EC_ORDER_MAX_VERSION);
-    const ec__oname *to = &p.t->states[tr->to];
-    EC_TRY(ec__order_history_reserve(o, ev->id_len + ev->type_len + o->state_len + to->n + 4, err));
-    commit(&p, tr, fx);
+    EC_TRY(make_room(&p, tr, fx, err));
+    if (fx) fill_effects(&p, fx);
+    commit(&p, tr);
     return EC_OK;
 }

@@ -11,59 +11,60 @@
 #define EC__DEFAULT_STATES(S, F)                                                                   \
     S(PENDING_PAYMENT, "pending_payment")                                                          \
     S(PAYMENT_FAILED, "payment_failed")                                                            \
-    S(AUTHORIZED, "authorized")                                                                    \
-    S(PAID, "paid")                                                                                \
-    S(PARTIALLY_FULFILLED, "partially_fulfilled")                                                  \
-    S(FULFILLED, "fulfilled")                                                                      \
+    S(PROCESSING, "processing")                                                                    \
     S(DELIVERED, "delivered")                                                                      \
-    S(RETURN_REQUESTED, "return_requested")                                                        \
-    S(RETURNED, "returned")                                                                        \
-    F(REFUNDED, "refunded")                                                                        \
-    F(COMPLETED, "completed")                                                                      \
-    F(CANCELED, "canceled")
+    S(CANCELED, "canceled")                                                                        \
+    F(COMPLETED, "completed")
 
 #define EC__DEFAULT_EVENTS(X)                                                                      \
     X(AUTHORIZE, "authorize")                                                                      \
     X(CAPTURE, "capture")                                                                          \
+    X(VOID, "void")                                                                                \
     X(FAIL_PAYMENT, "fail_payment")                                                                \
     X(RETRY_PAYMENT, "retry_payment")                                                              \
+    X(FULFILL, "fulfill")                                                                          \
     X(CANCEL, "cancel")                                                                            \
     X(EXPIRE, "expire")                                                                            \
-    X(FULFILL, "fulfill")                                                                          \
     X(DELIVER, "deliver")                                                                          \
-    X(CANCEL_REMAINING, "cancel_remaining")                                                        \
-    X(REQUEST_RETURN, "request_return")                                                            \
-    X(RECEIVE_RETURN, "receive_return")                                                            \
+    X(RETURN, "return")                                                                            \
     X(REFUND, "refund")                                                                            \
     X(COMPLETE, "complete")
 
-/* T(from states, event, to, guard, effects) */
+/* T(from states, event, to, guard).  An unpaid order waits in
+ * pending_payment; the first authorization or capture opens it
+ * (processing), where payments, shipments, cancellations, returns and
+ * refunds come in any order the money and the units allow; once every unit
+ * is fulfilled or canceled it can be delivered, and once nothing is owed
+ * either way, completed.  An order whose every unit was canceled is
+ * canceled, where what was paid can still be refunded and an open
+ * authorization released. */
 #define EC__DEFAULT_TRANSITIONS(T)                                                                 \
-    T(FROM(ST_PENDING_PAYMENT), EV_AUTHORIZE, ST_AUTHORIZED, GUARD(AMOUNT_COVERS_TOTAL),           \
-      NO_EFFECTS)                                                                                  \
-    T(FROM(ST_AUTHORIZED, ST_PENDING_PAYMENT), EV_CAPTURE, ST_PAID, GUARD(AMOUNT_COVERS_TOTAL),    \
-      NO_EFFECTS)                                                                                  \
-    T(FROM(ST_PAID, ST_PARTIALLY_FULFILLED), EV_FULFILL, ST_FULFILLED, GUARD(ALL_LINES_FULFILLED), \
-      EFFECTS(SHIP))                                                                               \
-    T(FROM(ST_PAID, ST_PARTIALLY_FULFILLED), EV_FULFILL, ST_PARTIALLY_FULFILLED, NO_GUARD,         \
-      EFFECTS(SHIP))                                                                               \
-    T(FROM(ST_PENDING_PAYMENT, ST_PAYMENT_FAILED), EV_CANCEL, ST_CANCELED, NO_GUARD,               \
-      EFFECTS(RELEASE))                                                                            \
-    T(FROM(ST_AUTHORIZED), EV_CANCEL, ST_CANCELED, NO_GUARD, EFFECTS(VOID, RELEASE))               \
-    T(FROM(ST_PAID), EV_CANCEL, ST_CANCELED, NO_GUARD, EFFECTS(REFUND, RELEASE))                   \
-    T(FROM(ST_PENDING_PAYMENT, ST_PAYMENT_FAILED), EV_EXPIRE, ST_CANCELED, NO_GUARD,               \
-      EFFECTS(RELEASE))                                                                            \
-    T(FROM(ST_PENDING_PAYMENT), EV_FAIL_PAYMENT, ST_PAYMENT_FAILED, NO_GUARD, NO_EFFECTS)          \
-    T(FROM(ST_AUTHORIZED), EV_FAIL_PAYMENT, ST_PAYMENT_FAILED, NO_GUARD, EFFECTS(VOID))            \
-    T(FROM(ST_PAYMENT_FAILED), EV_RETRY_PAYMENT, ST_PENDING_PAYMENT, NO_GUARD, NO_EFFECTS)         \
-    T(FROM(ST_FULFILLED), EV_DELIVER, ST_DELIVERED, NO_GUARD, NO_EFFECTS)                          \
-    T(FROM(ST_PARTIALLY_FULFILLED), EV_CANCEL_REMAINING, ST_FULFILLED, NO_GUARD,                   \
-      EFFECTS(RELEASE_UNSHIPPED))                                                                  \
-    T(FROM(ST_DELIVERED), EV_REQUEST_RETURN, ST_RETURN_REQUESTED, GUARD(HAS_RETURNABLE_LINES),     \
-      NO_EFFECTS)                                                                                  \
-    T(FROM(ST_RETURN_REQUESTED), EV_RECEIVE_RETURN, ST_RETURNED, NO_GUARD, EFFECTS(RESTOCK))       \
-    T(FROM(ST_RETURNED), EV_REFUND, ST_REFUNDED, NO_GUARD, EFFECTS(REFUND))                        \
-    T(FROM(ST_DELIVERED), EV_COMPLETE, ST_COMPLETED, NO_GUARD, NO_EFFECTS)
+    T(FROM(ST_PENDING_PAYMENT), EV_AUTHORIZE, ST_PROCESSING, NO_GUARD)                             \
+    T(FROM(ST_PENDING_PAYMENT), EV_CAPTURE, ST_PROCESSING, NO_GUARD)                               \
+    T(FROM(ST_PENDING_PAYMENT), EV_FAIL_PAYMENT, ST_PAYMENT_FAILED, NO_GUARD)                      \
+    T(FROM(ST_PAYMENT_FAILED), EV_RETRY_PAYMENT, ST_PENDING_PAYMENT, NO_GUARD)                     \
+    T(FROM(ST_PENDING_PAYMENT, ST_PAYMENT_FAILED), EV_CANCEL, ST_CANCELED,                         \
+      GUARD(ALL_UNITS_CANCELED))                                                                   \
+    T(FROM(ST_PENDING_PAYMENT), EV_CANCEL, ST_PENDING_PAYMENT, NO_GUARD)                           \
+    T(FROM(ST_PENDING_PAYMENT, ST_PAYMENT_FAILED), EV_EXPIRE, ST_CANCELED, NO_GUARD)               \
+    T(FROM(ST_PROCESSING), EV_AUTHORIZE, ST_PROCESSING, NO_GUARD)                                  \
+    T(FROM(ST_PROCESSING), EV_CAPTURE, ST_PROCESSING, NO_GUARD)                                    \
+    T(FROM(ST_PROCESSING), EV_VOID, ST_PROCESSING, NO_GUARD)                                       \
+    T(FROM(ST_PROCESSING), EV_FAIL_PAYMENT, ST_PROCESSING, NO_GUARD)                               \
+    T(FROM(ST_PROCESSING), EV_FULFILL, ST_PROCESSING, NO_GUARD)                                    \
+    T(FROM(ST_PROCESSING), EV_CANCEL, ST_CANCELED, GUARD(ALL_UNITS_CANCELED))                      \
+    T(FROM(ST_PROCESSING), EV_CANCEL, ST_PROCESSING, NO_GUARD)                                     \
+    T(FROM(ST_PROCESSING), EV_RETURN, ST_PROCESSING, NO_GUARD)                                     \
+    T(FROM(ST_PROCESSING), EV_REFUND, ST_PROCESSING, NO_GUARD)                                     \
+    T(FROM(ST_PROCESSING), EV_DELIVER, ST_DELIVERED, GUARD(ALL_LINES_FULFILLED))                   \
+    T(FROM(ST_DELIVERED), EV_AUTHORIZE, ST_DELIVERED, NO_GUARD)                                    \
+    T(FROM(ST_DELIVERED), EV_CAPTURE, ST_DELIVERED, NO_GUARD)                                      \
+    T(FROM(ST_DELIVERED), EV_VOID, ST_DELIVERED, NO_GUARD)                                         \
+    T(FROM(ST_DELIVERED), EV_RETURN, ST_DELIVERED, NO_GUARD)                                       \
+    T(FROM(ST_DELIVERED), EV_REFUND, ST_DELIVERED, NO_GUARD)                                       \
+    T(FROM(ST_DELIVERED), EV_COMPLETE, ST_COMPLETED, GUARD(SETTLED))                               \
+    T(FROM(ST_CANCELED), EV_VOID, ST_CANCELED, NO_GUARD)                                           \
+    T(FROM(ST_CANCELED), EV_REFUND, ST_CANCELED, NO_GUARD)
 
 /* ---- what the lists expand to ----------------------------------------------------- */
 
@@ -84,15 +85,6 @@ enum {
 };
 /* clang-format on */
 
-enum {
-    SHIP = EC_ORDER_EFFECT_SHIP_STOCK,
-    RELEASE = EC_ORDER_EFFECT_RELEASE_STOCK,
-    RELEASE_UNSHIPPED = EC_ORDER_EFFECT_RELEASE_UNSHIPPED_STOCK,
-    VOID = EC_ORDER_EFFECT_VOID_PAYMENT,
-    REFUND = EC_ORDER_EFFECT_REFUND_PAYMENT,
-    RESTOCK = EC_ORDER_EFFECT_RESTOCK
-};
-
 #define NAME(name, str) {str, sizeof(str) - 1},
 static const ec__oname state_names[] = {EC__DEFAULT_STATES(NAME, NAME)};
 static const ec__oname event_names[] = {EC__DEFAULT_EVENTS(NAME)};
@@ -110,17 +102,14 @@ static const uint16_t final_states[] = {EC__DEFAULT_STATES(SKIP, INDEX)};
 #undef INDEX
 
 /* File-scope compound literals have static storage, so each transition's
- * from list and effects list is a static array of its own. */
+ * from list is a static array of its own. */
 #define LIST(type, ...) ((const type[]){__VA_ARGS__})
 #define COUNT(type, ...) (sizeof(LIST(type, __VA_ARGS__)) / sizeof(type))
 #define FROM(...) LIST(uint16_t, __VA_ARGS__), COUNT(uint16_t, __VA_ARGS__)
-#define EFFECTS(...) LIST(uint8_t, __VA_ARGS__), COUNT(uint8_t, __VA_ARGS__)
-#define NO_EFFECTS NULL, 0
 #define GUARD(name) EC_ORDER_GUARD_##name
 #define NO_GUARD EC__ORDER_NO_GUARD
-#define TRANSITION(from, nfrom, event, to, guard, effects, neffects)                               \
-    {from, effects, nfrom, event, to, guard, neffects},
-/* One level of indirection lets FROM and EFFECTS expand into two arguments. */
+#define TRANSITION(from, nfrom, event, to, guard) {from, nfrom, event, to, guard},
+/* One level of indirection lets FROM expand into two arguments. */
 #define T(...) TRANSITION(__VA_ARGS__)
 static const ec__otrans transitions[] = {EC__DEFAULT_TRANSITIONS(T)};
 #undef T

@@ -1,5 +1,5 @@
-/* order_event.c - events to apply, the effects list, and the names of
- * guards and effects. */
+/* order_event.c - events to apply, and the names of guards, effects and
+ * statuses. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -41,39 +41,24 @@ int32_t ec_order_effect_count(void)
     return EC__ORDER_EFFECT_COUNT;
 }
 
-/* ---- effects -------------------------------------------------------------------- */
-
-ec_order_effects *ec_order_effects_new(void)
+const char *ec_order_payment_status_name(int32_t s)
 {
-    return ec_order_effects_new_ex(NULL);
+    static const char *const names[] = {
+#define EC__ORDER_PAY_NAME(v, name, str) [v] = str,
+        EC_ORDER_PAYMENT_STATUS_MAP(EC__ORDER_PAY_NAME)
+#undef EC__ORDER_PAY_NAME
+    };
+    return s >= 0 && s < EC__ORDER_PAYMENT_STATUS_COUNT ? names[s] : NULL;
 }
 
-ec_order_effects *ec_order_effects_new_ex(const ec_allocator *alloc)
+const char *ec_order_fulfillment_name(int32_t s)
 {
-    ec_order_effects *fx = ec__calloc(alloc, 1, sizeof *fx);
-    if (!fx) return NULL;
-    if (alloc) {
-        fx->alloc_copy = *alloc;
-        fx->alloc = &fx->alloc_copy;
-    }
-    return fx;
-}
-
-void ec_order_effects_free(ec_order_effects *fx)
-{
-    if (!fx) return;
-    ec_allocator copy = fx->alloc_copy;
-    ec__dealloc(fx->alloc ? &copy : NULL, fx);
-}
-
-size_t ec_order_effects_count(const ec_order_effects *fx)
-{
-    return fx ? fx->n : 0;
-}
-
-int32_t ec_order_effects_get(const ec_order_effects *fx, size_t i)
-{
-    return fx && i < fx->n ? fx->codes[i] : -1;
+    static const char *const names[] = {
+#define EC__ORDER_FUL_NAME(v, name, str) [v] = str,
+        EC_ORDER_FULFILLMENT_MAP(EC__ORDER_FUL_NAME)
+#undef EC__ORDER_FUL_NAME
+    };
+    return s >= 0 && s < EC__ORDER_FULFILLMENT_COUNT ? names[s] : NULL;
 }
 
 /* ---- events ----------------------------------------------------------------------- */
@@ -111,8 +96,9 @@ void ec_order_event_reset(ec_order_event *ev)
     ev->id_len = ev->type_len = 0;
     ev->id[0] = ev->type[0] = '\0';
     ev->id_hash = 0;
-    ev->at = ev->amount = ev->expected_version = 0;
-    ev->has_at = ev->has_amount = ev->has_expected_version = 0;
+    ev->at = ev->amount = ev->fee = ev->expected_version = 0;
+    ev->has_at = ev->has_amount = ev->has_fee = ev->has_shipping = ev->shipping = 0;
+    ev->has_expected_version = 0;
     ev->kind = EC__OKIND_OTHER;
     ev->nlines = 0;
 }
@@ -150,6 +136,23 @@ ec_status ec_order_event_set_amount(ec_order_event *ev, int64_t amount, ec_error
     EC_FAIL_IF(amount < 0, err, EC_INVALID_FIELD, "amount", "amount must not be negative");
     ev->amount = amount;
     ev->has_amount = 1;
+    return EC_OK;
+}
+
+ec_status ec_order_event_set_fee(ec_order_event *ev, int64_t fee, ec_error *err)
+{
+    EC_FAIL_IF(!ev, err, EC_MISUSE, NULL, "event is NULL");
+    EC_FAIL_IF(fee < 0, err, EC_INVALID_FIELD, "fee", "fee must not be negative");
+    ev->fee = fee;
+    ev->has_fee = 1;
+    return EC_OK;
+}
+
+ec_status ec_order_event_set_shipping(ec_order_event *ev, int32_t shipping, ec_error *err)
+{
+    EC_FAIL_IF(!ev, err, EC_MISUSE, NULL, "event is NULL");
+    ev->shipping = shipping ? 1 : 0;
+    ev->has_shipping = 1;
     return EC_OK;
 }
 
@@ -223,6 +226,26 @@ int64_t ec_order_event_amount(const ec_order_event *ev)
 {
     return ev ? ev->amount : 0;
 }
+int32_t ec_order_event_has_fee(const ec_order_event *ev)
+{
+    return ev ? ev->has_fee : 0;
+}
+
+int64_t ec_order_event_fee(const ec_order_event *ev)
+{
+    return ev ? ev->fee : 0;
+}
+
+int32_t ec_order_event_has_shipping(const ec_order_event *ev)
+{
+    return ev ? ev->has_shipping : 0;
+}
+
+int32_t ec_order_event_shipping(const ec_order_event *ev)
+{
+    return ev ? ev->shipping : 0;
+}
+
 size_t ec_order_event_line_count(const ec_order_event *ev)
 {
     return ev ? ev->nlines : 0;

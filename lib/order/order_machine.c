@@ -148,7 +148,7 @@ ec_status ec_order_machine_add_final(ec_order_machine *m, const char *state, ec_
 static ec_status check_transition(const ec_order_machine *m, const char *const *from, size_t nfrom,
                                   const char *event, const char *to, const char *guard,
                                   const char *const *effects, size_t neffects, int8_t *guard_out,
-                                  uint8_t *fx_out, ec_error *err)
+                                  ec_error *err)
 {
     EC_FAIL_IF(m->t.ntrans >= EC_ORDER_MACHINE_MAX_TRANSITIONS, err, EC_LIMIT_EXCEEDED,
                "transitions", "a machine holds at most %d transitions",
@@ -177,23 +177,9 @@ static ec_status check_transition(const ec_order_machine *m, const char *const *
                    "unknown guard \"%.128s\"", guard);
     }
     EC_FAIL_IF(!effects && neffects, err, EC_MISUSE, "effects", "effects is NULL");
-    EC_FAIL_IF(neffects > EC_ORDER_MAX_EFFECTS, err, EC_LIMIT_EXCEEDED, "effects",
-               "a transition has at most %d effects", EC_ORDER_MAX_EFFECTS);
-    for (size_t k = 0; k < neffects; k++) {
-        int32_t code = -1;
-        for (int32_t e = 0; effects[k] && e < EC__ORDER_EFFECT_COUNT; e++)
-            if (strcmp(effects[k], ec_order_effect_name(e)) == 0) code = e;
-        for (size_t i = 0; code >= 0 && i < k; i++)
-            if (fx_out[i] == code) code = -2;
-        if (code < 0) {
-            ec__fail(err, effects[k] ? EC_INVALID_FIELD : EC_MISUSE, NULL,
-                     code == -2 ? "effect %.128s is listed twice" : "unknown effect \"%.128s\"",
-                     effects[k] ? effects[k] : "(null)");
-            ec__error_field(err, "effects[%zu]", k);
-            return effects[k] ? EC_INVALID_FIELD : EC_MISUSE;
-        }
-        fx_out[k] = (uint8_t)code;
-    }
+    EC_FAIL_IF(neffects, err, EC_INVALID_FIELD, "effects[0]",
+               "a transition names no effects: they follow from the event (what it ships, "
+               "cancels or returns, and how it moves the money)");
     return EC_OK;
 }
 
@@ -203,8 +189,7 @@ static ec_status store_transition(ec_order_machine *m, const char *const *from, 
                                   const char *event, const char *to, ec__otrans *tr)
 {
     uint16_t *f = ec__arena_calloc(&m->arena, nfrom, sizeof *f);
-    uint8_t *fx = tr->neffects ? ec__arena_alloc(&m->arena, tr->neffects) : NULL;
-    if (!f || (tr->neffects && !fx)) return EC_NO_MEMORY;
+    if (!f) return EC_NO_MEMORY;
     for (size_t j = 0; j < nfrom; j++) {
         int32_t s = intern(m, &m->states, &m->t.nstates, &m->states_cap, from[j]);
         if (s < 0) return EC_NO_MEMORY;
@@ -222,9 +207,7 @@ static ec_status store_transition(ec_order_machine *m, const char *const *from, 
         m->trans = t;
         m->trans_cap = cap;
     }
-    if (fx) memcpy(fx, tr->effects, tr->neffects);
     tr->from = f;
-    tr->effects = fx;
     tr->nfrom = (uint16_t)nfrom;
     tr->to = (uint16_t)to_ix;
     tr->event = (uint16_t)ev_ix;
@@ -238,13 +221,9 @@ ec_status ec_order_machine_add_transition(ec_order_machine *m, const char *const
                                           size_t neffects, ec_error *err)
 {
     EC_TRY(check_building(m, err));
-    uint8_t fx[EC_ORDER_MAX_EFFECTS] = {0};
     ec__otrans tr;
     memset(&tr, 0, sizeof tr);
-    EC_TRY(
-        check_transition(m, from, nfrom, event, to, guard, effects, neffects, &tr.guard, fx, err));
-    tr.effects = fx;
-    tr.neffects = (uint8_t)neffects;
+    EC_TRY(check_transition(m, from, nfrom, event, to, guard, effects, neffects, &tr.guard, err));
     uint32_t nstates = m->t.nstates, nevents = m->t.nevents;
     ec_status st = store_transition(m, from, nfrom, event, to, &tr);
     if (st != EC_OK) {

@@ -83,6 +83,8 @@ struct ec_price_result {
     const ec_allocator *alloc;
 
     int32_t currency, exponent;
+    int64_t at;                 /* the cart's pricing time */
+    uint8_t prices_include_tax; /* the ruleset's */
     int64_t subtotal, discount, tax, total;
     uint8_t has_shipping;
     const ec__str *shipping_method;

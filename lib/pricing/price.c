@@ -8,6 +8,8 @@ static void clear_result(ec_price_result *r)
 {
     r->currency = -1;
     r->exponent = 0;
+    r->at = 0;
+    r->prices_include_tax = 0;
     r->subtotal = r->discount = r->tax = r->total = 0;
     r->has_shipping = 0;
     r->shipping_method = NULL;
@@ -69,6 +71,8 @@ ec_status ec_price_cart(const ec_ruleset *rules, const ec_cart *cart, ec_price_r
         .channel = context_symbol(rules, &cart->channel),
     };
     result->nlines = cart->nlines;
+    result->at = cart->at;
+    result->prices_include_tax = rules->prices_include_tax;
     ec_status st = ec__price_units(&pc);
     if (st == EC_OK) st = ec__price_shipping_method(&pc);
     if (st == EC_OK) st = ec__price_tax_rates(&pc);

@@ -60,6 +60,16 @@ int32_t ec_price_result_exponent(const ec_price_result *r)
     return r && r->currency >= 0 ? r->exponent : -1;
 }
 
+int64_t ec_price_result_at(const ec_price_result *r)
+{
+    return r && r->currency >= 0 ? r->at : 0;
+}
+
+int32_t ec_price_result_prices_include_tax(const ec_price_result *r)
+{
+    return r && r->currency >= 0 ? r->prices_include_tax : 0;
+}
+
 int64_t ec_price_result_subtotal(const ec_price_result *r)
 {
     return r ? r->subtotal : 0;

@@ -16,6 +16,8 @@ static const char usage[] =
     "                                JSON lines or a product feed) in one or more contexts;\n"
     "                                `ecom reprice` alone lists the options\n"
     "  order machine                 print the built-in default order machine\n"
+    "  order create --rules RULES [--id ID] [--at TIME] [CART]\n"
+    "                                price a cart and print the new order (checkout)\n"
     "  order apply [--machine M] --order ORDER [EVENT]\n"
     "                                apply one event (file or - for stdin) to an order\n"
     "  inventory apply --state STATE [OPS] [--state-out FILE]\n"
