@@ -1,4 +1,4 @@
-/* fuzz_order.c - libFuzzer target for the order documents (formats.md 4).
+/* fuzz_order.c - libFuzzer target for the order, event and machine documents.
  *
  * The input is split on NUL bytes: with three or more parts they are a
  * machine, an order and an event document; with two, an order and an event
