@@ -139,6 +139,29 @@ EC_API ec_status ec_inventory_release(ec_inventory *inv, const char *id,
 EC_API ec_status ec_inventory_ship(ec_inventory *inv, const char *id, ec_inventory_result *result,
                                    ec_error *err);
 
+/* Some units of one reservation, all lines of `req` or none: req gives the
+ * reservation's id and lines (a SKU and its units; lines of one SKU add
+ * up); its time, TTL, strategy and locations are ignored.  Units are taken
+ * from the reservation's lines of that SKU in line order.
+ * - ship_units: committed only; open units leave (on_hand of their
+ *   location falls, they stop holding stock).
+ * - release_units: active or committed; open units are given back (they
+ *   stop holding stock).
+ * - restock_units: any status but active; shipped units come back into
+ *   stock where they left from (on_hand rises); each shipped unit once.
+ * A reservation whose every unit has shipped or been released becomes
+ * shipped (when any unit shipped) or released.  EC_NOT_FOUND (unknown id),
+ * EC_INVALID_TRANSITION (status), EC_INVALID_FIELD ("lines" when none,
+ * "lines[i].sku" for a SKU the reservation does not hold,
+ * "lines[i].quantity" beyond what can move), EC_LIMIT_EXCEEDED (on_hand
+ * bounds), EC_NO_MEMORY. */
+EC_API ec_status ec_inventory_ship_units(ec_inventory *inv, const ec_inventory_request *req,
+                                         ec_inventory_result *result, ec_error *err);
+EC_API ec_status ec_inventory_release_units(ec_inventory *inv, const ec_inventory_request *req,
+                                            ec_inventory_result *result, ec_error *err);
+EC_API ec_status ec_inventory_restock_units(ec_inventory *inv, const ec_inventory_request *req,
+                                            ec_inventory_result *result, ec_error *err);
+
 /* expire: every active reservation with expires_at <= at_us becomes
  * expired; the result lists their ids by expires_at, then id (bytewise).
  * Costs what expires. */
@@ -189,6 +212,39 @@ EC_API ec_status ec_inventory_restore_reservation(ec_inventory *inv, const char 
                                                   size_t n, const char *const *skus,
                                                   const char *const *locations,
                                                   const int64_t *quantities, ec_error *err);
+
+/* What a saved reservation line went through (the state document's
+ * "shipped", "released" and "returned"): line i of reservation `id`, added
+ * with ec_inventory_restore_reservation().  shipped + released <= quantity,
+ * returned <= shipped; EC_INVALID_FIELD ("shipped", "returned", "lines"),
+ * EC_NOT_FOUND. */
+EC_API ec_status ec_inventory_restore_progress(ec_inventory *inv, const char *id, size_t line,
+                                               int64_t shipped, int64_t released, int64_t returned,
+                                               ec_error *err);
+
+/* Units held at an existing stock entry by reservations this inventory
+ * does not hold (a service loads only the reservations an operation
+ * touches, and counts the others in one figure): they count against
+ * availability like any hold.  0 <= held <= EC_INVENTORY_MAX_STOCK in all;
+ * EC_INVALID_FIELD ("held", "location" for an unknown entry),
+ * EC_LIMIT_EXCEEDED. */
+EC_API ec_status ec_inventory_restore_held(ec_inventory *inv, const char *sku, const char *location,
+                                           int64_t held, ec_error *err);
+
+/* ---- what changed ---------------------------------------------------------------------- */
+
+/* The stock entries whose levels changed, and the reservations that were
+ * made or changed, since the inventory was built or
+ * ec_inventory_clear_changes(): what a caller keeping the inventory in a
+ * database writes back.  Walk them with a cursor: start with 0; each call
+ * returns the next cursor and fills the names (strings of the inventory),
+ * or returns 0 at the end.  Newest change first.  Restoring a saved state
+ * changes nothing. */
+EC_API size_t ec_inventory_changed_stock(const ec_inventory *inv, size_t cursor, const char **sku,
+                                         const char **location);
+EC_API size_t ec_inventory_changed_reservation(const ec_inventory *inv, size_t cursor,
+                                               const char **id);
+EC_API void ec_inventory_clear_changes(ec_inventory *inv);
 
 /* ---- reservation requests --------------------------------------------------------- */
 
@@ -244,6 +300,11 @@ EC_API size_t ec_inventory_result_line_count(const ec_inventory_result *result);
 EC_API const char *ec_inventory_result_line_sku(const ec_inventory_result *result, size_t i);
 EC_API const char *ec_inventory_result_line_location(const ec_inventory_result *result, size_t i);
 EC_API int64_t ec_inventory_result_line_quantity(const ec_inventory_result *result, size_t i);
+/* Of a line's quantity: units shipped, released, and returned after
+ * shipping (as the reservation is now, for reservation results). */
+EC_API int64_t ec_inventory_result_line_shipped(const ec_inventory_result *result, size_t i);
+EC_API int64_t ec_inventory_result_line_released(const ec_inventory_result *result, size_t i);
+EC_API int64_t ec_inventory_result_line_returned(const ec_inventory_result *result, size_t i);
 
 /* Stock results (set, receive) and the SKU of available. */
 EC_API const char *ec_inventory_result_sku(const ec_inventory_result *result);

@@ -24,6 +24,7 @@ ec_inventory *ec_inventory_new_ex(const ec_allocator *alloc)
     ec__inv_table_init(&inv->res_index, inv->alloc);
     inv->watermark = INT64_MIN;
     inv->push_to = -1;
+    inv->changed_stock = inv->changed_res = EC__INV_NONE;
     return inv;
 }
 
@@ -116,6 +117,57 @@ int64_t ec__inv_free(const ec__inv_stock *s)
 {
     int64_t f = s->on_hand - s->safety - s->held + s->backorder;
     return f > 0 ? f : 0;
+}
+
+void ec__inv_touch_stock(ec_inventory *inv, uint32_t index)
+{
+    ec__inv_stock *s = &inv->stock.v[index];
+    if (s->changed) return;
+    s->changed = 1;
+    s->next_changed = inv->changed_stock;
+    inv->changed_stock = index;
+}
+
+void ec__inv_touch_res(ec_inventory *inv, uint32_t index)
+{
+    ec__inv_res *r = &inv->res.v[index];
+    if (r->changed) return;
+    r->changed = 1;
+    r->next_changed = inv->changed_res;
+    inv->changed_res = index;
+}
+
+/* ---- what changed ------------------------------------------------------------------- */
+
+size_t ec_inventory_changed_stock(const ec_inventory *inv, size_t cursor, const char **sku,
+                                  const char **location)
+{
+    if (!inv || cursor > inv->stock.n) return 0;
+    uint32_t i = cursor ? inv->stock.v[cursor - 1].next_changed : inv->changed_stock;
+    if (i == EC__INV_NONE) return 0;
+    const ec__inv_stock *s = &inv->stock.v[i];
+    if (sku) *sku = inv->skus.v[s->sku].name.p;
+    if (location) *location = inv->locs.v[s->loc].p;
+    return (size_t)i + 1;
+}
+
+size_t ec_inventory_changed_reservation(const ec_inventory *inv, size_t cursor, const char **id)
+{
+    if (!inv || cursor > inv->res.n) return 0;
+    uint32_t i = cursor ? inv->res.v[cursor - 1].next_changed : inv->changed_res;
+    if (i == EC__INV_NONE) return 0;
+    if (id) *id = inv->res.v[i].id.p;
+    return (size_t)i + 1;
+}
+
+void ec_inventory_clear_changes(ec_inventory *inv)
+{
+    if (!inv) return;
+    for (uint32_t i = inv->changed_stock; i != EC__INV_NONE; i = inv->stock.v[i].next_changed)
+        inv->stock.v[i].changed = 0;
+    for (uint32_t i = inv->changed_res; i != EC__INV_NONE; i = inv->res.v[i].next_changed)
+        inv->res.v[i].changed = 0;
+    inv->changed_stock = inv->changed_res = EC__INV_NONE;
 }
 
 ec_status ec__inv_check_id(const char *s, const char *field, size_t *len, ec_error *err)
@@ -217,7 +269,8 @@ static uint32_t commit_entry(ec_inventory *inv, pair_ref *p)
         ec__inv_table_insert(&inv->loc_index, ec__strhash(p->loc_name.p, p->loc_name.n), p->l);
     }
     uint32_t index = (uint32_t)inv->stock.n++;
-    inv->stock.v[index] = (ec__inv_stock){.sku = p->k, .loc = p->l, .next = EC__INV_NONE};
+    inv->stock.v[index] = (ec__inv_stock){
+        .sku = p->k, .loc = p->l, .next = EC__INV_NONE, .next_changed = EC__INV_NONE};
     ec__inv_table_insert(&inv->stock_index, ec__inv_hash_pair(p->k, p->l), index);
     link_entry(inv, index);
     return index;
@@ -267,7 +320,9 @@ ec_status ec_inventory_set(ec_inventory *inv, const char *sku, const char *locat
     if (backorder_limit) EC_TRY(check_level(*backorder_limit, 0, "backorder_limit", err));
     pair_ref p;
     EC_TRY(locate(inv, sku, location, &p, err));
-    return write_levels(inv, &p, on_hand, safety_stock, backorder_limit, result, err);
+    EC_TRY(write_levels(inv, &p, on_hand, safety_stock, backorder_limit, result, err));
+    ec__inv_touch_stock(inv, p.entry);
+    return EC_OK;
 }
 
 ec_status ec_inventory_receive(ec_inventory *inv, const char *sku, const char *location,
@@ -282,7 +337,9 @@ ec_status ec_inventory_receive(ec_inventory *inv, const char *sku, const char *l
     int64_t before = p.entry == EC__INV_NONE ? 0 : inv->stock.v[p.entry].on_hand;
     EC_FAIL_IF(before > EC_INVENTORY_MAX_STOCK - quantity, err, EC_LIMIT_EXCEEDED, "quantity",
                "on_hand would exceed %lld", (long long)EC_INVENTORY_MAX_STOCK);
-    return write_levels(inv, &p, before + quantity, NULL, NULL, result, err);
+    EC_TRY(write_levels(inv, &p, before + quantity, NULL, NULL, result, err));
+    ec__inv_touch_stock(inv, p.entry);
+    return EC_OK;
 }
 
 ec_status ec_inventory_stock(const ec_inventory *inv, const char *sku, const char *location,
@@ -314,4 +371,21 @@ ec_status ec_inventory_restore_stock(ec_inventory *inv, const char *sku, const c
     EC_FAIL_IF(p.entry != EC__INV_NONE, err, EC_INVALID_FIELD, "location",
                "\"%.128s\" is listed twice at that location", sku);
     return write_levels(inv, &p, on_hand, &safety_stock, &backorder_limit, NULL, err);
+}
+
+ec_status ec_inventory_restore_held(ec_inventory *inv, const char *sku, const char *location,
+                                    int64_t held, ec_error *err)
+{
+    EC_FAIL_IF(!inv, err, EC_MISUSE, NULL, "inventory is NULL");
+    EC_TRY(check_level(held, 0, "held", err));
+    pair_ref p;
+    EC_TRY(locate(inv, sku, location, &p, err));
+    EC_FAIL_IF(p.entry == EC__INV_NONE, err, EC_INVALID_FIELD, "location",
+               "\"%.128s\" has no stock entry at that location", sku);
+    ec__inv_stock *s = &inv->stock.v[p.entry];
+    EC_FAIL_IF(s->outside > EC_INVENTORY_MAX_STOCK - held, err, EC_LIMIT_EXCEEDED, "held",
+               "held would exceed %lld", (long long)EC_INVENTORY_MAX_STOCK);
+    s->outside += held;
+    s->held += held;
+    return EC_OK;
 }

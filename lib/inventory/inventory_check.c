@@ -130,15 +130,18 @@ static const char *check_sums(const ec_inventory *inv)
     for (uint32_t i = 0; i < inv->res.n; i++) {
         const ec__inv_res *r = &inv->res.v[i];
         if (!holds(r)) continue;
-        for (uint32_t l = 0; l < r->nlines; l++) stock[r->lines[l].stock].held -= r->lines[l].qty;
+        for (uint32_t l = 0; l < r->nlines; l++)
+            stock[r->lines[l].stock].held -= ec__inv_line_open(&r->lines[l]);
     }
     const char *why = NULL;
     for (uint32_t e = 0; e < inv->stock.n; e++)
-        if (stock[e].held != 0 && !why) why = "held differs from the holding reservations";
+        if (stock[e].held != stock[e].outside && !why)
+            why = "held differs from the holding reservations";
     for (uint32_t i = 0; i < inv->res.n; i++) {
         const ec__inv_res *r = &inv->res.v[i];
         if (!holds(r)) continue;
-        for (uint32_t l = 0; l < r->nlines; l++) stock[r->lines[l].stock].held += r->lines[l].qty;
+        for (uint32_t l = 0; l < r->nlines; l++)
+            stock[r->lines[l].stock].held += ec__inv_line_open(&r->lines[l]);
     }
     return why;
 }

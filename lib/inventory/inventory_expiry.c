@@ -31,7 +31,7 @@
 void ec__inv_hold(ec_inventory *inv, const ec__inv_res *r, int sign)
 {
     for (uint32_t i = 0; i < r->nlines; i++)
-        inv->stock.v[r->lines[i].stock].held += sign * (int64_t)r->lines[i].qty;
+        inv->stock.v[r->lines[i].stock].held += sign * ec__inv_line_open(&r->lines[i]);
 }
 
 /* ---- the heap: earliest expires_at first, ties by creation --------------------------- */

@@ -89,13 +89,26 @@ typedef struct ec__inv_stock {
     uint32_t sku, loc;
     uint32_t next; /* next entry of the same SKU, by location name */
     int64_t on_hand, safety, backorder;
-    int64_t held; /* committed + active reservations not lapsed */
+    int64_t held;          /* committed + active reservations not lapsed, outside included */
+    int64_t outside;       /* held by reservations this inventory does not hold (restored) */
+    uint32_t next_changed; /* the list of changed entries, see ec__inv_touch_stock */
+    uint8_t changed;
 } ec__inv_stock;
 
+/* A line of a reservation: qty units placed at a stock entry, of which
+ * `shipped` left (on_hand fell) and `released` were given back before
+ * shipping; of the shipped ones, `returned` came back into stock.  Only
+ * the open units, qty - shipped - released, hold stock. */
 typedef struct ec__inv_line {
     uint32_t stock;
     uint32_t qty;
+    uint32_t shipped, released, returned;
 } ec__inv_line;
+
+static inline int64_t ec__inv_line_open(const ec__inv_line *l)
+{
+    return (int64_t)l->qty - l->shipped - l->released;
+}
 
 /* How a reservation counts in `held` (kept next to its status). */
 enum {
@@ -111,8 +124,10 @@ typedef struct ec__inv_res {
     ec__inv_line *lines;
     int64_t expires_at;
     uint32_t nlines;
-    uint8_t status; /* ec_reservation_status */
+    uint32_t next_changed; /* the list of changed reservations */
+    uint8_t status;        /* ec_reservation_status */
     uint8_t hold;
+    uint8_t changed;
     char head[EC__INV_HEAD];
 } ec__inv_res;
 
@@ -190,6 +205,11 @@ struct ec_inventory {
     EC__INV_VEC(uint32_t) scratch;
     EC__INV_VEC(ec__inv_expiring) expiring;
 
+    /* What changed since the inventory was built or the changes were
+     * cleared: lists threaded through the entries (next_changed), newest
+     * first, so marking a change never allocates. */
+    uint32_t changed_stock, changed_res; /* EC__INV_NONE: empty */
+
     /* Kept for the JSON facade, which owns their content. */
     ec_inventory_request *codec_req;
     ec_inventory_result *codec_res;
@@ -218,6 +238,10 @@ uint32_t ec__inv_find_stock(const ec_inventory *inv, uint32_t sku, uint32_t loc)
 uint32_t ec__inv_find_res(const ec_inventory *inv, const char *s, size_t n);
 /* max(0, on_hand - safety - held + backorder). */
 int64_t ec__inv_free(const ec__inv_stock *s);
+/* Note that a stock entry's levels or a reservation changed (idempotent;
+ * never allocates). */
+void ec__inv_touch_stock(ec_inventory *inv, uint32_t index);
+void ec__inv_touch_res(ec_inventory *inv, uint32_t index);
 /* Validate a NUL-terminated identifier argument named `field`. */
 ec_status ec__inv_check_id(const char *s, const char *field, size_t *len, ec_error *err);
 

@@ -41,8 +41,8 @@ static ec_status wrong_state(const ec__inv_res *r, const char *op, ec_error *err
                     op, r->id.p, ec_reservation_status_name(r->status));
 }
 
-/* Add up r's quantities per stock entry in inv->plan (a saved reservation
- * may list one entry twice). */
+/* Add up r's open quantities per stock entry in inv->plan (a saved
+ * reservation may list one entry twice). */
 static ec_status sum_lines(ec_inventory *inv, const ec__inv_res *r, ec_error *err)
 {
     EC_FAIL_IF(!EC__INV_VEC_FIT(inv->alloc, inv->plan, r->nlines), err, EC_NO_MEMORY, NULL, NULL);
@@ -51,7 +51,7 @@ static ec_status sum_lines(ec_inventory *inv, const ec__inv_res *r, ec_error *er
         size_t k = 0;
         while (k < inv->plan.n && inv->plan.v[k].stock != r->lines[i].stock) k++;
         if (k == inv->plan.n) inv->plan.v[inv->plan.n++] = (ec__inv_plan){r->lines[i].stock, i, 0};
-        inv->plan.v[k].qty += r->lines[i].qty;
+        inv->plan.v[k].qty += ec__inv_line_open(&r->lines[i]);
     }
     return EC_OK;
 }
@@ -110,6 +110,7 @@ ec_status ec_inventory_commit(ec_inventory *inv, const char *id, const char *ord
     r->hold = EC__HOLD_COMMITTED;
     r->status = EC_RESERVATION_STATUS_COMMITTED;
     r->order = (ec__inv_name){copy, (uint32_t)on};
+    ec__inv_touch_res(inv, index);
     return EC_OK;
 }
 
@@ -130,6 +131,7 @@ ec_status ec_inventory_release(ec_inventory *inv, const char *id, ec_inventory_r
     if (r->hold == EC__HOLD_ACTIVE || r->hold == EC__HOLD_COMMITTED) ec__inv_hold(inv, r, -1);
     ec__inv_leave_active(inv, r);
     r->status = EC_RESERVATION_STATUS_RELEASED;
+    ec__inv_touch_res(inv, index);
     return EC_OK;
 }
 
@@ -151,10 +153,15 @@ ec_status ec_inventory_ship(ec_inventory *inv, const char *id, ec_inventory_resu
     }
     EC_TRY(describe(inv, index, result, EC_RESERVATION_STATUS_SHIPPED, r->order.p, err));
     ec__inv_hold(inv, r, -1);
-    for (uint32_t i = 0; i < r->nlines; i++)
-        inv->stock.v[r->lines[i].stock].on_hand -= r->lines[i].qty;
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        ec__inv_line *l = &r->lines[i];
+        inv->stock.v[l->stock].on_hand -= ec__inv_line_open(l);
+        l->shipped += (uint32_t)ec__inv_line_open(l);
+        ec__inv_touch_stock(inv, l->stock);
+    }
     r->hold = EC__HOLD_NONE;
     r->status = EC_RESERVATION_STATUS_SHIPPED;
+    ec__inv_touch_res(inv, index);
     return EC_OK;
 }
 
@@ -176,6 +183,7 @@ ec_status ec_inventory_expire(ec_inventory *inv, int64_t at_us, ec_inventory_res
         ec__inv_res *r = &inv->res.v[inv->expiring.v[i].res];
         r->status = EC_RESERVATION_STATUS_EXPIRED;
         r->hold = EC__HOLD_NONE;
+        ec__inv_touch_res(inv, inv->expiring.v[i].res);
     }
     ec__inv_lapsed_clear(inv);
     return EC_OK;

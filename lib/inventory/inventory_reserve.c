@@ -189,7 +189,7 @@ static ec__inv_line *take_block(ec_inventory *inv, const ec__inv_name *id, const
     if (!p) return NULL;
     ec__inv_line *lines = (ec__inv_line *)(void *)p;
     for (size_t i = 0; i < inv->plan.n; i++)
-        lines[i] = (ec__inv_line){inv->plan.v[i].stock, (uint32_t)inv->plan.v[i].qty};
+        lines[i] = (ec__inv_line){inv->plan.v[i].stock, (uint32_t)inv->plan.v[i].qty, 0, 0, 0};
     memcpy(p + bytes, id->p, id->n);
     p[bytes + id->n] = '\0';
     *id_copy = (const char *)p + bytes;
@@ -217,11 +217,13 @@ static void create(ec_inventory *inv, const ec_inventory_request *req, ec__inv_l
                                       .lines = lines,
                                       .expires_at = expires_at,
                                       .nlines = (uint32_t)inv->plan.n,
+                                      .next_changed = EC__INV_NONE,
                                       .status = EC_RESERVATION_STATUS_ACTIVE,
                                       .hold = EC__HOLD_ACTIVE};
     ec__inv_set_head(inv->res.v[index].head, id, req->id.n);
     ec__inv_table_insert(&inv->res_index, ec__strhash(id, req->id.n), index);
     ec__inv_expiry_push(inv, index);
+    ec__inv_touch_res(inv, index);
 }
 
 ec_status ec_inventory_reserve(ec_inventory *inv, const ec_inventory_request *req,

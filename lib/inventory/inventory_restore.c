@@ -104,7 +104,7 @@ static void add_saved(ec_inventory *inv, const saved *s, ec__inv_line *lines, co
                       const char *order)
 {
     for (size_t i = 0; i < s->n; i++)
-        lines[i] = (ec__inv_line){inv->plan.v[i].stock, (uint32_t)inv->plan.v[i].qty};
+        lines[i] = (ec__inv_line){inv->plan.v[i].stock, (uint32_t)inv->plan.v[i].qty, 0, 0, 0};
     uint32_t index = (uint32_t)inv->res.n++;
     ec__inv_res *r = &inv->res.v[index];
     *r = (ec__inv_res){.id = {id, (uint32_t)s->id_len},
@@ -112,6 +112,7 @@ static void add_saved(ec_inventory *inv, const saved *s, ec__inv_line *lines, co
                        .lines = lines,
                        .expires_at = s->expires_at,
                        .nlines = (uint32_t)s->n,
+                       .next_changed = EC__INV_NONE,
                        .status = (uint8_t)s->status,
                        .hold = EC__HOLD_NONE};
     ec__inv_set_head(r->head, id, s->id_len);
@@ -145,5 +146,34 @@ ec_status ec_inventory_restore_reservation(ec_inventory *inv, const char *id, in
     const char *id_copy = NULL, *order_copy = NULL;
     EC_TRY(take_resources(inv, &s, &lines, &id_copy, &order_copy, err));
     add_saved(inv, &s, lines, id_copy, order_copy);
+    return EC_OK;
+}
+
+/* What a saved line went through: units shipped, released and returned.
+ * Only open units hold stock, so a holding reservation gives back what
+ * its line no longer holds. */
+ec_status ec_inventory_restore_progress(ec_inventory *inv, const char *id, size_t line,
+                                        int64_t shipped, int64_t released, int64_t returned,
+                                        ec_error *err)
+{
+    EC_FAIL_IF(!inv, err, EC_MISUSE, NULL, "inventory is NULL");
+    size_t n = 0;
+    EC_TRY(ec__inv_check_id(id, "id", &n, err));
+    uint32_t index = ec__inv_find_res(inv, id, n);
+    EC_FAIL_IF(index == EC__INV_NONE, err, EC_NOT_FOUND, "id", "no reservation \"%.128s\"", id);
+    ec__inv_res *r = &inv->res.v[index];
+    EC_FAIL_IF(line >= r->nlines, err, EC_INVALID_FIELD, "lines", "no line %zu", line);
+    ec__inv_line *l = &r->lines[line];
+    EC_FAIL_IF(shipped < 0 || released < 0 || shipped > (int64_t)l->qty - released, err,
+               EC_INVALID_FIELD, "shipped",
+               "shipped and released must be at least 0 and add up to at most the quantity");
+    EC_FAIL_IF(returned < 0 || returned > shipped, err, EC_INVALID_FIELD, "returned",
+               "returned must be from 0 to shipped");
+    int holds = r->hold == EC__HOLD_ACTIVE || r->hold == EC__HOLD_COMMITTED;
+    if (holds)
+        inv->stock.v[l->stock].held -= (int64_t)shipped + released - l->shipped - l->released;
+    l->shipped = (uint32_t)shipped;
+    l->released = (uint32_t)released;
+    l->returned = (uint32_t)returned;
     return EC_OK;
 }

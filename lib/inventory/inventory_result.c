@@ -221,6 +221,21 @@ int64_t ec_inventory_result_line_quantity(const ec_inventory_result *r, size_t i
     return r && i < r->nlines ? r->lines[i].qty : 0;
 }
 
+int64_t ec_inventory_result_line_shipped(const ec_inventory_result *r, size_t i)
+{
+    return r && i < r->nlines ? r->lines[i].shipped : 0;
+}
+
+int64_t ec_inventory_result_line_released(const ec_inventory_result *r, size_t i)
+{
+    return r && i < r->nlines ? r->lines[i].released : 0;
+}
+
+int64_t ec_inventory_result_line_returned(const ec_inventory_result *r, size_t i)
+{
+    return r && i < r->nlines ? r->lines[i].returned : 0;
+}
+
 const char *ec_inventory_result_sku(const ec_inventory_result *r)
 {
     return r ? r->sku : NULL;

@@ -57,15 +57,22 @@ static ec_status read_stock(ec_inventory *inv, const cJSON *v, ec_error *err)
 /* ---- reservations --------------------------------------------------------------------- */
 
 static const char *const res_keys[] = {"id", "lines", "status", "expires_at", "order", NULL};
-static const char *const line_keys[] = {"sku", "location", "quantity", NULL};
+static const char *const line_keys[] = {"sku",      "location", "quantity", "shipped",
+                                        "released", "returned", NULL};
 static const char *const status_names[] = {"active",  "committed", "released",
                                            "expired", "shipped",   NULL};
 
+/* progress[i]: shipped, released, returned; has_progress[i] when any of
+ * them was given. */
 typedef struct saved_lines {
     const char *sku[EC_INVENTORY_MAX_LINES];
     const char *loc[EC_INVENTORY_MAX_LINES];
     int64_t qty[EC_INVENTORY_MAX_LINES];
+    int64_t progress[EC_INVENTORY_MAX_LINES][3];
+    uint8_t has_progress[EC_INVENTORY_MAX_LINES];
 } saved_lines;
+
+static const char *const progress_keys[3] = {"shipped", "released", "returned"};
 
 static ec_status read_line(const cJSON *v, saved_lines *l, size_t i, ec_error *err)
 {
@@ -77,7 +84,35 @@ static ec_status read_line(const cJSON *v, saved_lines *l, size_t i, ec_error *e
     EC_TRY(ec__jrequire(v, "location", &f, err));
     EC_TRY(ec__jid(f, "location", &l->loc[i], &n, err));
     EC_TRY(ec__jrequire(v, "quantity", &f, err));
-    return ec__jint(f, "quantity", 1, EC_INVENTORY_MAX_LINE_QUANTITY, &l->qty[i], err);
+    EC_TRY(ec__jint(f, "quantity", 1, EC_INVENTORY_MAX_LINE_QUANTITY, &l->qty[i], err));
+    l->has_progress[i] = 0;
+    for (int k = 0; k < 3; k++) {
+        l->progress[i][k] = 0;
+        if (!(f = ec__jget(v, progress_keys[k]))) continue;
+        EC_TRY(ec__jint(f, progress_keys[k], 0, EC_INVENTORY_MAX_LINE_QUANTITY, &l->progress[i][k],
+                        err));
+        l->has_progress[i] = 1;
+    }
+    return EC_OK;
+}
+
+/* A shipped reservation whose lines say nothing of their progress shipped
+ * every unit (the shape of documents before lines had progress). */
+static ec_status restore_progress(ec_inventory *inv, const char *id, int status,
+                                  const saved_lines *l, size_t count, ec_error *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        const int64_t *p = l->progress[i];
+        int64_t shipped =
+            !l->has_progress[i] && status == EC_RESERVATION_STATUS_SHIPPED ? l->qty[i] : p[0];
+        if (!shipped && !p[1] && !p[2]) continue;
+        ec_status st = ec_inventory_restore_progress(inv, id, i, shipped, p[1], p[2], err);
+        if (st != EC_OK) {
+            if (st != EC_NO_MEMORY) ec__error_prefix(err, "lines[%zu]", i);
+            return st;
+        }
+    }
+    return EC_OK;
 }
 
 static ec_status read_reservation(ec_inventory *inv, const cJSON *v, saved_lines *l, ec_error *err)
@@ -100,8 +135,9 @@ static ec_status read_reservation(ec_inventory *inv, const cJSON *v, saved_lines
     EC_TRY(ec__jrequire(v, "expires_at", &f, err));
     EC_TRY(ec__jtime(f, "expires_at", &expires_at, err));
     if ((f = ec__jget(v, "order"))) EC_TRY(ec__jid(f, "order", &order, &n, err));
-    return ec_inventory_restore_reservation(inv, id, status, expires_at, order, count, l->sku,
-                                            l->loc, l->qty, err);
+    EC_TRY(ec_inventory_restore_reservation(inv, id, status, expires_at, order, count, l->sku,
+                                            l->loc, l->qty, err));
+    return restore_progress(inv, id, status, l, count, err);
 }
 
 static const char *const state_keys[] = {"stock", "reservations", NULL};
@@ -250,6 +286,20 @@ static void write_stock(ec__buf *b, const ec_inventory *inv, const sorted_name *
     ec__buf_lit(b, "]");
 }
 
+/* Progress as far as it says something: nothing for a line that shipped
+ * whole in a shipped reservation (see restore_progress). */
+static void write_progress(ec__buf *b, const ec__inv_res *r, const ec__inv_line *l)
+{
+    if (r->status == EC_RESERVATION_STATUS_SHIPPED && l->shipped == l->qty && !l->returned) return;
+    const uint32_t v[3] = {l->shipped, l->released, l->returned};
+    static const char *const keys[3] = {",\"shipped\":", ",\"released\":", ",\"returned\":"};
+    for (int k = 0; k < 3; k++) {
+        if (!v[k]) continue;
+        ec__buf_lit(b, keys[k]);
+        ec__buf_int(b, v[k]);
+    }
+}
+
 static void write_reservation(ec__buf *b, const ec_inventory *inv, const ec__inv_res *r)
 {
     ec__buf_lit(b, "{\"id\":");
@@ -263,6 +313,7 @@ static void write_reservation(ec__buf *b, const ec_inventory *inv, const ec__inv
         ec__buf_str(b, inv->locs.v[s->loc].p, inv->locs.v[s->loc].n);
         ec__buf_lit(b, ",\"quantity\":");
         ec__buf_int(b, r->lines[i].qty);
+        write_progress(b, r, &r->lines[i]);
         ec__buf_lit(b, "}");
     }
     ec__buf_lit(b, "],\"status\":\"");

@@ -31,11 +31,12 @@ typedef enum op_kind {
     OP_RELEASE,
     OP_SHIP,
     OP_EXPIRE,
-    OP_AVAILABLE
+    OP_AVAILABLE,
+    OP_RESTOCK
 } op_kind;
 
-static const char *const op_names[] = {"set",  "receive", "reserve",   "commit", "release",
-                                       "ship", "expire",  "available", NULL};
+static const char *const op_names[] = {"set",  "receive", "reserve",   "commit",  "release",
+                                       "ship", "expire",  "available", "restock", NULL};
 
 /* ---- reading the operations ----------------------------------------------------------- */
 
@@ -111,6 +112,8 @@ static ec_status read_lines(op_ctx *c, const cJSON *o)
     const cJSON *lines = NULL;
     size_t n = 0, i = 0;
     EC_TRY(ec__jrequire(o, "lines", &lines, c->err));
+    EC_FAIL_IF(cJSON_IsArray(lines) && !lines->child, c->err, EC_INVALID_FIELD, "lines",
+               "lines must name at least one SKU");
     EC_TRY(ec__jarray(lines, "lines", EC_INVENTORY_MAX_LINES, &n, c->err));
     for (const cJSON *e = lines->child; e; e = e->next, i++) {
         const char *sku = NULL;
@@ -174,7 +177,7 @@ static ec_status op_reserve(op_ctx *c, const cJSON *o)
 }
 
 static const char *const commit_keys[] = {"op", "id", "order", "at", NULL};
-static const char *const id_keys[] = {"op", "id", NULL};
+static const char *const id_keys[] = {"op", "id", "lines", NULL};
 static const char *const expire_keys[] = {"op", "at", NULL};
 static const char *const available_keys[] = {"op", "sku", "at", NULL};
 
@@ -189,14 +192,25 @@ static ec_status op_commit(op_ctx *c, const cJSON *o)
     return ec_inventory_commit(c->inv, id, order, at, c->res, c->err);
 }
 
+/* ship and release: the whole reservation, or with lines some of its
+ * units; restock: always some units. */
 static ec_status op_by_id(op_ctx *c, const cJSON *o, op_kind kind)
 {
+    static const char *const what[] = {[OP_SHIP] = "a ship operation",
+                                       [OP_RELEASE] = "a release operation",
+                                       [OP_RESTOCK] = "a restock operation"};
     const char *id = NULL;
-    EC_TRY(ec__jkeys(o, id_keys, kind == OP_SHIP ? "a ship operation" : "a release operation",
-                     c->err));
+    EC_TRY(ec__jkeys(o, id_keys, what[kind], c->err));
     EC_TRY(get_id(o, "id", &id, c->err));
-    return kind == OP_SHIP ? ec_inventory_ship(c->inv, id, c->res, c->err)
-                           : ec_inventory_release(c->inv, id, c->res, c->err);
+    if (kind != OP_RESTOCK && !ec__jget(o, "lines"))
+        return kind == OP_SHIP ? ec_inventory_ship(c->inv, id, c->res, c->err)
+                               : ec_inventory_release(c->inv, id, c->res, c->err);
+    ec_inventory_request_reset(c->req);
+    EC_TRY(ec_inventory_request_set_id(c->req, id, c->err));
+    EC_TRY(read_lines(c, o));
+    if (kind == OP_SHIP) return ec_inventory_ship_units(c->inv, c->req, c->res, c->err);
+    if (kind == OP_RELEASE) return ec_inventory_release_units(c->inv, c->req, c->res, c->err);
+    return ec_inventory_restock_units(c->inv, c->req, c->res, c->err);
 }
 
 static ec_status op_expire(op_ctx *c, const cJSON *o)
@@ -237,6 +251,7 @@ static ec_status run(op_ctx *c, const cJSON *o, op_kind *kind)
         return op_commit(c, o);
     case OP_RELEASE:
     case OP_SHIP:
+    case OP_RESTOCK:
         return op_by_id(c, o, *kind);
     case OP_EXPIRE:
         return op_expire(c, o);
@@ -385,6 +400,9 @@ static ec_status apply(ec_inventory *inv, const char *json, size_t len, ec__buf 
     op_kind kind = OP_SET;
     early_writer w = {b, &kind, 0};
     ec_error_clear(err);
+    /* a refusal before the operation runs must not show the last one's
+     * shortage */
+    ec__inv_result_clear(c.res);
     ec__inv_result_on_ready(c.res, write_early, &w);
     ec_status st = ec__jparse(json, len, &root, err);
     if (st == EC_OK) st = run(&c, root, &kind);
