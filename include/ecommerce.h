@@ -20,6 +20,7 @@
 #include "ecommerce/order.h"
 #include "ecommerce/reprice.h"
 #include "ecommerce/inventory.h"
+#include "ecommerce/checkout.h"
 #include "ecommerce/json.h"
 
 #endif /* ECOMMERCE_H */

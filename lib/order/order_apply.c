@@ -208,9 +208,11 @@ static ec_status make_room(const ec__oplan *p, const ec__otrans *tr, ec_order_ef
     return EC_OK;
 }
 
-ec_status ec_order_apply(const ec_order_machine *m, ec_order *o, const ec_order_event *ev,
-                         ec_order_effects *fx, int32_t *duplicate, ec_error *err)
+ec_status ec__order_prepare(const ec_order_machine *m, ec_order *o, const ec_order_event *ev,
+                            ec_order_effects *fx, int32_t *duplicate, ec__oplan *p,
+                            const ec__otrans **tr, ec_error *err)
 {
+    *tr = NULL;
     if (fx) ec__order_effects_clear(fx, o);
     if (duplicate) *duplicate = 0;
     EC_FAIL_IF(!o || !ev, err, EC_MISUSE, NULL, "order and event are required");
@@ -225,21 +227,39 @@ ec_status ec_order_apply(const ec_order_machine *m, ec_order *o, const ec_order_
                EC_VERSION_CONFLICT, "expected_version",
                "expected version %lld, but the order is at version %lld",
                (long long)ev->expected_version, (long long)o->version);
-    ec__oplan p = {.t = &m->t,
-                   .o = o,
-                   .ev = ev,
-                   .kind = ev->kind,
-                   .delta = o->delta,
-                   .before = o->m,
-                   .after = o->m,
-                   .ship_left = o->shipping_left};
-    EC_TRY(find_state_event(&p, err));
-    EC_TRY(ec__oplan_event(&p, err));
+    *p = (ec__oplan){.t = &m->t,
+                     .o = o,
+                     .ev = ev,
+                     .kind = ev->kind,
+                     .delta = o->delta,
+                     .before = o->m,
+                     .after = o->m,
+                     .ship_left = o->shipping_left};
+    EC_TRY(find_state_event(p, err));
+    EC_TRY(ec__oplan_event(p, err));
     char why[200];
-    const ec__otrans *tr = choose(&p, why, sizeof why);
-    if (!tr) return no_transition(&p, why, err);
-    EC_TRY(make_room(&p, tr, fx, err));
-    if (fx) fill_effects(&p, fx);
-    commit(&p, tr);
+    *tr = choose(p, why, sizeof why);
+    if (!*tr) return no_transition(p, why, err);
+    EC_TRY(make_room(p, *tr, fx, err));
+    if (fx) fill_effects(p, fx);
+    return EC_OK;
+}
+
+void ec__order_commit(const ec__oplan *p, const ec__otrans *tr)
+{
+    commit(p, tr);
+}
+
+ec_status ec_order_apply(const ec_order_machine *m, ec_order *o, const ec_order_event *ev,
+                         ec_order_effects *fx, int32_t *duplicate, ec_error *err)
+{
+    ec__oplan p;
+    const ec__otrans *tr = NULL;
+    ec_status st = ec__order_prepare(m, o, ev, fx, duplicate, &p, &tr, err);
+    if (st != EC_OK) {
+        if (fx) ec__order_effects_clear(fx, o);
+        return st;
+    }
+    if (tr) commit(&p, tr);
     return EC_OK;
 }

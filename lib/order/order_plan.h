@@ -30,4 +30,15 @@ ec_status ec__oplan_event(ec__oplan *p, ec_error *err);
 /* Fulfilment once the plan applied. */
 int32_t ec__oplan_fulfillment(const ec__oplan *p);
 
+/* ec_order_apply() in two halves, for callers that carry an event's
+ * effects out before the order moves (checkout.c): prepare runs every
+ * check, makes room and fills the effects, leaving the order unchanged;
+ * *tr is NULL when the event is a duplicate (nothing to commit).  commit
+ * then writes the plan; it cannot fail.  Between the two the order must
+ * not change. */
+ec_status ec__order_prepare(const ec_order_machine *m, ec_order *o, const ec_order_event *ev,
+                            ec_order_effects *fx, int32_t *duplicate, ec__oplan *p,
+                            const ec__otrans **tr, ec_error *err);
+void ec__order_commit(const ec__oplan *p, const ec__otrans *tr);
+
 #endif /* EC_ORDER_PLAN_H */
