@@ -54,6 +54,16 @@ EC_API ec_status ec_error_to_json(const ec_error *err, char **out, size_t *out_l
 EC_API ec_status ec_json_price(const ec_ruleset *rules, const char *cart_json, size_t len,
                                char **out, size_t *out_len, ec_error *err);
 
+/* Check that `json` (len bytes) is one JSON document as every reader of
+ * this library takes it: valid JSON with nothing but white space after
+ * it, at most EC_JSON_MAX_DEPTH levels deep, every string and key
+ * well-formed UTF-8 without NUL characters, no key twice in an object,
+ * every number finite.  For callers that read small documents of their own
+ * (request bodies) and want the same rules.  EC_INVALID_JSON, or
+ * EC_INVALID_FIELD with the path of the offending value ("lines[2]",
+ * "a.b"); EC_LIMIT_EXCEEDED, EC_NO_MEMORY. */
+EC_API ec_status ec_json_check(const char *json, size_t len, ec_error *err);
+
 /* A reusable per-thread pricer for the JSON facade: it keeps a cart, a
  * result and an output buffer between calls, so a loop of calls stops
  * allocating.  Not thread-safe; one per thread, any number per ruleset. */

@@ -71,5 +71,7 @@ void ec__ascii_lower(char *dst, const char *s, size_t n);
 /* Identifier rule of formats.md 1: 1..128 bytes, valid UTF-8, no control
  * characters.  Returns 1 when s is a valid identifier. */
 int ec__id_valid(const char *s, size_t len);
+/* 1 when s holds well-formed UTF-8 (no overlong forms or surrogates). */
+int ec__utf8_valid(const char *s, size_t len);
 
 #endif /* EC_INTERNAL_H */

@@ -54,3 +54,14 @@ int ec__id_valid(const char *s, size_t len)
     }
     return 1;
 }
+
+int ec__utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(u + i, len - i);
+        if (n == 0) return 0;
+        i += n;
+    }
+    return 1;
+}
