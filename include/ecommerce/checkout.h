@@ -70,13 +70,13 @@ EC_API ec_status ec_checkout_reserve(ec_checkout *checkout, ec_inventory *inv,
 
 /* Apply `event` to `order` (ec_order_apply() with `machine`, NULL for the
  * default) and carry its stock effects out on the reservation named by the
- * order's id in `inv`.  All or nothing: when the order or the inventory
- * refuses, neither changes (the inventory's refusal is returned as it
- * came, e.g. EC_NOT_FOUND "id" when the reservation is not in `inv`).
- * `effects` (may be NULL) and *duplicate as ec_order_apply().
- * *uses_back (may be NULL) is 1 when the event canceled every unit of an
- * order of which nothing had shipped: the uses its promotions counted at
- * checkout are to be given back. */
+ * order's id in `inv` (may be NULL for an event that moves no units, see
+ * ec_order_event_moves_units(); EC_MISUSE when one does).  All or nothing: when the order or the
+ * inventory refuses, neither changes (the inventory's refusal is returned as it came, e.g.
+ * EC_NOT_FOUND "id" when the reservation is not in `inv`). `effects` (may be NULL) and *duplicate
+ * as ec_order_apply(). *uses_back (may be NULL) is 1 when the event canceled every unit of an order
+ * of which nothing had shipped: the uses its promotions counted at checkout are to be given back.
+ */
 EC_API ec_status ec_checkout_apply_event(ec_checkout *checkout, const ec_order_machine *machine,
                                          ec_order *order, const ec_order_event *event,
                                          ec_inventory *inv, ec_order_effects *effects,

@@ -186,6 +186,12 @@ EC_API ec_status ec_inventory_stock(const ec_inventory *inv, const char *sku, co
                                     int64_t *on_hand, int64_t *safety_stock,
                                     int64_t *backorder_limit, ec_error *err);
 
+/* Stock entry i (0 to ec_inventory_stock_count() - 1, in the order they
+ * were added): its SKU and location (strings of the inventory).  Returns 1,
+ * or 0 when i is out of range.  Levels: ec_inventory_stock(). */
+EC_API int32_t ec_inventory_stock_entry(const ec_inventory *inv, size_t i, const char **sku,
+                                        const char **location);
+
 /* Number of stock entries and of reservations (every status). */
 EC_API size_t ec_inventory_stock_count(const ec_inventory *inv);
 EC_API size_t ec_inventory_reservation_count(const ec_inventory *inv);
@@ -277,6 +283,13 @@ EC_API ec_status ec_inventory_request_add_line(ec_inventory_request *req, const 
 EC_API ec_status ec_inventory_request_add_location(ec_inventory_request *req, const char *location,
                                                    ec_error *err);
 
+/* Read back a request: its id (NULL when unset) and lines (NULL / 0 out
+ * of range).  Strings belong to the request. */
+EC_API const char *ec_inventory_request_id(const ec_inventory_request *req);
+EC_API size_t ec_inventory_request_line_count(const ec_inventory_request *req);
+EC_API const char *ec_inventory_request_line_sku(const ec_inventory_request *req, size_t i);
+EC_API int64_t ec_inventory_request_line_quantity(const ec_inventory_request *req, size_t i);
+
 /* ---- operation results ------------------------------------------------------------ */
 
 /* What an operation answers; reusable across operations (each call
@@ -356,6 +369,22 @@ EC_API ec_status ec_inventory_to_json(const ec_inventory *inv, char **out, size_
  * cannot be written (EC_NO_MEMORY, EC_MISUSE) is *out NULL. */
 EC_API ec_status ec_inventory_apply_json(ec_inventory *inv, const char *op_json, size_t len,
                                          char **out, size_t *out_len, ec_error *err);
+
+/* Reset `req` and fill it from a reserve operation document ({"op":
+ * "reserve"?, "id"?, "lines", "ttl_seconds", "at", "locations"?,
+ * "strategy"?}), read as ec_inventory_apply_json() reads one; "op" and "id"
+ * may be left out (a reserve refuses a request without an id, so the
+ * caller sets one).  On failure the request is left reset and err names
+ * the field ("lines[1].quantity"). */
+EC_API ec_status ec_inventory_request_from_json(ec_inventory_request *req, const char *json,
+                                                size_t len, ec_error *err);
+
+/* Write a reservation result (reserve, commit, release, ship, get and the
+ * unit operations) as {"id", "duplicate", "status", "order"?, "lines",
+ * "expires_at"}: the success document of ec_inventory_apply_json() without
+ * its "ok".  EC_MISUSE for a result that holds no reservation. */
+EC_API ec_status ec_inventory_reservation_to_json(const ec_inventory_result *result, char **out,
+                                                  size_t *out_len);
 
 /* As ec_inventory_apply_json(), but *out points into a buffer the
  * inventory owns (allocated with its allocator), valid until its next call

@@ -357,6 +357,7 @@ EC_API ec_status ec_order_event_add_line(ec_order_event *event, const char *sku,
 /* Read back (NULL / 0 when unset or out of range). */
 EC_API const char *ec_order_event_id(const ec_order_event *event);
 EC_API const char *ec_order_event_type(const ec_order_event *event);
+EC_API int32_t ec_order_event_has_at(const ec_order_event *event);
 EC_API int64_t ec_order_event_at(const ec_order_event *event);
 EC_API int32_t ec_order_event_has_amount(const ec_order_event *event);
 EC_API int64_t ec_order_event_amount(const ec_order_event *event);
@@ -461,8 +462,15 @@ EC_API ec_status ec_order_to_json(const ec_order *order, char **out, size_t *out
 EC_API ec_status ec_order_effects_to_json(const ec_order_effects *effects, const ec_order *order,
                                           char **out, size_t *out_len);
 
+/* 1 when applying the event moves units (fulfill, cancel, expire,
+ * return), whatever the machine: its stock effect, if it applies, names
+ * them.  A service loads stock only for those. */
+EC_API int32_t ec_order_event_moves_units(const ec_order_event *event);
+
 /* Reset `event` and fill it from an event document.  `currency` is the
- * order's currency code: the event's amount and fee are read in it. */
+ * order's currency code: the event's amount and fee are read in it.  "at"
+ * may be left out for the caller to set (ec_order_apply() refuses an
+ * event without it). */
 EC_API ec_status ec_order_event_from_json(ec_order_event *event, const char *json, size_t len,
                                           const char *currency, ec_error *err);
 

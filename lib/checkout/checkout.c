@@ -127,6 +127,7 @@ static ec_status carry_out(ec_checkout *c, const ec_order *o, const ec_order_eff
         if (type != EC_ORDER_EFFECT_SHIP_STOCK && type != EC_ORDER_EFFECT_RELEASE_STOCK &&
             type != EC_ORDER_EFFECT_RESTOCK)
             continue;
+        EC_FAIL_IF(!inv, err, EC_MISUSE, NULL, "the event moves units: an inventory is required");
         ec_inventory_request_reset(c->req);
         c->req_ready = 0; /* the request is no longer the checkout's */
         EC_TRY(ec_inventory_request_set_id(c->req, ec_order_id(o), err));
@@ -147,7 +148,7 @@ ec_status ec_checkout_apply_event(ec_checkout *c, const ec_order_machine *m, ec_
                                   int32_t *duplicate, int32_t *uses_back, ec_error *err)
 {
     if (uses_back) *uses_back = 0;
-    EC_FAIL_IF(!c || !inv, err, EC_MISUSE, NULL, "checkout and inventory are required");
+    EC_FAIL_IF(!c, err, EC_MISUSE, NULL, "a checkout is required");
     /* the effects drive the stock, so they are needed even when the caller
      * does not want them */
     ec_order_effects *own = fx ? NULL : ec_order_effects_new_ex(c->alloc);

@@ -51,6 +51,16 @@ size_t ec_inventory_stock_count(const ec_inventory *inv)
 {
     return inv ? inv->stock.n : 0;
 }
+int32_t ec_inventory_stock_entry(const ec_inventory *inv, size_t i, const char **sku,
+                                 const char **location)
+{
+    if (!inv || i >= inv->stock.n) return 0;
+    const ec__inv_stock *s = &inv->stock.v[i];
+    if (sku) *sku = inv->skus.v[s->sku].name.p;
+    if (location) *location = inv->locs.v[s->loc].p;
+    return 1;
+}
+
 size_t ec_inventory_reservation_count(const ec_inventory *inv)
 {
     return inv ? inv->res.n : 0;

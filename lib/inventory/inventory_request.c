@@ -135,3 +135,23 @@ ec_status ec_inventory_request_add_location(ec_inventory_request *req, const cha
     req->locations.v[req->locations.n++] = name;
     return EC_OK;
 }
+
+const char *ec_inventory_request_id(const ec_inventory_request *req)
+{
+    return req && req->id.n ? req->id.p : NULL;
+}
+
+size_t ec_inventory_request_line_count(const ec_inventory_request *req)
+{
+    return req ? req->lines.n : 0;
+}
+
+const char *ec_inventory_request_line_sku(const ec_inventory_request *req, size_t i)
+{
+    return req && i < req->lines.n ? req->lines.v[i].sku.p : NULL;
+}
+
+int64_t ec_inventory_request_line_quantity(const ec_inventory_request *req, size_t i)
+{
+    return req && i < req->lines.n ? req->lines.v[i].qty : 0;
+}

@@ -153,15 +153,25 @@ static const char *const reserve_keys[] = {"op", "id",        "lines",    "ttl_s
                                            "at", "locations", "strategy", NULL};
 static const char *const strategy_names[] = {"priority", "single", NULL};
 
-static ec_status op_reserve(op_ctx *c, const cJSON *o)
+/* A reserve operation into c->req; the id may be left for the caller to
+ * set (the reserve refuses a request without one). */
+static ec_status read_reserve(op_ctx *c, const cJSON *o)
 {
     const char *id = NULL;
     int64_t ttl = 0, at = 0;
     const cJSON *f = NULL;
     ec_inventory_request_reset(c->req);
     EC_TRY(ec__jkeys(o, reserve_keys, "a reserve operation", c->err));
-    EC_TRY(get_id(o, "id", &id, c->err));
-    EC_TRY(ec_inventory_request_set_id(c->req, id, c->err));
+    if ((f = ec__jget(o, "op"))) {
+        int k = 0;
+        EC_TRY(ec__jenum(f, "op", op_names, &k, c->err));
+        EC_FAIL_IF(k != OP_RESERVE, c->err, EC_INVALID_FIELD, "op",
+                   "the operation must be reserve");
+    }
+    if (ec__jget(o, "id")) {
+        EC_TRY(get_id(o, "id", &id, c->err));
+        EC_TRY(ec_inventory_request_set_id(c->req, id, c->err));
+    }
     EC_TRY(read_lines(c, o));
     EC_TRY(get_int(o, "ttl_seconds", 1, EC_INVENTORY_MAX_TTL_SECONDS, &ttl, c->err));
     EC_TRY(ec_inventory_request_set_ttl(c->req, ttl, c->err));
@@ -173,7 +183,26 @@ static ec_status op_reserve(op_ctx *c, const cJSON *o)
         EC_TRY(ec__jenum(f, "strategy", strategy_names, &strategy, c->err));
         EC_TRY(ec_inventory_request_set_strategy(c->req, strategy, c->err));
     }
+    return EC_OK;
+}
+
+static ec_status op_reserve(op_ctx *c, const cJSON *o)
+{
+    EC_TRY(read_reserve(c, o));
     return ec_inventory_reserve(c->inv, c->req, c->res, c->err);
+}
+
+ec_status ec_inventory_request_from_json(ec_inventory_request *req, const char *json, size_t len,
+                                         ec_error *err)
+{
+    EC_FAIL_IF(!req, err, EC_MISUSE, NULL, "request is NULL");
+    op_ctx c = {NULL, req, NULL, err};
+    cJSON *root = NULL;
+    ec_status st = ec__jparse(json, len, &root, err);
+    if (st == EC_OK) st = read_reserve(&c, root);
+    cJSON_Delete(root);
+    if (st != EC_OK) ec_inventory_request_reset(req);
+    return st;
 }
 
 static const char *const commit_keys[] = {"op", "id", "order", "at", NULL};
@@ -285,9 +314,9 @@ static void write_stock_result(ec__buf *b, const ec_inventory_result *r)
     ec__buf_lit(b, "}");
 }
 
-static void write_reservation_result(ec__buf *b, const ec_inventory_result *r)
+static void write_reservation_result(ec__buf *b, const ec_inventory_result *r, int ok_member)
 {
-    write_str_field(b, "{\"ok\":true,\"id\":", ec_inventory_result_id(r));
+    write_str_field(b, ok_member ? "{\"ok\":true,\"id\":" : "{\"id\":", ec_inventory_result_id(r));
     ec__buf_lit(b,
                 ec_inventory_result_duplicate(r) ? ",\"duplicate\":true" : ",\"duplicate\":false");
     ec__buf_lit(b, ",\"status\":\"");
@@ -356,7 +385,7 @@ static void write_success(ec__buf *b, op_kind kind, const ec_inventory_result *r
         write_available(b, r);
         return;
     default:
-        write_reservation_result(b, r);
+        write_reservation_result(b, r, 1);
         return;
     }
 }
@@ -453,4 +482,15 @@ ec_status ec_inventory_apply_json_view(ec_inventory *inv, const char *op_json, s
     if (out) *out = b.p;
     if (out_len) *out_len = b.len;
     return st;
+}
+
+ec_status ec_inventory_reservation_to_json(const ec_inventory_result *r, char **out,
+                                           size_t *out_len)
+{
+    if (!out) return EC_MISUSE;
+    *out = NULL;
+    if (!r || !ec_inventory_result_id(r)) return EC_MISUSE;
+    ec__buf b = {0};
+    write_reservation_result(&b, r, 0);
+    return ec__buf_take(&b, out, out_len);
 }

@@ -481,9 +481,10 @@ static ec_status read_event(ec_order_event *ev, const cJSON *doc, const char *cu
     EC_TRY(ec_order_event_set_id(ev, s, err));
     EC_TRY(req_string(doc, "type", &s, err));
     EC_TRY(ec_order_event_set_type(ev, s, err));
-    EC_TRY(ec__jrequire(doc, "at", &f, err));
-    EC_TRY(ec__jtime(f, "at", &v, err));
-    EC_TRY(ec_order_event_set_at(ev, v, err));
+    if ((f = ec__jget(doc, "at"))) {
+        EC_TRY(ec__jtime(f, "at", &v, err));
+        EC_TRY(ec_order_event_set_at(ev, v, err));
+    }
     EC_TRY(read_event_money(ev, doc, currency, err));
     if ((f = ec__jget(doc, "shipping"))) {
         EC_TRY(ec__jbool(f, "shipping", &b, err));

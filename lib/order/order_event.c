@@ -214,6 +214,18 @@ const char *ec_order_event_type(const ec_order_event *ev)
     return ev && ev->type_len ? ev->type : NULL;
 }
 
+int32_t ec_order_event_has_at(const ec_order_event *ev)
+{
+    return ev ? ev->has_at : 0;
+}
+
+int32_t ec_order_event_moves_units(const ec_order_event *ev)
+{
+    if (!ev) return 0;
+    return ev->kind == EC__OKIND_FULFILL || ev->kind == EC__OKIND_CANCEL ||
+           ev->kind == EC__OKIND_EXPIRE || ev->kind == EC__OKIND_RETURN;
+}
+
 int64_t ec_order_event_at(const ec_order_event *ev)
 {
     return ev ? ev->at : 0;

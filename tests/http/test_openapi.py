@@ -156,14 +156,17 @@ def test_live_responses_match_the_spec():
         rec.call("GET", base, "/v1/carts/{id}", status=200)
         order = rec.call("POST", "/v1/orders", "/v1/orders", {"cart_id": cart["id"]},
                          headers={"Idempotency-Key": "o1"}, status=201).json()
-        oid = order["order"]["id"]
+        oid, first = order["id"], order["lines"][0]
         rec.call("GET", "/v1/orders/" + oid, "/v1/orders/{id}", status=200)
         rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
                  {"id": "e1", "type": "capture"}, status=200)
         rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
-                 {"id": "e2", "type": "fulfill"}, status=200)
+                 {"id": "e2", "type": "fulfill",
+                  "lines": [{"sku": first["sku"], "quantity": first["quantity"]}]}, status=200)
         rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
-                 {"id": "e3", "type": "capture"}, status=409)
+                 {"id": "e3", "type": "complete"}, status=409)
+        rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
+                 {"id": "e4", "type": "capture", "amount": "99999.00"}, status=400)
         rec.call("GET", "/v1/events?after=0&limit=1000", "/v1/events", status=200)
         rec.call("GET", "/v1/events?limit=0", "/v1/events", status=400)
         big = b'{"a":"' + b"x" * (1 << 20) + b'"}'

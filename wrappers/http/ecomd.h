@@ -257,6 +257,7 @@ void ecomd_server_drain(ecomd_server *srv);
  * plus headers to send (not stored with an idempotent replay). */
 typedef struct ecomd_outcome {
     unsigned status;
+    ec_status code; /* EC_OK, or what refused the request */
     char *body;
     size_t len;
     const char *header_names[2];
@@ -272,35 +273,73 @@ typedef ec_status (*ecomd_write_fn)(ecomd_request *r, ecomd_tx *tx, void *ctx, e
 /* Run fn in one transaction with the request's Idempotency-Key (refused
  * with 400 when key_required and absent), and answer. */
 void ecomd_write(ecomd_request *r, int key_required, ecomd_write_fn fn, void *ctx);
-/* Fill out with {"error": <error_object_json>}. */
-void ecomd_outcome_error(ecomd_outcome *out, unsigned status, const char *error_object_json);
 /* 503 (or 500 for EC_NO_MEMORY / EC_INTERNAL) for a failed store call. */
 void ecomd_reply_store_error(ecomd_request *r, ec_status st);
 
-/* ---- inventory operations in a transaction (inventory_tx.c) ------------------------------ */
+/* ---- documents (documents.c) ---------------------------------------------------------------- */
 
 struct cJSON;
 
-typedef struct ecomd_inv_run {
-    const char *skus;      /* JSON array of the SKUs the operations touch */
-    const char *res_id;    /* a reservation they touch, or NULL */
-    struct cJSON *ops;     /* array of operation documents (owned) */
-    struct cJSON *results; /* filled: one result document per op applied */
-    int failed;            /* index of the op that failed, -1 when none */
-    ec_status op_status;   /* its status */
-} ecomd_inv_run;
+/* A growable text buffer: appends never fail half-way (a failure marks
+ * it), and ecomd_doc_take() hands the text over (malloc'd) or NULL. */
+typedef struct ecomd_doc {
+    char *p;
+    size_t len, cap;
+    int failed;
+} ecomd_doc;
 
-/* Load, apply run->ops in order, and save the changed rows unless one
- * fails.  Returns the store's status; the operations' outcome is in run. */
-ec_status ecomd_inventory_run(ecomd_tx *tx, ecomd_store *s, ecomd_inv_run *run);
-void ecomd_inventory_run_done(ecomd_inv_run *run);
+void ecomd_doc_add(ecomd_doc *d, const char *s, size_t n);
+void ecomd_doc_lit(ecomd_doc *d, const char *s);
+void ecomd_doc_str(ecomd_doc *d, const char *s); /* a quoted JSON string */
+void ecomd_doc_printf(ecomd_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *ecomd_doc_take(ecomd_doc *d, size_t *len);
+
+/* Refusals: the error document (codes of the library's status table) and
+ * the HTTP status its code maps to.  _shortage adds what the inventory
+ * reported short ("sku", "location", "requested", "available"). */
+void ecomd_refuse(ecomd_outcome *out, const ec_error *err);
+void ecomd_refuse_shortage(ecomd_outcome *out, const ec_error *err,
+                           const ec_inventory_result *shortage);
+void ecomd_refuse_with(ecomd_outcome *out, ec_status code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A success: `body` (malloc'd) is taken over. */
+void ecomd_answer(ecomd_outcome *out, unsigned status, char *body, size_t len);
+void ecomd_outcome_header(ecomd_outcome *out, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The request body as a JSON object, read by the library's rules
+ * (ec_json_check); NULL after answering 400.  Free with cJSON_Delete(). */
+struct cJSON *ecomd_body_object(ecomd_request *r);
+/* The body (an object, read as ecomd_body_object() reads it) with the
+ * server's `members` ("\"op\":\"set\",...") first, as one document
+ * for the library to read: a member the client also sent then appears
+ * twice and is refused naming it.  NULL after answering 400. */
+char *ecomd_body_with(ecomd_request *r, const char *members, size_t *len);
+/* A stored cart document with the time it is priced at and its id in
+ * front (stored carts carry neither: they are priced "now"), as the
+ * library reads a cart (malloc'd; NULL when out of memory). */
+char *ecomd_cart_doc_at(const char *doc, const char *cart_id, int64_t at_us);
+/* A string member, NULL when absent or not a string. */
+const char *ecomd_body_string(const struct cJSON *obj, const char *key);
+/* 1 when every key of obj is in `keys` (NULL-terminated); else answers
+ * 400 naming the first other key and returns 0. */
+int ecomd_body_only(ecomd_request *r, const struct cJSON *obj, const char *const *keys);
 
 /* ---- orders (handlers_order_events.c) ------------------------------------------------------ */
 
-/* Apply one event document to order `id` inside tx, with its stock effects;
- * fills out (200 with {"order", "effects", "duplicate"}, or the refusal). */
-ec_status ecomd_order_event(ecomd_server *srv, ecomd_tx *tx, const char *id, struct cJSON *event,
-                            ecomd_outcome *out);
+/* Apply an event document (the request body; `at` and `expected_version`
+ * filled from the server's clock and If-Match when it has none) to order
+ * `id` inside tx, with its stock, promotion and payment effects; fills
+ * out (200 with {"order", "effects", "duplicate"}, or the refusal). */
+typedef struct ecomd_event_in {
+    const char *body;
+    size_t len;
+    int64_t at_us;            /* when the body gives no "at" */
+    int64_t expected_version; /* from If-Match, -1 when none */
+} ecomd_event_in;
+
+ec_status ecomd_order_event(ecomd_server *srv, ecomd_tx *tx, const char *id,
+                            const ecomd_event_in *in, ecomd_outcome *out);
 /* Expire active reservations and unpaid orders past their time. */
 void ecomd_sweep(ecomd_server *srv);
 

@@ -145,10 +145,34 @@ static cJSON *error_object(const ec_error *err)
     return obj;
 }
 
-/* Price the cart now, with the stored promotion usage (so that usage_limit
- * shows as it would at checkout); *pricing gets the result (NULL for a cart
- * without lines) or *error the pricing error object.  tx may be NULL.
- * Returns the pricing status. */
+/* The cart priced now with the stored promotion counts (so that
+ * usage_limit shows as it would at checkout): the document read once by
+ * the library, the counts set on the typed cart. */
+static ec_status price_typed(ecomd_request *r, ecomd_tx *tx, const char *id, const char *text,
+                             char **out, size_t *len, ec_error *err)
+{
+    ecomd_ruleset *rs = ecomd_rules_acquire(r->srv->rules);
+    char *full = ecomd_cart_doc_at(text, id, ecomd_now_us());
+    ec_cart *cart = ec_cart_new();
+    ec_price_result *res = ec_price_result_new();
+    ec_status st = !rs                   ? fail(err, EC_UNAVAILABLE, NULL, "no ruleset is loaded")
+                   : full && cart && res ? EC_OK
+                                         : fail(err, EC_NO_MEMORY, NULL, "out of memory");
+    if (st == EC_OK) st = ec_cart_from_json(cart, full, strlen(full), err);
+    if (st == EC_OK && r->srv->store->ops->promotion_uses(r->srv->store, tx, cart) != EC_OK)
+        st = fail(err, EC_UNAVAILABLE, NULL, "the store does not answer");
+    if (st == EC_OK) st = ec_price_cart(rs->rules, cart, res, err);
+    if (st == EC_OK && ec_price_result_to_json(res, cart, out, len) != EC_OK)
+        st = fail(err, EC_NO_MEMORY, NULL, "out of memory");
+    ec_price_result_free(res);
+    ec_cart_free(cart);
+    free(full);
+    if (rs) ecomd_rules_release(rs);
+    return st;
+}
+
+/* *pricing gets the result (NULL for a cart without lines) or *error the
+ * pricing error object.  tx may be NULL.  Returns the pricing status. */
 static ec_status price_cart(ecomd_request *r, ecomd_tx *tx, const char *id, const cJSON *doc,
                             cJSON **pricing, cJSON **error)
 {
@@ -156,34 +180,16 @@ static ec_status price_cart(ecomd_request *r, ecomd_tx *tx, const char *id, cons
     if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "lines")) == 0) return EC_OK;
     ec_error err;
     ec_error_clear(&err);
-    char *uses = NULL;
-    ec_status st = r->srv->store->ops->promotion_uses(r->srv->store, tx, &uses);
-    ecomd_ruleset *rs = st == EC_OK ? ecomd_rules_acquire(r->srv->rules) : NULL;
-    if (!rs) {
-        free(uses);
-        fail(&err, EC_UNAVAILABLE, NULL,
-             st == EC_OK ? "no ruleset is loaded" : "the store does not answer");
-        *error = error_object(&err);
-        return EC_UNAVAILABLE;
-    }
-    cJSON *cart = cJSON_Duplicate(doc, 1);
-    char at[48];
-    ecomd_format_time(ecomd_now_us(), at, sizeof at);
-    cJSON_AddStringToObject(cart, "id", id);
-    cJSON_AddStringToObject(cart, "at", at);
-    cJSON_AddItemToObject(cart, "promotion_uses", cJSON_Parse(uses));
-    free(uses);
-    char *text = cJSON_PrintUnformatted(cart), *out = NULL;
+    char *text = cJSON_PrintUnformatted(doc), *out = NULL;
     size_t len = 0;
-    st = text ? ec_json_price(rs->rules, text, strlen(text), &out, &len, &err) : EC_NO_MEMORY;
-    ecomd_rules_release(rs);
+    ec_status st = text ? price_typed(r, tx, id, text, &out, &len, &err)
+                        : fail(&err, EC_NO_MEMORY, NULL, "out of memory");
     if (st == EC_OK)
         *pricing = cJSON_ParseWithLength(out, len);
     else
         *error = error_object(&err);
     ec_free(out);
     free(text);
-    cJSON_Delete(cart);
     return st;
 }
 
@@ -206,23 +212,12 @@ static char *cart_view(const char *id, int64_t version, const cJSON *doc, cJSON 
 
 /* ---- the write ------------------------------------------------------------------------------- */
 
-typedef ec_status (*cart_change)(ecomd_request *r, cJSON *doc, ec_error *err);
+typedef ec_status (*cart_change)(ecomd_request *r, const cJSON *body, cJSON *doc, ec_error *err);
 
 typedef struct cart_write {
     cJSON *body;        /* the request body, parsed (may be NULL) */
     cart_change change; /* NULL: create from body */
 } cart_write;
-
-static void outcome_ec_error(ecomd_outcome *out, const ec_error *err)
-{
-    char *e = NULL;
-    size_t n = 0;
-    if (ec_error_to_json(err, &e, &n) != EC_OK) return;
-    out->status = ecomd_http_status((ec_status)err->code);
-    out->body = malloc(n + 1);
-    if (out->body) memcpy(out->body, e, n + 1), out->len = n;
-    ec_free(e);
-}
 
 /* Load the cart for a change, honouring If-Match; fills out on refusal. */
 static ec_status load_for_change(ecomd_request *r, ecomd_tx *tx, int64_t *version, cJSON **doc,
@@ -231,8 +226,7 @@ static ec_status load_for_change(ecomd_request *r, ecomd_tx *tx, int64_t *versio
     char *text = NULL;
     ec_status st = r->srv->store->ops->cart_get(r->srv->store, tx, r->params[0], version, &text);
     if (st == EC_NOT_FOUND) {
-        ecomd_outcome_error(
-            out, 404, "{\"code\":\"not_found\",\"message\":\"no such cart\",\"field\":\"id\"}");
+        ecomd_refuse_with(out, EC_NOT_FOUND, "id", "no such cart");
         return EC_OK;
     }
     if (st != EC_OK) return st;
@@ -243,15 +237,13 @@ static ec_status load_for_change(ecomd_request *r, ecomd_tx *tx, int64_t *versio
     if (expected == -2) {
         cJSON_Delete(*doc);
         *doc = NULL;
-        ecomd_outcome_error(out, 400,
-                            "{\"code\":\"invalid_field\",\"message\":"
-                            "\"If-Match must be \\\"<version>\\\"\",\"field\":\"If-Match\"}");
+        ecomd_refuse_with(out, EC_INVALID_FIELD, "If-Match", "If-Match must be \"<version>\"");
     } else if (expected >= 0 && expected != *version) {
         cJSON_Delete(*doc);
         *doc = NULL;
-        ecomd_outcome_error(out, 412,
-                            "{\"code\":\"version_conflict\",\"message\":"
-                            "\"the cart changed since that version\",\"field\":\"If-Match\"}");
+        ecomd_refuse_with(out, EC_VERSION_CONFLICT, "If-Match",
+                          "the cart changed since that version");
+        out->status = 412;
     }
     return EC_OK;
 }
@@ -273,7 +265,7 @@ static ec_status cart_apply(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_out
         if (st != EC_OK || !doc) return st;
     }
     cJSON *pricing = NULL, *perr = NULL;
-    ec_status st = w->change ? w->change(r, doc, &err) : EC_OK;
+    ec_status st = w->change ? w->change(r, w->body, doc, &err) : EC_OK;
     if (st == EC_OK) st = check_doc(doc, &err);
     if (st == EC_OK && !cJSON_GetObjectItemCaseSensitive(doc, "lines"))
         cJSON_AddItemToObject(doc, "lines", cJSON_CreateArray());
@@ -281,14 +273,21 @@ static ec_status cart_apply(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_out
         cJSON_AddItemToObject(doc, "coupons", cJSON_CreateArray());
     if (st == EC_OK && (st = price_cart(r, tx, id, doc, &pricing, &perr)) != EC_OK) {
         char *e = perr ? cJSON_PrintUnformatted(perr) : NULL;
-        if (e) ecomd_outcome_error(out, ecomd_http_status(st), e);
+        if (e) {
+            ecomd_doc d = {0};
+            ecomd_doc_printf(&d, "{\"error\":%s}", e);
+            size_t len = 0;
+            char *body = ecomd_doc_take(&d, &len);
+            ecomd_answer(out, ecomd_http_status(st), body, len);
+            out->code = st;
+        }
         free(e);
         cJSON_Delete(perr);
         cJSON_Delete(doc);
         return out->body ? EC_OK : EC_NO_MEMORY;
     }
     if (st != EC_OK) {
-        outcome_ec_error(out, &err);
+        ecomd_refuse(out, &err);
         cJSON_Delete(doc);
         return out->body ? EC_OK : EC_NO_MEMORY;
     }
@@ -320,22 +319,12 @@ static void run_cart_write(ecomd_request *r, cJSON *body, cart_change change)
     cJSON_Delete(body);
 }
 
-/* The body as a JSON object; NULL after answering 400. */
-static cJSON *object_body(ecomd_request *r)
-{
-    cJSON *doc = r->body ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
-    if (cJSON_IsObject(doc)) return doc;
-    cJSON_Delete(doc);
-    ecomd_reply_error(r, 400, EC_INVALID_JSON, NULL, "the body must be a JSON object");
-    return NULL;
-}
-
 /* ---- endpoints ---------------------------------------------------------------------------------
  */
 
 void ecomd_h_carts_post(ecomd_request *r)
 {
-    cJSON *body = object_body(r);
+    cJSON *body = ecomd_body_object(r);
     if (body) run_cart_write(r, body, NULL);
 }
 
@@ -365,9 +354,9 @@ void ecomd_h_cart_get(ecomd_request *r)
 }
 
 /* PATCH: context fields only; null clears one (currency cannot be cleared). */
-static ec_status patch_context(ecomd_request *r, cJSON *doc, ec_error *err)
+static ec_status patch_context(ecomd_request *r, const cJSON *patch, cJSON *doc, ec_error *err)
 {
-    cJSON *patch = cJSON_ParseWithLength(r->body, r->body_len);
+    (void)r;
     ec_status st = EC_OK;
     for (cJSON *it = patch ? patch->child : NULL; it && st == EC_OK; it = it->next) {
         if (!context_field(it->string))
@@ -379,25 +368,22 @@ static ec_status patch_context(ecomd_request *r, cJSON *doc, ec_error *err)
         else
             cJSON_AddItemToObject(doc, it->string, cJSON_Duplicate(it, 1));
     }
-    cJSON_Delete(patch);
     return st;
 }
 
 void ecomd_h_cart_patch(ecomd_request *r)
 {
-    cJSON *body = object_body(r);
+    cJSON *body = ecomd_body_object(r);
     if (body) run_cart_write(r, body, patch_context);
 }
 
 /* PUT lines/{sku} {"quantity": n}: sets the SKU's line; 0 removes it. */
-static ec_status set_line(ecomd_request *r, cJSON *doc, ec_error *err)
+static ec_status set_line(ecomd_request *r, const cJSON *body, cJSON *doc, ec_error *err)
 {
-    cJSON *body = cJSON_ParseWithLength(r->body, r->body_len);
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(body, "quantity");
     int ok = cJSON_IsNumber(q) && cJSON_GetArraySize(body) == 1 && q->valuedouble >= 0 &&
              q->valuedouble <= 1000000 && q->valuedouble == (double)(int64_t)q->valuedouble;
     int64_t qty = ok ? (int64_t)q->valuedouble : 0;
-    cJSON_Delete(body);
     if (!ok)
         return fail(err, EC_INVALID_FIELD, "quantity", "quantity is an integer from 0 to 1000000");
     cJSON *lines = cJSON_GetObjectItemCaseSensitive(doc, "lines");
@@ -424,7 +410,7 @@ static ec_status set_line(ecomd_request *r, cJSON *doc, ec_error *err)
 
 void ecomd_h_cart_line_put(ecomd_request *r)
 {
-    cJSON *body = object_body(r);
+    cJSON *body = ecomd_body_object(r);
     if (body) run_cart_write(r, body, set_line);
 }
 
@@ -436,9 +422,9 @@ static int coupon_index(const cJSON *coupons, const char *code)
     return -1;
 }
 
-static ec_status add_coupon(ecomd_request *r, cJSON *doc, ec_error *err)
+static ec_status add_coupon(ecomd_request *r, const cJSON *body, cJSON *doc, ec_error *err)
 {
-    cJSON *body = cJSON_ParseWithLength(r->body, r->body_len);
+    (void)r;
     const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "code"));
     ec_status st = code && cJSON_GetArraySize(body) == 1
                        ? EC_OK
@@ -448,18 +434,18 @@ static ec_status add_coupon(ecomd_request *r, cJSON *doc, ec_error *err)
     /* Codes compare case-insensitively: adding one twice changes nothing. */
     if (st == EC_OK && coupon_index(coupons, code) < 0)
         cJSON_AddItemToArray(coupons, cJSON_CreateString(code));
-    cJSON_Delete(body);
     return st;
 }
 
 void ecomd_h_cart_coupon_post(ecomd_request *r)
 {
-    cJSON *body = object_body(r);
+    cJSON *body = ecomd_body_object(r);
     if (body) run_cart_write(r, body, add_coupon);
 }
 
-static ec_status remove_coupon(ecomd_request *r, cJSON *doc, ec_error *err)
+static ec_status remove_coupon(ecomd_request *r, const cJSON *body, cJSON *doc, ec_error *err)
 {
+    (void)body;
     cJSON *coupons = cJSON_GetObjectItemCaseSensitive(doc, "coupons");
     int i = coupon_index(coupons, r->params[1]);
     if (i < 0) return fail(err, EC_NOT_FOUND, "code", "the cart has no such coupon");

@@ -1,407 +1,255 @@
-/* handlers_order_events.c - order events and their stock effects, and the
- * sweeper that expires reservations and unpaid orders.
+/* handlers_order_events.c - order events, and the sweeper that expires
+ * reservations and unpaid orders.
  *
- * Effects map to inventory operations on the order's committed
- * reservation (docs/orders.md "Effects and stock"):
- * - ship_stock ships exactly the units the event fulfilled: the
- *   reservation is released and, in the same step, one reservation for the
- *   shipped units is reserved, committed and shipped and another is
- *   reserved and committed for the units still to ship (at the same
- *   locations, so that nothing else can take them in between);
- * - release_stock and release_unshipped_stock release that reservation;
- * - restock receives the returned units back at the locations they were
- *   shipped from. */
-#include <cjson/cJSON.h>
+ * An event is one call into the library's checkout module, inside one
+ * transaction: the order moves and its stock effects happen on the
+ * order's reservation (shipped units leave, canceled ones are released,
+ * returned ones come back where they shipped from), all or nothing.  The
+ * service then writes what the event left for others: the order row, the
+ * order.state_changed event, payment.refund_requested and
+ * payment.void_requested for the payment service, and the promotion uses
+ * given back when a whole order was canceled before anything shipped. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ecomd.h"
 
-static cJSON *item(const cJSON *obj, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-static const char *text(const cJSON *obj, const char *key)
-{
-    return cJSON_GetStringValue(item(obj, key));
-}
-
-/* A number member; 0 when absent (cJSON would say NaN). */
-static double number(const cJSON *obj, const char *key)
-{
-    const cJSON *n = item(obj, key);
-    return cJSON_IsNumber(n) ? n->valuedouble : 0;
-}
-
-static void refuse_object(ecomd_outcome *out, ec_status st, const cJSON *error)
-{
-    char *s = error ? cJSON_PrintUnformatted(error) : NULL;
-    if (s) ecomd_outcome_error(out, ecomd_http_status(st), s);
-    free(s);
-}
-
-/* Units per SKU: after.key - before.key over the order lines. */
-static cJSON *line_delta(const cJSON *before, const cJSON *after, const char *key)
-{
-    cJSON *units = cJSON_CreateObject();
-    const cJSON *line;
-    cJSON_ArrayForEach(line, item(after, "lines"))
-    {
-        double was = 0;
-        const cJSON *old;
-        cJSON_ArrayForEach(
-            old, item(before, "lines")) if (strcmp(text(old, "sku"), text(line, "sku")) == 0) was =
-            number(old, key);
-        if (number(line, key) > was)
-            cJSON_AddNumberToObject(units, text(line, "sku"), number(line, key) - was);
-    }
-    return units;
-}
-
-static cJSON *lines_of(const cJSON *units)
-{
-    cJSON *lines = cJSON_CreateArray();
-    for (const cJSON *u = units ? units->child : NULL; u; u = u->next) {
-        cJSON *l = cJSON_CreateObject();
-        cJSON_AddStringToObject(l, "sku", u->string);
-        cJSON_AddNumberToObject(l, "quantity", u->valuedouble);
-        cJSON_AddItemToArray(lines, l);
-    }
-    return lines;
-}
-
-static cJSON *op(const char *name, const char *id)
-{
-    char at[48];
-    ecomd_format_time(ecomd_now_us(), at, sizeof at);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "op", name);
-    if (id) cJSON_AddStringToObject(o, "id", id);
-    if (strcmp(name, "reserve") == 0 || strcmp(name, "commit") == 0)
-        cJSON_AddStringToObject(o, "at", at);
-    return o;
-}
-
-typedef struct effect_ctx {
+typedef struct event_run {
     ecomd_server *srv;
     ecomd_tx *tx;
-    cJSON *env;          /* the order envelope, updated */
-    const cJSON *before; /* the order before the event */
-    const cJSON *after;  /* and after */
-    char *skus;          /* every SKU of the order, a JSON array */
-    ecomd_outcome *out;
-} effect_ctx;
+    ec_order *order;
+    ec_order_event *event;
+    ec_order_effects *fx;
+    ec_checkout *co;
+    ecomd_stock stock;
+    ec_error err;
+    int64_t now;
+    char from[129];
+} event_run;
 
-/* Run ops; on refusal fill out.  *results (may be NULL) takes the results. */
-static ec_status run_ops(effect_ctx *e, const char *res_id, cJSON *ops, cJSON **results)
+/* The event from the request: its own "at" and "expected_version" win
+ * over the server's clock and If-Match. */
+static ec_status read_event(event_run *e, const ecomd_event_in *in, ecomd_outcome *out)
 {
-    ecomd_inv_run run = {.skus = e->skus, .res_id = res_id, .ops = ops};
-    ec_status st = ecomd_inventory_run(e->tx, e->srv->store, &run);
-    if (st == EC_OK && run.op_status != EC_OK)
-        refuse_object(e->out, run.op_status,
-                      item(cJSON_GetArrayItem(run.results, run.failed), "error"));
-    if (results && st == EC_OK && run.op_status == EC_OK) {
-        *results = run.results;
-        run.results = NULL;
-    }
-    ecomd_inventory_run_done(&run);
-    return st;
-}
-
-/* Release the order's reservation; *locations (may be NULL) receives the
- * locations it held, in its line order. */
-static ec_status release_reservation(effect_ctx *e, cJSON **locations)
-{
-    const char *res = text(e->env, "reservation_id");
-    if (!res) return EC_OK;
-    cJSON *ops = cJSON_CreateArray(), *results = NULL;
-    cJSON_AddItemToArray(ops, op("release", res));
-    ec_status st = run_ops(e, res, ops, &results);
-    if (locations && results) {
-        *locations = cJSON_CreateArray();
-        const cJSON *l;
-        cJSON_ArrayForEach(l, item(cJSON_GetArrayItem(results, 0), "lines"))
-        {
-            int seen = 0;
-            const cJSON *have;
-            cJSON_ArrayForEach(have, *locations) seen |=
-                strcmp(have->valuestring, text(l, "location")) == 0;
-            if (!seen) cJSON_AddItemToArray(*locations, cJSON_CreateString(text(l, "location")));
-        }
-    }
-    cJSON_Delete(results);
-    if (st == EC_OK && !e->out->body)
-        cJSON_ReplaceItemInObjectCaseSensitive(e->env, "reservation_id", cJSON_CreateNull());
-    return st;
-}
-
-static void add_reserve_commit(effect_ctx *e, cJSON *ops, const char *id, const cJSON *units,
-                               const cJSON *locations)
-{
-    cJSON *res = op("reserve", id);
-    cJSON_AddItemToObject(res, "lines", lines_of(units));
-    cJSON_AddNumberToObject(res, "ttl_seconds", e->srv->cfg.payment_ttl);
-    if (locations && cJSON_GetArraySize(locations) > 0)
-        cJSON_AddItemToObject(res, "locations", cJSON_Duplicate(locations, 1));
-    cJSON_AddItemToArray(ops, res);
-    cJSON *commit = op("commit", id);
-    cJSON_AddStringToObject(commit, "order", text(e->after, "id"));
-    cJSON_AddItemToArray(ops, commit);
-}
-
-/* Record where shipped units left from, for restocking returns. */
-static void note_shipped(effect_ctx *e, const cJSON *placed)
-{
-    cJSON *shipped = item(e->env, "shipped");
-    const cJSON *l;
-    cJSON_ArrayForEach(l, item(placed, "lines"))
-    {
-        cJSON *per = item(shipped, text(l, "sku"));
-        if (!per) cJSON_AddItemToObject(shipped, text(l, "sku"), per = cJSON_CreateObject());
-        cJSON *have = item(per, text(l, "location"));
-        if (have)
-            cJSON_SetNumberValue(have, have->valuedouble + number(l, "quantity"));
-        else
-            cJSON_AddNumberToObject(per, text(l, "location"), number(l, "quantity"));
-    }
-}
-
-static ec_status ship(effect_ctx *e)
-{
-    cJSON *now = line_delta(e->before, e->after, "fulfilled"), *rest = cJSON_CreateObject();
-    const cJSON *line;
-    cJSON_ArrayForEach(line, item(e->after, "lines")) if (number(line, "quantity") >
-                                                          number(line, "fulfilled"))
-        cJSON_AddNumberToObject(rest, text(line, "sku"),
-                                number(line, "quantity") - number(line, "fulfilled"));
-    cJSON *locations = NULL, *results = NULL;
-    ec_status st = now->child ? release_reservation(e, &locations) : EC_OK;
-    if (st == EC_OK && now->child && !e->out->body) {
-        char sid[96], rid[96];
-        long long v = (long long)number(e->after, "version");
-        snprintf(sid, sizeof sid, "%s-ship-%lld", text(e->after, "id"), v);
-        snprintf(rid, sizeof rid, "%s-rest-%lld", text(e->after, "id"), v);
-        cJSON *ops = cJSON_CreateArray();
-        add_reserve_commit(e, ops, sid, now, locations);
-        cJSON_AddItemToArray(ops, op("ship", sid));
-        if (rest->child) add_reserve_commit(e, ops, rid, rest, locations);
-        st = run_ops(e, NULL, ops, &results);
-        if (results) {
-            note_shipped(e, cJSON_GetArrayItem(results, 0));
-            cJSON_ReplaceItemInObjectCaseSensitive(e->env, "reservation_id",
-                                                   rest->child ? cJSON_CreateString(rid)
-                                                               : cJSON_CreateNull());
-        }
-    }
-    cJSON_Delete(results);
-    cJSON_Delete(locations);
-    cJSON_Delete(now);
-    cJSON_Delete(rest);
-    return st;
-}
-
-static ec_status restock(effect_ctx *e)
-{
-    cJSON *ops = cJSON_CreateArray(), *restocked = item(e->env, "restocked");
-    const cJSON *line;
-    cJSON_ArrayForEach(line, item(e->after, "lines"))
-    {
-        const char *sku = text(line, "sku");
-        double due = number(line, "returned") - number(restocked, sku);
-        for (cJSON *loc = item(item(e->env, "shipped"), sku)
-                              ? item(item(e->env, "shipped"), sku)->child
-                              : NULL;
-             loc && due > 0; loc = loc->next) {
-            double n = loc->valuedouble < due ? loc->valuedouble : due;
-            if (n <= 0) continue;
-            cJSON *o = op("receive", NULL);
-            cJSON_AddStringToObject(o, "sku", sku);
-            cJSON_AddStringToObject(o, "location", loc->string);
-            cJSON_AddNumberToObject(o, "quantity", n);
-            cJSON_AddItemToArray(ops, o);
-            cJSON_SetNumberValue(loc, loc->valuedouble - n);
-            due -= n;
-            cJSON *have = item(restocked, sku);
-            if (have)
-                cJSON_SetNumberValue(have, have->valuedouble + n);
-            else
-                cJSON_AddNumberToObject(restocked, sku, n);
-        }
-    }
-    if (!ops->child) {
-        cJSON_Delete(ops);
+    ec_status st =
+        ec_order_event_from_json(e->event, in->body, in->len, ec_order_currency(e->order), &e->err);
+    if (st == EC_NO_MEMORY) return st;
+    if (st != EC_OK) {
+        ecomd_refuse(out, &e->err);
         return EC_OK;
     }
-    return run_ops(e, NULL, ops, NULL);
+    if (!ec_order_event_at(e->event) && in->at_us)
+        st = ec_order_event_set_at(e->event, in->at_us, &e->err);
+    if (st == EC_OK && !ec_order_event_has_expected_version(e->event) && in->expected_version >= 0)
+        st = ec_order_event_set_expected_version(e->event, in->expected_version, &e->err);
+    if (st != EC_OK) ecomd_refuse(out, &e->err);
+    return st == EC_NO_MEMORY ? st : EC_OK;
 }
 
-static ec_status apply_effects(effect_ctx *e, const cJSON *effects)
+/* The order's reservation and the stock of its SKUs, when the event moves
+ * units; NULL inventory otherwise (a payment never locks stock rows). */
+static ec_status load_stock(event_run *e)
+{
+    if (!ec_order_event_moves_units(e->event)) return EC_OK;
+    ecomd_skus skus = {0};
+    ec_status st = EC_OK;
+    for (size_t i = 0; st == EC_OK && i < ec_order_line_count(e->order); i++)
+        st = ecomd_skus_add(&skus, ec_order_line_sku(e->order, i));
+    if (st == EC_OK)
+        st = e->srv->store->ops->stock_load(e->tx, &skus, ec_order_id(e->order), e->now, &e->stock);
+    ecomd_skus_free(&skus);
+    return st;
+}
+
+/* An outbox event per payment effect, with its amount in the order's
+ * currency. */
+static ec_status payment_events(event_run *e)
 {
     ec_status st = EC_OK;
-    const cJSON *eff;
-    cJSON_ArrayForEach(eff, effects)
-    {
-        if (st != EC_OK || e->out->body) break;
-        const char *name = eff->valuestring;
-        if (strcmp(name, "ship_stock") == 0)
-            st = ship(e);
-        else if (strcmp(name, "release_stock") == 0 || strcmp(name, "release_unshipped_stock") == 0)
-            st = release_reservation(e, NULL);
-        else if (strcmp(name, "restock") == 0)
-            st = restock(e);
-        /* void_payment and refund_payment go to the payment service through
-         * the order.state_changed event. */
+    for (size_t k = 0; st == EC_OK && k < ec_order_effects_count(e->fx); k++) {
+        int32_t type = ec_order_effects_get(e->fx, k);
+        if (type != EC_ORDER_EFFECT_REFUND_PAYMENT && type != EC_ORDER_EFFECT_VOID_PAYMENT)
+            continue;
+        char amount[EC_MONEY_FORMAT_MAX];
+        ec_money_format(ec_order_effects_amount(e->fx, k), ec_order_exponent(e->order), amount,
+                        sizeof amount, NULL);
+        ecomd_doc d = {0};
+        ecomd_doc_lit(&d, "{\"order_id\":");
+        ecomd_doc_str(&d, ec_order_id(e->order));
+        ecomd_doc_lit(&d, ",\"event_id\":");
+        ecomd_doc_str(&d, ec_order_event_id(e->event));
+        ecomd_doc_printf(&d, ",\"amount\":\"%s\",\"currency\":\"%s\"}", amount,
+                         ec_order_currency(e->order));
+        char *data = ecomd_doc_take(&d, NULL);
+        st = !data ? EC_NO_MEMORY
+                   : e->srv->store->ops->event_add(e->tx,
+                                                   type == EC_ORDER_EFFECT_REFUND_PAYMENT
+                                                       ? "payment.refund_requested"
+                                                       : "payment.void_requested",
+                                                   data, e->now);
+        free(data);
     }
     return st;
 }
 
-/* ---- applying an event --------------------------------------------------------------------- */
-
-static char *order_skus(const cJSON *order)
+/* {"id", "event_id", "event", "from", "to", "version", "effects",
+ * "payment_status", "fulfillment", "balance"} */
+static char *state_changed(event_run *e, const char *effects)
 {
-    cJSON *arr = cJSON_CreateArray();
-    const cJSON *line;
-    cJSON_ArrayForEach(line, item(order, "lines"))
-        cJSON_AddItemToArray(arr, cJSON_CreateString(text(line, "sku")));
-    char *s = cJSON_PrintUnformatted(arr);
-    cJSON_Delete(arr);
-    return s;
+    char balance[EC_MONEY_FORMAT_MAX];
+    ec_money_format(ec_order_balance(e->order), ec_order_exponent(e->order), balance,
+                    sizeof balance, NULL);
+    ecomd_doc d = {0};
+    ecomd_doc_lit(&d, "{\"id\":");
+    ecomd_doc_str(&d, ec_order_id(e->order));
+    ecomd_doc_lit(&d, ",\"event_id\":");
+    ecomd_doc_str(&d, ec_order_event_id(e->event));
+    ecomd_doc_lit(&d, ",\"event\":");
+    ecomd_doc_str(&d, ec_order_event_type(e->event));
+    ecomd_doc_lit(&d, ",\"from\":");
+    ecomd_doc_str(&d, e->from);
+    ecomd_doc_lit(&d, ",\"to\":");
+    ecomd_doc_str(&d, ec_order_state(e->order));
+    ecomd_doc_printf(&d, ",\"version\":%lld,\"effects\":%s", (long long)ec_order_version(e->order),
+                     effects);
+    ecomd_doc_printf(&d, ",\"payment_status\":\"%s\",\"fulfillment\":\"%s\",\"balance\":\"%s\"}",
+                     ec_order_payment_status_name(ec_order_payment_status(e->order)),
+                     ec_order_fulfillment_name(ec_order_fulfillment(e->order)), balance);
+    return ecomd_doc_take(&d, NULL);
 }
 
-static ec_status record(ecomd_server *srv, ecomd_tx *tx, cJSON *env, const cJSON *result,
-                        const cJSON *event, const cJSON *before)
+/* Everything the applied event leaves behind, and the response:
+ * {"order", "effects", "duplicate": false}. */
+static ec_status record(event_run *e, int32_t uses_back, ecomd_outcome *out)
 {
-    const cJSON *after = item(result, "order");
-    cJSON_ReplaceItemInObjectCaseSensitive(env, "order", cJSON_Duplicate(after, 1));
-    char *doc = cJSON_PrintUnformatted(env);
-    ec_status st =
-        doc ? srv->store->ops->order_put(tx, text(after, "id"), (int64_t)number(after, "version"),
-                                         text(after, "state"), NULL, 0, doc, ecomd_now_us(), NULL)
-            : EC_NO_MEMORY;
-    free(doc);
-    cJSON *data = cJSON_CreateObject();
-    cJSON_AddStringToObject(data, "id", text(after, "id"));
-    cJSON_AddStringToObject(data, "event_id", text(event, "id"));
-    cJSON_AddStringToObject(data, "event", text(event, "type"));
-    cJSON_AddStringToObject(data, "from", text(before, "state"));
-    cJSON_AddStringToObject(data, "to", text(after, "state"));
-    cJSON_AddNumberToObject(data, "version", number(after, "version"));
-    cJSON_AddItemToObject(data, "effects", cJSON_Duplicate(item(result, "effects"), 1));
-    cJSON_AddItemToObject(data, "payment", cJSON_Duplicate(item(after, "payment"), 1));
-    char *d = cJSON_PrintUnformatted(data);
-    cJSON_Delete(data);
-    if (st == EC_OK)
-        st = d ? srv->store->ops->event_add(tx, "order.state_changed", d, ecomd_now_us())
-               : EC_NO_MEMORY;
-    free(d);
+    ecomd_store *s = e->srv->store;
+    char *doc = NULL, *effects = NULL, *changed = NULL;
+    size_t len = 0, flen = 0;
+    ec_status st = e->stock.inv ? s->ops->stock_save(e->tx, &e->stock) : EC_OK;
+    for (size_t i = 0; st == EC_OK && uses_back && i < ec_order_promotion_count(e->order); i++)
+        st = s->ops->promotion_use_add(e->tx, ec_order_promotion_id(e->order, i), -1);
+    if (st == EC_OK && (ec_order_to_json(e->order, &doc, &len) != EC_OK ||
+                        ec_order_effects_to_json(e->fx, e->order, &effects, &flen) != EC_OK ||
+                        !(changed = state_changed(e, effects))))
+        st = EC_NO_MEMORY;
+    if (st == EC_OK) st = s->ops->order_put(e->tx, e->order, doc, NULL, 0, e->now, NULL);
+    if (st == EC_OK) st = s->ops->event_add(e->tx, "order.state_changed", changed, e->now);
+    if (st == EC_OK) st = payment_events(e);
+    if (st == EC_OK) {
+        ecomd_doc d = {0};
+        ecomd_doc_lit(&d, "{\"order\":");
+        ecomd_doc_add(&d, doc, len);
+        ecomd_doc_lit(&d, ",\"effects\":");
+        ecomd_doc_add(&d, effects, flen);
+        ecomd_doc_lit(&d, ",\"duplicate\":false}");
+        char *body = ecomd_doc_take(&d, &len);
+        if (!body) st = EC_NO_MEMORY;
+        ecomd_answer(out, 200, body, len);
+    }
+    ec_free(doc);
+    ec_free(effects);
+    free(changed);
     return st;
 }
 
-/* The library's verdict on the event; NULL after refusing. */
-static cJSON *decide(const cJSON *order, const cJSON *event, ecomd_outcome *out, ec_status *st)
+/* A duplicate: the order as it is, nothing written. */
+static ec_status replay(event_run *e, ecomd_outcome *out)
 {
-    char *o = cJSON_PrintUnformatted(order), *ev = cJSON_PrintUnformatted(event), *res = NULL,
-         *e = NULL;
-    size_t len = 0, elen = 0;
-    ec_error err;
-    ec_error_clear(&err);
-    ec_status as = o && ev
-                       ? ec_json_order_apply(NULL, o, strlen(o), ev, strlen(ev), &res, &len, &err)
-                       : EC_NO_MEMORY;
-    cJSON *result = as == EC_OK ? cJSON_ParseWithLength(res, len) : NULL;
-    if (as == EC_NO_MEMORY || (as == EC_OK && !result))
-        *st = EC_NO_MEMORY;
-    else if (as != EC_OK && ec_error_to_json(&err, &e, &elen) == EC_OK) {
-        cJSON *doc = cJSON_ParseWithLength(e, elen);
-        refuse_object(out, as, item(doc, "error"));
-        cJSON_Delete(doc);
-    }
-    ec_free(e);
-    ec_free(res);
-    free(o);
-    free(ev);
-    return result;
-}
-
-ec_status ecomd_order_event(ecomd_server *srv, ecomd_tx *tx, const char *id, cJSON *event,
-                            ecomd_outcome *out)
-{
-    int64_t version = 0;
     char *doc = NULL;
-    ec_status st = srv->store->ops->order_get(srv->store, tx, id, &version, &doc);
+    size_t len = 0;
+    if (ec_order_to_json(e->order, &doc, &len) != EC_OK) return EC_NO_MEMORY;
+    ecomd_doc d = {0};
+    ecomd_doc_lit(&d, "{\"order\":");
+    ecomd_doc_add(&d, doc, len);
+    ecomd_doc_lit(&d, ",\"effects\":[],\"duplicate\":true}");
+    ec_free(doc);
+    char *body = ecomd_doc_take(&d, &len);
+    if (!body) return EC_NO_MEMORY;
+    ecomd_answer(out, 200, body, len);
+    return EC_OK;
+}
+
+static ec_status run_event(event_run *e, const char *id, const ecomd_event_in *in,
+                           ecomd_outcome *out)
+{
+    ec_status st = e->srv->store->ops->order_get(e->srv->store, e->tx, id, e->order);
     if (st == EC_NOT_FOUND) {
-        ecomd_outcome_error(
-            out, 404, "{\"code\":\"not_found\",\"message\":\"no such order\",\"field\":\"id\"}");
+        ecomd_refuse_with(out, EC_NOT_FOUND, "id", "no such order");
         return EC_OK;
     }
-    cJSON *env = st == EC_OK ? cJSON_Parse(doc) : NULL;
-    free(doc);
-    if (st != EC_OK || !env) return st != EC_OK ? st : EC_INTERNAL;
-    cJSON *before = cJSON_Duplicate(item(env, "order"), 1);
-    cJSON *result = decide(before, event, out, &st);
-    if (result && !cJSON_IsTrue(item(result, "duplicate"))) {
-        effect_ctx e = {srv, tx, env, before, item(result, "order"), order_skus(before), out};
-        st = e.skus ? apply_effects(&e, item(result, "effects")) : EC_NO_MEMORY;
-        if (st == EC_OK && !out->body) st = record(srv, tx, env, result, event, before);
-        if (st == EC_OK && !out->body) ecomd_metrics_order(srv->metrics, text(event, "type"));
-        free(e.skus);
+    if (st == EC_OK) st = read_event(e, in, out);
+    if (st != EC_OK || out->body) return st;
+    snprintf(e->from, sizeof e->from, "%s", ec_order_state(e->order));
+    st = load_stock(e);
+    int32_t dup = 0, uses_back = 0;
+    ec_status op = st == EC_OK
+                       ? ec_checkout_apply_event(e->co, NULL, e->order, e->event, e->stock.inv,
+                                                 e->fx, &dup, &uses_back, &e->err)
+                       : EC_OK;
+    if (st != EC_OK) return st;
+    if (op == EC_NO_MEMORY) return op;
+    if (op != EC_OK) {
+        ecomd_refuse(out, &e->err);
+        return EC_OK;
     }
-    if (st == EC_OK && result && !out->body) {
-        out->status = 200;
-        out->body = cJSON_PrintUnformatted(result);
-        out->len = out->body ? strlen(out->body) : 0;
-        out->header_names[0] = "ETag";
-        snprintf(out->header_values[0], sizeof out->header_values[0], "\"%lld\"",
-                 (long long)number(item(result, "order"), "version"));
-        out->nheaders = 1;
+    if (dup) return replay(e, out);
+    st = record(e, uses_back, out);
+    if (st == EC_OK) {
+        ecomd_outcome_header(out, "ETag", "\"%lld\"", (long long)ec_order_version(e->order));
+        ecomd_metrics_order(e->srv->metrics, ec_order_event_type(e->event));
     }
-    cJSON_Delete(result);
-    cJSON_Delete(before);
-    cJSON_Delete(env);
+    return st;
+}
+
+ec_status ecomd_order_event(ecomd_server *srv, ecomd_tx *tx, const char *id,
+                            const ecomd_event_in *in, ecomd_outcome *out)
+{
+    event_run e = {.srv = srv, .tx = tx, .now = ecomd_now_us()};
+    ec_error_clear(&e.err);
+    e.order = ec_order_new();
+    e.event = ec_order_event_new();
+    e.fx = ec_order_effects_new();
+    e.co = ec_checkout_new();
+    ec_status st = e.order && e.event && e.fx && e.co ? run_event(&e, id, in, out) : EC_NO_MEMORY;
+    ecomd_stock_done(&e.stock);
+    ec_checkout_free(e.co);
+    ec_order_effects_free(e.fx);
+    ec_order_event_free(e.event);
+    ec_order_free(e.order);
     return st;
 }
 
 typedef struct event_ctx {
-    cJSON *event;
-    int if_match; /* expected_version came from If-Match */
+    ecomd_event_in in;
+    int if_match; /* expected_version may come from If-Match */
 } event_ctx;
 
 static ec_status event_write(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_outcome *out)
 {
     event_ctx *c = ctx;
-    ec_status st = ecomd_order_event(r->srv, tx, r->params[0], c->event, out);
+    c->in.at_us = ecomd_now_us();
+    ec_status st = ecomd_order_event(r->srv, tx, r->params[0], &c->in, out);
     /* A stale If-Match is a failed precondition (412), as for carts. */
-    if (st == EC_OK && c->if_match && out->status == 409 && out->body &&
-        strstr(out->body, "\"code\":\"version_conflict\""))
-        out->status = 412;
+    if (st == EC_OK && c->if_match && out->code == EC_VERSION_CONFLICT) out->status = 412;
     return st;
 }
 
 void ecomd_h_order_events_post(ecomd_request *r)
 {
-    cJSON *event = r->body ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
     int64_t expected = ecomd_if_match(r);
-    if (!cJSON_IsObject(event) || expected == -2) {
-        ecomd_reply_error(
-            r, 400, event ? EC_INVALID_FIELD : EC_INVALID_JSON, expected == -2 ? "If-Match" : NULL,
-            expected == -2 ? "If-Match must be \"<version>\"" : "the body must be an event object");
-        cJSON_Delete(event);
+    ec_error err;
+    ec_error_clear(&err);
+    if (expected == -2) {
+        ecomd_reply_error(r, 400, EC_INVALID_FIELD, "If-Match", "If-Match must be \"<version>\"");
         return;
     }
-    /* The server's clock when the caller gives no time; If-Match is the
-     * expected_version when the event does not carry one. */
-    if (!item(event, "at")) {
-        char at[48];
-        ecomd_format_time(ecomd_now_us(), at, sizeof at);
-        cJSON_AddStringToObject(event, "at", at);
+    if (!r->body) {
+        ecomd_reply_error(r, 400, EC_INVALID_JSON, NULL, "the body must be an event object");
+        return;
     }
-    int from_header = expected >= 0 && !item(event, "expected_version");
-    if (from_header) cJSON_AddNumberToObject(event, "expected_version", (double)expected);
-    event_ctx ctx = {event, from_header};
+    event_ctx ctx = {{r->body, r->body_len, 0, expected}, expected >= 0};
     ecomd_write(r, 0, event_write, &ctx);
-    cJSON_Delete(event);
 }
 
 /* ---- the sweeper ------------------------------------------------------------------------------
@@ -409,31 +257,48 @@ void ecomd_h_order_events_post(ecomd_request *r)
 
 /* Expire one unpaid order.  The event id is fixed, so when two instances
  * sweep the same order the second finds the event in its history. */
+typedef struct expiry {
+    ecomd_server *srv;
+    const char *id;
+    ecomd_outcome out;
+} expiry;
+
+static ec_status expire_in_tx(ecomd_tx *tx, void *ctx)
+{
+    expiry *x = ctx;
+    static const char event[] = "{\"id\":\"payment-window-expired\",\"type\":\"expire\"}";
+    ecomd_event_in in = {event, sizeof event - 1, ecomd_now_us(), -1};
+    ec_status st = ecomd_order_event(x->srv, tx, x->id, &in, &x->out);
+    /* a refusal (paid meanwhile) writes nothing: roll back */
+    return st == EC_OK && x->out.status != 200 ? EC_INVALID_TRANSITION : st;
+}
+
 static void expire_order(ecomd_server *srv, const char *id)
 {
-    char at[48];
-    ecomd_format_time(ecomd_now_us(), at, sizeof at);
-    cJSON *event = cJSON_CreateObject();
-    cJSON_AddStringToObject(event, "id", "payment-window-expired");
-    cJSON_AddStringToObject(event, "type", "expire");
-    cJSON_AddStringToObject(event, "at", at);
-    ecomd_tx *tx = NULL;
-    ecomd_outcome out = {0};
-    ec_status st = srv->store->ops->tx_begin(srv->store, &tx);
-    if (st == EC_OK) st = ecomd_order_event(srv, tx, id, event, &out);
-    if (st == EC_OK && out.status == 200)
-        st = srv->store->ops->tx_commit(tx);
-    else if (tx)
-        srv->store->ops->tx_rollback(tx);
-    if (st != EC_OK) ecomd_metrics_store_error(srv->metrics);
-    free(out.body);
-    cJSON_Delete(event);
+    expiry x = {srv, id, {0}};
+    ec_status st = ecomd_in_tx(srv->store, expire_in_tx, &x);
+    if (st != EC_OK && st != EC_INVALID_TRANSITION) ecomd_metrics_store_error(srv->metrics);
+    free(x.out.body);
 }
 
 /* Retention: the cut-off before which rows go, 0 when kept for ever. */
 static int64_t cutoff(int64_t now_us, unsigned ttl_seconds)
 {
     return ttl_seconds ? now_us - (int64_t)ttl_seconds * 1000000 : 0;
+}
+
+/* The ids of a JSON array of strings ["a","b"], one by one: the store
+ * writes them, ids have no quotes or escapes to undo beyond \". */
+static void each_id(ecomd_server *srv, const char *ids)
+{
+    for (const char *p = strchr(ids, '"'); p; p = strchr(p, '"')) {
+        const char *end = strchr(p + 1, '"');
+        if (!end) break;
+        char id[160];
+        snprintf(id, sizeof id, "%.*s", (int)(end - p - 1), p + 1);
+        expire_order(srv, id);
+        p = end + 1;
+    }
 }
 
 void ecomd_sweep(ecomd_server *srv)
@@ -450,9 +315,6 @@ void ecomd_sweep(ecomd_server *srv)
         ecomd_metrics_store_error(srv->metrics);
         return;
     }
-    cJSON *arr = cJSON_Parse(ids);
+    each_id(srv, ids);
     free(ids);
-    const cJSON *id;
-    cJSON_ArrayForEach(id, arr) expire_order(srv, id->valuestring);
-    cJSON_Delete(arr);
 }

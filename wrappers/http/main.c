@@ -86,6 +86,21 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+struct rules_seed {
+    ecomd_server *srv;
+    const char *body;
+    size_t len;
+};
+
+static ec_status seed_rules_tx(ecomd_tx *tx, void *ctx)
+{
+    struct rules_seed *seed = ctx;
+    const ecomd_store_ops *ops = seed->srv->store->ops;
+    int64_t now = ecomd_now_us(), version = 0;
+    ec_status st = ops->rules_insert(tx, seed->body, seed->len, 0, now, &version);
+    return st == EC_OK ? ops->event_add(tx, "rules.activated", "{\"version\":1}", now) : st;
+}
+
 /* A store without a ruleset gets --rules as version 1.  Instances that
  * start together race harmlessly: the loser sees a version conflict. */
 static int seed_rules(ecomd_server *srv)
@@ -105,49 +120,44 @@ static int seed_rules(ecomd_server *srv)
         return 1;
     }
     ec_ruleset_free(rules);
-    ecomd_tx *tx = NULL;
-    int64_t now = ecomd_now_us();
-    ec_status st = srv->store->ops->tx_begin(srv->store, &tx);
-    if (st == EC_OK) st = srv->store->ops->rules_insert(tx, body, len, 0, now, &version);
-    if (st == EC_OK) st = srv->store->ops->event_add(tx, "rules.activated", "{\"version\":1}", now);
-    if (st == EC_OK)
-        st = srv->store->ops->tx_commit(tx);
-    else if (tx)
-        srv->store->ops->tx_rollback(tx);
+    struct rules_seed seed = {srv, body, len};
+    ec_status st = ecomd_in_tx(srv->store, seed_rules_tx, &seed);
     free(body);
     return st == EC_OK || st == EC_VERSION_CONFLICT ? 0 : 1;
 }
 
-/* The state document of --stock: entries missing from the store are
- * added (set), existing ones are left alone, so a restart never undoes
- * what happened since. */
-static ec_status seed_one(ecomd_server *srv, ecomd_tx *tx, const cJSON *entry)
+/* The entries of --stock missing from the store are added; existing ones
+ * are left alone, so a restart never undoes what happened since. */
+typedef struct stock_seed {
+    ecomd_server *srv;
+    const ec_inventory *from; /* the --stock document */
+} stock_seed;
+
+static ec_status seed_entry(ecomd_tx *tx, ecomd_server *srv, const char *sku, const char *loc,
+                            const ec_inventory *from)
 {
-    cJSON *skus = cJSON_CreateArray();
-    cJSON_AddItemToArray(skus, cJSON_CreateString(cJSON_GetStringValue(
-                                   cJSON_GetObjectItemCaseSensitive(entry, "sku"))));
-    char *list = cJSON_PrintUnformatted(skus), *state = NULL;
-    cJSON_Delete(skus);
-    ec_status st =
-        list ? srv->store->ops->stock_load(tx, list, NULL, ecomd_now_us(), &state) : EC_NO_MEMORY;
-    cJSON *have = st == EC_OK ? cJSON_Parse(state) : NULL;
-    const cJSON *e;
-    int present = 0;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(have, "stock")) present |=
-        cJSON_Compare(cJSON_GetObjectItemCaseSensitive(e, "location"),
-                      cJSON_GetObjectItemCaseSensitive(entry, "location"), 1);
-    if (st == EC_OK && !present) {
-        ecomd_inv_run run = {.skus = list, .ops = cJSON_CreateArray()};
-        cJSON *op = cJSON_Duplicate(entry, 1);
-        cJSON_AddStringToObject(op, "op", "set");
-        cJSON_AddItemToArray(run.ops, op);
-        st = ecomd_inventory_run(tx, srv->store, &run);
-        if (st == EC_OK && run.op_status != EC_OK) st = run.op_status;
-        ecomd_inventory_run_done(&run);
+    ecomd_skus skus = {0};
+    ecomd_stock stock = {0};
+    int64_t on_hand = 0, safety = 0, backorder = 0;
+    ec_status st = ecomd_skus_add(&skus, sku);
+    if (st == EC_OK) st = srv->store->ops->stock_load(tx, &skus, NULL, ecomd_now_us(), &stock);
+    if (st == EC_OK && ec_inventory_stock(stock.inv, sku, loc, NULL, NULL, NULL, NULL) != EC_OK) {
+        ec_inventory_stock(from, sku, loc, &on_hand, &safety, &backorder, NULL);
+        st = ec_inventory_set(stock.inv, sku, loc, on_hand, &safety, &backorder, NULL, NULL);
+        if (st == EC_OK) st = srv->store->ops->stock_save(tx, &stock);
     }
-    cJSON_Delete(have);
-    free(state);
-    free(list);
+    ecomd_stock_done(&stock);
+    ecomd_skus_free(&skus);
+    return st;
+}
+
+static ec_status seed_stock_tx(ecomd_tx *tx, void *ctx)
+{
+    stock_seed *seed = ctx;
+    const char *sku = NULL, *loc = NULL;
+    ec_status st = EC_OK;
+    for (size_t i = 0; st == EC_OK && ec_inventory_stock_entry(seed->from, i, &sku, &loc); i++)
+        st = seed_entry(tx, seed->srv, sku, loc, seed->from);
     return st;
 }
 
@@ -156,29 +166,19 @@ static int seed_stock(ecomd_server *srv)
     if (!srv->cfg.stock_path) return 0;
     size_t len = 0;
     char *body = read_file(srv->cfg.stock_path, &len);
-    ec_inventory *inv = NULL;
+    ec_inventory *from = NULL;
     ec_error err;
     ec_error_clear(&err);
-    cJSON *doc = NULL;
-    if (!body || ec_inventory_from_json(body, len, NULL, &inv, &err) != EC_OK ||
-        !(doc = cJSON_Parse(body))) {
+    if (!body || ec_inventory_from_json(body, len, NULL, &from, &err) != EC_OK) {
         fprintf(stderr, "ecomd: %s: %s %s\n", srv->cfg.stock_path,
                 body ? err.message : "cannot read the file", err.field);
         free(body);
         return 1;
     }
-    ec_inventory_free(inv);
     free(body);
-    ecomd_tx *tx = NULL;
-    ec_status st = srv->store->ops->tx_begin(srv->store, &tx);
-    const cJSON *entry;
-    cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(doc, "stock")) if (st == EC_OK) st =
-        seed_one(srv, tx, entry);
-    if (st == EC_OK)
-        st = srv->store->ops->tx_commit(tx);
-    else if (tx)
-        srv->store->ops->tx_rollback(tx);
-    cJSON_Delete(doc);
+    stock_seed seed = {srv, from};
+    ec_status st = ecomd_in_tx(srv->store, seed_stock_tx, &seed);
+    ec_inventory_free(from);
     if (st != EC_OK) fprintf(stderr, "ecomd: cannot seed the stock of %s\n", srv->cfg.stock_path);
     return st == EC_OK ? 0 : 1;
 }
@@ -193,13 +193,7 @@ static int open_all(ecomd_server *srv)
     srv->metrics = ecomd_metrics_new();
     srv->rules = ecomd_rules_new();
     if (!srv->metrics || !srv->rules) return 1;
-    /* postgresql:// (or postgres://) URIs and "pg:" + a key=value libpq
-     * string go to the PostgreSQL store. */
-    const char *spec = srv->cfg.store;
-    int uri = strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;
-    int kv = strncmp(spec, "pg:", 3) == 0;
-    srv->store = uri || kv ? ecomd_store_pg_open(kv ? spec + 3 : spec, srv->cfg.threads + 2)
-                           : ecomd_store_open(spec, srv->cfg.threads + 2);
+    srv->store = ecomd_store_open(srv->cfg.store, srv->cfg.threads + 2);
     if (!srv->store) return 1;
     if (seed_rules(srv) || seed_stock(srv)) return 1;
     ec_error err;

@@ -121,23 +121,6 @@ void ecomd_reply_text(ecomd_request *r, unsigned status, char *body, size_t len,
     queue(r, status, resp, content_type);
 }
 
-void ecomd_reply_error(ecomd_request *r, unsigned status, ec_status code, const char *field,
-                       const char *message)
-{
-    char buf[1024], m[600], f[400];
-    if (!ecomd_json_quote(m, sizeof m, message ? message : ec_status_message(code)))
-        strcpy(m, "\"\"");
-    int n;
-    if (field && *field && ecomd_json_quote(f, sizeof f, field))
-        n = snprintf(buf, sizeof buf, "{\"error\":{\"code\":\"%s\",\"message\":%s,\"field\":%s}}",
-                     ec_status_name(code), m, f);
-    else
-        n = snprintf(buf, sizeof buf, "{\"error\":{\"code\":\"%s\",\"message\":%s}}",
-                     ec_status_name(code), m);
-    if (code == EC_UNAVAILABLE) ecomd_add_header(r, "Retry-After", "1");
-    ecomd_reply_copy(r, status, buf, (size_t)n < sizeof buf ? (size_t)n : strlen(buf));
-}
-
 unsigned ecomd_http_status(ec_status st)
 {
     switch (st) {
@@ -168,14 +151,6 @@ unsigned ecomd_http_status(ec_status st)
     default:
         return 400; /* invalid input and pricing errors */
     }
-}
-
-void ecomd_reply_ec_error(ecomd_request *r, const ec_error *err)
-{
-    ec_status code = (ec_status)err->code;
-    if (code == EC_UNAVAILABLE) ecomd_metrics_store_error(r->srv->metrics);
-    ecomd_reply_error(r, ecomd_http_status(code), code, err->field,
-                      err->message[0] ? err->message : NULL);
 }
 
 /* ---- request identity: X-Request-Id and W3C traceparent ---------------------------- */

@@ -1,302 +1,298 @@
-/* stock_rows.c - inventory rows to state documents and back, for every
+/* stock_rows.c - inventory rows into an ec_inventory and back, for every
  * store adapter (see stock_rows.h).
  *
  * The library does the inventory logic; this file only decides which rows
- * an operation sees and which rows its result changes.  What other
- * reservations hold enters the document as stand-in committed reservations,
- * one per location (split when above the largest line a document may
- * carry): the library's checks at `now` see the same availability as with
- * every reservation loaded, and stand-ins never change, so they are never
- * written back. */
-#include <cjson/cJSON.h>
+ * an operation sees and which rows its result changes.  Loading: the named
+ * reservation and its lines, the stock rows of every SKU involved, and
+ * what other reservations hold there as one hold from outside.  Saving:
+ * the stock entries and reservations the inventory lists as changed; a
+ * reservation's lines carry its progress, and `held` moves by what each
+ * line holds now less what it held when loaded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecommerce.h"
+#include "ecomd.h"
 #include "stock_rows.h"
 
-static const cJSON *field(const cJSON *obj, const char *key)
+/* ---- SKU lists ----------------------------------------------------------------------- */
+
+ec_status ecomd_skus_add(ecomd_skus *s, const char *sku)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], sku) == 0) return EC_OK;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 8;
+        char **v = realloc(s->v, cap * sizeof *v);
+        if (!v) return EC_NO_MEMORY;
+        s->v = v;
+        s->cap = cap;
+    }
+    if (!(s->v[s->n] = strdup(sku))) return EC_NO_MEMORY;
+    s->n++;
+    return EC_OK;
 }
 
-static const char *str(const cJSON *obj, const char *key)
+char *ecomd_skus_json(const ecomd_skus *s)
 {
-    return cJSON_GetStringValue(field(obj, key));
+    size_t cap = 3;
+    for (size_t i = 0; i < s->n; i++) cap += 6 * strlen(s->v[i]) + 10;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    size_t used = 1;
+    out[0] = '[';
+    for (size_t i = 0; i < s->n; i++) {
+        if (i) out[used++] = ',';
+        used += ecomd_json_quote(out + used, cap - used, s->v[i]);
+    }
+    out[used++] = ']';
+    out[used] = '\0';
+    return out;
 }
 
-/* Stock counts stay below 2^53 (EC_INVENTORY_MAX_STOCK): exact as doubles. */
-static int64_t num(const cJSON *obj, const char *key)
+void ecomd_skus_free(ecomd_skus *s)
 {
-    return (int64_t)cJSON_GetNumberValue(field(obj, key));
+    for (size_t i = 0; i < s->n; i++) free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
 }
 
-/* Whether a reservation counts in its locations' `held`. */
-static int counted(const cJSON *r)
+void ecomd_stock_done(ecomd_stock *st)
 {
-    const char *status = r ? str(r, "status") : NULL;
-    return status && (strcmp(status, "active") == 0 || strcmp(status, "committed") == 0);
+    ec_inventory_free(st->inv);
+    free(st->held);
+    memset(st, 0, sizeof *st);
 }
 
 /* ---- loading -------------------------------------------------------------------------- */
 
-/* What others hold at one loaded location; the strings belong to the document. */
-typedef struct held_slot {
-    const char *sku, *location;
+/* The named reservation as read, before the stock rows it sits on. */
+typedef struct named {
+    ecomd_res_row row;
+    int found;
+    ecomd_res_line *lines;
+    size_t n, cap;
+} named;
+
+static void named_free(named *nr)
+{
+    for (size_t i = 0; i < nr->n; i++) {
+        free((char *)nr->lines[i].sku);
+        free((char *)nr->lines[i].location);
+    }
+    free(nr->lines);
+}
+
+static ec_status on_line(void *ctx, const ecomd_res_line *line)
+{
+    named *nr = ctx;
+    if (nr->n == nr->cap) {
+        size_t cap = nr->cap ? 2 * nr->cap : 8;
+        ecomd_res_line *v = realloc(nr->lines, cap * sizeof *v);
+        if (!v) return EC_NO_MEMORY;
+        nr->lines = v;
+        nr->cap = cap;
+    }
+    ecomd_res_line *l = &nr->lines[nr->n];
+    *l = *line;
+    l->sku = strdup(line->sku);
+    l->location = strdup(line->location);
+    nr->n++;
+    return l->sku && l->location ? EC_OK : EC_NO_MEMORY;
+}
+
+/* Whether a status holds stock with its open units. */
+static int counted(const char *status)
+{
+    return strcmp(status, "active") == 0 || strcmp(status, "committed") == 0;
+}
+
+static int64_t open_units(const ecomd_res_line *l)
+{
+    return l->quantity - l->shipped - l->released;
+}
+
+/* What others hold at each loaded stock row: the row's `held`, less the
+ * named reservation's open units there, less the lapsed ones. */
+typedef struct outside {
+    char *sku, *location;
     int64_t held;
-} held_slot;
+} outside;
 
 typedef struct loading {
-    cJSON *stock;
-    held_slot *slots;
+    ec_inventory *inv;
+    const named *nr;
+    outside *v;
     size_t n, cap;
 } loading;
 
-static held_slot *slot_of(loading *l, const char *sku, const char *location)
+static void loading_free(loading *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->slots[i].sku, sku) == 0 && strcmp(l->slots[i].location, location) == 0)
-            return &l->slots[i];
-    return NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].sku);
+        free(l->v[i].location);
+    }
+    free(l->v);
 }
 
 static ec_status on_stock(void *ctx, const ecomd_stock_row *row)
 {
     loading *l = ctx;
     if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        held_slot *grown = realloc(l->slots, cap * sizeof *grown);
-        if (!grown) return EC_NO_MEMORY;
-        l->slots = grown;
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        outside *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return EC_NO_MEMORY;
+        l->v = v;
         l->cap = cap;
     }
-    cJSON *e = cJSON_CreateObject();
-    if (!e || !cJSON_AddItemToArray(l->stock, e)) {
-        cJSON_Delete(e);
-        return EC_NO_MEMORY;
+    ec_status st = ec_inventory_restore_stock(l->inv, row->sku, row->location, row->on_hand,
+                                              row->safety_stock, row->backorder_limit, NULL);
+    if (st != EC_OK) return st == EC_NO_MEMORY ? st : EC_INTERNAL;
+    int64_t held = row->held;
+    for (size_t i = 0; l->nr->found && counted(l->nr->row.status) && i < l->nr->n; i++) {
+        const ecomd_res_line *nl = &l->nr->lines[i];
+        if (strcmp(nl->sku, row->sku) == 0 && strcmp(nl->location, row->location) == 0)
+            held -= open_units(nl);
     }
-    cJSON *sku = cJSON_AddStringToObject(e, "sku", row->sku);
-    cJSON *location = cJSON_AddStringToObject(e, "location", row->location);
-    if (!sku || !location || !cJSON_AddNumberToObject(e, "on_hand", (double)row->on_hand) ||
-        !cJSON_AddNumberToObject(e, "safety_stock", (double)row->safety_stock) ||
-        !cJSON_AddNumberToObject(e, "backorder_limit", (double)row->backorder_limit))
-        return EC_NO_MEMORY;
-    l->slots[l->n++] = (held_slot){sku->valuestring, location->valuestring, row->held};
-    return EC_OK;
+    outside *o = &l->v[l->n];
+    *o = (outside){strdup(row->sku), strdup(row->location), held};
+    l->n++;
+    return o->sku && o->location ? EC_OK : EC_NO_MEMORY;
 }
 
-/* Lapsed lines no longer hold anything: take them out of `held`. */
 static ec_status on_lapsed(void *ctx, const ecomd_stock_row *row)
 {
-    held_slot *slot = slot_of(ctx, row->sku, row->location);
-    if (slot) slot->held -= row->held;
+    loading *l = ctx;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].sku, row->sku) == 0 && strcmp(l->v[i].location, row->location) == 0)
+            l->v[i].held -= row->held;
     return EC_OK;
 }
 
-/* Add the string to the array unless present. */
-static int add_unique(cJSON *arr, const char *s)
+/* The holds from outside, then the named reservation itself. */
+static ec_status restore_rest(loading *l, const char *id, ecomd_stock *st)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr) if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0) return 1;
-    cJSON *v = cJSON_CreateString(s);
-    return v && cJSON_AddItemToArray(arr, v);
-}
-
-/* The named reservation into the document; the SKUs it sits on into `skus`. */
-static ec_status load_named(const ecomd_stock_io *io, void *conn, const char *id, cJSON *out,
-                            cJSON *skus, cJSON **named)
-{
-    char *text = NULL;
-    ec_status st = io->reservation(conn, id, &text);
-    if (st != EC_OK || !text) return st;
-    cJSON *doc = cJSON_Parse(text);
-    free(text);
-    if (!doc || !cJSON_AddItemToArray(out, doc)) {
-        cJSON_Delete(doc);
-        return EC_INTERNAL;
-    }
-    const cJSON *line;
-    cJSON_ArrayForEach(line, field(doc, "lines"))
-    {
-        const char *sku = str(line, "sku");
-        if (sku && !add_unique(skus, sku)) return EC_NO_MEMORY;
-    }
-    *named = doc;
-    return EC_OK;
-}
-
-/* One stand-in reservation holding `qty` at a location. */
-static int add_stand_in(cJSON *out, int *n, const char *sku, const char *location, int64_t qty)
-{
-    char id[40];
-    snprintf(id, sizeof id, "%s%d", ECOMD_HELD_PREFIX, (*n)++);
-    cJSON *r = cJSON_CreateObject(), *lines = cJSON_CreateArray(), *line = cJSON_CreateObject();
-    int ok = r && lines && line && cJSON_AddStringToObject(line, "sku", sku) &&
-             cJSON_AddStringToObject(line, "location", location) &&
-             cJSON_AddNumberToObject(line, "quantity", (double)qty) &&
-             cJSON_AddItemToArray(lines, line);
-    if (!ok) cJSON_Delete(line);
-    ok = ok && cJSON_AddStringToObject(r, "id", id) && cJSON_AddItemToObject(r, "lines", lines);
-    if (!ok) cJSON_Delete(lines);
-    ok = ok && cJSON_AddStringToObject(r, "status", "committed") &&
-         cJSON_AddStringToObject(r, "expires_at", "9999-12-31T00:00:00Z") &&
-         cJSON_AddStringToObject(r, "order", ECOMD_HELD_PREFIX) && cJSON_AddItemToArray(out, r);
-    if (!ok) cJSON_Delete(r);
-    return ok;
-}
-
-/* What others hold, as stand-ins: `held` less the named reservation's own
- * lines (it is in the document itself). */
-static ec_status add_stand_ins(loading *l, const cJSON *named, cJSON *out)
-{
-    const cJSON *line;
-    if (counted(named)) {
-        cJSON_ArrayForEach(line, field(named, "lines"))
-        {
-            held_slot *slot = str(line, "sku") && str(line, "location")
-                                  ? slot_of(l, str(line, "sku"), str(line, "location"))
-                                  : NULL;
-            if (slot) slot->held -= num(line, "quantity");
-        }
-    }
-    int n = 0;
     for (size_t i = 0; i < l->n; i++) {
-        if (l->slots[i].held < 0) return EC_INTERNAL; /* rows out of step */
-        for (int64_t left = l->slots[i].held; left > 0;) {
-            int64_t part =
-                left < EC_INVENTORY_MAX_LINE_QUANTITY ? left : EC_INVENTORY_MAX_LINE_QUANTITY;
-            if (!add_stand_in(out, &n, l->slots[i].sku, l->slots[i].location, part))
-                return EC_NO_MEMORY;
-            left -= part;
-        }
+        if (l->v[i].held < 0) return EC_INTERNAL; /* rows out of step */
+        if (l->v[i].held > 0 && ec_inventory_restore_held(l->inv, l->v[i].sku, l->v[i].location,
+                                                          l->v[i].held, NULL) != EC_OK)
+            return EC_INTERNAL;
     }
-    return EC_OK;
+    const named *nr = l->nr;
+    if (!nr->found) return EC_OK;
+    static const char *const names[] = {"active", "committed", "released", "expired", "shipped"};
+    int32_t status = -1;
+    for (int32_t k = 0; k < 5; k++)
+        if (strcmp(nr->row.status, names[k]) == 0) status = k;
+    const char **skus = malloc((nr->n + 1) * 2 * sizeof *skus);
+    int64_t *qty = malloc((nr->n + 1) * sizeof *qty);
+    st->held = calloc(nr->n + 1, sizeof *st->held);
+    ec_status rc = skus && qty && st->held ? EC_OK : EC_NO_MEMORY;
+    for (size_t i = 0; rc == EC_OK && i < nr->n; i++) {
+        skus[i] = nr->lines[i].sku;
+        skus[nr->n + i] = nr->lines[i].location;
+        qty[i] = nr->lines[i].quantity;
+        st->held[i] = counted(nr->row.status) ? open_units(&nr->lines[i]) : 0;
+    }
+    st->nlines = nr->n;
+    if (rc == EC_OK &&
+        ec_inventory_restore_reservation(l->inv, id, status, nr->row.expires_us,
+                                         nr->row.order[0] ? nr->row.order : NULL, nr->n, skus,
+                                         skus + nr->n, qty, NULL) != EC_OK)
+        rc = EC_INTERNAL;
+    for (size_t i = 0; rc == EC_OK && i < nr->n; i++) {
+        const ecomd_res_line *nl = &nr->lines[i];
+        if ((nl->shipped || nl->released || nl->returned) &&
+            ec_inventory_restore_progress(l->inv, id, i, nl->shipped, nl->released, nl->returned,
+                                          NULL) != EC_OK)
+            rc = EC_INTERNAL;
+    }
+    free(skus);
+    free(qty);
+    return rc;
 }
 
-ec_status ecomd_stock_load(const ecomd_stock_io *io, void *conn, const char *skus_json,
-                           const char *id, int64_t now_us, char **state)
+ec_status ecomd_stock_load(const ecomd_stock_io *io, void *conn, const ecomd_skus *skus,
+                           const char *id, int64_t now_us, ecomd_stock *st)
 {
-    *state = NULL;
-    cJSON *skus = cJSON_Parse(skus_json), *doc = cJSON_CreateObject(), *named = NULL;
-    loading l = {cJSON_AddArrayToObject(doc, "stock"), NULL, 0, 0};
-    cJSON *res = cJSON_AddArrayToObject(doc, "reservations");
-    ec_status st = cJSON_IsArray(skus) && l.stock && res ? EC_OK : EC_NO_MEMORY;
-    if (st == EC_OK && id) st = load_named(io, conn, id, res, skus, &named);
-    char *list = st == EC_OK ? cJSON_PrintUnformatted(skus) : NULL;
-    if (st == EC_OK && !list) st = EC_NO_MEMORY;
-    /* Stock rows first: a write locks them before reading anything else. */
-    if (st == EC_OK) st = io->stock(conn, list, on_stock, &l);
-    if (st == EC_OK) st = io->lapsed(conn, list, id ? id : "", now_us, on_lapsed, &l);
-    if (st == EC_OK) st = add_stand_ins(&l, named, res);
-    if (st == EC_OK && !(*state = cJSON_PrintUnformatted(doc))) st = EC_NO_MEMORY;
+    memset(st, 0, sizeof *st);
+    named nr = {0};
+    ecomd_skus all = {0};
+    loading l = {NULL, &nr, NULL, 0, 0};
+    char *list = NULL;
+    ec_status rc = (st->inv = l.inv = ec_inventory_new()) ? EC_OK : EC_NO_MEMORY;
+    if (id) snprintf(st->id, sizeof st->id, "%s", id);
+    /* The reservation first: a write locks it before the stock rows. */
+    if (rc == EC_OK && id) rc = io->reservation(conn, id, &nr.row, &nr.found);
+    if (rc == EC_OK && nr.found) rc = io->reservation_lines(conn, id, on_line, &nr);
+    for (size_t i = 0; rc == EC_OK && i < skus->n; i++) rc = ecomd_skus_add(&all, skus->v[i]);
+    for (size_t i = 0; rc == EC_OK && i < nr.n; i++) rc = ecomd_skus_add(&all, nr.lines[i].sku);
+    if (rc == EC_OK && !(list = ecomd_skus_json(&all))) rc = EC_NO_MEMORY;
+    if (rc == EC_OK) rc = io->stock(conn, list, on_stock, &l);
+    if (rc == EC_OK) rc = io->lapsed(conn, list, id ? id : "", now_us, on_lapsed, &l);
+    if (rc == EC_OK) rc = restore_rest(&l, st->id, st);
     free(list);
-    free(l.slots);
-    cJSON_Delete(skus);
-    cJSON_Delete(doc);
-    return st;
+    loading_free(&l);
+    named_free(&nr);
+    ecomd_skus_free(&all);
+    if (rc != EC_OK) ecomd_stock_done(st);
+    return rc;
 }
 
 /* ---- writing back --------------------------------------------------------------------- */
 
-static const cJSON *find_by(const cJSON *arr, const char *k1, const char *v1, const char *k2,
-                            const char *v2)
+static ec_status save_levels(const ecomd_stock_io *io, void *conn, const ec_inventory *inv)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr)
-    {
-        const char *a = str(it, k1), *b = k2 ? str(it, k2) : NULL;
-        if (a && strcmp(a, v1) == 0 && (!k2 || (b && strcmp(b, v2) == 0))) return it;
-    }
-    return NULL;
-}
-
-static ec_status save_stock(const ecomd_stock_io *io, void *conn, const cJSON *e)
-{
-    ecomd_stock_row row = {str(e, "sku"),          str(e, "location"),        num(e, "on_hand"),
-                           num(e, "safety_stock"), num(e, "backorder_limit"), 0};
-    if (!row.sku || !row.location) return EC_INTERNAL;
-    return io->stock_put(conn, &row);
-}
-
-/* held += sign x each line of `r`. */
-static ec_status move_held(const ecomd_stock_io *io, void *conn, const cJSON *r, int sign)
-{
-    const cJSON *line;
-    cJSON_ArrayForEach(line, field(r, "lines"))
-    {
-        const char *sku = str(line, "sku"), *location = str(line, "location");
-        if (!sku || !location) return EC_INTERNAL;
-        ec_status st = io->held_add(conn, sku, location, sign * num(line, "quantity"));
-        /* A line always sits at a stock row: anything else is a bug. */
-        if (st != EC_OK) return st == EC_NOT_FOUND ? EC_INTERNAL : st;
+    const char *sku = NULL, *loc = NULL;
+    for (size_t c = ec_inventory_changed_stock(inv, 0, &sku, &loc); c;
+         c = ec_inventory_changed_stock(inv, c, &sku, &loc)) {
+        ecomd_stock_row row = {sku, loc, 0, 0, 0, 0};
+        if (ec_inventory_stock(inv, sku, loc, &row.on_hand, &row.safety_stock, &row.backorder_limit,
+                               NULL) != EC_OK)
+            return EC_INTERNAL;
+        ec_status rc = io->stock_put(conn, &row);
+        if (rc != EC_OK) return rc;
     }
     return EC_OK;
 }
 
-static ec_status save_lines(const ecomd_stock_io *io, void *conn, const char *id,
-                            const cJSON *lines)
+/* The reservation's row and lines, and `held` moved by each line's hold
+ * now less its hold as loaded (nothing for a new reservation). */
+static ec_status save_reservation(const ecomd_stock_io *io, void *conn, const ecomd_stock *st,
+                                  const ec_inventory_result *r)
 {
-    ec_status st = io->lines_clear(conn, id);
-    const cJSON *line;
-    cJSON_ArrayForEach(line, lines)
-    {
-        if (st != EC_OK) break;
-        if (!str(line, "sku") || !str(line, "location")) return EC_INTERNAL;
-        st = io->line_add(conn, id, str(line, "sku"), str(line, "location"), num(line, "quantity"));
+    const char *id = ec_inventory_result_id(r);
+    const char *status = ec_reservation_status_name(ec_inventory_result_status(r));
+    int holds = counted(status), loaded = st->held && strcmp(id, st->id) == 0;
+    ec_status rc = io->reservation_put(conn, id, status, ec_inventory_result_expires_at(r),
+                                       ec_inventory_result_order(r));
+    if (rc == EC_OK) rc = io->lines_clear(conn, id);
+    for (size_t i = 0; rc == EC_OK && i < ec_inventory_result_line_count(r); i++) {
+        ecomd_res_line line = {
+            ec_inventory_result_line_sku(r, i),      ec_inventory_result_line_location(r, i),
+            ec_inventory_result_line_quantity(r, i), ec_inventory_result_line_shipped(r, i),
+            ec_inventory_result_line_released(r, i), ec_inventory_result_line_returned(r, i)};
+        rc = io->line_add(conn, id, (int64_t)i, &line);
+        int64_t delta =
+            (holds ? open_units(&line) : 0) - (loaded && i < st->nlines ? st->held[i] : 0);
+        if (rc == EC_OK && delta) rc = io->held_add(conn, line.sku, line.location, delta);
+        /* a line always sits at a stock row: anything else is a bug */
+        if (rc == EC_NOT_FOUND) rc = EC_INTERNAL;
     }
-    return st;
+    return rc;
 }
 
-/* A new or changed reservation `r` (`old` as loaded, NULL when new). */
-static ec_status save_reservation(const ecomd_stock_io *io, void *conn, const cJSON *old,
-                                  const cJSON *r)
+ec_status ecomd_stock_save(const ecomd_stock_io *io, void *conn, const ecomd_stock *st)
 {
-    const char *id = str(r, "id"), *expires = str(r, "expires_at");
-    int64_t expires_us = 0;
-    if (!id || !expires || ec_time_parse(expires, strlen(expires), &expires_us, NULL) != EC_OK)
-        return EC_INTERNAL;
-    if (strncmp(id, ECOMD_HELD_PREFIX, strlen(ECOMD_HELD_PREFIX)) == 0) return EC_INTERNAL;
-    char *doc = cJSON_PrintUnformatted(r);
-    if (!doc) return EC_NO_MEMORY;
-    ec_status st =
-        io->reservation_put(conn, id, str(r, "status"), expires_us, str(r, "order"), doc);
-    free(doc);
-    int same_lines = old && cJSON_Compare(field(old, "lines"), field(r, "lines"), 1);
-    if (st == EC_OK && !same_lines) st = save_lines(io, conn, id, field(r, "lines"));
-    if (st != EC_OK || (same_lines && counted(old) == counted(r))) return st;
-    if (counted(old)) st = move_held(io, conn, old, -1);
-    if (st == EC_OK && counted(r)) st = move_held(io, conn, r, +1);
-    return st;
-}
-
-static ec_status save_changes(const ecomd_stock_io *io, void *conn, const cJSON *before,
-                              const cJSON *after)
-{
-    ec_status st = EC_OK;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, field(after, "stock"))
-    {
-        const cJSON *old =
-            find_by(field(before, "stock"), "sku", str(e, "sku"), "location", str(e, "location"));
-        if (st == EC_OK && (!old || !cJSON_Compare(old, e, 1))) st = save_stock(io, conn, e);
+    ec_status rc = save_levels(io, conn, st->inv);
+    ec_inventory_result *r = ec_inventory_result_new();
+    if (rc == EC_OK && !r) rc = EC_NO_MEMORY;
+    const char *id = NULL;
+    for (size_t c = ec_inventory_changed_reservation(st->inv, 0, &id); rc == EC_OK && c;
+         c = ec_inventory_changed_reservation(st->inv, c, &id)) {
+        rc = ec_inventory_get(st->inv, id, r, NULL) == EC_OK ? EC_OK : EC_INTERNAL;
+        if (rc == EC_OK) rc = save_reservation(io, conn, st, r);
     }
-    cJSON_ArrayForEach(e, field(after, "reservations"))
-    {
-        if (st != EC_OK) break;
-        if (!str(e, "id")) return EC_INTERNAL;
-        const cJSON *old = find_by(field(before, "reservations"), "id", str(e, "id"), NULL, NULL);
-        if (!old || !cJSON_Compare(old, e, 1)) st = save_reservation(io, conn, old, e);
-    }
-    return st;
-}
-
-ec_status ecomd_stock_save(const ecomd_stock_io *io, void *conn, const char *before_json,
-                           const char *after_json)
-{
-    cJSON *before = cJSON_Parse(before_json), *after = cJSON_Parse(after_json);
-    ec_status st = before && after ? save_changes(io, conn, before, after) : EC_NO_MEMORY;
-    cJSON_Delete(before);
-    cJSON_Delete(after);
-    return st;
+    ec_inventory_result_free(r);
+    return rc;
 }

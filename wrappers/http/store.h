@@ -1,14 +1,20 @@
 /* store.h - the one interface between ecomd and its database.
  *
- * An adapter (SQLite in store_sqlite.c; PostgreSQL next) fills a table of
- * function pointers.  The handlers never see SQL: reads take the store,
- * writes take a transaction that the adapter opens as the single writer of
- * what it touches (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE or row
- * locks) and that either commits everything or nothing.  Every write request
- * is one transaction, so a 2xx is only sent after its commit.
+ * An adapter (SQLite in store_sqlite*.c, PostgreSQL in store_pg*.c) fills
+ * a table of function pointers.  The handlers never see SQL: reads take
+ * the store, writes take a transaction that the adapter opens as the
+ * single writer of what it touches (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+ * row locks in a fixed order) and that either commits everything or
+ * nothing.  Every write request is one transaction, so a 2xx is only sent
+ * after its commit.
  *
- * Functions return EC_OK, EC_NOT_FOUND where said, or EC_UNAVAILABLE when
- * the database fails or stays busy (the request is answered 503 and may be
+ * Rows come back as the library's typed objects: stock and reservations
+ * as an ec_inventory (stock_rows.h), orders as an ec_order, promotion
+ * counts straight into an ec_cart.  What goes back is what changed.
+ *
+ * Functions return EC_OK, EC_NOT_FOUND where said, EC_INTERNAL for a row
+ * the library refuses (a damaged store), or EC_UNAVAILABLE when the
+ * database fails or stays busy (the request is answered 503 and may be
  * retried).  Strings returned through char ** are malloc'd; free() them.
  * Every function is safe to call from any thread; a transaction belongs to
  * the thread that began it. */
@@ -18,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ecommerce/error.h"
+#include "ecommerce.h"
+#include "stock_rows.h"
 
 typedef struct ecomd_store ecomd_store;
 typedef struct ecomd_tx ecomd_tx;
@@ -63,20 +70,16 @@ typedef struct ecomd_store_ops {
                           const unsigned char hash[32], unsigned status, const char *body,
                           size_t len, int64_t at_us);
 
-    /* Inventory, as formats.md 5 state documents.  stock_load returns the
-     * part of the inventory that an operation on `skus` (a JSON array of
-     * strings) or on reservation `reservation_id` (may be NULL; its SKUs
-     * are added) can read: the stock entries of those SKUs, the named
-     * reservation (any status), and what every other reservation holds of
-     * those SKUs at `now_us`, as stand-in committed reservations whose ids
-     * start with '~' (never changed, never written back).  stock_save
-     * writes back what differs between `before` (as loaded) and `after`. */
-    ec_status (*stock_load)(ecomd_tx *tx, const char *skus, const char *reservation_id,
-                            int64_t now_us, char **state);
-    ec_status (*stock_save)(ecomd_tx *tx, const char *before, const char *after);
-    /* stock_load outside a write transaction, from one consistent snapshot. */
-    ec_status (*stock_read)(ecomd_store *s, const char *skus, const char *reservation_id,
-                            int64_t now_us, char **state);
+    /* Inventory: the part an operation on `skus` or on reservation `id`
+     * (may be NULL) can see, loaded into stock->inv (see stock_rows.h),
+     * locked for the rest of the transaction; stock_save writes back what
+     * the operation changed.  stock_read loads the same outside a write,
+     * from one consistent snapshot. */
+    ec_status (*stock_load)(ecomd_tx *tx, const ecomd_skus *skus, const char *id, int64_t now_us,
+                            ecomd_stock *stock);
+    ec_status (*stock_save)(ecomd_tx *tx, const ecomd_stock *stock);
+    ec_status (*stock_read)(ecomd_store *s, const ecomd_skus *skus, const char *id, int64_t now_us,
+                            ecomd_stock *stock);
 
     /* Carts: a version and a document.  cart_get is EC_NOT_FOUND for an
      * unknown id; tx may be NULL to read outside a transaction.  cart_put
@@ -87,26 +90,25 @@ typedef struct ecomd_store_ops {
     ec_status (*cart_put)(ecomd_tx *tx, const char *id, int64_t version, const char *doc,
                           int64_t at_us);
 
-    /* Orders: a version, a state, the cart it came from, the instant its
-     * payment is due (pending orders past it are expired by the sweeper)
-     * and the envelope document.  order_get: EC_NOT_FOUND when unknown (tx
-     * may be NULL).  order_put with version 1 creates the order
-     * (EC_INVALID_TRANSITION when the cart already has one: *existing gets
-     * its id, malloc'd); version N replaces N - 1 (else
-     * EC_VERSION_CONFLICT).  orders_due lists up to `limit` ids of pending
-     * orders due at now_us, as a JSON array. */
-    ec_status (*order_get)(ecomd_store *s, ecomd_tx *tx, const char *id, int64_t *version,
-                           char **doc);
-    ec_status (*order_put)(ecomd_tx *tx, const char *id, int64_t version, const char *state,
-                           const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
-                           char **existing);
+    /* Orders, kept as their documents next to the columns the service
+     * queries (state, cart, payment due time).  order_get reads one into
+     * `order` (EC_NOT_FOUND when unknown; tx may be NULL; in a write the
+     * row stays locked).  order_put stores `doc`, the document of `order`:
+     * version 1 creates it (EC_INVALID_TRANSITION when the cart already
+     * has an order: *existing gets its id, malloc'd), version N replaces
+     * N - 1 (else EC_VERSION_CONFLICT).  orders_due lists up to `limit`
+     * ids of unpaid orders due at now_us, as a JSON array. */
+    ec_status (*order_get)(ecomd_store *s, ecomd_tx *tx, const char *id, ec_order *order);
+    ec_status (*order_put)(ecomd_tx *tx, const ec_order *order, const char *doc,
+                           const char *cart_id, int64_t due_us, int64_t at_us, char **existing);
     ec_status (*orders_due)(ecomd_store *s, int64_t now_us, int limit, char **ids);
     /* The id of the order made from a cart (malloc'd), NULL when none. */
     ec_status (*order_of_cart)(ecomd_tx *tx, const char *cart_id, char **order_id);
-    /* Promotion usage: all counts as a JSON object {"id": uses} (tx may be
-     * NULL); count one more use. */
-    ec_status (*promotion_uses)(ecomd_store *s, ecomd_tx *tx, char **json);
-    ec_status (*promotion_use_add)(ecomd_tx *tx, const char *promotion_id);
+    /* Promotion usage: every count into `cart` (ec_cart_set_promotion_uses;
+     * tx may be NULL); add `delta` uses (a checkout counts +1, a canceled
+     * order gives its use back with -1). */
+    ec_status (*promotion_uses)(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
+    ec_status (*promotion_use_add)(ecomd_tx *tx, const char *promotion_id, int delta);
     /* Hold promotion `id` until the transaction ends, waiting for any other
      * transaction that holds it: a checkout spending a promotion with a
      * usage limit takes it before trusting the promotion's count, so that
@@ -131,7 +133,9 @@ struct ecomd_store {
     const ecomd_store_ops *ops;
 };
 
-/* Open the store named by a --store value ("sqlite:PATH"); runs the schema
+/* Open the store a --store value names, "sqlite:PATH" or a PostgreSQL
+ * connection string ("postgresql://...", "postgres://...", or "pg:" and
+ * key=value pairs), with `connections` connections; runs the schema
  * migrations.  NULL with a message on stderr on failure. */
 ecomd_store *ecomd_store_open(const char *spec, unsigned connections);
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections);
@@ -139,5 +143,10 @@ ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections);
  * string; `connections` is the pool size.  Runs the migrations under an
  * advisory lock.  NULL with a message on stderr on failure. */
 ecomd_store *ecomd_store_pg_open(const char *conninfo, unsigned connections);
+
+/* Run fn(tx, ctx) in one transaction: commit when it returns EC_OK, roll
+ * back otherwise; the status of fn, or of the commit. */
+typedef ec_status (*ecomd_tx_fn)(ecomd_tx *tx, void *ctx);
+ec_status ecomd_in_tx(ecomd_store *s, ecomd_tx_fn fn, void *ctx);
 
 #endif /* ECOMD_STORE_H */

@@ -356,20 +356,20 @@ static ec_status pg_idem_put(ecomd_tx *tx, const char *owner, const char *key,
 
 /* ---- inventory ------------------------------------------------------------------------- */
 
-static ec_status pg_stock_load(ecomd_tx *tx, const char *skus, const char *id, int64_t now,
-                               char **state)
+static ec_status pg_stock_load(ecomd_tx *tx, const ecomd_skus *skus, const char *id, int64_t now,
+                               ecomd_stock *stock)
 {
-    return pg_stock_load_conn(tx->conn, skus, id, now, 1, state);
+    return pg_stock_load_conn(tx->conn, skus, id, now, 1, stock);
 }
 
-static ec_status pg_stock_save(ecomd_tx *tx, const char *before, const char *after)
+static ec_status pg_stock_save(ecomd_tx *tx, const ecomd_stock *stock)
 {
-    return pg_stock_save_conn(tx->conn, before, after);
+    return pg_stock_save_conn(tx->conn, stock);
 }
 
 /* One REPEATABLE READ snapshot, no locks. */
-static ec_status pg_stock_read(ecomd_store *base, const char *skus, const char *id, int64_t now,
-                               char **state)
+static ec_status pg_stock_read(ecomd_store *base, const ecomd_skus *skus, const char *id,
+                               int64_t now, ecomd_stock *stock)
 {
     pg_store *s = (pg_store *)base;
     pg_conn *c = pg_acquire(s);
@@ -377,10 +377,9 @@ static ec_status pg_stock_read(ecomd_store *base, const char *skus, const char *
     ec_status rc = pg_do(c, begin, 0, NULL);
     if (rc != EC_OK && c->broken && pg_connect(s, c)) rc = pg_do(c, begin, 0, NULL);
     if (rc == EC_OK) {
-        rc = pg_stock_load_conn(c, skus, id, now, 0, state);
+        rc = pg_stock_load_conn(c, skus, id, now, 0, stock);
         if (pg_do(c, rc == EC_OK ? "COMMIT" : "ROLLBACK", 0, NULL) != EC_OK && rc == EC_OK) {
-            free(*state);
-            *state = NULL;
+            ecomd_stock_done(stock);
             rc = EC_UNAVAILABLE;
         }
     }

@@ -65,18 +65,17 @@ void pg_release(pg_store *s, pg_conn *c);
 
 /* The inventory functions of store.h on one connection; `lock` takes the
  * row locks of a write transaction. */
-ec_status pg_stock_load_conn(pg_conn *c, const char *skus, const char *id, int64_t now, int lock,
-                             char **state);
-ec_status pg_stock_save_conn(pg_conn *c, const char *before, const char *after);
+ec_status pg_stock_load_conn(pg_conn *c, const ecomd_skus *skus, const char *id, int64_t now,
+                             int lock, ecomd_stock *stock);
+ec_status pg_stock_save_conn(pg_conn *c, const ecomd_stock *stock);
 
-ec_status pg_order_get(ecomd_store *s, ecomd_tx *tx, const char *id, int64_t *version, char **doc);
-ec_status pg_order_put(ecomd_tx *tx, const char *id, int64_t version, const char *state,
-                       const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
-                       char **existing);
+ec_status pg_order_get(ecomd_store *s, ecomd_tx *tx, const char *id, ec_order *order);
+ec_status pg_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, const char *cart_id,
+                       int64_t due_us, int64_t at_us, char **existing);
 ec_status pg_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id);
 ec_status pg_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
-ec_status pg_promotion_uses(ecomd_store *s, ecomd_tx *tx, char **json);
-ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id);
+ec_status pg_promotion_uses(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
+ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta);
 ec_status pg_promotion_lock(ecomd_tx *tx, const char *promotion_id);
 ec_status pg_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,

@@ -8,8 +8,7 @@
 #include "store_pg.h"
 #include "store_pg_sql.h"
 
-ec_status pg_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
-                       char **doc)
+ec_status pg_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, ec_order *order)
 {
     pg_store *s = (pg_store *)base;
     pg_conn *c = tx ? tx->conn : pg_acquire(s);
@@ -19,12 +18,11 @@ ec_status pg_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t 
                                 vals, NULL, NULL, 0, NULL)
                        : pg_read(s, c, "SELECT version, doc FROM orders WHERE id = $1", 1, vals, 0);
     if (!tx) pg_release(s, c);
-    *doc = NULL;
     ec_status rc = !res ? EC_UNAVAILABLE : PQntuples(res) == 0 ? EC_NOT_FOUND : EC_OK;
-    if (rc == EC_OK) {
-        *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        if (!(*doc = pg_dup(res, 0, 1, NULL))) rc = EC_NO_MEMORY;
-    }
+    /* rows this program wrote always read: a refusal is a damaged store */
+    if (rc == EC_OK && ec_order_from_json(order, PQgetvalue(res, 0, 1),
+                                          (size_t)PQgetlength(res, 0, 1), NULL) != EC_OK)
+        rc = EC_INTERNAL;
     PQclear(res);
     return rc;
 }
@@ -42,10 +40,11 @@ ec_status pg_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id)
     return rc;
 }
 
-ec_status pg_order_put(ecomd_tx *tx, const char *id, int64_t version, const char *state,
-                       const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
-                       char **existing)
+ec_status pg_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, const char *cart_id,
+                       int64_t due_us, int64_t at_us, char **existing)
 {
+    const char *id = ec_order_id(order), *state = ec_order_state(order);
+    int64_t version = ec_order_version(order);
     if (existing) *existing = NULL;
     if (version == 1 && existing) {
         ec_status rc = pg_order_of_cart(tx, cart_id, existing);
@@ -105,7 +104,7 @@ ec_status pg_orders_due(ecomd_store *base, int64_t now_us, int limit, char **ids
     return rc;
 }
 
-ec_status pg_promotion_uses(ecomd_store *base, ecomd_tx *tx, char **json)
+ec_status pg_promotion_uses(ecomd_store *base, ecomd_tx *tx, ec_cart *cart)
 {
     pg_store *s = (pg_store *)base;
     pg_conn *c = tx ? tx->conn : pg_acquire(s);
@@ -113,28 +112,26 @@ ec_status pg_promotion_uses(ecomd_store *base, ecomd_tx *tx, char **json)
      * (pg_promotion_lock) and then reads their counts again. */
     PGresult *res =
         pg_run(c, "SELECT promotion_id, uses FROM promotion_uses", 0, NULL, NULL, NULL, 0, NULL);
-    ec_status rc;
     if (!tx) pg_release(s, c);
-    cJSON *obj = cJSON_CreateObject();
-    *json = NULL;
-    for (int i = 0; res && obj && i < PQntuples(res); i++)
-        cJSON_AddNumberToObject(obj, PQgetvalue(res, i, 0),
-                                (double)strtoll(PQgetvalue(res, i, 1), NULL, 10));
-    rc = !res                                             ? EC_UNAVAILABLE
-         : (obj && (*json = cJSON_PrintUnformatted(obj))) ? EC_OK
-                                                          : EC_NO_MEMORY;
-    cJSON_Delete(obj);
+    ec_status rc = res ? EC_OK : EC_UNAVAILABLE;
+    for (int i = 0; rc == EC_OK && i < PQntuples(res); i++)
+        rc = ec_cart_set_promotion_uses(cart, PQgetvalue(res, i, 0),
+                                        strtoll(PQgetvalue(res, i, 1), NULL, 10), NULL);
     PQclear(res);
-    return rc;
+    /* a count the cart cannot take (more promotions than it keeps) */
+    return rc == EC_OK || rc == EC_UNAVAILABLE || rc == EC_NO_MEMORY ? rc : EC_INTERNAL;
 }
 
-ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id)
+ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta)
 {
-    const char *vals[1] = {promotion_id};
-    return pg_do(tx->conn,
-                 "INSERT INTO promotion_uses(promotion_id, uses) VALUES ($1, 1)"
-                 " ON CONFLICT(promotion_id) DO UPDATE SET uses = promotion_uses.uses + 1",
-                 1, vals);
+    char b[PG_INT_BUF];
+    const char *vals[2] = {promotion_id, pg_int(b, delta)};
+    return pg_do(
+        tx->conn,
+        "INSERT INTO promotion_uses(promotion_id, uses) VALUES ($1, greatest($2::bigint, 0))"
+        " ON CONFLICT(promotion_id) DO UPDATE SET"
+        " uses = greatest(promotion_uses.uses + $2::bigint, 0)",
+        2, vals);
 }
 
 /* Conditional, so that instances sweeping at once never expire a
@@ -167,11 +164,10 @@ ec_status pg_reservations_expire(ecomd_store *base, int64_t now_us, int64_t *cou
         "json_array_elements_text($1::json)))"
         " ORDER BY sku, location FOR UPDATE",
         "UPDATE stock SET held = stock.held - e.quantity FROM (SELECT sku, location,"
-        " sum(quantity) AS quantity FROM reservation_lines"
+        " sum(quantity - shipped - released) AS quantity FROM reservation_lines"
         " WHERE reservation_id IN (SELECT json_array_elements_text($1::json))"
         " GROUP BY sku, location) AS e WHERE stock.sku = e.sku AND stock.location = e.location",
-        "UPDATE reservations SET status = 'expired',"
-        " doc = jsonb_set(doc::jsonb, '{status}', '\"expired\"')::text"
+        "UPDATE reservations SET status = 'expired'"
         " WHERE id IN (SELECT json_array_elements_text($1::json))",
     };
     ecomd_tx *tx = NULL;

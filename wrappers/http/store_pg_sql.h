@@ -56,6 +56,17 @@ static const char *const pg_migrations[] = {
     "  AND l.location = stock.location), 0);",
     /* 6: the sweeper forgets old idempotency keys in creation order. */
     "CREATE INDEX idempotency_created ON idempotency(created_at);",
+    /* 7: orders of version 2 and reservations that move some of their
+     * units (see the SQLite store's migration 7).  A store that holds
+     * orders of version 1 is refused: they are drained first. */
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM orders) THEN RAISE EXCEPTION"
+    "  'orders of version 1 must be drained before this version runs'; END IF; END $$;"
+    "ALTER TABLE reservation_lines ADD COLUMN position bigint NOT NULL DEFAULT 0,"
+    "  ADD COLUMN shipped bigint NOT NULL DEFAULT 0, ADD COLUMN released bigint NOT NULL DEFAULT 0,"
+    "  ADD COLUMN returned bigint NOT NULL DEFAULT 0;"
+    "UPDATE reservation_lines SET shipped = quantity WHERE reservation_id IN"
+    "  (SELECT id FROM reservations WHERE status = 'shipped');"
+    "ALTER TABLE reservations ALTER COLUMN doc SET DEFAULT '';",
 };
 static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 

@@ -1,5 +1,5 @@
 /* store_pg_stock.c - the PostgreSQL adapter's inventory rows: the row reads
- * and writes that stock_rows.c turns into state documents and back.
+ * and writes that stock_rows.c turns into an ec_inventory and back.
  *
  * No oversell across instances: a write transaction first locks the named
  * reservation, then the stock rows of every SKU it touches, in (sku,
@@ -9,6 +9,7 @@
  * one after the other, and at READ COMMITTED the second one sees the first
  * one's counts.  The fixed order means two such transactions (and the
  * sweeper, which takes the same order) cannot deadlock. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "stock_rows.h"
@@ -20,18 +21,46 @@ typedef struct pg_stock_conn {
     int lock;
 } pg_stock_conn;
 
-static ec_status io_reservation(void *conn, const char *id, char **doc)
+static int64_t int_value(const PGresult *res, int row, int col);
+
+static ec_status io_reservation(void *conn, const char *id, ecomd_res_row *row, int *found)
 {
     pg_stock_conn *sc = conn;
     const char *vals[1] = {id};
     PGresult *res = pg_run(sc->c,
-                           sc->lock ? "SELECT doc FROM reservations WHERE id = $1 FOR UPDATE"
-                                    : "SELECT doc FROM reservations WHERE id = $1",
+                           sc->lock ? "SELECT status, expires_at, order_id FROM reservations"
+                                      " WHERE id = $1 FOR UPDATE"
+                                    : "SELECT status, expires_at, order_id FROM reservations"
+                                      " WHERE id = $1",
                            1, vals, NULL, NULL, 0, NULL);
-    *doc = NULL;
+    *found = 0;
+    if (!res) return EC_UNAVAILABLE;
+    if (PQntuples(res) > 0) {
+        snprintf(row->status, sizeof row->status, "%s", PQgetvalue(res, 0, 0));
+        row->expires_us = int_value(res, 0, 1);
+        snprintf(row->order, sizeof row->order, "%s", PQgetvalue(res, 0, 2));
+        *found = 1;
+    }
+    PQclear(res);
+    return EC_OK;
+}
+
+static ec_status io_reservation_lines(void *conn, const char *id, ecomd_res_line_fn fn, void *ctx)
+{
+    pg_stock_conn *sc = conn;
+    const char *vals[1] = {id};
+    PGresult *res = pg_run(sc->c,
+                           "SELECT sku, location, quantity, shipped, released, returned"
+                           " FROM reservation_lines WHERE reservation_id = $1"
+                           " ORDER BY position, sku, location",
+                           1, vals, NULL, NULL, 0, NULL);
     if (!res) return EC_UNAVAILABLE;
     ec_status rc = EC_OK;
-    if (PQntuples(res) > 0 && !(*doc = pg_dup(res, 0, 0, NULL))) rc = EC_NO_MEMORY;
+    for (int i = 0; i < PQntuples(res) && rc == EC_OK; i++) {
+        ecomd_res_line line = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), int_value(res, i, 2),
+                               int_value(res, i, 3),  int_value(res, i, 4),  int_value(res, i, 5)};
+        rc = fn(ctx, &line);
+    }
     PQclear(res);
     return rc;
 }
@@ -86,7 +115,8 @@ static ec_status io_lapsed(void *conn, const char *skus, const char *id, int64_t
     const char *vals[3] = {skus, id, pg_int(b, now)};
     return each_row(
         pg_run(sc->c,
-               "SELECT l.sku, l.location, sum(l.quantity) FROM reservations r"
+               "SELECT l.sku, l.location, sum(l.quantity - l.shipped - l.released)"
+               " FROM reservations r"
                " JOIN reservation_lines l ON l.reservation_id = r.id"
                " WHERE r.status = 'active' AND r.expires_at <= $3::bigint AND r.id <> $2"
                " AND l.sku IN (SELECT json_array_elements_text($1::json))"
@@ -126,17 +156,17 @@ static ec_status io_held_add(void *conn, const char *sku, const char *location, 
 }
 
 static ec_status io_reservation_put(void *conn, const char *id, const char *status,
-                                    int64_t expires_us, const char *order, const char *doc)
+                                    int64_t expires_us, const char *order)
 {
     pg_stock_conn *sc = conn;
     char b[PG_INT_BUF];
-    const char *vals[5] = {id, status, pg_int(b, expires_us), order, doc};
+    const char *vals[4] = {id, status, pg_int(b, expires_us), order};
     return pg_do(sc->c,
-                 "INSERT INTO reservations(id, status, expires_at, order_id, doc)"
-                 " VALUES ($1, $2, $3::bigint, $4, $5) ON CONFLICT(id) DO UPDATE SET"
+                 "INSERT INTO reservations(id, status, expires_at, order_id)"
+                 " VALUES ($1, $2, $3::bigint, $4) ON CONFLICT(id) DO UPDATE SET"
                  " status = excluded.status, expires_at = excluded.expires_at,"
-                 " order_id = excluded.order_id, doc = excluded.doc",
-                 5, vals);
+                 " order_id = excluded.order_id",
+                 4, vals);
 }
 
 static ec_status io_lines_clear(void *conn, const char *id)
@@ -146,21 +176,33 @@ static ec_status io_lines_clear(void *conn, const char *id)
     return pg_do(sc->c, "DELETE FROM reservation_lines WHERE reservation_id = $1", 1, vals);
 }
 
-static ec_status io_line_add(void *conn, const char *id, const char *sku, const char *location,
-                             int64_t quantity)
+static ec_status io_line_add(void *conn, const char *id, int64_t position,
+                             const ecomd_res_line *line)
 {
     pg_stock_conn *sc = conn;
-    char b[PG_INT_BUF];
-    const char *vals[4] = {id, sku, location, pg_int(b, quantity)};
+    char b[5][PG_INT_BUF];
+    const char *vals[8] = {id,
+                           line->sku,
+                           line->location,
+                           pg_int(b[0], line->quantity),
+                           pg_int(b[1], position),
+                           pg_int(b[2], line->shipped),
+                           pg_int(b[3], line->released),
+                           pg_int(b[4], line->returned)};
     return pg_do(sc->c,
-                 "INSERT INTO reservation_lines(reservation_id, sku, location, quantity)"
-                 " VALUES ($1, $2, $3, $4::bigint) ON CONFLICT(reservation_id, sku, location)"
-                 " DO UPDATE SET quantity = reservation_lines.quantity + excluded.quantity",
-                 4, vals);
+                 "INSERT INTO reservation_lines(reservation_id, sku, location, quantity, position,"
+                 " shipped, released, returned) VALUES ($1, $2, $3, $4::bigint, $5::bigint,"
+                 " $6::bigint, $7::bigint, $8::bigint) ON CONFLICT(reservation_id, sku, location)"
+                 " DO UPDATE SET quantity = reservation_lines.quantity + excluded.quantity,"
+                 " shipped = reservation_lines.shipped + excluded.shipped,"
+                 " released = reservation_lines.released + excluded.released,"
+                 " returned = reservation_lines.returned + excluded.returned",
+                 8, vals);
 }
 
 static const ecomd_stock_io pg_stock_io = {
     .reservation = io_reservation,
+    .reservation_lines = io_reservation_lines,
     .stock = io_stock,
     .lapsed = io_lapsed,
     .stock_put = io_stock_put,
@@ -170,15 +212,15 @@ static const ecomd_stock_io pg_stock_io = {
     .line_add = io_line_add,
 };
 
-ec_status pg_stock_load_conn(pg_conn *c, const char *skus, const char *id, int64_t now, int lock,
-                             char **state)
+ec_status pg_stock_load_conn(pg_conn *c, const ecomd_skus *skus, const char *id, int64_t now,
+                             int lock, ecomd_stock *stock)
 {
     pg_stock_conn sc = {c, lock};
-    return ecomd_stock_load(&pg_stock_io, &sc, skus, id, now, state);
+    return ecomd_stock_load(&pg_stock_io, &sc, skus, id, now, stock);
 }
 
-ec_status pg_stock_save_conn(pg_conn *c, const char *before, const char *after)
+ec_status pg_stock_save_conn(pg_conn *c, const ecomd_stock *stock)
 {
     pg_stock_conn sc = {c, 1};
-    return ecomd_stock_save(&pg_stock_io, &sc, before, after);
+    return ecomd_stock_save(&pg_stock_io, &sc, stock);
 }

@@ -283,26 +283,26 @@ static ec_status sq_idem_put(ecomd_tx *tx, const char *owner, const char *key,
 
 /* ---- inventory ------------------------------------------------------------------------------- */
 
-static ec_status sq_stock_load(ecomd_tx *tx, const char *skus, const char *id, int64_t now,
-                               char **state)
+static ec_status sq_stock_load(ecomd_tx *tx, const ecomd_skus *skus, const char *id, int64_t now,
+                               ecomd_stock *stock)
 {
-    return sq_stock_load_conn(tx->conn, skus, id, now, state);
+    return sq_stock_load_conn(tx->conn, skus, id, now, stock);
 }
 
-static ec_status sq_stock_save(ecomd_tx *tx, const char *before, const char *after)
+static ec_status sq_stock_save(ecomd_tx *tx, const ecomd_stock *stock)
 {
-    return sq_stock_save_conn(tx->conn, before, after);
+    return sq_stock_save_conn(tx->conn, stock);
 }
 
 /* A read transaction, so that the rows come from one snapshot. */
-static ec_status sq_stock_read(ecomd_store *base, const char *skus, const char *id, int64_t now,
-                               char **state)
+static ec_status sq_stock_read(ecomd_store *base, const ecomd_skus *skus, const char *id,
+                               int64_t now, ecomd_stock *stock)
 {
     sq_store *s = (sq_store *)base;
     sq_conn *c = sq_acquire(s);
     ec_status rc = sq_exec(c->db, "BEGIN");
     if (rc == EC_OK) {
-        rc = sq_stock_load_conn(c, skus, id, now, state);
+        rc = sq_stock_load_conn(c, skus, id, now, stock);
         sq_exec(c->db, rc == EC_OK ? "COMMIT" : "ROLLBACK");
     }
     sq_release(s, c);
@@ -430,11 +430,4 @@ ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)
         }
     }
     return &s->base;
-}
-
-ecomd_store *ecomd_store_open(const char *spec, unsigned connections)
-{
-    if (strncmp(spec, "sqlite:", 7) == 0) return ecomd_store_sqlite_open(spec + 7, connections);
-    fprintf(stderr, "ecomd: unsupported store '%s' (this build has sqlite:PATH)\n", spec);
-    return NULL;
 }

@@ -28,6 +28,7 @@ enum {
     SQ_IDEM_GET,
     SQ_IDEM_PUT,
     SQ_RES_LOAD,
+    SQ_RES_LINES_LOAD,
     SQ_LAPSED_LOAD,
     SQ_STOCK_LOAD,
     SQ_STOCK_SAVE,
@@ -98,9 +99,9 @@ sqlite3_stmt *sq_stmt(sq_conn *c, int id);
 ec_status sq_step_done(sq_conn *c, sqlite3_stmt *st);
 
 /* The inventory functions of store.h on one connection. */
-ec_status sq_stock_load_conn(sq_conn *c, const char *skus, const char *id, int64_t now,
-                             char **state);
-ec_status sq_stock_save_conn(sq_conn *c, const char *before, const char *after);
+ec_status sq_stock_load_conn(sq_conn *c, const ecomd_skus *skus, const char *id, int64_t now,
+                             ecomd_stock *stock);
+ec_status sq_stock_save_conn(sq_conn *c, const ecomd_stock *stock);
 
 /* A cart or order row's (version, doc) through statement `stmt`
  * (store_sqlite.c); EC_NOT_FOUND when none.  tx may be NULL. */
@@ -113,14 +114,13 @@ void sq_release(sq_store *s, sq_conn *c);
 char *sq_dup_column(sqlite3_stmt *st, int col, size_t *len);
 
 /* Orders, promotion usage and the sweeper (store_sqlite_orders.c). */
-ec_status sq_order_get(ecomd_store *s, ecomd_tx *tx, const char *id, int64_t *version, char **doc);
-ec_status sq_order_put(ecomd_tx *tx, const char *id, int64_t version, const char *state,
-                       const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
-                       char **existing);
+ec_status sq_order_get(ecomd_store *s, ecomd_tx *tx, const char *id, ec_order *order);
+ec_status sq_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, const char *cart_id,
+                       int64_t due_us, int64_t at_us, char **existing);
 ec_status sq_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id);
 ec_status sq_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
-ec_status sq_promotion_uses(ecomd_store *s, ecomd_tx *tx, char **json);
-ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id);
+ec_status sq_promotion_uses(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
+ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta);
 ec_status sq_promotion_lock(ecomd_tx *tx, const char *promotion_id);
 ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status sq_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,

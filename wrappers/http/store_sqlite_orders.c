@@ -7,10 +7,15 @@
 #include "ecomd.h"
 #include "store_sqlite.h"
 
-ec_status sq_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, int64_t *version,
-                       char **doc)
+ec_status sq_order_get(ecomd_store *base, ecomd_tx *tx, const char *id, ec_order *order)
 {
-    return sq_versioned_get(base, tx, SQ_ORDER_GET, id, version, doc);
+    int64_t version = 0;
+    char *doc = NULL;
+    ec_status rc = sq_versioned_get(base, tx, SQ_ORDER_GET, id, &version, &doc);
+    /* rows this program wrote always read: a refusal is a damaged store */
+    if (rc == EC_OK && ec_order_from_json(order, doc, strlen(doc), NULL) != EC_OK) rc = EC_INTERNAL;
+    free(doc);
+    return rc;
 }
 
 /* The order already made from a cart, if any. */
@@ -26,10 +31,11 @@ static ec_status order_of_cart(sq_conn *c, const char *cart_id, char **existing)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? EC_OK : EC_UNAVAILABLE;
 }
 
-ec_status sq_order_put(ecomd_tx *tx, const char *id, int64_t version, const char *state,
-                       const char *cart_id, int64_t due_us, const char *doc, int64_t at_us,
-                       char **existing)
+ec_status sq_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, const char *cart_id,
+                       int64_t due_us, int64_t at_us, char **existing)
 {
+    const char *id = ec_order_id(order), *state = ec_order_state(order);
+    int64_t version = ec_order_version(order);
     if (existing) *existing = NULL;
     if (version == 1 && existing) {
         ec_status rc = order_of_cart(tx->conn, cart_id, existing);
@@ -81,30 +87,30 @@ ec_status sq_orders_due(ecomd_store *base, int64_t now_us, int limit, char **ids
     return rc != SQLITE_DONE ? EC_UNAVAILABLE : *ids ? EC_OK : EC_NO_MEMORY;
 }
 
-ec_status sq_promotion_uses(ecomd_store *base, ecomd_tx *tx, char **json)
+ec_status sq_promotion_uses(ecomd_store *base, ecomd_tx *tx, ec_cart *cart)
 {
     sq_store *s = (sq_store *)base;
     sq_conn *c = tx ? tx->conn : sq_acquire(s);
     sqlite3_stmt *st = sq_stmt(c, SQ_PROMO_USES);
-    cJSON *obj = cJSON_CreateObject();
+    ec_status result = st ? EC_OK : EC_UNAVAILABLE;
     int rc = SQLITE_ERROR;
-    if (st && obj) {
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            cJSON_AddNumberToObject(obj, (const char *)sqlite3_column_text(st, 0),
-                                    (double)sqlite3_column_int64(st, 1));
-        sqlite3_reset(st);
-    }
+    while (result == EC_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        result = ec_cart_set_promotion_uses(cart, (const char *)sqlite3_column_text(st, 0),
+                                            sqlite3_column_int64(st, 1), NULL);
+    if (result == EC_OK && rc != SQLITE_DONE) result = EC_UNAVAILABLE;
+    if (st) sqlite3_reset(st);
     if (!tx) sq_release(s, c);
-    *json = rc == SQLITE_DONE ? cJSON_PrintUnformatted(obj) : NULL;
-    cJSON_Delete(obj);
-    return rc != SQLITE_DONE ? EC_UNAVAILABLE : *json ? EC_OK : EC_NO_MEMORY;
+    /* a count the cart cannot take (more promotions than it keeps) */
+    return result == EC_OK || result == EC_UNAVAILABLE || result == EC_NO_MEMORY ? result
+                                                                                 : EC_INTERNAL;
 }
 
-ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id)
+ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta)
 {
     sqlite3_stmt *st = sq_stmt(tx->conn, SQ_PROMO_USE_ADD);
     if (!st) return EC_UNAVAILABLE;
     sqlite3_bind_text(st, 1, promotion_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, delta);
     return sq_step_done(tx->conn, st);
 }
 

@@ -50,6 +50,22 @@ static const char *const sq_migrations[] = {
     "  AND l.location = stock.location), 0);",
     /* 6: the sweeper forgets old idempotency keys in creation order. */
     "CREATE INDEX idempotency_created ON idempotency(created_at);",
+    /* 7: orders of version 2 (every line's amounts; units that leave take
+     * their share) and reservations that ship, release and restock some of
+     * their units.  A reservation's lines keep their order and progress;
+     * a shipped one of before shipped every unit.  Orders of version 1
+     * cannot be read as version 2: the migration refuses a store that
+     * holds any (the CHECK fails), and the operator drains them first. */
+    "CREATE TABLE orders_v1_check(n INTEGER"
+    "  CONSTRAINT orders_of_version_1_must_be_drained_first CHECK (n = 0));"
+    "INSERT INTO orders_v1_check SELECT count(*) FROM orders;"
+    "DROP TABLE orders_v1_check;"
+    "ALTER TABLE reservation_lines ADD COLUMN position INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE reservation_lines ADD COLUMN shipped INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE reservation_lines ADD COLUMN released INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE reservation_lines ADD COLUMN returned INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE reservation_lines SET shipped = quantity WHERE reservation_id IN"
+    "  (SELECT id FROM reservations WHERE status = 'shipped');",
 };
 static const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -71,11 +87,15 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
     [SQ_IDEM_GET] = "SELECT hash, status, body FROM idempotency WHERE owner = ?1 AND key = ?2",
     [SQ_IDEM_PUT] = "INSERT INTO idempotency(owner, key, hash, status, body, created_at)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [SQ_RES_LOAD] = "SELECT doc FROM reservations WHERE id = ?1",
+    [SQ_RES_LOAD] = "SELECT status, expires_at, order_id FROM reservations WHERE id = ?1",
+    [SQ_RES_LINES_LOAD] = "SELECT sku, location, quantity, shipped, released, returned"
+                          " FROM reservation_lines WHERE reservation_id = ?1"
+                          " ORDER BY position, sku, location",
     /* Active reservations other than ?2 past their expiry at ?3 that the
      * sweeper has not reached: few, found through the (status, expires_at)
      * index; CROSS JOIN keeps SQLite from starting at the SKU's lines. */
-    [SQ_LAPSED_LOAD] = "SELECT l.sku, l.location, sum(l.quantity) FROM reservations r"
+    [SQ_LAPSED_LOAD] = "SELECT l.sku, l.location, sum(l.quantity - l.shipped - l.released)"
+                       " FROM reservations r"
                        " CROSS JOIN reservation_lines l ON l.reservation_id = r.id"
                        " WHERE r.status = 'active' AND r.expires_at <= ?3 AND r.id <> ?2"
                        " AND l.sku IN (SELECT value FROM json_each(?1))"
@@ -89,13 +109,17 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
                       " backorder_limit = excluded.backorder_limit",
     [SQ_HELD_ADD] = "UPDATE stock SET held = held + ?3 WHERE sku = ?1 AND location = ?2",
     [SQ_RES_SAVE] = "INSERT INTO reservations(id, status, expires_at, order_id, doc)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+                    " VALUES (?1, ?2, ?3, ?4, '') ON CONFLICT(id) DO UPDATE SET"
                     " status = excluded.status, expires_at = excluded.expires_at,"
-                    " order_id = excluded.order_id, doc = excluded.doc",
+                    " order_id = excluded.order_id",
     [SQ_RES_LINES_DELETE] = "DELETE FROM reservation_lines WHERE reservation_id = ?1",
-    [SQ_RES_LINE_SAVE] = "INSERT INTO reservation_lines(reservation_id, sku, location, quantity)"
-                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET"
-                         " quantity = quantity + excluded.quantity",
+    [SQ_RES_LINE_SAVE] = "INSERT INTO reservation_lines(reservation_id, sku, location, quantity,"
+                         " position, shipped, released, returned)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO UPDATE SET"
+                         " quantity = quantity + excluded.quantity,"
+                         " shipped = shipped + excluded.shipped,"
+                         " released = released + excluded.released,"
+                         " returned = returned + excluded.returned",
     [SQ_CART_GET] = "SELECT version, doc FROM carts WHERE id = ?1",
     [SQ_CART_INSERT] = "INSERT INTO carts(id, version, doc, created_at, updated_at)"
                        " VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -110,12 +134,13 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
     [SQ_ORDERS_DUE] = "SELECT id FROM orders WHERE state IN ('pending_payment', 'payment_failed')"
                       " AND due_at <= ?1 ORDER BY due_at LIMIT ?2",
     [SQ_PROMO_USES] = "SELECT promotion_id, uses FROM promotion_uses",
-    [SQ_PROMO_USE_ADD] = "INSERT INTO promotion_uses(promotion_id, uses) VALUES (?1, 1)"
-                         " ON CONFLICT(promotion_id) DO UPDATE SET uses = uses + 1",
+    [SQ_PROMO_USE_ADD] = "INSERT INTO promotion_uses(promotion_id, uses) VALUES (?1, max(?2, 0))"
+                         " ON CONFLICT(promotion_id) DO UPDATE SET uses = max(uses + ?2, 0)",
     /* The sweeper, in one transaction: first what the reservations it is
      * about to expire held, then their status. */
     [SQ_HELD_EXPIRE] = "UPDATE stock SET held = stock.held - e.quantity FROM"
-                       " (SELECT l.sku, l.location, sum(l.quantity) AS quantity FROM reservations r"
+                       " (SELECT l.sku, l.location, sum(l.quantity - l.shipped - l.released)"
+                       " AS quantity FROM reservations r"
                        " CROSS JOIN reservation_lines l ON l.reservation_id = r.id"
                        " WHERE r.status = 'active' AND r.expires_at <= ?1"
                        " GROUP BY l.sku, l.location) AS e"
@@ -129,8 +154,7 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
         " AND at < ?1",
     /* The sweeper: conditional, so that instances sweeping at once never
      * expire a reservation twice or one that was committed meanwhile. */
-    [SQ_RES_EXPIRE] = "UPDATE reservations SET status = 'expired',"
-                      " doc = json_set(doc, '$.status', 'expired')"
+    [SQ_RES_EXPIRE] = "UPDATE reservations SET status = 'expired'"
                       " WHERE status = 'active' AND expires_at <= ?1",
 };
 

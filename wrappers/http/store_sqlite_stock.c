@@ -1,11 +1,12 @@
 /* store_sqlite_stock.c - the SQLite adapter's inventory rows: the row reads
- * and writes that stock_rows.c turns into state documents and back.
+ * and writes that stock_rows.c turns into an ec_inventory and back.
  *
  * Within one BEGIN IMMEDIATE transaction nobody else writes, so what a
  * write loads is exact and the operation's checks (no oversell) hold for
  * the database; reads outside a write run in a read transaction (one
  * snapshot). */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "stock_rows.h"
@@ -16,15 +17,39 @@ static const char *column_text(sqlite3_stmt *st, int col)
     return (const char *)sqlite3_column_text(st, col);
 }
 
-static ec_status io_reservation(void *conn, const char *id, char **doc)
+static ec_status io_reservation(void *conn, const char *id, ecomd_res_row *row, int *found)
 {
     sqlite3_stmt *st = sq_stmt(conn, SQ_RES_LOAD);
-    *doc = NULL;
+    *found = 0;
     if (!st) return EC_UNAVAILABLE;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     ec_status result = rc == SQLITE_ROW || rc == SQLITE_DONE ? EC_OK : EC_UNAVAILABLE;
-    if (rc == SQLITE_ROW && !(*doc = sq_dup_column(st, 0, NULL))) result = EC_NO_MEMORY;
+    if (rc == SQLITE_ROW) {
+        const char *status = column_text(st, 0), *order = column_text(st, 2);
+        snprintf(row->status, sizeof row->status, "%s", status ? status : "");
+        snprintf(row->order, sizeof row->order, "%s", order ? order : "");
+        row->expires_us = sqlite3_column_int64(st, 1);
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return result;
+}
+
+static ec_status io_reservation_lines(void *conn, const char *id, ecomd_res_line_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = sq_stmt(conn, SQ_RES_LINES_LOAD);
+    if (!st) return EC_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    ec_status result = EC_OK;
+    int rc;
+    while (result == EC_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ecomd_res_line line = {column_text(st, 0),          column_text(st, 1),
+                               sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+                               sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5)};
+        result = line.sku && line.location ? fn(ctx, &line) : EC_NO_MEMORY;
+    }
+    if (result == EC_OK && rc != SQLITE_DONE) result = EC_UNAVAILABLE;
     sqlite3_reset(st);
     return result;
 }
@@ -95,7 +120,7 @@ static ec_status io_held_add(void *conn, const char *sku, const char *location, 
 }
 
 static ec_status io_reservation_put(void *conn, const char *id, const char *status,
-                                    int64_t expires_us, const char *order, const char *doc)
+                                    int64_t expires_us, const char *order)
 {
     sqlite3_stmt *st = sq_stmt(conn, SQ_RES_SAVE);
     if (!st) return EC_UNAVAILABLE;
@@ -103,7 +128,6 @@ static ec_status io_reservation_put(void *conn, const char *id, const char *stat
     sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, expires_us);
     if (order) sqlite3_bind_text(st, 4, order, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, doc, -1, SQLITE_STATIC);
     return sq_step_done(conn, st);
 }
 
@@ -115,20 +139,25 @@ static ec_status io_lines_clear(void *conn, const char *id)
     return sq_step_done(conn, st);
 }
 
-static ec_status io_line_add(void *conn, const char *id, const char *sku, const char *location,
-                             int64_t quantity)
+static ec_status io_line_add(void *conn, const char *id, int64_t position,
+                             const ecomd_res_line *line)
 {
     sqlite3_stmt *st = sq_stmt(conn, SQ_RES_LINE_SAVE);
     if (!st) return EC_UNAVAILABLE;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, location, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, quantity);
+    sqlite3_bind_text(st, 2, line->sku, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, line->location, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, line->quantity);
+    sqlite3_bind_int64(st, 5, position);
+    sqlite3_bind_int64(st, 6, line->shipped);
+    sqlite3_bind_int64(st, 7, line->released);
+    sqlite3_bind_int64(st, 8, line->returned);
     return sq_step_done(conn, st);
 }
 
 static const ecomd_stock_io sq_stock_io = {
     .reservation = io_reservation,
+    .reservation_lines = io_reservation_lines,
     .stock = io_stock,
     .lapsed = io_lapsed,
     .stock_put = io_stock_put,
@@ -138,13 +167,13 @@ static const ecomd_stock_io sq_stock_io = {
     .line_add = io_line_add,
 };
 
-ec_status sq_stock_load_conn(sq_conn *c, const char *skus, const char *id, int64_t now,
-                             char **state)
+ec_status sq_stock_load_conn(sq_conn *c, const ecomd_skus *skus, const char *id, int64_t now,
+                             ecomd_stock *stock)
 {
-    return ecomd_stock_load(&sq_stock_io, c, skus, id, now, state);
+    return ecomd_stock_load(&sq_stock_io, c, skus, id, now, stock);
 }
 
-ec_status sq_stock_save_conn(sq_conn *c, const char *before, const char *after)
+ec_status sq_stock_save_conn(sq_conn *c, const ecomd_stock *stock)
 {
-    return ecomd_stock_save(&sq_stock_io, c, before, after);
+    return ecomd_stock_save(&sq_stock_io, c, stock);
 }

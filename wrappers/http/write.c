@@ -120,11 +120,3 @@ void ecomd_write(ecomd_request *r, int key_required, ecomd_write_fn fn, void *ct
         ecomd_add_header(r, out.header_names[i], out.header_values[i]);
     ecomd_reply(r, out.status, out.body, out.len);
 }
-
-void ecomd_outcome_error(ecomd_outcome *out, unsigned status, const char *error_object_json)
-{
-    size_t n = strlen(error_object_json) + 16;
-    out->status = status;
-    out->body = malloc(n);
-    if (out->body) out->len = (size_t)snprintf(out->body, n, "{\"error\":%s}", error_object_json);
-}
