@@ -30,7 +30,7 @@ from .errors import (
     StockError,
 )
 from .inventory import Inventory
-from .orders import OrderMachine, apply, default_machine
+from .orders import OrderMachine, apply, create_order, create_order_json, default_machine
 from .pricing import Ruleset, price
 
 _api = load()
@@ -63,6 +63,8 @@ __all__ = [
     "Ruleset",
     "StockError",
     "apply",
+    "create_order",
+    "create_order_json",
     "default_machine",
     "library_path",
     "library_version",

@@ -80,6 +80,10 @@ _ORDERS = {
     "ec_order_machine_from_json": (_c_int32, [_c_char_p, _c_size, _c_void_p, _c_void_pp, _c_void_p]),
     "ec_order_machine_to_json": (_c_int32, [_c_void_p, _c_char_pp, _c_size_p]),
     "ec_order_machine_free": (None, [_c_void_p]),
+    "ec_json_order_create": (
+        _c_int32,
+        [_c_void_p, _c_char_p, _c_size, _c_char_p, _c_char_pp, _c_size_p, _c_void_p],
+    ),
     "ec_json_order_apply": (
         _c_int32,
         [_c_void_p, _c_char_p, _c_size, _c_char_p, _c_size, _c_char_pp, _c_size_p, _c_void_p],

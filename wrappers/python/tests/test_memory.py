@@ -44,7 +44,7 @@ class TestMemoryFlat(unittest.TestCase):
                     rules.price_json(good)
                 if i % 5000 == 0:
                     Ruleset(rules_doc).close()  # compile and free
-                    self._side_calls()
+                    self._side_calls(rules, good)
             return refused
 
         batch(WARMUP)
@@ -60,7 +60,7 @@ class TestMemoryFlat(unittest.TestCase):
               f"({growth / 1024:+.0f} KiB)", flush=True)
         self.assertLess(growth, BOUND, f"RSS grew by {growth} bytes over {CALLS} calls")
 
-    def _side_calls(self) -> None:
+    def _side_calls(self, rules: Ruleset, cart: bytes) -> None:
         api = ecommerce._lib.load()
         if api.has("inventory"):
             with ecommerce.Inventory({"stock": [{"sku": "A", "location": "x", "on_hand": 5}]}) as inv:
@@ -70,6 +70,13 @@ class TestMemoryFlat(unittest.TestCase):
                 inv.state_json()
         if api.has("orders"):
             ecommerce.default_machine()
+            order = ecommerce.create_order_json(rules, cart, "o-1")
+            capture = {"id": "e1", "type": "capture", "at": "2026-11-28T11:00:00Z"}
+            ecommerce.apply(order, capture)
+            try:
+                ecommerce.apply(order, dict(capture, amount="1000.00"))
+            except EcommerceError:
+                pass
 
 
 if __name__ == "__main__":
