@@ -129,40 +129,140 @@ export declare function price(rules: Ruleset | Source, cart: Cart | JsonDocument
 
 // ---- orders ------------------------------------------------------------------------
 
+/** The derived payment status of an order. */
+export type PaymentStatus = 'unpaid' | 'authorized' | 'partially_paid' | 'paid' | 'refund_due' | 'refunded';
+/** The derived fulfilment status of an order. */
+export type Fulfillment = 'unfulfilled' | 'partially_fulfilled' | 'fulfilled' | 'canceled';
+
+/** One line of an order: its amounts as priced, and its unit counters. */
 export interface OrderLine {
   sku: string;
   quantity: number;
-  fulfilled?: number;
-  returned?: number;
+  unit_price: Money;
+  subtotal: Money;
+  discount: Money;
+  net: Money;
+  tax: Money;
+  /** What the customer pays for the line (net plus tax, or net when prices include tax). */
+  total: Money;
+  fulfilled: number;
+  canceled: number;
+  /** Returned units stay counted in `fulfilled`. */
+  returned: number;
 }
 
+export interface OrderShipping {
+  method: string;
+  total: Money;
+  tax: Money;
+  /** True once the shipping left the order (every unit canceled before
+   * anything shipped, or given back by a return with `shipping: true`). */
+  returned: boolean;
+}
+
+export interface OrderPayment {
+  authorized: Money;
+  captured: Money;
+  refunded: Money;
+  /** max(0, balance - (captured - refunded)). */
+  amount_due: Money;
+  /** max(0, (captured - refunded) - balance). */
+  refund_due: Money;
+  status: PaymentStatus;
+}
+
+export interface OrderHistoryEntry {
+  event_id: string;
+  event: string;
+  from: string;
+  to: string;
+  at: string;
+}
+
+/** The order document, every key present as the library writes it. */
 export interface Order {
   id: string;
   state: string;
   version: number;
   currency: string;
-  total: Money;
+  /** The cart's time (the pricing time); null when unknown. */
+  created_at: string | null;
+  prices_include_tax: boolean;
   lines: OrderLine[];
-  payment?: { authorized: Money; captured: Money; refunded: Money };
-  history?: { event_id: string; event: string; from: string; to: string; at: string }[];
-  [key: string]: unknown;
+  /** null when the cart had no shipping method. */
+  shipping: OrderShipping | null;
+  subtotal: Money;
+  discount: Money;
+  tax: Money;
+  total: Money;
+  /** The applied cart promotions whose amount was above zero. */
+  promotions: { id: string; amount: Money }[];
+  /** The coupons that applied, as the cart spelt them. */
+  coupons: string[];
+  /** total - value of the units (and shipping) that left + fees kept. */
+  balance: Money;
+  payment: OrderPayment;
+  fulfillment: Fulfillment;
+  history: OrderHistoryEntry[];
 }
 
+export interface OrderEventLine {
+  sku: string;
+  quantity: number;
+}
+
+/** An event.  authorize needs `amount`; capture and refund take one
+ * (default: what is due); fulfill and return need `lines`, cancel takes
+ * them (default: every unfulfilled unit); return takes `fee` and
+ * `shipping`.  A field the type does not take is refused naming it. */
 export interface OrderEvent {
   id: string;
   type: string;
   at: string;
   amount?: Money;
-  lines?: { sku: string; quantity: number }[];
+  lines?: OrderEventLine[];
+  fee?: Money;
+  shipping?: boolean;
   expected_version?: number;
-  [key: string]: unknown;
 }
+
+export type StockEffectType = 'ship_stock' | 'release_stock' | 'restock';
+export type PaymentEffectType = 'refund_payment' | 'void_payment';
+
+/** Units to ship, to release (canceled) or to put back (returned).  One
+ * member per type, so that checking `type` narrows an Effect both ways. */
+export type StockEffect = { [T in StockEffectType]: { type: T; lines: OrderEventLine[] } }[StockEffectType];
+
+/** Money to refund (then record it with a refund event) or an
+ * authorization to release (then record it with a void event). */
+export type PaymentEffect = { [T in PaymentEffectType]: { type: T; amount: Money } }[PaymentEffectType];
+
+/** Stock effects come first, then refund, then void. */
+export type Effect = StockEffect | PaymentEffect;
 
 export interface ApplyResult {
   order: Order;
-  effects: string[];
+  effects: Effect[];
+  /** True when the event id was already in the history: nothing changed. */
   duplicate: boolean;
 }
+
+/** A machine document.  Transitions name no effects: they follow from the event. */
+export interface MachineDocument {
+  initial: string;
+  transitions: { from: string[]; event: string; to: string; guard?: string }[];
+  final?: string[];
+}
+
+/** A new order id, as `ecom order create` makes one: "ord_" and 32 random hex digits. */
+export declare function newOrderId(): string;
+
+/** Checkout: price a cart with a Ruleset (or a ruleset source compiled for
+ * this call) and return the new order; without an id, newOrderId().
+ * Throws the pricing error, or InvalidInputError with field "id". */
+export declare function createOrder(rules: Ruleset | Source, cart: Cart | JsonDocument, orderId?: string): Order;
+/** As createOrder(), returning the document as JSON text (the bytes `ecom order create` prints). */
+export declare function createOrderJSON(rules: Ruleset | Source, cart: Cart | JsonDocument, orderId?: string): string;
 
 /** An order state machine: the built-in default or a custom one. */
 export declare class OrderMachine {
@@ -170,10 +270,10 @@ export declare class OrderMachine {
   constructor(source: Source);
   /** The built-in default machine (static; close() does nothing). */
   static default(): OrderMachine;
-  static fromObject(doc: object): OrderMachine;
+  static fromObject(doc: MachineDocument | object): OrderMachine;
   static fromJSON(text: string | Uint8Array): OrderMachine;
   static fromFile(path: string): OrderMachine;
-  toObject(): Record<string, unknown>;
+  toObject(): MachineDocument;
   toJSONString(): string;
   /** Apply one event; throws ConflictError, InvalidInputError, ... */
   apply(order: Order | JsonDocument, event: OrderEvent | JsonDocument): ApplyResult;
@@ -191,7 +291,7 @@ export declare function apply(
 ): ApplyResult;
 
 /** The built-in default machine's document. */
-export declare function defaultMachine(): Record<string, unknown>;
+export declare function defaultMachine(): MachineDocument;
 
 // ---- inventory ---------------------------------------------------------------------
 

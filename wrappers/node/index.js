@@ -24,7 +24,7 @@ export {
 } from './lib/errors.js';
 export { Inventory } from './lib/inventory.js';
 export { ENV_VAR, LibraryNotFoundError } from './lib/native.js';
-export { OrderMachine, apply, defaultMachine } from './lib/orders.js';
+export { OrderMachine, apply, createOrder, createOrderJSON, defaultMachine, newOrderId } from './lib/orders.js';
 export { Ruleset, price } from './lib/pricing.js';
 
 /** The loaded library's version string ("0.1.0"). */

@@ -72,6 +72,7 @@ const GROUPS = {
     'int32_t ec_order_machine_from_json(const char *json, size_t len, const void *alloc, _Out_ ec_order_machine **out, void *err)',
     'int32_t ec_order_machine_to_json(const ec_order_machine *machine, _Out_ void **out, _Out_ size_t *out_len)',
     'void ec_order_machine_free(ec_order_machine *machine)',
+    'int32_t ec_json_order_create(const ec_ruleset *rules, const char *cart, size_t len, const char *id, _Out_ void **out, _Out_ size_t *out_len, void *err)',
     'int32_t ec_json_order_apply(const ec_order_machine *machine, const char *order, size_t order_len, const char *event, size_t event_len, _Out_ void **out, _Out_ size_t *out_len, void *err)',
   ],
   inventory: [

@@ -11,6 +11,10 @@ import { readFileSync } from 'node:fs';
 
 import { Handle, compile, disposable, encode, errBuf, fn, lastError, lenSlot, outSlot } from './native.js';
 
+/** Package-internal: the method giving a Ruleset's native ruleset (orders.js
+ * prices a cart into an order with it). */
+export const nativeRuleset = Symbol('native ruleset');
+
 export class Ruleset {
   #rules;
   #pricer = null;
@@ -55,6 +59,10 @@ export class Ruleset {
   /** Price a cart (formats.md 3); return the result as an object. */
   price(cart) {
     return JSON.parse(this.priceJSON(cart));
+  }
+
+  [nativeRuleset]() {
+    return this.#rules.ptr;
   }
 
   /** The ruleset's default currency. */

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { EcommerceError, Inventory, Ruleset, defaultMachine, hasFeature } from '../index.js';
+import { EcommerceError, Inventory, Ruleset, apply, createOrderJSON, defaultMachine, hasFeature } from '../index.js';
 import { EXAMPLES } from './support.js';
 
 const CALLS = Number(process.env.ECOMMERCE_FFI_MEMORY_CALLS || 1000000);
@@ -32,7 +32,17 @@ test(`RSS stays flat over ${CALLS} calls`, () => {
       inv.stateJSON();
       inv.close();
     }
-    if (hasFeature('orders')) defaultMachine();
+    if (hasFeature('orders')) {
+      defaultMachine();
+      const order = createOrderJSON(rules, good, 'o-1');
+      const capture = { id: 'e1', type: 'capture', at: '2026-11-28T11:00:00Z' };
+      apply(order, capture);
+      try {
+        apply(order, { ...capture, amount: '1000.00' });
+      } catch (e) {
+        if (!(e instanceof EcommerceError)) throw e;
+      }
+    }
   };
 
   const batch = (n) => {
