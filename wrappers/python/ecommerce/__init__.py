@@ -30,7 +30,14 @@ from .errors import (
     StockError,
 )
 from .inventory import Inventory
-from .orders import OrderMachine, apply, create_order, create_order_json, default_machine
+from .orders import (
+    OrderMachine,
+    apply,
+    create_order,
+    create_order_json,
+    default_machine,
+    new_order_id,
+)
 from .pricing import Ruleset, price
 
 _api = load()
@@ -68,5 +75,6 @@ __all__ = [
     "default_machine",
     "library_path",
     "library_version",
+    "new_order_id",
     "price",
 ]
