@@ -159,9 +159,10 @@ static int create(const ec_ruleset *rules, const char *cart_json, size_t len, co
     else if (at && (ec_time_parse(at, strlen(at), &at_us, &err) != EC_OK ||
                     ec_cart_set_at(cart, at_us, &err) != EC_OK))
         status = cli_usage("--at: %s", err.message);
-    else if (ec_price_cart(rules, cart, result, &err) != EC_OK ||
-             ec_order_create(order, result, id, NULL, &err) != EC_OK)
+    else if (ec_price_cart(rules, cart, result, &err) != EC_OK)
         cli_refuse("cart", &err);
+    else if (ec_order_create(order, result, id, NULL, &err) != EC_OK)
+        cli_refuse("order", &err); /* a bad --id */
     else if (ec_order_to_json(order, &out, NULL) != EC_OK)
         fputs("ecom: out of memory\n", stderr);
     else
