@@ -107,6 +107,20 @@ expect_json "order machine: no effects" "$T/machine.json" "any('effects' in t fo
 run "$ECOM" order machine extra
 expect_rc "order machine with an argument" 2
 
+# docs/orders.md lists the default machine's transitions: the same table
+python3 - "$T/machine.json" "$HERE/../../docs/orders.md" >"$T/doc-table" <<'EOF'
+import json, re, sys
+machine = json.load(open(sys.argv[1], encoding="utf-8"))
+want = ["| %d | %s | %s | %s | %s|" % (i, ", ".join(t["from"]), t["event"], t["to"],
+                                     t["guard"] + " " if "guard" in t else "")
+        for i, t in enumerate(machine["transitions"])]
+doc = open(sys.argv[2], encoding="utf-8").read()
+table = re.search(r"<!-- default machine: begin -->\n(.*?)<!-- default machine: end -->", doc, re.S)
+rows = [r for r in table.group(1).splitlines() if re.match(r"\| \d", r)] if table else []
+print("same" if rows == want else "\n".join(["differs; expected:"] + want))
+EOF
+if [ "$(cat "$T/doc-table")" = same ]; then ok; else bad "docs/orders.md's machine table $(cat "$T/doc-table")"; fi
+
 # ---- ecom order create -------------------------------------------------------
 
 run "$ECOM" order create --rules "$RULES" --id ord-1 "$CART"
