@@ -8,12 +8,15 @@
  *
  * Usage: embed [RULES [CART]]   default: examples/rules.json examples/cart.json
  *
- * It shows the three things an embedding program does:
+ * It shows the four things an embedding program does:
  *   1. compile the ruleset once (immutable, shareable by threads);
  *   2. price a cart document with a pricer (one per thread, reused: the
  *      output buffer belongs to the pricer, nothing to free per call);
  *   3. price a cart built through the typed API, as a POS terminal would,
  *      and read amounts as int64_t minor units;
+ *   4. check out: make an order of the priced cart and move it by events
+ *      (a capture, a cancel of one line), reading the effects: what to do
+ *      with stock and money;
  * and how every failure reads: a status, plus code, field and message. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +98,65 @@ static void print_receipt(const ec_price_result *r)
            ec_price_result_currency(r));
 }
 
+/* Apply one event to the order: a type, optionally one line (sku, units).
+ * Prints the order's money and the effects, stock with its lines and
+ * payment with its amount. */
+static ec_status apply_event(ec_order *order, ec_order_event *ev, ec_order_effects *fx,
+                             const char *id, const char *type, const char *sku, int64_t units,
+                             ec_error *err)
+{
+    static const char at[] = "2026-11-28T10:05:00Z";
+    char a[EC_MONEY_FORMAT_MAX], b[EC_MONEY_FORMAT_MAX];
+    int64_t at_us = 0;
+    ec_order_event_reset(ev);
+    ec_status st = ec_time_parse(at, sizeof at - 1, &at_us, err);
+    if (st == EC_OK) st = ec_order_event_set_id(ev, id, err);
+    if (st == EC_OK) st = ec_order_event_set_type(ev, type, err);
+    if (st == EC_OK) st = ec_order_event_set_at(ev, at_us, err);
+    if (st == EC_OK && sku) st = ec_order_event_add_line(ev, sku, units, err);
+    if (st == EC_OK) st = ec_order_apply(NULL, order, ev, fx, NULL, err);
+    if (st != EC_OK) return st;
+    int32_t e = ec_order_exponent(order);
+    printf("  %-7s -> %s, balance %s, %s\n", type, ec_order_state(order),
+           money(ec_order_balance(order), e, a),
+           ec_order_payment_status_name(ec_order_payment_status(order)));
+    for (size_t i = 0; i < ec_order_effects_count(fx); i++) {
+        printf("    effect %s", ec_order_effect_name(ec_order_effects_get(fx, i)));
+        for (size_t j = 0; j < ec_order_effects_line_count(fx, i); j++)
+            printf(" %s x%lld", ec_order_effects_line_sku(fx, i, j),
+                   (long long)ec_order_effects_line_quantity(fx, i, j));
+        if (ec_order_effects_line_count(fx, i) == 0)
+            printf(" %s", money(ec_order_effects_amount(fx, i), e, b));
+        printf("\n");
+    }
+    return EC_OK;
+}
+
+/* 4. Checkout: the order keeps every line's amounts, so the units that
+ * leave it later take exactly their share of the money. */
+static int checkout(const ec_price_result *result)
+{
+    char a[EC_MONEY_FORMAT_MAX];
+    ec_order *order = ec_order_new();
+    ec_order_event *ev = ec_order_event_new();
+    ec_order_effects *fx = ec_order_effects_new();
+    ec_error err;
+    ec_status st =
+        order && ev && fx ? ec_order_create(order, result, "ord-till-1", NULL, &err) : EC_NO_MEMORY;
+    if (st == EC_OK)
+        printf("checkout: order %s, %s, total %s\n", ec_order_id(order), ec_order_state(order),
+               money(ec_order_total(order), ec_order_exponent(order), a));
+    /* no amount: capture what is due; nothing was authorized, so a sale */
+    if (st == EC_OK) st = apply_event(order, ev, fx, "evt-1", "capture", NULL, 0, &err);
+    /* the customer no longer wants the socks: their value is due back */
+    if (st == EC_OK) st = apply_event(order, ev, fx, "evt-2", "cancel", "SOCK-3", 3, &err);
+    if (st != EC_OK && order && ev && fx) report(stderr, "embed: checkout", st, &err);
+    ec_order_effects_free(fx);
+    ec_order_event_free(ev);
+    ec_order_free(order);
+    return st == EC_OK ? 0 : 1;
+}
+
 /* 3. The typed API: build the cart field by field, no JSON involved. */
 static int price_typed(const ec_ruleset *rules, const char *extra_sku)
 {
@@ -115,6 +177,7 @@ static int price_typed(const ec_ruleset *rules, const char *extra_sku)
     if (st == EC_OK) {
         printf("a till's cart, built through the typed API:\n");
         print_receipt(result);
+        if (!extra_sku && checkout(result) != 0) st = EC_INTERNAL;
     } else if (cart && result && extra_sku) {
         report(stdout, "a till's cart with an unknown SKU is refused", st, &err);
     } else if (cart && result) {
