@@ -67,6 +67,14 @@ expect_refused() {
     if [ "$(wc -l <"$T/err")" -eq 1 ]; then ok; else bad "$1: stderr is not one line"; fi
 }
 
+# usage_error WHAT ARGS...: `ecom ARGS...` is a usage error (exit 2).
+usage_error() {
+    local what=$1
+    shift
+    run "$ECOM" "$@"
+    expect_rc "$what" 2
+}
+
 # The order document inside an apply result.
 order_of() {
     python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["order"]))' \
@@ -104,8 +112,7 @@ expect_json "order machine: guards" "$T/machine.json" \
     "[[t['from'], t['event'], t['to'], t['guard']] for t in d['transitions'] if 'guard' in t]" \
     '[[["pending_payment", "payment_failed"], "cancel", "canceled", "all_units_canceled"], [["processing"], "cancel", "canceled", "all_units_canceled"], [["processing"], "deliver", "delivered", "all_lines_fulfilled"], [["delivered"], "complete", "completed", "settled"]]'
 expect_json "order machine: no effects" "$T/machine.json" "any('effects' in t for t in d['transitions'])" 'false'
-run "$ECOM" order machine extra
-expect_rc "order machine with an argument" 2
+usage_error "order machine with an argument" order machine extra
 
 # docs/orders.md lists the default machine's transitions: the same table
 python3 - "$T/machine.json" "$HERE/../../docs/orders.md" >"$T/doc-table" <<'EOF'
@@ -204,20 +211,13 @@ run "$ECOM" order create --rules "$T/bad-rules.json" --id o "$CART"
 expect_refused "a bad ruleset" invalid_field "products[0].prices.EUR"
 
 # usage errors: exit 2
-run "$ECOM" order create "$CART"
-expect_rc "create without --rules" 2
-run "$ECOM" order create --rules "$RULES" --at yesterday "$CART"
-expect_rc "create with a bad --at" 2
-run "$ECOM" order create --rules "$RULES" --frob "$CART"
-expect_rc "create with an unknown option" 2
-run "$ECOM" order create --rules "$RULES" "$CART" "$CART"
-expect_rc "create with two carts" 2
-run "$ECOM" order create --rules - - </dev/null
-expect_rc "create with two documents on stdin" 2
-run "$ECOM" order create --rules "$RULES" "$T/missing.json"
-expect_rc "create with an unreadable cart" 2
-run "$ECOM" order create --rules "$RULES" --id
-expect_rc "--id without a value" 2
+usage_error "create without --rules" order create "$CART"
+usage_error "create with a bad --at" order create --rules "$RULES" --at yesterday "$CART"
+usage_error "create with an unknown option" order create --rules "$RULES" --frob "$CART"
+usage_error "create with two carts" order create --rules "$RULES" "$CART" "$CART"
+usage_error "create with two documents on stdin" order create --rules - - </dev/null
+usage_error "create with an unreadable cart" order create --rules "$RULES" "$T/missing.json"
+usage_error "--id without a value" order create --rules "$RULES" --id
 
 # ---- ecom order apply: the example order through its life --------------------------
 
@@ -321,44 +321,51 @@ expect_json "cancel everything" "$T/out" \
 
 # ---- refusals: exit 1, the error document on stdout naming the field ---------------
 
-run "$ECOM" order apply --order "$T/order.json" <<<'{"id": "x", "type": "fulfill", "at": "2026-11-28T10:00:00Z", "lines": [{"sku": "SHOE-1", "quantity": 1}]}'
-expect_refused "invalid transition" invalid_transition ""
+# refused WHAT ORDER CODE FIELD MEMBERS: the event {"id": "x", "at": ...,
+# MEMBERS} applied to the order in file ORDER is refused with CODE and FIELD.
+refused() {
+    run "$ECOM" order apply --order "$2" <<<"{\"id\": \"x\", \"at\": \"2026-12-05T10:00:00Z\", $5}"
+    expect_refused "$1" "$3" "$4"
+}
+
+refused "invalid transition" "$T/order.json" invalid_transition "" \
+    '"type": "fulfill", "lines": [{"sku": "SHOE-1", "quantity": 1}]'
 expect_json "invalid transition" "$T/out" "d['error']['message']" \
     '"cannot fulfill in state pending_payment; allowed: authorize, capture, fail_payment, cancel, expire"'
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "capture", "at": "2026-11-28T10:00:00Z", "amount": "200.00"}'
-expect_refused "a capture beyond what is due" invalid_field amount
+refused "a capture beyond what is due" "$T/o1.json" invalid_field amount \
+    '"type": "capture", "amount": "200.00"'
 expect_json "a capture beyond what is due" "$T/out" "d['error']['message']" '"a capture of 200.00 exceeds the 168.15 due"'
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "authorize", "at": "2026-11-28T10:00:00Z", "amount": "0.01"}'
-expect_refused "an authorization beyond what is due" invalid_field amount
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "fulfill", "at": "2026-11-28T10:00:00Z", "lines": [{"sku": "SOCK-3", "quantity": 4}]}'
-expect_refused "too many units" invalid_field "lines[0].quantity"
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "fulfill", "at": "2026-11-28T10:00:00Z", "lines": [{"sku": "HAT-5", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]}'
-expect_refused "an unknown SKU" invalid_field "lines[1].sku"
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "cancel", "at": "2026-11-28T10:00:00Z", "amount": "1.00"}'
-expect_refused "a field the event does not take" invalid_field amount
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "refund", "at": "2026-11-28T10:00:00Z"}'
-expect_refused "a refund with nothing due" invalid_field amount
-run "$ECOM" order apply --order "$T/o6.json" <<<'{"id": "x", "type": "return", "at": "2026-12-02T10:00:00Z", "lines": [{"sku": "SHOE-1", "quantity": 1}], "fee": "61.76"}'
-expect_refused "a fee beyond the value returned" invalid_field fee
-run "$ECOM" order apply --order "$T/o6.json" <<<'{"id": "x", "type": "return", "at": "2026-12-02T10:00:00Z", "lines": [{"sku": "SOCK-3", "quantity": 1}]}'
-expect_refused "a return of units never shipped" invalid_field "lines[0].quantity"
-run "$ECOM" order apply --order "$T/c1.json" <<<'{"id": "x", "type": "void", "at": "2026-11-28T10:00:00Z"}'
-expect_refused "nothing to void" invalid_field ""
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "capture", "at": "2026-11-28T10:00:00Z", "expected_version": 5}'
-expect_refused "version conflict" version_conflict expected_version
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "capture", "at": "2026-11-28T10:00:00Z", "amount": 168.15}'
-expect_refused "money as a number" invalid_field amount
-run "$ECOM" order apply --order "$T/o1.json" <<<'{"id": "x", "type": "ship", "at": "2026-11-28T10:00:00Z"}'
-expect_refused "an unknown event" invalid_transition type
+refused "an authorization beyond what is due" "$T/o1.json" invalid_field amount \
+    '"type": "authorize", "amount": "0.01"'
+refused "too many units" "$T/o1.json" invalid_field "lines[0].quantity" \
+    '"type": "fulfill", "lines": [{"sku": "SOCK-3", "quantity": 4}]'
+refused "an unknown SKU" "$T/o1.json" invalid_field "lines[1].sku" \
+    '"type": "fulfill", "lines": [{"sku": "HAT-5", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]'
+refused "a field the event does not take" "$T/o1.json" invalid_field amount \
+    '"type": "cancel", "amount": "1.00"'
+refused "a refund with nothing due" "$T/o1.json" invalid_field amount \
+    '"type": "refund"'
+refused "a fee beyond the value returned" "$T/o6.json" invalid_field fee \
+    '"type": "return", "lines": [{"sku": "SHOE-1", "quantity": 1}], "fee": "61.76"'
+refused "a return of units never shipped" "$T/o6.json" invalid_field "lines[0].quantity" \
+    '"type": "return", "lines": [{"sku": "SOCK-3", "quantity": 1}]'
+refused "nothing to void" "$T/c1.json" invalid_field "" \
+    '"type": "void"'
+refused "version conflict" "$T/o1.json" version_conflict expected_version \
+    '"type": "capture", "expected_version": 5'
+refused "money as a number" "$T/o1.json" invalid_field amount \
+    '"type": "capture", "amount": 168.15'
+refused "an unknown event" "$T/o1.json" invalid_transition type \
+    '"type": "ship"'
 
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["lines"][0]["net"]="103.77"; print(json.dumps(d))' \
-    "$T/order.json" >"$T/bad-order.json"
-run "$ECOM" order apply --order "$T/bad-order.json" "$T/e1.json"
-expect_refused "an order whose amounts do not add up" invalid_field "order.lines[0].net"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["balance"]="100.00"; print(json.dumps(d))' \
-    "$T/order.json" >"$T/bad-order.json"
-run "$ECOM" order apply --order "$T/bad-order.json" "$T/e1.json"
-expect_refused "an order with a wrong balance" invalid_field "order.balance"
+# stored orders are read back whole: the first field at fault is named
+for change in 'd["lines"][0]["net"] = "103.77"|order.lines[0].net' \
+    'd["balance"] = "100.00"|order.balance' 'd["payment"]["status"] = "paid"|order.payment.status'; do
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); ${change%|*}; print(json.dumps(d))" \
+        "$T/order.json" >"$T/bad-order.json"
+    run "$ECOM" order apply --order "$T/bad-order.json" "$T/e1.json"
+    expect_refused "an order document with ${change%|*}" invalid_field "${change#*|}"
+done
 
 echo '{"initial": "a", "transitions": [{"from": ["a"], "event": "go", "to": "b", "guard": "is_paid"}]}' >"$T/bad-machine.json"
 run "$ECOM" order apply --machine "$T/bad-machine.json" --order "$T/order.json" "$T/e1.json"
@@ -372,22 +379,15 @@ expect_refused "event not JSON" invalid_json ""
 
 # ---- usage errors: exit 2 --------------------------------------------------------------
 
-run "$ECOM" order apply "$T/e1.json"
-expect_rc "no --order" 2
-run "$ECOM" order apply --order "$T/order.json" --frob "$T/e1.json"
-expect_rc "unknown option" 2
-run "$ECOM" order apply --order "$T/order.json" "$T/e1.json" "$T/e1.json"
-expect_rc "two events" 2
-run "$ECOM" order apply --order - - </dev/null
-expect_rc "two documents on stdin" 2
-run "$ECOM" order apply --order "$T/missing.json" "$T/e1.json"
-expect_rc "unreadable order" 2
-run "$ECOM" order apply --order
-expect_rc "--order without a value" 2
+usage_error "no --order" order apply "$T/e1.json"
+usage_error "unknown option" order apply --order "$T/order.json" --frob "$T/e1.json"
+usage_error "two events" order apply --order "$T/order.json" "$T/e1.json" "$T/e1.json"
+usage_error "two documents on stdin" order apply --order - - </dev/null
+usage_error "unreadable order" order apply --order "$T/missing.json" "$T/e1.json"
+usage_error "--order without a value" order apply --order
 run "$ECOM" order
 expect_rc "order without a subcommand" 2
-run "$ECOM" order ship
-expect_rc "unknown subcommand" 2
+usage_error "unknown subcommand" order ship
 
 # ---- help -------------------------------------------------------------------------------
 
