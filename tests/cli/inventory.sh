@@ -189,6 +189,20 @@ for args in "inventory" "inventory frobnicate" "inventory apply" "inventory appl
     if [ ! -s "$T/out" ] && [ -s "$T/err" ]; then ok; else bad "ecom $args: stdout '$(head -c 200 "$T/out")'"; fi
 done
 
+# each result is its own: a malformed operation after a shortage does not
+# repeat the shortage's sku, requested and available
+printf '{"stock": [{"sku": "A", "location": "b", "on_hand": 1}]}' >"$T/one.json"
+printf '%s\n' '{"op":"reserve","id":"r1","lines":[{"sku":"A","quantity":5}],"ttl_seconds":60,"at":"2026-11-28T10:00:00Z"}' \
+    '{"op":"commit"}' '{"op":"ship","id":"nope","lines":[{"sku":"A","quantity":1}]}' >"$T/short.jsonl"
+run "$ECOM" inventory apply --state "$T/one.json" "$T/short.jsonl"
+expect_rc "shortage then malformed" 3
+if sed -n 1p "$T/out" | grep -q '"requested":5' && ! sed -n 2p "$T/out" | grep -q '"requested"' &&
+    ! sed -n 3p "$T/out" | grep -q '"sku":"A"' && sed -n 3p "$T/out" | grep -q '"code":"not_found"'; then
+    ok
+else
+    bad "results carry over: $(cat "$T/out")"
+fi
+
 # help names the command
 run "$ECOM" help
 if grep -q 'inventory apply --state STATE \[OPS\] \[--state-out FILE\]' "$T/out"; then ok; else
