@@ -270,12 +270,16 @@ $(O)/bin/ecom: $(CLI_OBJS) $(STATIC_LIB) $(SOURCES_STAMP)
 	$(Q)$(call link,$(CLI_OBJS))
 
 # ecomd: wrappers/http/*.c with the static library and its server libraries.
+# ecomd defines libmicrohttpd's MHD_create_response_from_buffer, which the
+# library calls only for its own error answers (wrappers/http/mhd_errors.c):
+# exported, so that the library's call binds to it.
 $(HTTP_OBJS): private EC_INCLUDES += $(HTTP_PKG_CFLAGS)
 
 $(O)/bin/ecomd: $(HTTP_OBJS) $(STATIC_LIB) $(SOURCES_STAMP)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(call link,$(HTTP_OBJS)) $(HTTP_PKG_LIBS)
+	$(Q)$(call link,$(HTTP_OBJS)) $(HTTP_PKG_LIBS) \
+		-Wl,--export-dynamic-symbol=MHD_create_response_from_buffer
 
 # ---- unit tests ------------------------------------------------------------------
 # suites.h lists one EC_TEST_SUITES(test_<module>) per tests/unit/test_*.c;
