@@ -318,8 +318,11 @@ $(O)/fuzz/replay_%: $(O)/obj/fuzz/replay.o $(O)/obj/fuzz/fuzz_%.o $(STATIC_LIB)
 $(O)/fuzz_%: $(O)/obj/fuzz/fuzz_%.o $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(CC) $(FUZZ_LINK_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC_LIB) \
+	$(Q)$(CC) $(FUZZ_LINK_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(STATIC_LIB) \
 		$(LIB_PKG_LIBS) $(CLI_PKG_LIBS) $(LDLIBS)
+
+# ecomd's checks of request heads are pure functions, fuzzed on their own.
+$(O)/fuzz/replay_http_head $(O)/fuzz_http_head: $(call obj,wrappers/http/request_head.c)
 
 # ---- benchmarks and examples -----------------------------------------------------
 
