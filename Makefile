@@ -270,12 +270,16 @@ $(O)/bin/ecom: $(CLI_OBJS) $(STATIC_LIB) $(SOURCES_STAMP)
 	$(Q)$(call link,$(CLI_OBJS))
 
 # ecomd: wrappers/http/*.c with the static library and its server libraries.
+# ecomd defines libmicrohttpd's MHD_create_response_from_buffer, which the
+# library calls only for its own error answers (wrappers/http/mhd_errors.c):
+# exported, so that the library's call binds to it.
 $(HTTP_OBJS): private EC_INCLUDES += $(HTTP_PKG_CFLAGS)
 
 $(O)/bin/ecomd: $(HTTP_OBJS) $(STATIC_LIB) $(SOURCES_STAMP)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(call link,$(HTTP_OBJS)) $(HTTP_PKG_LIBS)
+	$(Q)$(call link,$(HTTP_OBJS)) $(HTTP_PKG_LIBS) \
+		-Wl,--export-dynamic-symbol=MHD_create_response_from_buffer
 
 # ---- unit tests ------------------------------------------------------------------
 # suites.h lists one EC_TEST_SUITES(test_<module>) per tests/unit/test_*.c;
@@ -314,8 +318,11 @@ $(O)/fuzz/replay_%: $(O)/obj/fuzz/replay.o $(O)/obj/fuzz/fuzz_%.o $(STATIC_LIB)
 $(O)/fuzz_%: $(O)/obj/fuzz/fuzz_%.o $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(msg) LD $@
-	$(Q)$(CC) $(FUZZ_LINK_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC_LIB) \
+	$(Q)$(CC) $(FUZZ_LINK_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(STATIC_LIB) \
 		$(LIB_PKG_LIBS) $(CLI_PKG_LIBS) $(LDLIBS)
+
+# ecomd's checks of request heads are pure functions, fuzzed on their own.
+$(O)/fuzz/replay_http_head $(O)/fuzz_http_head: $(call obj,wrappers/http/request_head.c)
 
 # ---- benchmarks and examples -----------------------------------------------------
 

@@ -13,6 +13,15 @@
 
 ec_status ec__ruleset_index(ec_ruleset *rs, ec_error *err);
 
+/* Bounds on the work of one sku_pattern on one SKU (SKUs are at most 128
+ * bytes): a sane pattern needs a few hundred steps, while a catastrophic
+ * one (nested quantifiers such as "^(a+)+$") would run to PCRE2's default
+ * of ten million on every SKU, seconds per ruleset.  Hitting either bound
+ * refuses the ruleset, naming the pattern.  The depth limit applies to the
+ * interpreter; JIT code has its own stack (32 KiB), with the same effect. */
+#define EC__PATTERN_MATCH_LIMIT 10000
+#define EC__PATTERN_DEPTH_LIMIT 1000
+
 /* A growable list of (sku, position) pairs, sorted into CSR form later. */
 typedef struct pairs {
     const ec_allocator *alloc;
@@ -195,7 +204,8 @@ typedef struct target_ctx {
     uint32_t *cat_off; /* per symbol: first product position in cat_skus */
     uint32_t *cat_skus;
     pcre2_match_data *md;
-    uint32_t bad_sku; /* where a pattern failed to run */
+    pcre2_match_context *mc; /* the bounds above */
+    uint32_t bad_sku;        /* where a pattern failed to run */
 } target_ctx;
 
 static int mark(target_ctx *t, uint32_t sku, uint32_t pos, uint32_t tag)
@@ -226,7 +236,7 @@ static int mark_targets(target_ctx *t, const ec__promotion *p, uint32_t pos, uin
     if (p->regex) {
         for (uint32_t s = 0; s < rs->nskus; s++) {
             int rc = pcre2_match(p->regex, (PCRE2_SPTR)rs->skus[s].sku.p, rs->skus[s].sku.n, 0, 0,
-                                 t->md, NULL);
+                                 t->md, t->mc);
             if (rc == PCRE2_ERROR_NOMATCH) continue;
             if (rc == PCRE2_ERROR_NOMEMORY || rc == PCRE2_ERROR_HEAP_FAILED) return 0;
             if (rc < 0) {
@@ -256,8 +266,9 @@ static ec_status index_level(target_ctx *t, const ec__promotion **list, uint32_t
         EC_FAIL_IF(marked == 0, err, EC_NO_MEMORY, NULL, NULL);
         if (marked < 0) {
             ec__fail(err, EC_INVALID_FIELD, NULL,
-                     "sku_pattern hit its match limit on SKU \"%s\"; simplify the pattern",
-                     rs->skus[t->bad_sku].sku.p);
+                     "sku_pattern exceeds its match limits (%d steps, depth %d) on SKU \"%s\"; "
+                     "simplify the pattern",
+                     EC__PATTERN_MATCH_LIMIT, EC__PATTERN_DEPTH_LIMIT, rs->skus[t->bad_sku].sku.p);
             ec__error_field(err, "promotions[%u].target.sku_pattern", list[pos]->src);
             return EC_INVALID_FIELD;
         }
@@ -331,10 +342,13 @@ static ec_status index_promotions(ec_ruleset *rs, pairs *ps, ec_error *err)
     pcre2_general_context *gc = pcre2_general_context_create(md_alloc, md_free, (void *)rs->alloc);
     t.stamp = ec__calloc(rs->alloc, rs->nskus + 1, sizeof *t.stamp);
     t.md = gc ? pcre2_match_data_create(1, gc) : NULL;
-    if (!t.stamp || !t.md) {
+    t.mc = gc ? pcre2_match_context_create(gc) : NULL;
+    if (!t.stamp || !t.md || !t.mc) {
         ec__fail(err, EC_NO_MEMORY, NULL, NULL);
         goto free_scratch;
     }
+    pcre2_set_match_limit(t.mc, EC__PATTERN_MATCH_LIMIT);
+    pcre2_set_depth_limit(t.mc, EC__PATTERN_DEPTH_LIMIT);
     st = index_categories(&t, err);
     if (st == EC_OK)
         st = index_level(&t, rs->cart_promos, rs->ncart_promos, &rs->all_cart, &rs->nall_cart,
@@ -348,6 +362,7 @@ free_scratch:
     ec__dealloc(rs->alloc, t.cat_skus);
     ec__dealloc(rs->alloc, t.stamp);
     pcre2_match_data_free(t.md);
+    pcre2_match_context_free(t.mc);
     pcre2_general_context_free(gc);
     return st;
 }

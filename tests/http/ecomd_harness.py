@@ -153,7 +153,10 @@ class Server:
         own = conn is None
         c = conn or self.connection()
         try:
-            c.request(method, path, body=body, headers=hdrs)
+            try:
+                c.request(method, path, body=body, headers=hdrs)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # answered (413, 401) before the body was sent: read the answer
             r = c.getresponse()
             return Response(r.status, r.getheaders(), r.read())
         finally:
@@ -168,6 +171,29 @@ class Server:
 
     def log_lines(self):
         return [json.loads(line) for line in self.log_text().splitlines() if line.startswith("{")]
+
+    def requests_logged(self):
+        """The log lines of the requests answered so far."""
+        time.sleep(0.1)  # a request is logged just after its answer
+        return [l for l in self.log_lines() if l.get("msg") == "request"]
+
+    def settled_inflight(self, timeout=5.0):
+        """ecomd_inflight_requests once the requests answered so far are
+        over (MHD completes a request just after its answer went out): 1,
+        the /metrics request itself, when nothing else is in flight."""
+        deadline = time.time() + timeout
+        while True:
+            value = self.metric("ecomd_inflight_requests")
+            if value <= 1 or time.time() > deadline:
+                return value
+            time.sleep(0.05)
+
+    def metric(self, name):
+        """The value of an unlabelled metric on /metrics."""
+        for line in self.request("GET", "/metrics").body.decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        raise AssertionError("no metric " + name)
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         """Signal the process by pid and wait; returns its exit status."""

@@ -484,6 +484,30 @@ static void test_ruleset_sku_pattern_must_compile(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "offset"));
 }
 
+static void test_ruleset_sku_pattern_work_is_bounded(void)
+{
+    /* nested quantifiers backtrack exponentially on a near miss: refused at
+     * the first SKU that makes the pattern pass its match limit (before,
+     * PCRE2's default of ten million steps made this take seconds) */
+    static const char doc[] = "{'currency':'EUR','products':[{'sku':'SHOE-1','prices':'1.00'},"
+                              "{'sku':'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab','prices':'1.00'}],"
+                              "'promotions':[{'id':'ok','target':{'sku_pattern':'^(a|b)+$'},"
+                              "'action':{'type':'percent_off','percent':'5'}},"
+                              "{'id':'bad','level':'product','target':{'sku_pattern':'%s'},"
+                              "'action':{'type':'percent_off','percent':'5'}}]}";
+    char text[sizeof doc + 32];
+    snprintf(text, sizeof text, doc, "^(a+)+$");
+    REFUSED(text, EC_INVALID_FIELD, "promotions[1].target.sku_pattern");
+    ec_error e = refusal(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "match limits"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "aaaab"));
+    /* the same SKUs with a pattern that needs no backtracking */
+    snprintf(text, sizeof text, doc, "^a+b$");
+    ec_ruleset *rs = th_load(text);
+    CU_ASSERT_PTR_NOT_NULL(rs);
+    ec_ruleset_free(rs);
+}
+
 static void test_ruleset_bad_times(void)
 {
     PROMO_REFUSED("{'id':'p','valid_from':'tomorrow','action':{'type':'free_shipping'}}",
@@ -664,6 +688,7 @@ static CU_TestInfo refusal_tests[] = {
     {"product_level_restrictions", test_ruleset_product_level_restrictions},
     {"duplicates", test_ruleset_duplicates},
     {"sku_pattern_must_compile", test_ruleset_sku_pattern_must_compile},
+    {"sku_pattern_work_is_bounded", test_ruleset_sku_pattern_work_is_bounded},
     {"bad_times", test_ruleset_bad_times},
     {"identifier_length", test_ruleset_identifier_length},
     {"identifier_encoding", test_ruleset_identifier_encoding},

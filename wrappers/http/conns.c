@@ -1,6 +1,7 @@
-/* conns.c - the request-head clock: a registry of live connections and a
- * sweeper thread that cuts off clients whose request head (request line
- * and headers) is still arriving --request-timeout after its first byte.
+/* conns.c - the request clock: a registry of live connections and a
+ * sweeper thread that cuts off clients whose request (request line,
+ * headers and body) is still arriving --request-timeout after its first
+ * byte; and the request each connection is serving, so that none is lost.
  *
  * MHD calls ecomd only once a request's headers are complete, and its idle
  * --timeout restarts on every byte, so without this a client sending one
@@ -15,6 +16,18 @@
  * count passes the one taken when the previous request completed, and the
  * request line arriving starts it at the latest.
  *
+ * The body is on the same clock: MHD 0.9.75 calls the access handler only
+ * when body bytes arrive, so a body that stops arriving would otherwise
+ * be held (with its buffer) until the idle --timeout.
+ *
+ * MHD calls the completion callback only for requests it closes through
+ * its orderly path: on some errors in a request head (too many query
+ * arguments for the connection's memory pool, a malformed Content-Length)
+ * it drops the connection without it.  Each connection record therefore
+ * holds the request it serves, and a request still held when the
+ * connection closes is finished here (logged, counted, freed, answered
+ * when nothing was written for it yet).
+ *
  * Locking: the registry's mutex guards the list and keeps each listed fd
  * open (see ecomd_conns_closed); each record's own mutex guards its clock,
  * so requests never wait for a sweep to walk the list. */
@@ -27,6 +40,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/sockios.h> /* SIOCOUTQ */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -37,8 +52,9 @@
 enum {
     HEAD_WAIT, /* no byte of the next request yet: --timeout's business */
     HEAD_OPEN, /* the request head is arriving: the clock runs */
-    HEAD_DONE, /* headers complete: the access handler has the request */
-    HEAD_CUT   /* the sweeper shut the socket down */
+    BODY_OPEN, /* headers complete, the body is arriving: the clock runs on */
+    SERVING,   /* the request is in: the handler has it, no clock */
+    CUT        /* the sweeper shut the socket down */
 };
 
 struct ecomd_conn {
@@ -49,6 +65,9 @@ struct ecomd_conn {
     int phase;
     uint64_t baseline; /* bytes received when the previous request completed */
     int64_t start_ns;  /* when the current request's head began */
+    /* Only MHD's thread of the connection touches these two. */
+    ecomd_request *req; /* the request being served, from on_uri to completion */
+    uint64_t written;   /* bytes written on the socket when it began */
 };
 
 struct ecomd_conns {
@@ -77,20 +96,46 @@ static int bytes_received(int fd, uint64_t *out)
     return 1;
 }
 
+/* Bytes the server has written on a TCP socket since it was opened: those
+ * acknowledged plus those still queued (SIOCOUTQ counts the unacknowledged
+ * and the unsent), or UINT64_MAX when the kernel cannot tell. */
+static uint64_t bytes_written(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    int queued = 0;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof ti.tcpi_bytes_acked ||
+        ioctl(fd, SIOCOUTQ, &queued) != 0 || queued < 0)
+        return UINT64_MAX;
+    return ti.tcpi_bytes_acked + (uint64_t)queued;
+}
+
+/* Whether nothing was written on c's socket since its request began. */
+static int nothing_written(const ecomd_conn *c)
+{
+    uint64_t now = bytes_written(c->fd);
+    return now != UINT64_MAX && now == c->written;
+}
+
 /* ---- the sweeper ------------------------------------------------------------------ */
 
 /* Called with the registry locked, which keeps c->fd c's socket. */
-static void cut(ecomd_conns *cs, ecomd_conn *c, int64_t waited_ns)
+static void cut(ecomd_conns *cs, ecomd_conn *c, int64_t waited_ns, int body)
 {
     /* MHD's thread sees end-of-file, closes the connection and cleans up
-     * (a request already begun is logged with status 408). */
+     * (a request already begun is logged with status 408).  MHD 0.9.75
+     * takes no response while it reads a body, so none is sent. */
     shutdown(c->fd, SHUT_RDWR);
-    ecomd_metrics_head_timeout(cs->srv->metrics);
+    ecomd_metrics_request_timeout(cs->srv->metrics, body);
     char extra[160];
     snprintf(extra, sizeof extra, "\"client\":\"%s\",\"waited_ms\":%lld,\"limit_ms\":%lld",
              c->client, (long long)(waited_ns / 1000000),
              (long long)cs->srv->cfg.request_timeout * 1000);
-    ecomd_log(cs->srv, "warn", "request head too slow: connection closed", extra);
+    ecomd_log(cs->srv, "warn",
+              body ? "request body too slow: connection closed"
+                   : "request head too slow: connection closed",
+              extra);
 }
 
 /* Start the clock at the first byte; cut once the head is overdue.  A
@@ -106,10 +151,11 @@ static void sweep_one(ecomd_conns *cs, ecomd_conn *c, int64_t now, int64_t limit
         c->start_ns = now;
     }
     int64_t waited_ns = now - c->start_ns;
-    int overdue = c->phase == HEAD_OPEN && waited_ns > limit_ns;
-    if (overdue) c->phase = HEAD_CUT;
+    int body = c->phase == BODY_OPEN;
+    int overdue = (c->phase == HEAD_OPEN || body) && waited_ns > limit_ns;
+    if (overdue) c->phase = CUT;
     pthread_mutex_unlock(&c->mu);
-    if (overdue) cut(cs, c, waited_ns);
+    if (overdue) cut(cs, c, waited_ns, body);
 }
 
 static struct timespec after_ms(unsigned ms)
@@ -211,7 +257,10 @@ void ecomd_conns_opened(ecomd_conns *cs, struct MHD_Connection *conn, void **soc
  * sweeper holds across its getsockopt() and shutdown() calls: while a
  * record is listed its fd is still open and still this connection's, so
  * a number reused by a newer connection can never be hit.  (MHD closes
- * without this notification only sockets it never announced as STARTED.) */
+ * without this notification only sockets it never announced as STARTED.)
+ *
+ * A request still held here was dropped by MHD without its completion
+ * callback; the socket is still open, so it can yet be answered. */
 void ecomd_conns_closed(ecomd_conns *cs, void **socket_context)
 {
     ecomd_conn *c = *socket_context;
@@ -221,6 +270,7 @@ void ecomd_conns_closed(ecomd_conns *cs, void **socket_context)
     if (c->next) c->next->prev = c->prev;
     if (cs->head == c) cs->head = c->next;
     pthread_mutex_unlock(&cs->mu);
+    if (c->req) ecomd_request_abandoned(c->req, c->fd, nothing_written(c));
     pthread_mutex_destroy(&c->mu); /* unlisted: no sweeper can hold it now */
     free(c);
     *socket_context = NULL;
@@ -235,39 +285,57 @@ static ecomd_conn *record(struct MHD_Connection *conn)
     return ci ? ci->socket_context : NULL;
 }
 
-int64_t ecomd_conns_head_start(struct MHD_Connection *conn)
+void ecomd_conns_request_begin(struct MHD_Connection *conn, ecomd_request *r)
 {
     ecomd_conn *c = record(conn);
-    int64_t now = ecomd_mono_ns();
-    if (!c) return now;
+    if (!c) return;
+    /* MHD completes a request before it reads the next one's line, so a
+     * request still held here was dropped without its callback. */
+    if (c->req) ecomd_request_abandoned(c->req, c->fd, 0);
+    c->req = r;
+    c->written = bytes_written(c->fd);
     pthread_mutex_lock(&c->mu);
     /* The sweeper may not have seen the first byte yet. */
-    if (c->phase == HEAD_WAIT || c->phase == HEAD_DONE) {
+    if (c->phase == HEAD_WAIT) {
         c->phase = HEAD_OPEN;
-        c->start_ns = now;
+        c->start_ns = ecomd_mono_ns();
     }
-    int64_t start = c->start_ns;
     pthread_mutex_unlock(&c->mu);
-    return start;
+}
+
+/* Move the clock from one phase to the next; 0 when it was cut. */
+static int advance(struct MHD_Connection *conn, int from, int to)
+{
+    ecomd_conn *c = record(conn);
+    if (!c) return 1;
+    pthread_mutex_lock(&c->mu);
+    int was_cut = c->phase == CUT;
+    if (c->phase == from) c->phase = to;
+    pthread_mutex_unlock(&c->mu);
+    return !was_cut;
 }
 
 void ecomd_conns_head_done(struct MHD_Connection *conn)
 {
-    ecomd_conn *c = record(conn);
-    if (!c) return;
-    pthread_mutex_lock(&c->mu);
-    if (c->phase == HEAD_OPEN) c->phase = HEAD_DONE;
-    pthread_mutex_unlock(&c->mu);
+    advance(conn, HEAD_OPEN, BODY_OPEN);
 }
 
-int ecomd_conns_request_done(struct MHD_Connection *conn)
+int ecomd_conns_body_done(struct MHD_Connection *conn)
+{
+    return advance(conn, BODY_OPEN, SERVING);
+}
+
+int ecomd_conns_request_done(struct MHD_Connection *conn, int *unwritten)
 {
     ecomd_conn *c = record(conn);
+    *unwritten = 0;
     if (!c) return 0;
     uint64_t bytes = 0;
     bytes_received(c->fd, &bytes); /* MHD's thread: the fd is open */
+    *unwritten = c->req && nothing_written(c);
+    c->req = NULL;
     pthread_mutex_lock(&c->mu);
-    int was_cut = c->phase == HEAD_CUT;
+    int was_cut = c->phase == CUT;
     if (!was_cut) {
         c->phase = HEAD_WAIT;
         c->baseline = bytes;

@@ -2,8 +2,8 @@
  * document, one reader of request bodies.
  *
  * Every error the service sends, from a handler, a refused write or the
- * server itself, is written by error_doc() with the code names of the
- * library's status table; every request body is read by the library's
+ * server itself, is written by ecomd_error_document() with the code names
+ * of the library's status table; every request body is read by the library's
  * rules (ec_json_check) before anything looks at it. */
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -77,17 +77,32 @@ char *ecomd_doc_take(ecomd_doc *d, size_t *len)
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
-/* {"error": {"code", "message", "field"?, and a shortage's "sku",
- * "location"?, "requested", "available"}} */
+size_t ecomd_error_document(char *buf, size_t size, ec_status code, const char *field,
+                            const char *message)
+{
+    /* Room for every character of a full ec_error escaped as \u00XX. */
+    char m[6 * EC_ERROR_MESSAGE_MAX + 8], f[6 * EC_ERROR_FIELD_MAX + 8];
+    if (!ecomd_json_quote(m, sizeof m, message ? message : ec_status_message(code)))
+        strcpy(m, "\"\"");
+    int n;
+    if (field && *field && ecomd_json_quote(f, sizeof f, field))
+        n = snprintf(buf, size, "{\"error\":{\"code\":\"%s\",\"message\":%s,\"field\":%s}}",
+                     ec_status_name(code), m, f);
+    else
+        n = snprintf(buf, size, "{\"error\":{\"code\":\"%s\",\"message\":%s}}",
+                     ec_status_name(code), m);
+    return n > 0 && (size_t)n < size ? (size_t)n : strlen(buf);
+}
+
+/* The error document of err, and a shortage's "sku", "location"?,
+ * "requested" and "available" inside the error object. */
 static char *error_doc(const ec_error *err, const ec_inventory_result *shortage, size_t *len)
 {
+    char head[8 * (EC_ERROR_MESSAGE_MAX + EC_ERROR_FIELD_MAX)];
+    size_t n = ecomd_error_document(head, sizeof head, (ec_status)err->code, err->field,
+                                    err->message[0] ? err->message : NULL);
     ecomd_doc d = {0};
-    ecomd_doc_printf(&d, "{\"error\":{\"code\":\"%s\",\"message\":", ec_status_name(err->code));
-    ecomd_doc_str(&d, err->message[0] ? err->message : ec_status_message(err->code));
-    if (err->field[0]) {
-        ecomd_doc_lit(&d, ",\"field\":");
-        ecomd_doc_str(&d, err->field);
-    }
+    ecomd_doc_add(&d, head, n - 2); /* open again: the shortage goes inside */
     if (shortage && ec_inventory_result_shortage_sku(shortage)) {
         ecomd_doc_lit(&d, ",\"sku\":");
         ecomd_doc_str(&d, ec_inventory_result_shortage_sku(shortage));
@@ -110,28 +125,6 @@ static void fill_error(ec_error *err, ec_status code, const char *field, const c
     err->code = code;
     snprintf(err->field, sizeof err->field, "%s", field ? field : "");
     if (fmt) vsnprintf(err->message, sizeof err->message, fmt, ap);
-}
-
-void ecomd_reply_error(ecomd_request *r, unsigned status, ec_status code, const char *field,
-                       const char *message)
-{
-    ec_error err;
-    ec_error_clear(&err);
-    err.code = code;
-    snprintf(err.field, sizeof err.field, "%s", field ? field : "");
-    snprintf(err.message, sizeof err.message, "%s", message ? message : "");
-    size_t len = 0;
-    char *body = error_doc(&err, NULL, &len);
-    if (code == EC_UNAVAILABLE) ecomd_add_header(r, "Retry-After", "1");
-    ecomd_reply(r, status, body, len);
-}
-
-void ecomd_reply_ec_error(ecomd_request *r, const ec_error *err)
-{
-    ec_status code = (ec_status)err->code;
-    if (code == EC_UNAVAILABLE) ecomd_metrics_store_error(r->srv->metrics);
-    ecomd_reply_error(r, ecomd_http_status(code), code, err->field,
-                      err->message[0] ? err->message : NULL);
 }
 
 void ecomd_refuse_shortage(ecomd_outcome *out, const ec_error *err,

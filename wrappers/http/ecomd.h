@@ -101,8 +101,9 @@ void ecomd_metrics_request(ecomd_metrics *m, int method, int route, unsigned sta
 void ecomd_metrics_store_error(ecomd_metrics *m);
 void ecomd_metrics_reservation(ecomd_metrics *m, const char *result);
 void ecomd_metrics_order(ecomd_metrics *m, const char *event);
-/* A connection cut off because its request head was too slow (conns.c). */
-void ecomd_metrics_head_timeout(ecomd_metrics *m);
+/* A connection cut off because its request head (body: 0) or body (1)
+ * was too slow (conns.c). */
+void ecomd_metrics_request_timeout(ecomd_metrics *m, int body);
 /* The Prometheus text document (malloc'd). */
 char *ecomd_metrics_render(ecomd_metrics *m, int64_t rules_version, long inflight,
                            const char *region, const char *instance, size_t *len);
@@ -149,35 +150,59 @@ int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX
                      char *allow, size_t allow_size);
 const ecomd_route *ecomd_route_get(int i);
 
-/* ---- connections and the request-head clock (conns.c) ---------------------------- */
+/* ---- connections and the request clock (conns.c) -------------------------------------- */
 
 typedef struct ecomd_server ecomd_server;
 typedef struct ecomd_conns ecomd_conns;
 typedef struct ecomd_conn ecomd_conn;
 
 /* The registry of live connections, with its sweeper thread started: it
- * shuts down a connection whose request head (request line and headers)
- * is still arriving --request-timeout after its first byte.  NULL when
- * memory or a thread cannot be had. */
+ * shuts down a connection whose request (line, headers and body) is still
+ * arriving --request-timeout after its first byte.  NULL when memory or a
+ * thread cannot be had. */
 ecomd_conns *ecomd_conns_new(ecomd_server *srv);
 /* Stop and join the sweeper and free the registry; only once MHD has
  * stopped, so that no connection is left in it.  NULL is accepted. */
 void ecomd_conns_free(ecomd_conns *cs);
 /* MHD_CONNECTION_NOTIFY_STARTED and _CLOSED: list and unlist a connection
- * (its record is the MHD socket context). */
+ * (its record is the MHD socket context).  A request the connection still
+ * holds when it closes goes to ecomd_request_abandoned. */
 void ecomd_conns_opened(ecomd_conns *cs, struct MHD_Connection *conn, void **socket_context);
 void ecomd_conns_closed(ecomd_conns *cs, void **socket_context);
-/* On MHD's thread of the connection.  The request line is in: returns
- * when the request's head began (ecomd_mono_ns), the start of its
- * --request-timeout. */
-int64_t ecomd_conns_head_start(struct MHD_Connection *conn);
-/* The headers are complete: the sweeper leaves the request alone. */
+/* On MHD's thread of the connection.  The request line is in: the
+ * connection holds r until ecomd_conns_request_done, and the request's
+ * clock runs (from its first byte, when the sweeper saw it earlier). */
+void ecomd_conns_request_begin(struct MHD_Connection *conn, ecomd_request *r);
+/* The headers are complete: the clock runs on while the body arrives. */
 void ecomd_conns_head_done(struct MHD_Connection *conn);
-/* The request is over: the clock waits for the next request's first
- * byte.  Returns 1 when the sweeper had cut this request off. */
-int ecomd_conns_request_done(struct MHD_Connection *conn);
+/* The body is complete: the clock stops.  Returns 0 when the sweeper had
+ * already cut the request off. */
+int ecomd_conns_body_done(struct MHD_Connection *conn);
+/* The request is over and released: the clock waits for the next
+ * request's first byte.  Returns 1 when the sweeper had cut this request
+ * off; *unwritten is 1 when nothing was written on the socket for it. */
+int ecomd_conns_request_done(struct MHD_Connection *conn, int *unwritten);
 
 /* ---- the server and its requests (server.c) ------------------------------------- */
+
+/* ---- work off MHD's threads (offload.c) -------------------------------------------- */
+
+/* Requests waiting for the offload thread at most; more are refused (503). */
+#define ECOMD_OFFLOAD_QUEUE 8
+
+typedef struct ecomd_offload ecomd_offload;
+typedef void (*ecomd_job_fn)(ecomd_request *r);
+
+/* The offload thread, started; NULL when it cannot be. */
+ecomd_offload *ecomd_offload_new(void);
+/* Wait until no job waits or runs (every offloaded connection resumed). */
+void ecomd_offload_idle(ecomd_offload *o);
+/* Stop (after the jobs left) and join the thread, free.  NULL is accepted. */
+void ecomd_offload_free(ecomd_offload *o);
+/* From a handler: suspend r's connection and run fn(r) on the offload
+ * thread, which answers and resumes it.  0 when the queue is full (r is
+ * untouched: answer it). */
+int ecomd_offload_request(ecomd_request *r, ecomd_job_fn fn);
 
 struct ecomd_server {
     ecomd_config cfg;
@@ -187,27 +212,45 @@ struct ecomd_server {
     ecomd_rules *rules;
     struct MHD_Daemon *daemon;
     ecomd_conns *conns;
+    ecomd_offload *offload;
     atomic_int draining;
     atomic_long inflight;
+    /* Requests that failed in the store in a row, and the write probe of
+     * /readyz (handlers_core.c). */
+    atomic_int store_failures;
+    atomic_llong probe_at_ns;
+    atomic_int probe_failed;
     unsigned port; /* the port actually bound */
 };
 
 #define ECOMD_MAX_HEADERS 4
+/* More query arguments than this are refused (431): no endpoint takes more
+ * than two, and each costs MHD a record in the connection's memory. */
+#define ECOMD_QUERY_ARGS_MAX 64
+
+/* A request refused on its head, answered when its body need not be read. */
+typedef struct ecomd_refusal {
+    unsigned status; /* 0: not refused */
+    ec_status code;
+    const char *field, *message;
+} ecomd_refusal;
+
+struct MHD_Response;
 
 struct ecomd_request {
     ecomd_server *srv;
     struct MHD_Connection *conn;
     int method;
-    int route; /* index, or the route count for unmatched */
-    char *url; /* the path as sent, not yet percent-decoded */
+    int route;    /* index, or the route count for unmatched */
+    char *url;    /* the path as sent, not yet percent-decoded */
+    size_t nargs; /* query arguments */
     int started;
     char *body;
     size_t body_len;
     size_t body_cap;
     int too_large;
-    int timed_out;      /* --request-timeout passed while receiving */
-    int64_t t0_ns;      /* the request line arrived */
-    int64_t head_t0_ns; /* its first byte arrived: --request-timeout runs from here */
+    int timed_out; /* --request-timeout passed while receiving */
+    int64_t t0_ns; /* the request line arrived */
     unsigned status;
     int role;
     const char *key_name; /* the API key's name; NULL without keys */
@@ -221,9 +264,19 @@ struct ecomd_request {
     char header_values[ECOMD_MAX_HEADERS][160];
     size_t nheaders;
     int answered;
+    ecomd_refusal refusal;
+    /* The body of the answer queued (owned by MHD's response, alive until
+     * the request completes): written directly when MHD could not send it. */
+    const char *sent_body;
+    size_t sent_len;
+    /* Work moved off MHD's thread (ecomd_offload_request): the connection is
+     * suspended, and the answer waits in `pending` until it is resumed. */
+    int offloaded;
+    struct MHD_Response *pending;
+    unsigned pending_status;
 };
 
-/* A request header's value, NULL when absent. */
+/* A request header's value, NULL when absent (reply.c). */
 const char *ecomd_header(ecomd_request *r, const char *name);
 /* The version an If-Match header names ("\"3\""): -1 when absent, -2 when
  * malformed. */
@@ -244,6 +297,19 @@ void ecomd_reply_error(ecomd_request *r, unsigned status, ec_status code, const 
                        const char *message);
 /* Answer with the error document of err, with the HTTP status its code maps to. */
 void ecomd_reply_ec_error(ecomd_request *r, const ec_error *err);
+/* Write the error document {"error": {"code", "message", "field"?}} into
+ * buf; returns its length. */
+size_t ecomd_error_document(char *buf, size_t size, ec_status code, const char *field,
+                            const char *message);
+/* Queue the answer made off MHD's thread; 0 when there is none. */
+int ecomd_reply_pending(ecomd_request *r);
+/* Write an answer straight on a socket MHD is closing without one
+ * (mhd_errors.c); the socket is then shut down for writing. */
+void ecomd_answer_on_socket(int fd, unsigned status, const char *body, size_t len,
+                            const char *request_id);
+/* A request MHD dropped without completing it (conns.c): answered on fd
+ * when `unwritten` (nothing was written for it), logged, counted, freed. */
+void ecomd_request_abandoned(ecomd_request *r, int fd, int unwritten);
 /* HTTP status for a library status. */
 unsigned ecomd_http_status(ec_status st);
 
@@ -271,10 +337,22 @@ typedef struct ecomd_outcome {
 typedef ec_status (*ecomd_write_fn)(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_outcome *out);
 
 /* Run fn in one transaction with the request's Idempotency-Key (refused
- * with 400 when key_required and absent), and answer. */
-void ecomd_write(ecomd_request *r, int key_required, ecomd_write_fn fn, void *ctx);
-/* 503 (or 500 for EC_NO_MEMORY / EC_INTERNAL) for a failed store call. */
+ * with 400 when key_required and absent), and answer.  Returns the status
+ * of fn's outcome once it is committed and answered; 0 when the answer is
+ * something else (a replay, a refused key, a store failure). */
+unsigned ecomd_write(ecomd_request *r, int key_required, ecomd_write_fn fn, void *ctx);
+/* 503 (or 500 for EC_NO_MEMORY / EC_INTERNAL) for a failed store call;
+ * 400 when the call failed on a value of the request (below). */
 void ecomd_reply_store_error(ecomd_request *r, ec_status st);
+/* A store call failed on a value the request carried, not on the store
+ * (PostgreSQL's data exceptions, SQLSTATE class 22: text that is not
+ * UTF-8, a NUL, a number out of range).  The adapter notes it for the
+ * thread that made the call; the answer is then 400, and no store error
+ * is counted.  _take reads and clears the note. */
+void ecomd_store_data_error_note(void);
+int ecomd_store_data_error_take(void);
+/* Answer 400 when the last failed store call failed on a value (1). */
+int ecomd_reply_data_error(ecomd_request *r);
 
 /* ---- documents (documents.c) ---------------------------------------------------------------- */
 
@@ -354,6 +432,15 @@ void ecomd_log_request(const ecomd_request *r, double seconds);
 size_t ecomd_json_quote(char *buf, size_t size, const char *s);
 /* MHD's error logger. */
 void ecomd_mhd_logger(void *cls, const char *fmt, va_list ap);
+
+/* ---- readiness (handlers_core.c) --------------------------------------------------- */
+
+/* After this many requests in a row failed in the store, /readyz writes a
+ * probe before it answers 200. */
+#define ECOMD_STORE_FAILURES_PROBED 3
+
+/* A request failed in the store (ok 0), or a write committed (ok 1). */
+void ecomd_store_outcome(ecomd_server *srv, int ok);
 
 /* ---- handlers --------------------------------------------------------------------- */
 

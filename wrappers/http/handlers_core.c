@@ -24,6 +24,44 @@ void ecomd_h_healthz(ecomd_request *r)
     ecomd_reply_copy(r, 200, ok, sizeof ok - 1);
 }
 
+/* ---- readiness -------------------------------------------------------------------------- */
+
+/* A store that answers reads may still refuse every write (a full disk, a
+ * database turned read-only), and a ping does not notice.  Requests that
+ * fail in the store are counted in a row (a committed write resets the
+ * count); past ECOMD_STORE_FAILURES_PROBED, /readyz writes a probe, at
+ * most once a second, and answers 503 until one commits.  A load balancer
+ * then sends the traffic to an instance whose writes work, and this one
+ * comes back by itself once its store takes writes again. */
+void ecomd_store_outcome(ecomd_server *srv, int ok)
+{
+    if (ok)
+        atomic_store(&srv->store_failures, 0);
+    else
+        atomic_fetch_add(&srv->store_failures, 1);
+}
+
+static int writes_refused(ecomd_server *srv)
+{
+    if (atomic_load(&srv->store_failures) < ECOMD_STORE_FAILURES_PROBED) return 0;
+    long long now = ecomd_mono_ns(), last = atomic_load(&srv->probe_at_ns);
+    if ((last && now - last < 1000000000) ||
+        !atomic_compare_exchange_strong(&srv->probe_at_ns, &last, now))
+        return atomic_load(&srv->probe_failed); /* probed a moment ago, or being probed */
+    ecomd_store *s = srv->store;
+    ecomd_tx *tx = NULL;
+    ec_status st = s->ops->tx_begin(s, &tx);
+    if (st == EC_OK) st = s->ops->write_probe(tx);
+    if (st == EC_OK)
+        st = s->ops->tx_commit(tx);
+    else if (tx)
+        s->ops->tx_rollback(tx);
+    atomic_store(&srv->probe_failed, st != EC_OK);
+    if (st == EC_OK) ecomd_store_outcome(srv, 1);
+    if (st != EC_OK) ecomd_metrics_store_error(srv->metrics);
+    return st != EC_OK;
+}
+
 void ecomd_h_readyz(ecomd_request *r)
 {
     ecomd_server *srv = r->srv;
@@ -34,6 +72,10 @@ void ecomd_h_readyz(ecomd_request *r)
     if (srv->store->ops->ping(srv->store) != EC_OK) {
         ecomd_metrics_store_error(srv->metrics);
         ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "the store does not answer");
+        return;
+    }
+    if (writes_refused(srv)) {
+        ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "the store refuses writes");
         return;
     }
     int64_t version = ecomd_rules_version(srv->rules);
@@ -125,61 +167,77 @@ void ecomd_h_rules_get(ecomd_request *r)
     ecomd_reply(r, 200, body, len);
 }
 
-/* Store the ruleset as the next version and its rules.activated event, in
- * one transaction; *version receives the new version. */
-static ec_status store_rules(ecomd_request *r, int64_t expected, int64_t *version)
+/* A PUT /v1/rules: the compiled ruleset (or why it was refused) and the
+ * version it was stored as. */
+typedef struct rules_put {
+    int64_t expected; /* If-Match, -1 without */
+    ec_ruleset *rules;
+    ec_error err;
+    int64_t version;
+} rules_put;
+
+/* Store the ruleset as the next version and its rules.activated event (in
+ * ecomd_write's transaction, under the request's Idempotency-Key). */
+static ec_status store_rules(ecomd_request *r, ecomd_tx *tx, void *arg, ecomd_outcome *out)
 {
+    rules_put *p = arg;
     ecomd_store *s = r->srv->store;
-    ecomd_tx *tx = NULL;
+    if (!p->rules) {
+        ec_status code = (ec_status)p->err.code;
+        if (code == EC_NO_MEMORY || code == EC_INTERNAL) return code; /* not kept under the key */
+        ecomd_refuse(out, &p->err);
+        return EC_OK;
+    }
     int64_t now = ecomd_now_us();
-    ec_status st = s->ops->tx_begin(s, &tx);
+    ec_status st = s->ops->rules_insert(tx, r->body, r->body_len, p->expected, now, &p->version);
+    if (st == EC_VERSION_CONFLICT) {
+        ec_error e;
+        ec_error_clear(&e);
+        e.code = EC_VERSION_CONFLICT;
+        snprintf(e.field, sizeof e.field, "If-Match");
+        snprintf(e.message, sizeof e.message, "the ruleset changed since that version");
+        ecomd_refuse(out, &e);
+        out->status = 412; /* a stale If-Match is a failed precondition */
+        return EC_OK;
+    }
+    char data[64];
+    snprintf(data, sizeof data, "{\"version\":%lld}", (long long)p->version);
+    if (st == EC_OK) st = s->ops->event_add(tx, "rules.activated", data, now);
     if (st != EC_OK) return st;
-    st = s->ops->rules_insert(tx, r->body, r->body_len, expected, now, version);
-    if (st == EC_OK) {
-        char data[64];
-        snprintf(data, sizeof data, "{\"version\":%lld}", (long long)*version);
-        st = s->ops->event_add(tx, "rules.activated", data, now);
-    }
-    if (st != EC_OK) {
-        s->ops->tx_rollback(tx);
-        return st;
-    }
-    return s->ops->tx_commit(tx);
+    out->status = 200;
+    out->body = strdup(data);
+    out->len = out->body ? strlen(out->body) : 0;
+    out->header_names[0] = "ETag";
+    snprintf(out->header_values[0], sizeof out->header_values[0], "\"%lld\"",
+             (long long)p->version);
+    out->nheaders = 1;
+    return EC_OK;
+}
+
+/* On the offload thread: compile (seconds for a large catalogue with
+ * patterns), store, and activate at once on this instance; the other
+ * instances pick it up by polling. */
+static void rules_put_job(ecomd_request *r)
+{
+    rules_put p = {.expected = ecomd_if_match(r)};
+    ec_error_clear(&p.err);
+    if (ec_ruleset_from_json(r->body ? r->body : "", r->body_len, NULL, &p.rules, &p.err) != EC_OK)
+        p.rules = NULL;
+    if (ecomd_write(r, 0, store_rules, &p) == 200)
+        ecomd_rules_install(r->srv->rules, p.rules, p.version); /* takes it over */
+    else
+        ec_ruleset_free(p.rules);
 }
 
 void ecomd_h_rules_put(ecomd_request *r)
 {
-    int64_t expected = ecomd_if_match(r);
-    if (expected == -2) {
+    if (ecomd_if_match(r) == -2) {
         ecomd_reply_error(r, 400, EC_INVALID_FIELD, "If-Match", "If-Match must be \"<version>\"");
         return;
     }
-    ec_ruleset *rules = NULL;
-    ec_error err;
-    ec_error_clear(&err);
-    if (ec_ruleset_from_json(r->body ? r->body : "", r->body_len, NULL, &rules, &err) != EC_OK) {
-        ecomd_reply_ec_error(r, &err);
-        return;
-    }
-    int64_t version = 0;
-    ec_status st = store_rules(r, expected, &version);
-    if (st != EC_OK) {
-        ec_ruleset_free(rules);
-        if (st == EC_VERSION_CONFLICT)
-            ecomd_reply_error(r, 412, EC_VERSION_CONFLICT, "If-Match",
-                              "the ruleset changed since that version");
-        else
-            ecomd_reply_store_error(r, st);
-        return;
-    }
-    /* Active here at once; the other instances pick it up by polling. */
-    ecomd_rules_install(r->srv->rules, rules, version);
-    char etag[32];
-    snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
-    ecomd_add_header(r, "ETag", etag);
-    cJSON *doc = cJSON_CreateObject();
-    cJSON_AddNumberToObject(doc, "version", (double)version);
-    reply_cjson(r, 200, doc);
+    if (!ecomd_offload_request(r, rules_put_job))
+        ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL,
+                          "too many rulesets are waiting to be compiled; retry");
 }
 
 /* ---- the outbox ------------------------------------------------------------------------- */

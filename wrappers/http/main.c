@@ -237,6 +237,9 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A store file that may not grow (RLIMIT_FSIZE) is an I/O error the
+     * store reports (EFBIG), like a full disk, not a reason to die. */
+    signal(SIGXFSZ, SIG_IGN);
     if (open_all(&srv) != 0 || (rc = ecomd_server_start(&srv)) != 0) {
         close_all(&srv);
         return rc ? rc : 1;

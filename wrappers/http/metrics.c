@@ -41,6 +41,7 @@ struct ecomd_metrics {
     route_hist *hist;        /* [route] */
     atomic_ullong store_errors;
     atomic_ullong head_timeouts;
+    atomic_ullong body_timeouts;
     atomic_ullong reservations[NRESULTS];
     atomic_ullong orders[NORDER_EVENTS];
 };
@@ -87,9 +88,10 @@ void ecomd_metrics_store_error(ecomd_metrics *m)
     atomic_fetch_add_explicit(&m->store_errors, 1, memory_order_relaxed);
 }
 
-void ecomd_metrics_head_timeout(ecomd_metrics *m)
+void ecomd_metrics_request_timeout(ecomd_metrics *m, int body)
 {
-    atomic_fetch_add_explicit(&m->head_timeouts, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(body ? &m->body_timeouts : &m->head_timeouts, 1,
+                              memory_order_relaxed);
 }
 
 void ecomd_metrics_reservation(ecomd_metrics *m, const char *result)
@@ -200,13 +202,17 @@ char *ecomd_metrics_render(ecomd_metrics *m, int64_t rules_version, long infligh
         "line and headers took longer than the request timeout.\n"
         "# TYPE ecomd_request_head_timeouts_total counter\n"
         "ecomd_request_head_timeouts_total %llu\n"
+        "# HELP ecomd_request_body_timeouts_total Connections closed because a request's "
+        "body was still arriving when the request timeout ran out.\n"
+        "# TYPE ecomd_request_body_timeouts_total counter\n"
+        "ecomd_request_body_timeouts_total %llu\n"
         "# HELP ecomd_inflight_requests Requests being processed.\n"
         "# TYPE ecomd_inflight_requests gauge\necomd_inflight_requests %ld\n"
         "# HELP ecomd_build_info Build and placement of this instance.\n"
         "# TYPE ecomd_build_info gauge\n"
         "ecomd_build_info{version=\"%s\",region=\"%s\",instance=\"%s\"} 1\n",
         (long long)rules_version, atomic_load(&m->store_errors), atomic_load(&m->head_timeouts),
-        inflight, ec_version_string(), region, instance);
+        atomic_load(&m->body_timeouts), inflight, ec_version_string(), region, instance);
     if (t.failed) {
         free(t.p);
         return NULL;

@@ -2,11 +2,14 @@
  *
  * Routes are data: a pattern, a method, the least role, whether a JSON body
  * is taken, and a handler.  A pattern segment "{name}" matches one non-empty
- * path segment, percent-decoded.  The pattern doubles as the route label of
- * logs and metrics, so label cardinality stays bounded by the table. */
+ * path segment, percent-decoded; a segment that decodes to anything but
+ * UTF-8 text without control characters (a stray %FF, a %00) matches
+ * nothing, so such a path is 404 before any handler or store sees it.  The pattern doubles as the
+ * route label of logs and metrics, so label cardinality stays bounded by the table. */
 #include <string.h>
 
 #include "ecomd.h"
+#include "request_head.h"
 
 static const ecomd_route routes[] = {
     {"/healthz", ECOMD_GET, ECOMD_ROLE_NONE, 0, ecomd_h_healthz},
@@ -66,35 +69,6 @@ int ecomd_method_id(const char *name)
     return ECOMD_OTHER;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode [s, s+n) into out; 0 when malformed, too long, or holding
- * a control character (identifiers never do). */
-static int decode_segment(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)s[i];
-        if (c == '%') {
-            if (i + 2 >= n) return 0;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0) return 0;
-            c = hi * 16 + lo;
-            i += 2;
-        }
-        if (c < 0x20 || c == 0x7f || o + 1 >= ECOMD_PARAM_MAX) return 0;
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return o > 0;
-}
-
 /* Match path against pattern, filling params; 1 on a match. */
 static int match(const char *pattern, const char *path, char params[][ECOMD_PARAM_MAX],
                  size_t *nparams)
@@ -105,7 +79,9 @@ static int match(const char *pattern, const char *path, char params[][ECOMD_PARA
         pattern++, path++;
         size_t plen = strcspn(pattern, "/"), slen = strcspn(path, "/");
         if (pattern[0] == '{') {
-            if (np == ECOMD_MAX_PARAMS || !decode_segment(path, slen, params[np])) return 0;
+            if (np == ECOMD_MAX_PARAMS ||
+                !ecomd_decode_segment(path, slen, params[np], ECOMD_PARAM_MAX))
+                return 0;
             np++;
         } else if (plen != slen || memcmp(pattern, path, plen) != 0) {
             return 0;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ecomd.h"
+#include "request_head.h"
 
 int64_t ecomd_mono_ns(void)
 {
@@ -37,135 +38,7 @@ int64_t ecomd_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-const char *ecomd_header(ecomd_request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-int64_t ecomd_if_match(ecomd_request *r)
-{
-    const char *im = ecomd_header(r, "If-Match");
-    if (!im) return -1;
-    char *end = NULL;
-    if (im[0] != '"') return -2;
-    long long v = strtoll(im + 1, &end, 10);
-    return end && end != im + 1 && strcmp(end, "\"") == 0 && v >= 0 ? (int64_t)v : -2;
-}
-
-const char *ecomd_query(ecomd_request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-void ecomd_add_header(ecomd_request *r, const char *name, const char *value)
-{
-    if (r->nheaders == ECOMD_MAX_HEADERS) return;
-    r->header_names[r->nheaders] = name;
-    snprintf(r->header_values[r->nheaders], sizeof r->header_values[0], "%s", value);
-    r->nheaders++;
-}
-
-/* ---- responses ------------------------------------------------------------------ */
-
-static void add_trace_headers(ecomd_request *r, struct MHD_Response *resp)
-{
-    char tp[64];
-    snprintf(tp, sizeof tp, "00-%s-%s-%s", r->trace_id, r->span_id, r->trace_flags);
-    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
-    MHD_add_response_header(resp, "traceparent", tp);
-    const char *state = ecomd_header(r, "tracestate");
-    if (state) MHD_add_response_header(resp, "tracestate", state);
-}
-
-static void queue(ecomd_request *r, unsigned status, struct MHD_Response *resp,
-                  const char *content_type)
-{
-    if (!resp) {
-        r->status = 500;
-        return;
-    }
-    if (content_type) MHD_add_response_header(resp, "Content-Type", content_type);
-    add_trace_headers(r, resp);
-    for (size_t i = 0; i < r->nheaders; i++)
-        MHD_add_response_header(resp, r->header_names[i], r->header_values[i]);
-    if (MHD_queue_response(r->conn, status, resp) == MHD_YES) {
-        r->status = status;
-        r->answered = 1;
-    }
-    MHD_destroy_response(resp);
-}
-
-void ecomd_reply(ecomd_request *r, unsigned status, char *body, size_t len)
-{
-    if (!body) {
-        ecomd_reply_error(r, 500, EC_NO_MEMORY, NULL, NULL);
-        return;
-    }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) free(body);
-    queue(r, status, resp, "application/json");
-}
-
-void ecomd_reply_copy(ecomd_request *r, unsigned status, const char *body, size_t len)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-    queue(r, status, resp, "application/json");
-}
-
-void ecomd_reply_text(ecomd_request *r, unsigned status, char *body, size_t len,
-                      const char *content_type)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) free(body);
-    queue(r, status, resp, content_type);
-}
-
-unsigned ecomd_http_status(ec_status st)
-{
-    switch (st) {
-    case EC_OK:
-        return 200;
-    case EC_INVALID_TRANSITION:
-    case EC_VERSION_CONFLICT:
-    case EC_IDEMPOTENCY_CONFLICT:
-    case EC_INSUFFICIENT_STOCK:
-    case EC_RESERVATION_EXPIRED:
-        return 409;
-    case EC_NOT_FOUND:
-        return 404;
-    case EC_UNAUTHORIZED:
-        return 401;
-    case EC_FORBIDDEN:
-        return 403;
-    case EC_PAYLOAD_TOO_LARGE:
-        return 413;
-    case EC_UNSUPPORTED_MEDIA_TYPE:
-        return 415;
-    case EC_UNAVAILABLE:
-        return 503;
-    case EC_INTERNAL:
-    case EC_NO_MEMORY:
-    case EC_MISUSE:
-        return 500;
-    default:
-        return 400; /* invalid input and pricing errors */
-    }
-}
-
 /* ---- request identity: X-Request-Id and W3C traceparent ---------------------------- */
-
-static int is_hex(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
-    return 1;
-}
-
-static int all_zero(const char *s, size_t n)
-{
-    return strspn(s, "0") >= n;
-}
 
 static void random_hex(char *out, size_t bytes)
 {
@@ -174,41 +47,47 @@ static void random_hex(char *out, size_t bytes)
     sodium_bin2hex(out, bytes * 2 + 1, raw, bytes);
 }
 
-/* "00-<32 hex trace>-<16 hex parent>-<2 hex flags>"; a later version may
- * append fields, which are ignored as the W3C spec asks. */
-static int parse_traceparent(const char *tp, ecomd_request *r)
+/* Ids for a request whose headers are gone (MHD dropped it). */
+static void identify_anew(ecomd_request *r)
 {
-    size_t n = strlen(tp);
-    if (n < 55 || (n > 55 && tp[55] != '-') || !is_hex(tp, 2) || memcmp(tp, "ff", 2) == 0 ||
-        tp[2] != '-' || !is_hex(tp + 3, 32) || all_zero(tp + 3, 32) || tp[35] != '-' ||
-        !is_hex(tp + 36, 16) || all_zero(tp + 36, 16) || tp[52] != '-' || !is_hex(tp + 53, 2))
-        return 0;
-    if (memcmp(tp, "00", 2) == 0 && n != 55) return 0;
-    memcpy(r->trace_id, tp + 3, 32);
-    r->trace_id[32] = '\0';
-    memcpy(r->trace_flags, tp + 53, 2);
-    r->trace_flags[2] = '\0';
-    return 1;
+    random_hex(r->request_id, 16);
+    random_hex(r->trace_id, 16);
+    strcpy(r->trace_flags, "00");
+    random_hex(r->span_id, 8);
 }
 
 static void identify(ecomd_request *r)
 {
     const char *rid = ecomd_header(r, "X-Request-Id");
-    size_t n = rid ? strlen(rid) : 0;
-    if (n >= 1 && n < sizeof r->request_id &&
-        strspn(rid, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
-        memcpy(r->request_id, rid, n + 1);
+    if (rid && ecomd_request_id_valid(rid))
+        snprintf(r->request_id, sizeof r->request_id, "%s", rid);
     else
         random_hex(r->request_id, 16);
     const char *tp = ecomd_header(r, "traceparent");
-    if (!tp || !parse_traceparent(tp, r)) {
+    if (!tp || !ecomd_traceparent_parse(tp, r->trace_id, r->trace_flags)) {
         random_hex(r->trace_id, 16);
         strcpy(r->trace_flags, "00");
     }
     random_hex(r->span_id, 8);
 }
 
-/* ---- checks before the handler ---------------------------------------------------- */
+/* ---- checks on the request head, before any body is read -------------------------- */
+
+/* Note a refusal (answered by answer_refusal); always 0. */
+static int refuse(ecomd_request *r, unsigned status, ec_status code, const char *field,
+                  const char *message)
+{
+    r->refusal.status = status;
+    r->refusal.code = code;
+    r->refusal.field = field;
+    r->refusal.message = message;
+    return 0;
+}
+
+static void answer_refusal(ecomd_request *r)
+{
+    ecomd_reply_error(r, r->refusal.status, r->refusal.code, r->refusal.field, r->refusal.message);
+}
 
 static int authenticate(ecomd_request *r, int need)
 {
@@ -222,14 +101,11 @@ static int authenticate(ecomd_request *r, int need)
     if (need == ECOMD_ROLE_NONE) return 1;
     if (r->role == ECOMD_ROLE_NONE) {
         ecomd_add_header(r, "WWW-Authenticate", "Bearer");
-        ecomd_reply_error(r, 401, EC_UNAUTHORIZED, NULL,
-                          "a valid 'Authorization: Bearer' key is required");
-        return 0;
+        return refuse(r, 401, EC_UNAUTHORIZED, NULL,
+                      "a valid 'Authorization: Bearer' key is required");
     }
-    if (r->role < need) {
-        ecomd_reply_error(r, 403, EC_FORBIDDEN, NULL, "this endpoint needs an admin key");
-        return 0;
-    }
+    if (r->role < need)
+        return refuse(r, 403, EC_FORBIDDEN, NULL, "this endpoint needs an admin key");
     return 1;
 }
 
@@ -242,71 +118,63 @@ static int json_content_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-static void dispatch(ecomd_request *r)
+/* How the body is framed.  RFC 9112 6.3: a request with both headers
+ * cannot be read safely (a proxy in front may have framed it the other
+ * way, smuggling a second request in its body), so it is refused and the
+ * connection closed.  MHD would read any other transfer coding until the
+ * connection closes. */
+static int framing_ok(ecomd_request *r, const char *cl, const char *te)
+{
+    if (te && cl)
+        return refuse(r, 400, EC_INVALID_FIELD, "Transfer-Encoding",
+                      "send either Content-Length or Transfer-Encoding, not both");
+    if (te && strcasecmp(te, "chunked") != 0)
+        return refuse(r, 400, EC_INVALID_FIELD, "Transfer-Encoding",
+                      "the only transfer coding accepted is chunked");
+    if (cl && strtoull(cl, NULL, 10) > r->srv->cfg.max_body) r->too_large = 1;
+    return 1;
+}
+
+/* Everything that can be decided from the head: framing, route, key,
+ * size and media type.  0 with r->refusal set when the request is refused. */
+static int head_ok(ecomd_request *r, const char *cl, const char *te)
 {
     char allow[64];
-    identify(r);
+    if (!framing_ok(r, cl, te)) return 0;
+    if (r->nargs > ECOMD_QUERY_ARGS_MAX)
+        return refuse(r, 431, EC_LIMIT_EXCEEDED, NULL, "too many query arguments");
     int route = ecomd_route_find(r->method, r->url, r->params, &r->nparams, allow, sizeof allow);
-    if (route == ECOMD_NO_ROUTE) {
-        ecomd_reply_error(r, 404, EC_NOT_FOUND, NULL, "no such endpoint");
-        return;
-    }
+    if (route == ECOMD_NO_ROUTE) return refuse(r, 404, EC_NOT_FOUND, NULL, "no such endpoint");
     if (route < 0) {
         r->route = -route - 1;
         ecomd_add_header(r, "Allow", allow);
-        ecomd_reply_error(r, 405, EC_INVALID_FIELD, NULL, "method not allowed on this endpoint");
-        return;
+        return refuse(r, 405, EC_INVALID_FIELD, NULL, "method not allowed on this endpoint");
     }
     r->route = route;
     const ecomd_route *rt = ecomd_route_get(route);
-    if (!authenticate(r, rt->role)) return;
-    if (r->too_large) {
-        ecomd_reply_error(r, 413, EC_PAYLOAD_TOO_LARGE, NULL, "the request body is too large");
-        return;
-    }
-    if (rt->body && !json_content_type(ecomd_header(r, "Content-Type"))) {
-        ecomd_reply_error(r, 415, EC_UNSUPPORTED_MEDIA_TYPE, NULL,
-                          "send the body as Content-Type: application/json");
-        return;
-    }
-    rt->handler(r);
-    if (!r->answered) ecomd_reply_error(r, 500, EC_INTERNAL, NULL, NULL);
+    if (!authenticate(r, rt->role)) return 0;
+    if (r->too_large)
+        return refuse(r, 413, EC_PAYLOAD_TOO_LARGE, NULL, "the request body is too large");
+    if (rt->body && !json_content_type(ecomd_header(r, "Content-Type")))
+        return refuse(r, 415, EC_UNSUPPORTED_MEDIA_TYPE, NULL,
+                      "send the body as Content-Type: application/json");
+    return 1;
 }
 
-/* ---- MHD callbacks -------------------------------------------------------------------------- */
-
-/* MHD's URI logger runs once per request, before MHD percent-decodes the
- * path, and its result becomes the request's context.  The router needs the
- * raw path: a decoded "%2F" inside a SKU would otherwise split a segment. */
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-    ecomd_server *srv = cls;
-    ecomd_request *r = calloc(1, sizeof *r);
-    size_t n = strcspn(uri, "?");
-    if (!r || !(r->url = malloc(n + 1))) {
-        free(r);
-        return NULL;
-    }
-    memcpy(r->url, uri, n);
-    r->url[n] = '\0';
-    r->srv = srv;
-    r->conn = conn;
-    r->method = ECOMD_OTHER;
-    r->route = ecomd_route_count();
-    r->t0_ns = ecomd_mono_ns();
-    r->head_t0_ns = ecomd_conns_head_start(conn);
-    atomic_fetch_add(&srv->inflight, 1);
-    return r;
-}
-
-/* The first access callback: the headers are in. */
+/* The first access callback: the headers are in.  A refused request that
+ * announces a body is answered at once, so its body is never read (MHD
+ * then closes the connection); one without a body is answered on the
+ * next callback, which keeps the connection alive. */
 static void request_start(ecomd_request *r, const char *method)
 {
     r->started = 1;
     ecomd_conns_head_done(r->conn);
     r->method = ecomd_method_id(method);
+    identify(r);
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > r->srv->cfg.max_body) r->too_large = 1;
+    const char *te = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    if (head_ok(r, cl, te)) return;
+    if (te || (cl && strtoull(cl, NULL, 10) > 0)) answer_refusal(r);
 }
 
 /* Keep the body (NUL-terminated) unless it passes the limit. */
@@ -332,23 +200,54 @@ static void take_body(ecomd_request *r, const char *data, size_t n)
     r->body[r->body_len] = '\0';
 }
 
-/* MHD's --timeout restarts on every byte, so a client trickling its body
- * would hold a connection (and its thread's memory) for ever: the whole
- * request, from its first byte, must arrive within --request-timeout.
- * Checked here on each access callback, i.e. whenever body bytes arrive;
- * the head (before MHD calls us) is watched by the sweeper of conns.c on
- * the same clock. */
-static int receive_too_slow(const ecomd_request *r)
+static void dispatch(ecomd_request *r)
 {
-    int64_t limit_ns = (int64_t)r->srv->cfg.request_timeout * 1000000000;
-    return limit_ns > 0 && ecomd_mono_ns() - r->head_t0_ns > limit_ns;
+    if (r->refusal.status) {
+        answer_refusal(r);
+        return;
+    }
+    if (r->too_large) { /* a chunked body, read to its end */
+        ecomd_reply_error(r, 413, EC_PAYLOAD_TOO_LARGE, NULL, "the request body is too large");
+        return;
+    }
+    ecomd_store_data_error_take(); /* a stale note of an earlier request */
+    const ecomd_route *rt = ecomd_route_get(r->route);
+    rt->handler(r);
+    if (!r->answered && !r->offloaded) ecomd_reply_error(r, 500, EC_INTERNAL, NULL, NULL);
+}
+
+/* ---- MHD callbacks -------------------------------------------------------------------------- */
+
+/* MHD's URI logger runs once per request, before MHD percent-decodes the
+ * path, and its result becomes the request's context.  The router needs the
+ * raw path: a decoded "%2F" inside a SKU would otherwise split a segment. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    ecomd_server *srv = cls;
+    ecomd_request *r = calloc(1, sizeof *r);
+    size_t n = strcspn(uri, "?");
+    if (!r || !(r->url = malloc(n + 1))) {
+        free(r);
+        return NULL;
+    }
+    memcpy(r->url, uri, n);
+    r->url[n] = '\0';
+    r->nargs = ecomd_query_count(uri);
+    r->srv = srv;
+    r->conn = conn;
+    r->method = ECOMD_OTHER;
+    r->route = ecomd_route_count();
+    r->t0_ns = ecomd_mono_ns();
+    atomic_fetch_add(&srv->inflight, 1);
+    ecomd_conns_request_begin(conn, r);
+    return r;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)cls, (void)conn, (void)url, (void)version;
+    (void)cls, (void)url, (void)version;
     ecomd_request *r = *con_cls;
     if (!r) return MHD_NO; /* out of memory in on_uri */
     if (!r->started) {
@@ -357,52 +256,104 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->answered) {
-        *upload_data_size = 0; /* an early 413: the rest is discarded */
+        *upload_data_size = 0; /* an early refusal: MHD reads no more */
         return MHD_YES;
     }
-    if (receive_too_slow(r)) {
-        /* MHD 0.9.75 refuses a response while it is reading the body
-         * (MHD_queue_response fails after the first body callback): then
-         * MHD_NO closes the connection without an answer, logged as 408. */
-        *upload_data_size = 0;
-        r->timed_out = 1;
-        identify(r);
-        ecomd_add_header(r, "Connection", "close");
-        ecomd_reply_error(r, 408, EC_LIMIT_EXCEEDED, NULL,
-                          "the request was not received within the request timeout");
-        return r->answered ? MHD_YES : MHD_NO;
-    }
+    if (r->offloaded) /* resumed: the answer made on another thread */
+        return ecomd_reply_pending(r) ? MHD_YES : MHD_NO;
     if (*upload_data_size) {
         take_body(r, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        /* Refuse an oversized body at once rather than read it all; MHD
-         * then closes the connection after the answer. */
-        if (r->too_large) dispatch(r);
         return MHD_YES;
     }
+    if (!ecomd_conns_body_done(conn)) {
+        r->timed_out = 1; /* the sweeper cut it off a moment ago */
+        return MHD_NO;
+    }
     dispatch(r);
-    return r->answered ? MHD_YES : MHD_NO;
+    return r->answered || r->offloaded ? MHD_YES : MHD_NO;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+/* Log and count a request that is over, and free it. */
+static void finish(ecomd_request *r)
 {
-    ecomd_server *srv = cls;
-    ecomd_request *r = *con_cls;
-    int head_cut = ecomd_conns_request_done(conn);
-    if (!r) return;
-    if (!r->answered)
-        r->status =
-            toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || r->timed_out || head_cut ? 408 : 499;
-    if (!r->request_id[0]) identify(r);
+    ecomd_server *srv = r->srv;
     double seconds = (double)(ecomd_mono_ns() - r->t0_ns) / 1e9;
     ecomd_metrics_request(srv->metrics, r->method, r->route, r->status, seconds);
     ecomd_log_request(r, seconds);
+    if (r->pending) MHD_destroy_response(r->pending);
     atomic_fetch_sub(&srv->inflight, 1);
     free(r->body);
     free(r->url);
     free(r);
+}
+
+static int conn_fd(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci ? ci->connect_fd : -1;
+}
+
+/* MHD ends a request: logged with what the client got.  An answer MHD
+ * failed to send without writing a byte of it (its head did not fit in
+ * what the request left of the connection's memory) is written here. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    ecomd_request *r = *con_cls;
+    int unwritten = 0;
+    int cut = ecomd_conns_request_done(conn, &unwritten);
+    if (!r) return;
     *con_cls = NULL;
+    if (!r->request_id[0]) identify(r);
+    if (!r->answered) {
+        /* MHD's own answer (a malformed chunked body), or none. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+        r->status = ci ? ci->http_status
+                    : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || r->timed_out || cut ? 408
+                                                                                           : 499;
+    } else if (toe == MHD_REQUEST_TERMINATED_WITH_ERROR && unwritten) {
+        /* The body is MHD's response's, alive until this callback returns. */
+        const char *body = r->sent_body;
+        size_t len = r->sent_len;
+        unsigned status = r->status;
+        char id[sizeof r->request_id];
+        memcpy(id, r->request_id, sizeof id);
+        finish(r);
+        ecomd_answer_on_socket(conn_fd(conn), status, body, len, id);
+        return;
+    } else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        r->status = 499; /* the client went away before the answer was sent */
+    }
+    finish(r);
+}
+
+/* MHD dropped the request without its completion callback (see conns.c):
+ * it is answered here, when nothing was written for it yet.  Its head and
+ * any answer queued are gone with the connection's memory, so only what
+ * on_uri kept is known.  Counted before the answer goes out, so that a
+ * client reading it sees the request over. */
+void ecomd_request_abandoned(ecomd_request *r, int fd, int unwritten)
+{
+    char doc[256], id[sizeof r->request_id];
+    size_t n = 0;
+    if (!r->request_id[0]) identify_anew(r);
+    if (!r->answered && r->nargs > ECOMD_QUERY_ARGS_MAX) {
+        r->status = 431;
+        n = ecomd_error_document(doc, sizeof doc, EC_LIMIT_EXCEEDED, NULL,
+                                 "too many query arguments");
+    } else if (!r->answered) {
+        r->status = 400;
+        n = ecomd_error_document(doc, sizeof doc, EC_INVALID_FIELD, NULL,
+                                 "the request head is malformed (Content-Length or Host)");
+    }
+    unsigned status = r->status;
+    memcpy(id, r->request_id, sizeof id);
+    finish(r);
+    if (n && unwritten) ecomd_answer_on_socket(fd, status, doc, n, id);
 }
 
 /* MHD's STARTED and CLOSED notifications keep the registry of conns.c. */
@@ -461,7 +412,7 @@ static int is_loopback(const struct sockaddr_storage *addr, int v6)
 static unsigned daemon_flags(int v6)
 {
     return MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-           (v6 ? MHD_USE_IPv6 : 0) | MHD_USE_POLL;
+           (v6 ? MHD_USE_IPv6 : 0) | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME;
 }
 
 int ecomd_server_start(ecomd_server *srv)
@@ -478,8 +429,10 @@ int ecomd_server_start(ecomd_server *srv)
                 srv->cfg.listen);
         return 2;
     }
-    if (!(srv->conns = ecomd_conns_new(srv))) {
-        fprintf(stderr, "ecomd: cannot start the connection sweeper\n");
+    if (!(srv->conns = ecomd_conns_new(srv)) || !(srv->offload = ecomd_offload_new())) {
+        fprintf(stderr, "ecomd: cannot start the connection sweeper or the offload thread\n");
+        ecomd_conns_free(srv->conns);
+        srv->conns = NULL;
         return 1;
     }
     srv->daemon = MHD_start_daemon(
@@ -495,6 +448,8 @@ int ecomd_server_start(ecomd_server *srv)
         fprintf(stderr, "ecomd: cannot listen on %s\n", srv->cfg.listen);
         ecomd_conns_free(srv->conns);
         srv->conns = NULL;
+        ecomd_offload_free(srv->offload);
+        srv->offload = NULL;
         return 1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -516,10 +471,17 @@ void ecomd_server_drain(ecomd_server *srv)
      * takes that long to stop sending new connections here. */
     sleep_ms(srv->cfg.grace_ms);
     MHD_socket listener = MHD_quiesce_daemon(srv->daemon);
+    /* In-flight requests include those still arriving, which the sweeper
+     * cuts at --request-timeout, so the wait ends well before its cap. */
     for (int waited = 0; atomic_load(&srv->inflight) > 0 && waited < 30000; waited += 10)
         sleep_ms(10);
+    /* MHD must not stop with a connection suspended (it panics): let the
+     * offloaded jobs finish and resume theirs first. */
+    ecomd_offload_idle(srv->offload);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    ecomd_offload_free(srv->offload);
+    srv->offload = NULL;
     /* Only now: slow heads are cut while draining too, and MHD has
      * unlisted every connection. */
     ecomd_conns_free(srv->conns);

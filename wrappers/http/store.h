@@ -56,6 +56,10 @@ typedef struct ecomd_store_ops {
     ec_status (*tx_begin)(ecomd_store *s, ecomd_tx **tx);
     ec_status (*tx_commit)(ecomd_tx *tx); /* the tx is gone either way */
     void (*tx_rollback)(ecomd_tx *tx);
+    /* A write that changes nothing anyone reads but reaches the disk at
+     * the commit, as every write does: whether the store takes writes
+     * (readiness, after writes failed; a full disk fails it). */
+    ec_status (*write_probe)(ecomd_tx *tx);
 
     /* Store a new ruleset version (previous + 1).  With expected >= 0,
      * EC_VERSION_CONFLICT unless the current version is `expected`. */

@@ -22,12 +22,17 @@
 #include "store_pg.h"
 #include "store_pg_sql.h"
 
-static void pg_log(const char *msg, const char *detail)
+static void pg_log_at(const char *level, const char *msg, const char *detail)
 {
     char extra[700], quoted[600];
     if (!ecomd_json_quote(quoted, sizeof quoted, detail ? detail : "")) strcpy(quoted, "\"\"");
     snprintf(extra, sizeof extra, "\"store\":\"postgresql\",\"detail\":%s", quoted);
-    ecomd_log(NULL, "error", msg, extra);
+    ecomd_log(NULL, level, msg, extra);
+}
+
+static void pg_log(const char *msg, const char *detail)
+{
+    pg_log_at("error", msg, detail);
 }
 
 const char *pg_int(char buf[PG_INT_BUF], int64_t v)
@@ -51,8 +56,15 @@ PGresult *pg_run(pg_conn *c, const char *sql, int n, const char *const *vals, co
     const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (sqlstate && code) snprintf(sqlstate, 6, "%s", code);
     if (PQstatus(c->db) != CONNECTION_OK) c->broken = 1;
-    /* A unique violation is an answer (a conflict), not a failure. */
-    if (!code || strcmp(code, "23505") != 0) pg_log("store error", PQerrorMessage(c->db));
+    /* A unique violation is an answer (a conflict), not a failure; a data
+     * exception (class 22: a parameter that is not UTF-8, holds a NUL or
+     * is out of range) is the request's fault, not the store's. */
+    if (code && strncmp(code, "22", 2) == 0) {
+        ecomd_store_data_error_note();
+        pg_log_at("warn", "the store refused a value", PQerrorMessage(c->db));
+    } else if (!code || strcmp(code, "23505") != 0) {
+        pg_log("store error", PQerrorMessage(c->db));
+    }
     PQclear(res);
     return NULL;
 }
@@ -267,6 +279,16 @@ static ec_status pg_tx_commit(ecomd_tx *tx)
 
 /* ---- writes ---------------------------------------------------------------------------- */
 
+/* An update of schema_version's newest row to itself: a new row version,
+ * WAL written and flushed at the commit, nothing changed. */
+static ec_status pg_write_probe(ecomd_tx *tx)
+{
+    return pg_do(tx->conn,
+                 "UPDATE schema_version SET version = version"
+                 " WHERE version = (SELECT max(version) FROM schema_version)",
+                 0, NULL);
+}
+
 static ec_status pg_rules_insert(ecomd_tx *tx, const char *body, size_t len, int64_t expected,
                                  int64_t at_us, int64_t *version)
 {
@@ -456,6 +478,7 @@ static const ecomd_store_ops pg_ops = {
     .tx_begin = pg_tx_begin,
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
+    .write_probe = pg_write_probe,
     .rules_insert = pg_rules_insert,
     .event_add = pg_event_add,
     .idem_get = pg_idem_get,
