@@ -5,12 +5,13 @@
 
 #include "cli.h"
 
-#define APPLY_USAGE "usage: ecom order apply [--machine M] --order ORDER [EVENT]"
-
-static int order_machine(int argc, char **argv)
+static int run_machine(int argc, char **argv)
 {
-    (void)argv;
-    if (argc != 2) return cli_usage("usage: ecom order machine");
+    static const struct option opts[] = {CLI_HELP_OPTION};
+    int c, status = EXIT_OK;
+    while ((c = cli_getopt(argc, argv, opts, &status)) != -1)
+        if (c == CLI_DONE) return status;
+    if (optind < argc) return cli_usage("unexpected argument '%s'", argv[optind]);
     char *out = NULL;
     if (ec_order_machine_to_json(ec_order_machine_default(), &out, NULL) != EC_OK) {
         fputs("ecom: out of memory\n", stderr);
@@ -21,40 +22,41 @@ static int order_machine(int argc, char **argv)
     return EXIT_OK;
 }
 
+const cli_command cli_order_machine = {
+    "order machine",
+    "order machine",
+    "print the built-in default order machine",
+    "Print the built-in default order state machine as a machine document: its\n"
+    "initial state, transitions (from, event, to, guard, effects) and final\n"
+    "states.  Edit a copy and pass it to 'ecom order apply --machine'.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      print this help\n",
+    run_machine,
+};
+
 typedef struct apply_args {
     const char *machine, *order, *event;
 } apply_args;
 
-/* An option's value, as "--name VALUE" or "--name=VALUE"; NULL when argv[*i]
- * is not that option. */
-static const char *option(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0' || *i + 1 >= argc) return NULL;
-    return argv[++*i];
-}
-
 static int parse_apply(int argc, char **argv, apply_args *a)
 {
-    int have_event = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *v;
-        if ((v = option(argc, argv, &i, "--machine")))
-            a->machine = v;
-        else if ((v = option(argc, argv, &i, "--order")))
-            a->order = v;
-        else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && !have_event)
-            a->event = argv[i], have_event = 1;
-        else
-            return cli_usage("unexpected argument '%s'\n" APPLY_USAGE, argv[i]);
+    enum { MACHINE = CLI_OPT, ORDER };
+    static const struct option opts[] = {{"machine", required_argument, NULL, MACHINE},
+                                         {"order", required_argument, NULL, ORDER},
+                                         CLI_HELP_OPTION};
+    int c, status = EXIT_OK;
+    while ((c = cli_getopt(argc, argv, opts, &status)) != -1) {
+        if (c == CLI_DONE) return status;
+        *(c == MACHINE ? &a->machine : &a->order) = optarg;
     }
-    if (!a->order) return cli_usage("--order is required\n" APPLY_USAGE);
+    if (optind < argc) a->event = argv[optind];
+    if (optind + 1 < argc) return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+    if (!a->order || !a->order[0]) return cli_usage("--order is required");
     int from_stdin = (a->machine && strcmp(a->machine, "-") == 0) + (strcmp(a->order, "-") == 0) +
                      (strcmp(a->event, "-") == 0);
     if (from_stdin > 1) return cli_usage("only one document can come from stdin ('-')");
-    return EXIT_OK;
+    return CLI_PARSED;
 }
 
 /* NULL machine: the default.  *status is set when loading fails. */
@@ -84,11 +86,11 @@ static int apply(const ec_order_machine *m, const char *order, size_t order_len,
     return EXIT_OK;
 }
 
-static int order_apply(int argc, char **argv)
+static int run_apply(int argc, char **argv)
 {
     apply_args a = {NULL, NULL, "-"};
     int status = parse_apply(argc, argv, &a);
-    if (status != EXIT_OK) return status;
+    if (status != CLI_PARSED) return status;
     ec_order_machine *m = NULL;
     if (a.machine && !(m = load_machine(a.machine, &status))) return status;
     size_t order_len = 0, event_len = 0;
@@ -101,10 +103,20 @@ static int order_apply(int argc, char **argv)
     return status;
 }
 
-int cmd_order(int argc, char **argv)
-{
-    if (argc >= 2 && strcmp(argv[1], "machine") == 0) return order_machine(argc, argv);
-    if (argc >= 2 && strcmp(argv[1], "apply") == 0) return order_apply(argc, argv);
-    return cli_usage("usage: ecom order machine\n       ecom order apply [--machine M] "
-                     "--order ORDER [EVENT]");
-}
+const cli_command cli_order_apply = {
+    "order apply",
+    "order apply [--machine M] --order ORDER [EVENT]",
+    "apply one event (file or - for stdin) to an order",
+    "Apply the event document EVENT (a file; - or nothing for stdin) to the order\n"
+    "document ORDER and print {\"order\", \"effects\", \"duplicate\"}: the order\n"
+    "after the event, what the caller must do (ship, release or restock stock),\n"
+    "and whether the event had been applied before.  A refused event (a\n"
+    "transition the machine does not allow, a version conflict, a bad document)\n"
+    "exits 1 with its error document.  One document at most comes from stdin.\n"
+    "\n"
+    "options:\n"
+    "  --order FILE    the order document (required)\n"
+    "  --machine FILE  a custom order machine (default: the built-in one)\n"
+    "  -h, --help      print this help\n",
+    run_apply,
+};
