@@ -10,8 +10,8 @@
  * - a record read back from the CSV writer's quoting differs from it;
  * - pricing a chunk loses a row (rows != priced + rejected) or emits a
  *   record that is not one CSV line per context;
- * - a reject line, or the input passed through cli_utf8_clean(), is not
- *   valid UTF-8 (decoded here by code point, independently of utf8.c). */
+ * - a reject line, or the input passed through ec_utf8_clean(), is not
+ *   valid UTF-8 (decoded here by code point, independently of the library). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,7 +20,6 @@
 #include "../wrappers/cli/reprice_csv.c"
 #include "../wrappers/cli/reprice_jsonl.c"
 #include "../wrappers/cli/reprice_record.c"
-#include "../wrappers/cli/utf8.c"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -75,7 +74,7 @@ static int valid_utf8(const char *s, size_t n)
 static void check_clean(const char *data, size_t size)
 {
     char out[512];
-    size_t n = cli_utf8_clean(out, sizeof out, data, size);
+    size_t n = ec_utf8_clean(out, sizeof out, data, size);
     CHECK(n < sizeof out && out[n] == '\0' && valid_utf8(out, n));
     /* valid input comes out unchanged, as far as it fits */
     if (valid_utf8(data, size) && size < sizeof out) CHECK(n == size && memcmp(out, data, n) == 0);

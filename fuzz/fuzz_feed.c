@@ -24,7 +24,6 @@
 #include "../wrappers/cli/reprice_feed_lex.c"
 #include "../wrappers/cli/reprice_jsonl.c"
 #include "../wrappers/cli/reprice_record.c"
-#include "../wrappers/cli/utf8.c"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

@@ -66,12 +66,8 @@ int cli_refuse(const char *what, const ec_error *err);
  * message", control characters shown as '?'. */
 void cli_error_line(const char *what, const ec_error *err);
 
-/* Copy n bytes of src to dst (cap bytes, NUL-terminated) as valid UTF-8:
- * each byte that does not start a well-formed sequence becomes U+FFFD, and
- * a character that does not fit whole is left out.  Returns the length. */
-size_t cli_utf8_clean(char *dst, size_t cap, const char *src, size_t n);
-
-/* The field and message of err made valid UTF-8 in place. */
+/* The field and message of err made valid UTF-8 in place (ec_utf8_clean:
+ * each byte that does not start a well-formed sequence becomes U+FFFD). */
 void cli_error_clean(ec_error *err);
 
 /* Print a usage problem on stderr, naming the command being run and

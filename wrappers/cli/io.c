@@ -39,6 +39,16 @@ char *cli_read_file(const char *path, size_t *len)
     return buf;
 }
 
+void cli_error_clean(ec_error *err)
+{
+    char field[sizeof err->field], message[sizeof err->message];
+    ec_utf8_clean(field, sizeof field, err->field, strnlen(err->field, sizeof err->field));
+    ec_utf8_clean(message, sizeof message, err->message,
+                  strnlen(err->message, sizeof err->message));
+    memcpy(err->field, field, sizeof field);
+    memcpy(err->message, message, sizeof message);
+}
+
 /* Copy src with control characters replaced by '?'. */
 static void printable(char *dst, const char *src, size_t cap)
 {

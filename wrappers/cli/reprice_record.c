@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "cli.h"
 #include "reprice_cli.h"
 
 const char *const rp_col_names[RP_NCOLS] = {"sku",        "price",        "currency",
@@ -182,7 +181,7 @@ static void put_text(rp_buf *b, const char *s, size_t n, size_t max)
 {
     char tmp[600];
     size_t cap = max + 1 < sizeof tmp ? max + 1 : sizeof tmp;
-    rp_json_put_string(b, tmp, cli_utf8_clean(tmp, cap, s, n < cap ? n : cap));
+    rp_json_put_string(b, tmp, ec_utf8_clean(tmp, cap, s, n < cap ? n : cap));
 }
 
 /* The field as the input names it: feeds use their element names. */
