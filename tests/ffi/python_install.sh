@@ -27,15 +27,8 @@ PY=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PYTHONDONTWRITEBYTECODE=1
 unset ECOMMERCE_LIBRARY PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_FIND_LINKS
 
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL $*"
-}
+# the temporary folder $T and the ok/bad counters of the CLI scripts
+ECOM=$ECOM_BIN . "$ROOT/tests/cli/common.bash"
 
 # The source tree as a listing; bytecode caches aside, it must not change.
 tree() { (cd "$PKG" && find . -path '*/__pycache__' -prune -o -print | sort); }
