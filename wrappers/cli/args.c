@@ -39,9 +39,9 @@ int cli_print_help(const cli_command *cmd)
     return EXIT_OK;
 }
 
-/* The option as the user wrote it, up to any "=value".  Long options
- * values are 256 and up (cli.h) but for --help, so another optopt below
- * 256 is a short option. */
+/* The option as the user wrote it, up to any "=value".  The values of long
+ * options are 256 and up (cli.h), --help's aside, so another optopt below
+ * 256 names a short option. */
 static void option_text(char *dst, size_t cap, char **argv)
 {
     if (optopt > 0 && optopt < 256 && optopt != 'h') {

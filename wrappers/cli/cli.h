@@ -26,15 +26,13 @@ struct cli_command {
 extern const cli_command cli_rules_check, cli_cart_price, cli_reprice, cli_order_machine,
     cli_order_apply, cli_inventory_apply, cli_keygen, cli_version, cli_help;
 
-/* The entry that every command's option table ends with.  The other
- * options' values are 256 and up, so that they never read as short
- * options (CLI_OPT + n). */
+/* What every command's option table ends with: --help (and -h), then the
+ * terminator.  The other options' values are CLI_OPT + n, 256 and up, so
+ * that getopt's optopt never mistakes them for short options. */
 enum { CLI_OPT = 256 };
-#define CLI_HELP_OPTION                                                                            \
-    {"help", no_argument, NULL, 'h'},                                                              \
-    {                                                                                              \
-        NULL, 0, NULL, 0                                                                           \
-    }
+/* clang-format off */
+#define CLI_HELP_OPTION {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+/* clang-format on */
 
 /* cli_getopt() returns CLI_DONE when the command must return *status
  * now: --help was printed (EXIT_OK) or an option was wrong (EXIT_USAGE).
