@@ -1,7 +1,8 @@
-/* reprice_cmd.c - `ecom reprice` (cli.md): options, selling contexts,
+/* reprice_cmd.c - `ecom reprice` (docs/batch.md): options, selling contexts,
  * files, the summary line and the exit status. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,23 +13,60 @@
 #define MAX_CONTEXTS 64
 #define MAX_THREADS 256
 
-static const char usage_text[] =
-    "usage: ecom reprice --rules RULES --in IN --out OUT [options]\n"
-    "  --in-format, --out-format csv|jsonl|xml   (default: from the file name, else csv)\n"
-    "  --currency C --country CC --customer-group G --channel CH --at TIME\n"
-    "  --context currency=EUR,country=DE,customer_group=b2b,channel=web[,at=TIME] (repeatable)\n"
-    "  --threads N  --changed-only  --rejects FILE  --strict  --progress | --no-progress\n"
-    "  --chunk-size BYTES   (default 1 MiB)\n";
-
 typedef struct options {
     const char *rules, *in, *out, *rejects, *in_format, *out_format;
     const char *currency, *country, *group, *channel, *at;
     const char *contexts[MAX_CONTEXTS];
     int ncontexts, threads, changed_only, strict, progress;
     size_t chunk_size;
+    uint64_t max_rejects; /* UINT64_MAX: no limit */
 } options;
 
 /* ---- options ------------------------------------------------------------------------------ */
+
+enum {
+    O_RULES = CLI_OPT,
+    O_IN,
+    O_OUT,
+    O_REJECTS,
+    O_IN_FORMAT,
+    O_OUT_FORMAT,
+    O_CURRENCY,
+    O_COUNTRY,
+    O_GROUP,
+    O_CHANNEL,
+    O_AT, /* the options above set a string */
+    O_CONTEXT,
+    O_THREADS,
+    O_CHUNK_SIZE,
+    O_MAX_REJECTS,
+    O_CHANGED_ONLY,
+    O_STRICT,
+    O_PROGRESS,
+    O_NO_PROGRESS
+};
+
+static const struct option long_options[] = {
+    {"rules", required_argument, NULL, O_RULES},
+    {"in", required_argument, NULL, O_IN},
+    {"out", required_argument, NULL, O_OUT},
+    {"rejects", required_argument, NULL, O_REJECTS},
+    {"in-format", required_argument, NULL, O_IN_FORMAT},
+    {"out-format", required_argument, NULL, O_OUT_FORMAT},
+    {"currency", required_argument, NULL, O_CURRENCY},
+    {"country", required_argument, NULL, O_COUNTRY},
+    {"customer-group", required_argument, NULL, O_GROUP},
+    {"channel", required_argument, NULL, O_CHANNEL},
+    {"at", required_argument, NULL, O_AT},
+    {"context", required_argument, NULL, O_CONTEXT},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"chunk-size", required_argument, NULL, O_CHUNK_SIZE},
+    {"max-rejects", required_argument, NULL, O_MAX_REJECTS},
+    {"changed-only", no_argument, NULL, O_CHANGED_ONLY},
+    {"strict", no_argument, NULL, O_STRICT},
+    {"progress", no_argument, NULL, O_PROGRESS},
+    {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+    CLI_HELP_OPTION};
 
 static int number(const char *s, long long min, long long max, long long *out)
 {
@@ -40,70 +78,63 @@ static int number(const char *s, long long min, long long max, long long *out)
     return 1;
 }
 
-/* "--name value" or "--name=value"; advances *i past what it took. */
-static const char *value_of(int argc, char **argv, int *i, const char *name)
+static const char **string_slot(options *o, int c)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0' || *i + 1 >= argc) return NULL;
-    return argv[++*i];
+    const char **slots[] = {&o->rules,     &o->in,         &o->out,      &o->rejects,
+                            &o->in_format, &o->out_format, &o->currency, &o->country,
+                            &o->group,     &o->channel,    &o->at};
+    return slots[c - O_RULES];
 }
 
-static int parse_flag(options *o, const char *a)
+/* One option that takes a number or is a flag. */
+static int set_option(options *o, int c, const char *val)
 {
-    if (strcmp(a, "--changed-only") == 0)
-        o->changed_only = 1;
-    else if (strcmp(a, "--strict") == 0)
-        o->strict = 1;
-    else if (strcmp(a, "--progress") == 0)
-        o->progress = 1;
-    else if (strcmp(a, "--no-progress") == 0)
-        o->progress = 0;
-    else
-        return 0;
-    return 1;
+    long long v;
+    switch (c) {
+    case O_CONTEXT:
+        if (o->ncontexts == MAX_CONTEXTS)
+            return cli_usage("at most %d --context options", MAX_CONTEXTS);
+        o->contexts[o->ncontexts++] = val;
+        break;
+    case O_THREADS:
+        if (!number(val, 1, MAX_THREADS, &v))
+            return cli_usage("--threads takes 1 to %d, not '%s'", MAX_THREADS, val);
+        o->threads = (int)v;
+        break;
+    case O_CHUNK_SIZE:
+        if (!number(val, 1, (long long)1 << 30, &v))
+            return cli_usage("--chunk-size takes 1 to 1073741824 bytes, not '%s'", val);
+        o->chunk_size = (size_t)v;
+        break;
+    case O_MAX_REJECTS:
+        if (!number(val, 0, LLONG_MAX, &v))
+            return cli_usage("--max-rejects takes a count from 0, not '%s'", val);
+        o->max_rejects = (uint64_t)v;
+        break;
+    default:
+        o->changed_only |= c == O_CHANGED_ONLY;
+        o->strict |= c == O_STRICT;
+        if (c == O_PROGRESS || c == O_NO_PROGRESS) o->progress = c == O_PROGRESS;
+    }
+    return CLI_PARSED;
 }
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    static const char *const names[] = {"--rules",    "--in",        "--out",
-                                        "--rejects",  "--in-format", "--out-format",
-                                        "--currency", "--country",   "--customer-group",
-                                        "--channel",  "--at"};
-    const char **slots[] = {&o->rules,     &o->in,         &o->out,      &o->rejects,
-                            &o->in_format, &o->out_format, &o->currency, &o->country,
-                            &o->group,     &o->channel,    &o->at};
-    long long v;
-    for (int i = 1; i < argc; i++) {
-        const char *val = NULL;
-        size_t k = 0;
-        for (; k < sizeof names / sizeof names[0]; k++)
-            if ((val = value_of(argc, argv, &i, names[k])) != NULL) break;
-        if (val) {
-            *slots[k] = val;
-        } else if ((val = value_of(argc, argv, &i, "--context")) != NULL) {
-            if (o->ncontexts == MAX_CONTEXTS)
-                return cli_usage("at most %d --context options", MAX_CONTEXTS);
-            o->contexts[o->ncontexts++] = val;
-        } else if ((val = value_of(argc, argv, &i, "--threads")) != NULL) {
-            if (!number(val, 1, MAX_THREADS, &v))
-                return cli_usage("--threads takes 1 to %d, not '%s'", MAX_THREADS, val);
-            o->threads = (int)v;
-        } else if ((val = value_of(argc, argv, &i, "--chunk-size")) != NULL) {
-            if (!number(val, 1, (long long)1 << 30, &v))
-                return cli_usage("--chunk-size takes 1 to 1073741824 bytes, not '%s'", val);
-            o->chunk_size = (size_t)v;
-        } else if (!parse_flag(o, argv[i])) {
-            return cli_usage("reprice: unexpected argument '%s'", argv[i]);
-        }
+    int c, status = EXIT_OK;
+    while ((c = cli_getopt(argc, argv, long_options, &status)) != -1) {
+        if (c == CLI_DONE) return status;
+        if (c <= O_AT)
+            *string_slot(o, c) = optarg;
+        else if ((status = set_option(o, c, optarg)) != CLI_PARSED)
+            return status;
     }
-    if (!o->rules || !o->in || !o->out)
-        return cli_usage("reprice needs --rules, --in and --out\n%s", usage_text);
+    if (optind < argc) return cli_usage("unexpected argument '%s'", argv[optind]);
+    if (!o->rules || !o->in || !o->out) return cli_usage("reprice needs --rules, --in and --out");
     if (o->ncontexts && (o->currency || o->country || o->group || o->channel))
         return cli_usage("give either --context or --currency/--country/--customer-group/"
                          "--channel, not both");
-    return EXIT_OK;
+    return CLI_PARSED;
 }
 
 static int format_named(const char *name, const char *path, enum rp_format *out)
@@ -119,7 +150,7 @@ static int format_named(const char *name, const char *path, enum rp_format *out)
     else if (name)
         return 0;
     else
-        *out = RP_CSV; /* an unknown extension: csv, as cli.md says */
+        *out = RP_CSV; /* an unknown extension: csv, as documented */
     return 1;
 }
 
@@ -295,7 +326,20 @@ static int check_formats(const options *o, rp_job *job)
     return EXIT_OK;
 }
 
-static int finish(const options *o, const rp_stats *st)
+/* A batch whose every row was rejected has nothing to publish: it is
+ * refused (exit 1) like a bad file, with the first reject's error, rather
+ * than finishing with rejects (exit 3), which shard wrappers publish. */
+static void nothing_priced(rp_stats *st)
+{
+    ec_error *e = &st->error;
+    *e = st->first_reject;
+    snprintf(e->message, sizeof e->message, "line %llu: no row was priced (%llu rejected): %.150s",
+             (unsigned long long)st->first_reject_line, (unsigned long long)st->rejected,
+             st->first_reject.message);
+    st->fatal = (ec_status)e->code;
+}
+
+static int finish(const options *o, rp_stats *st)
 {
     double secs = st->seconds > 0 ? st->seconds : 1e-9;
     fprintf(stderr,
@@ -304,11 +348,12 @@ static int finish(const options *o, const rp_stats *st)
             (unsigned long long)st->rows, (unsigned long long)st->priced,
             (unsigned long long)st->rejected, (unsigned long long)st->changed, st->seconds,
             (double)st->rows / secs / 1e6);
+    if (st->fatal == EC_OK && st->rejected > 0 && st->priced == 0) nothing_priced(st);
     if (st->fatal != EC_OK) {
         /* the error document goes to stdout unless stdout carries the output */
         if (strcmp(o->out, "-") == 0) {
-            fprintf(stderr, "ecom: reprice refused: %s%s%s: %s\n", ec_status_name(st->error.code),
-                    st->error.field[0] ? " at " : "", st->error.field, st->error.message);
+            cli_error_clean(&st->error);
+            cli_error_line("reprice", &st->error);
             return EXIT_REFUSED;
         }
         return cli_refuse("reprice", &st->error);
@@ -320,7 +365,8 @@ static int run_job(const options *o, rp_job *job)
 {
     rp_io io = {.rej_fd = -1,
                 .chunk_size = o->chunk_size ? o->chunk_size : (size_t)1 << 20,
-                .threads = o->threads};
+                .threads = o->threads,
+                .max_rejects = o->max_rejects};
     rp_stats st;
     if (!io.threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -337,14 +383,15 @@ static int run_job(const options *o, rp_job *job)
     return rc;
 }
 
-int cmd_reprice(int argc, char **argv)
+static int run_reprice(int argc, char **argv)
 {
-    options o = {.progress = -1};
+    options o = {.progress = -1, .max_rejects = UINT64_MAX};
     rp_job job;
     char *copies[MAX_CONTEXTS] = {0};
     memset(&job, 0, sizeof job);
     int rc = parse_options(argc, argv, &o);
-    if (rc == EXIT_OK) rc = check_formats(&o, &job);
+    if (rc != CLI_PARSED) return rc;
+    rc = check_formats(&o, &job);
     if (rc != EXIT_OK) return rc;
     job.changed_only = o.changed_only;
     job.strict = o.strict;
@@ -363,3 +410,41 @@ int cmd_reprice(int argc, char **argv)
     ec_ruleset_free((ec_ruleset *)job.rules);
     return rc;
 }
+
+const cli_command cli_reprice = {
+    "reprice",
+    "reprice --rules RULES --in IN --out OUT [options]",
+    "recompute the price of every SKU of a catalog (CSV,\n"
+    "JSON lines or a product feed) in one or more contexts",
+    "Recompute the effective price of every row of a catalog (CSV, JSON lines or\n"
+    "an RSS 2.0 product feed) in one or more selling contexts, with the engine of\n"
+    "'ecom cart price'.  IN and OUT are files, or - for stdin and stdout.\n"
+    "\n"
+    "options:\n"
+    "  --rules FILE            the ruleset (required)\n"
+    "  --in FILE, --out FILE   input and output (required)\n"
+    "  --in-format FMT, --out-format FMT\n"
+    "                          csv, jsonl or xml (default: from the file name's\n"
+    "                          extension, else csv); XML output needs XML input\n"
+    "  --currency C, --country CC, --customer-group G, --channel CH\n"
+    "                          one selling context\n"
+    "  --context currency=EUR,country=DE,customer_group=b2b,channel=web[,at=TIME]\n"
+    "                          one context per option instead (at most 64)\n"
+    "  --at TIME               the pricing instant, RFC 3339 (default: now)\n"
+    "  --changed-only          leave out records whose price equals current_price\n"
+    "  --rejects FILE          every rejected row as a JSON line (default: the\n"
+    "                          first ten on stderr)\n"
+    "  --max-rejects N         stop (exit 1) once more than N rows are rejected\n"
+    "  --strict                stop (exit 1) at the first rejected row\n"
+    "  --threads N             worker threads (default: all cores)\n"
+    "  --chunk-size BYTES      bytes read at a time (default 1048576)\n"
+    "  --progress, --no-progress\n"
+    "                          a progress bar on stderr (default: on a terminal)\n"
+    "  -h, --help              print this help\n"
+    "\n"
+    "Exit status: 0 every row priced; 3 finished, some rows rejected (the output\n"
+    "holds the others); 1 refused or stopped: a bad ruleset, header or feed, a\n"
+    "record over 64 MiB, --strict or --max-rejects, or no row priced at all (the\n"
+    "output is incomplete); 2 usage.  docs/batch.md has the details.\n",
+    run_reprice,
+};

@@ -281,9 +281,10 @@ class OrderMachine:
     __slots__ = ("_handle", "__weakref__")
 
     def __init__(self, source: Source) -> None:
-        scratch.api.require("orders")
+        api = scratch.api
+        api.require("orders")
         self._handle = compile_handle(
-            "ec_order_machine_from_json", source, "order machine", "ec_order_machine_free"
+            api.ec_order_machine_from_json, source, "order machine", api.ec_order_machine_free
         )
 
     @classmethod
