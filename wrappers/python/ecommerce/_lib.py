@@ -156,6 +156,7 @@ class Api:
     ec_order_machine_from_json: FromJson
     ec_order_machine_to_json: Callable[[Handle, Pointer, Pointer], int]
     ec_order_machine_free: Callable[[Handle], None]
+    ec_json_order_create: Callable[[Handle, bytes, int, bytes, Pointer, Pointer, Pointer], int]
     ec_json_order_apply: Callable[
         [Handle, bytes, int, bytes, int, Pointer, Pointer, Pointer], int
     ]
