@@ -375,40 +375,13 @@ static void check_error_doc(const cJSON *doc, ec_status st, const ec_error *err)
 
 /* ---- the two cart readers ------------------------------------------------------ */
 
-static int same_str(const ec__str *a, const ec__str *b)
-{
-    if (!a->p || !b->p) return !a->p && !b->p;
-    return a->n == b->n && memcmp(a->p, b->p, a->n) == 0 && a->p[a->n] == '\0' &&
-           b->p[b->n] == '\0';
-}
-
-static int same_cart(const ec_cart *a, const ec_cart *b)
-{
-    if (a->currency != b->currency || a->has_at != b->has_at || a->at != b->at) return 0;
-    if (!same_str(&a->id, &b->id) || !same_str(&a->country, &b->country) ||
-        !same_str(&a->customer_group, &b->customer_group) || !same_str(&a->channel, &b->channel) ||
-        !same_str(&a->shipping_method, &b->shipping_method))
-        return 0;
-    if (a->nlines != b->nlines || a->ncoupons != b->ncoupons || a->nuses != b->nuses) return 0;
-    for (uint32_t i = 0; i < a->nlines; i++)
-        if (!same_str(&a->lines[i].sku, &b->lines[i].sku) ||
-            a->lines[i].quantity != b->lines[i].quantity)
-            return 0;
-    for (uint32_t i = 0; i < a->ncoupons; i++)
-        if (!same_str(&a->coupons[i], &b->coupons[i])) return 0;
-    for (uint32_t i = 0; i < a->nuses; i++)
-        if (!same_str(&a->uses[i].id, &b->uses[i].id) || a->uses[i].uses != b->uses[i].uses)
-            return 0;
-    return 1;
-}
-
 static void check_readers(const char *json, size_t size)
 {
     ec_cart *scanned = ec_cart_new(), *tree = ec_cart_new();
     CHECK(scanned && tree);
     if (ec__cart_scan(scanned, json, size)) {
         CHECK(ec__cart_from_json_tree(tree, json, size, NULL) == EC_OK);
-        CHECK(same_cart(scanned, tree));
+        CHECK(ec__cart_equal(scanned, tree));
     }
     ec_cart_free(tree);
     ec_cart_free(scanned);

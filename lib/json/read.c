@@ -167,7 +167,8 @@ static ec_status prescan(const char *json, size_t len, ec_error *err)
     for (size_t i = 0; i < len; i++) {
         char c = json[i];
         if (in_string) {
-            if (c == '"') in_string = 0;
+            if (c == '"')
+                in_string = 0;
             else if (c == '\\' && ++i < len && json[i] == 'u' && len - i > 4 &&
                      memcmp(json + i + 1, "0000", 4) == 0)
                 return ec__fail(err, EC_INVALID_FIELD, NULL,

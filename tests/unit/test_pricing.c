@@ -278,10 +278,11 @@ static void test_pricing_action_buy_x_get_y(void)
     /* 6 units, k = floor(6/3) = 2: the two cheapest units are B's (500) */
     LINES(discount, "0 1000 0");
     PROMOS("P=1000 H:coupon_missing");
-    CART("coupon=H"); /* then H: one application, one B unit at round(500 * 50%),
-                       * within B's remaining net 500 */
+    CART("coupon=H"); /* then H: one application on units worth their current net:
+                       * B's net 500 over 3 units is 167, 167, 166; the cheapest
+                       * unit (166) at 50% is 83 */
     PRICE_OK();
-    DISCS(1, "P=1000 H=250");
+    DISCS(1, "P=1000 H=83");
     th_fx_close(&f);
 
     OPEN_PROMOS("{'id':'P','action':{'type':'buy_x_get_y','buy':1,'get':1}}");
@@ -355,12 +356,12 @@ static void test_pricing_promotions_apply_in_order_on_nets(void)
     /* Ids chosen so that id order and priority order differ.  z-first: 200
      * and 150 -> nets 1800, 1350 (W 3150); a-second 500: floors 285 (rem
      * 2250) and 214 (rem 900): A gets the leftover unit.  b-third (same
-     * priority, larger id) takes nothing: no line lists it. */
+     * priority, larger id) takes nothing: no_discount, and no line lists it. */
     PROMO_CASE("{'id':'a-second','priority':5,'action':{'type':'amount_off_order','amount':"
                "'5.00'}},{'id':'z-first','priority':10,'action':{'type':'percent_off','percent':"
                "'10'}},{'id':'b-third','priority':5,'action':{'type':'percent_off','percent':'0'}}",
                "A*2 B*3", "z-first=200 a-second=286", "z-first=150 a-second=214",
-               "z-first=350 a-second=500 b-third=0", "3500 850 0 2650");
+               "z-first=350 a-second=500 b-third:no_discount", "3500 850 0 2650");
 }
 
 static void test_pricing_stop(void)
