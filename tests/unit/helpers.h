@@ -255,6 +255,24 @@ static inline void th_fx_recart(th_fx *f, const char *spec)
     th_fx_cart(f, spec);
 }
 
+/* A (10.00, category x), B (5.00, y), C (20.00, x), shipping "std" 4.90
+ * everywhere, no tax, and the given cart promotions.  The usual cart is
+ * A*2 B*3: 2000 + 1500 = 3500. */
+static inline int th_open_promos(th_fx *f, const char *promos)
+{
+    size_t n = strlen(promos) + 512;
+    char *doc = malloc(n);
+    if (!doc) return 0;
+    snprintf(doc, n,
+             "{'currency':'EUR','products':[{'sku':'A','prices':'10.00','categories':['x']},"
+             "{'sku':'B','prices':'5.00','categories':['y']},{'sku':'C','prices':'20.00',"
+             "'categories':['x']}],'shipping':[{'id':'std','prices':'4.90'}],'promotions':[%s]}",
+             promos);
+    int ok = th_fx_open(f, doc);
+    free(doc);
+    return ok;
+}
+
 /* ---- results summarised as short strings, compared in one check -------------- */
 
 /* Append an item to a space-separated summary of cap bytes. */
