@@ -104,10 +104,11 @@ static void test_promotions_group_of_three(void)
 static void test_promotions_group_and_exclusive(void)
 {
     th_fx f;
-    OPEN_PROMOS("{'id':'G1','priority':3,'group':'g','action':{'type':'percent_off','percent':'10'}},"
-                "{'id':'G2','priority':2,'group':'g','action':{'type':'percent_off','percent':'5'}},"
-                "{'id':'X','priority':1,'stacking':'exclusive','action':{'type':"
-                "'amount_off_order','amount':'20.00'}}");
+    OPEN_PROMOS(
+        "{'id':'G1','priority':3,'group':'g','action':{'type':'percent_off','percent':'10'}},"
+        "{'id':'G2','priority':2,'group':'g','action':{'type':'percent_off','percent':'5'}},"
+        "{'id':'X','priority':1,'stacking':'exclusive','action':{'type':"
+        "'amount_off_order','amount':'20.00'}}");
     RECART("A*2 B*3");
     PRICE_OK(); /* the stacked set is worth G1's 350; X alone 2000 wins: the set is excluded */
     PROMOS("G1:excluded G2:excluded X=2000");

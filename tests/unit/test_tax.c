@@ -49,7 +49,8 @@ static int open_tax(th_fx *f, const char *settings, const char *tax)
 /* The US: a state rate, ZIP prefixes adding county and city rates. */
 static const char us_tax[] =
     "{'category':'standard','country':'US','percent':'0'},"
-    "{'category':'standard','country':'US','region':'US-CA','rates':[{'name':'state','percent':'6'}]},"
+    "{'category':'standard','country':'US','region':'US-CA','rates':[{'name':'state','percent':'6'}"
+    "]},"
     "{'category':'standard','country':'US','region':'US-CA','postal_codes':['900','901'],"
     "'rates':[{'name':'state','percent':'6'},{'name':'county','percent':'1'},"
     "{'name':'city','percent':'2.5'}]},"
@@ -191,8 +192,9 @@ static void test_tax_inclusive_two_rates(void)
 static void test_tax_total_rounding_per_rate(void)
 {
     th_fx f;
-    const char *tax = "{'category':'standard','country':'US','rates':[{'name':'state','percent':'6'},"
-                      "{'name':'county','percent':'1'}]}";
+    const char *tax =
+        "{'category':'standard','country':'US','rates':[{'name':'state','percent':'6'},"
+        "{'name':'county','percent':'1'}]}";
     OPEN_TAX("", tax);
     RECART("C C country=US");
     PRICE_OK(); /* line rounding: 6% of 105 = 6.3 -> 6, 1% = 1.05 -> 1, twice */
@@ -223,8 +225,9 @@ static void test_tax_total_rounding_per_rate(void)
 static void test_tax_exempt_both_modes(void)
 {
     th_fx f;
-    const char *vat = "{'category':'standard','country':'DE','rates':[{'name':'VAT','percent':'19'}]},"
-                      "{'category':'reduced','country':'DE','rates':[{'name':'VAT','percent':'7'}]}";
+    const char *vat =
+        "{'category':'standard','country':'DE','rates':[{'name':'VAT','percent':'19'}]},"
+        "{'category':'reduced','country':'DE','rates':[{'name':'VAT','percent':'7'}]}";
     OPEN_TAX("", vat);
     RECART("A ship=std country=DE exempt=1");
     PRICE_OK(); /* 190 and 95 would be due; the rates stay listed at 0 */
@@ -326,11 +329,13 @@ static void test_tax_entry_refusals(void)
              std_de);
     REFUSED("", tax, "tax[3].rates[1].percent", NULL);
     REFUSED("", "{'category':'x','country':'DE','rates':[]}", "tax[0].rates", NULL);
-    REFUSED("", "{'category':'x','country':'DE','rates':[{'name':'a','percent':'1'},"
-                "{'name':'a','percent':'2'}]}",
+    REFUSED("",
+            "{'category':'x','country':'DE','rates':[{'name':'a','percent':'1'},"
+            "{'name':'a','percent':'2'}]}",
             "tax[0].rates[1].name", "named twice");
     REFUSED("", "{'category':'x','country':'DE'}", "tax[0].percent", "percent or rates");
-    REFUSED("", "{'category':'x','country':'DE','percent':'1','rates':[{'name':'a','percent':'1'}]}",
+    REFUSED("",
+            "{'category':'x','country':'DE','percent':'1','rates':[{'name':'a','percent':'1'}]}",
             "tax[0].rates", "not both");
     REFUSED("", "{'category':'x','country':'DE','rates':[{'name':'a','percent':'1','colour':1}]}",
             "tax[0].rates[0].colour", NULL);
@@ -363,15 +368,15 @@ static void test_tax_equally_specific_refused(void)
             "{'category':'s','country':'DE','tax_classes':['a','b'],'percent':'1'},"
             "{'category':'s','country':'DE','tax_classes':['c','b'],'percent':'2'}",
             "tax[1]", "a tax class in common");
-    ec_ruleset *rs = th_load(
-        "{'currency':'EUR','tax':[{'category':'s','country':'DE','percent':'19'},"
-        "{'category':'s','country':'DE','tax_classes':['a'],'percent':'1'},"
-        "{'category':'s','country':'DE','tax_classes':['b'],'percent':'2'},"
-        "{'category':'s','country':'DE','region':'DE-BE','percent':'3'},"
-        "{'category':'s','country':'*','region':'DE-BE','percent':'4'},"
-        "{'category':'s','country':'DE','postal_codes':['10'],'percent':'5'},"
-        "{'category':'s','country':'DE','postal_codes':['101','10 1'],'percent':'6'},"
-        "{'category':'r','country':'DE','percent':'7'}]}");
+    ec_ruleset *rs =
+        th_load("{'currency':'EUR','tax':[{'category':'s','country':'DE','percent':'19'},"
+                "{'category':'s','country':'DE','tax_classes':['a'],'percent':'1'},"
+                "{'category':'s','country':'DE','tax_classes':['b'],'percent':'2'},"
+                "{'category':'s','country':'DE','region':'DE-BE','percent':'3'},"
+                "{'category':'s','country':'*','region':'DE-BE','percent':'4'},"
+                "{'category':'s','country':'DE','postal_codes':['10'],'percent':'5'},"
+                "{'category':'s','country':'DE','postal_codes':['101','10 1'],'percent':'6'},"
+                "{'category':'r','country':'DE','percent':'7'}]}");
     CU_ASSERT_PTR_NOT_NULL(rs); /* the same prefix twice in one entry is one prefix */
     ec_ruleset_free(rs);
 }
@@ -391,9 +396,9 @@ static void test_tax_reprice_place(void)
     ec_reprice_context *pe = NULL, *ca = NULL;
     ec_error e = th_error();
     CU_ASSERT_FATAL(rp && it && res);
-    EXPECT_ERR(ec_reprice_context_new_v2(rp, NULL, "CA", NULL, NULL, "CA-PE", NULL, NULL, 0, &pe,
-                                         &e),
-               e, EC_OK, "");
+    EXPECT_ERR(
+        ec_reprice_context_new_v2(rp, NULL, "CA", NULL, NULL, "CA-PE", NULL, NULL, 0, &pe, &e), e,
+        EC_OK, "");
     EXPECT_ERR(ec_reprice_context_new(rp, NULL, "CA", NULL, NULL, 0, &ca, &e), e, EC_OK, "");
     EQ(ec_reprice_item_set_sku(it, "A", 1, NULL), EC_OK);
     EQ(ec_repricer_price(rp, pe, it, res, NULL), EC_OK);
