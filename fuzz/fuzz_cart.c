@@ -2,8 +2,10 @@
  * facade.
  *
  * A fixed, feature-rich ruleset (every action type, product promotions,
- * price lists with tiers, coupons, caps, stop and exclusive stacking, tax
- * rates per country, shipping with free_over) is compiled once; the input
+ * price lists with tiers, coupons and code lists with their limits, caps,
+ * budgets, groups, exclude_discounted, reward sets, stop and exclusive
+ * stacking, tax by country, region, postal prefix and tax class with named
+ * and compound rates, shipping with free_over) is compiled once; the input
  * bytes are a cart document priced against it.  Beyond "no crash, no
  * sanitizer report, no leak" it traps on any violated invariant:
  * - ec_json_price() and a long-lived ec_pricer (reused across inputs) give
@@ -13,8 +15,9 @@
  *   the field of the ec_error;
  * - a result adds up: every amount carries exactly the currency's fraction
  *   digits and is >= 0, total == sum of line totals + shipping total,
- *   discount == subtotal - sum of nets, tax == line taxes + shipping tax,
- *   each line's discount is its listed discounts, and the applied
+ *   discount == subtotal - sum of nets, tax == line taxes + shipping tax ==
+ *   the taxes summary, each line's rates sum to its tax, each line's
+ *   discount is its listed discounts, and the applied
  *   promotions' amounts are the discount plus the shipping discount;
  * - the typed API (ec_cart_from_json, ec_price_cart) agrees with the
  *   document on the status and the totals;
@@ -70,7 +73,18 @@ static const char rules_head[] =
     "{\"category\":\"reduced\",\"country\":\"AT\",\"percent\":\"10\"},"
     "{\"category\":\"standard\",\"country\":\"*\",\"percent\":\"21\"},"
     "{\"category\":\"reduced\",\"country\":\"*\",\"percent\":\"5.5\"},"
-    "{\"category\":\"digital\",\"country\":\"DE\",\"percent\":\"19\"}],"
+    "{\"category\":\"digital\",\"country\":\"DE\",\"percent\":\"19\"},"
+    "{\"category\":\"standard\",\"country\":\"US\",\"percent\":\"0\"},"
+    "{\"category\":\"reduced\",\"country\":\"US\",\"percent\":\"0\"},"
+    "{\"category\":\"standard\",\"country\":\"US\",\"region\":\"US-CA\",\"rates\":["
+    "{\"name\":\"state\",\"percent\":\"6\"}]},"
+    "{\"category\":\"standard\",\"country\":\"US\",\"region\":\"US-CA\","
+    "\"postal_codes\":[\"900\",\"9001\"],\"rates\":[{\"name\":\"state\",\"percent\":\"6\"},"
+    "{\"name\":\"county\",\"percent\":\"1\"},{\"name\":\"city\",\"percent\":\"2.5\"}]},"
+    "{\"category\":\"standard\",\"country\":\"CA\",\"region\":\"CA-QC\",\"rates\":["
+    "{\"name\":\"GST\",\"percent\":\"5\"},{\"name\":\"QST\",\"percent\":\"9.975\"}]},"
+    "{\"category\":\"reduced\",\"country\":\"*\",\"tax_classes\":[\"b2b\"],"
+    "\"rates\":[{\"name\":\"reverse charge\",\"percent\":\"0\"}]}],"
     "\"products\":[";
 
 #define ALL4(eur, usd, jpy, kwd)                                                                   \
@@ -148,7 +162,19 @@ static const char rules_tail[] =
     "\"percent_off\",\"percent\":\"50\"}},"
     "{\"id\":\"APP-ONLY\",\"channels\":[\"app\"],\"action\":{\"type\":\"percent_off\","
     "\"percent\":\"7\"}},"
-    "{\"id\":\"A0\",\"usage_limit\":5,\"action\":{\"type\":\"percent_off\",\"percent\":\"2\"}}],"
+    "{\"id\":\"A0\",\"usage_limit\":5,\"action\":{\"type\":\"percent_off\",\"percent\":\"2\"}},"
+    "{\"id\":\"G-A\",\"priority\":55,\"group\":\"g\",\"usage_limit_per_customer\":2,"
+    "\"action\":{\"type\":\"percent_off\",\"percent\":\"4\"}},"
+    "{\"id\":\"G-B\",\"priority\":54,\"group\":\"g\",\"budget\":" ALL4("30.00", "30.00",
+                                                                             "4000", "9.000") ","
+    "\"action\":{\"type\":\"amount_off_order\",\"amount\":\"3.00\"}},"
+    "{\"id\":\"NOSALE\",\"priority\":53,\"exclude_discounted\":true,"
+    "\"action\":{\"type\":\"percent_off\",\"percent\":\"5\"}},"
+    "{\"id\":\"HAT-GIFT\",\"priority\":52,\"target\":{\"categories\":[\"shoes\"]},"
+    "\"action\":{\"type\":\"buy_x_get_y\",\"buy\":1,\"get\":1,\"max_applications\":2,"
+    "\"reward_target\":{\"categories\":[\"hats\"]}}},"
+    "{\"id\":\"CODES\",\"priority\":51,\"coupon\":[\"SAVE\",\"SAVE-2\",\"Welcome\"],"
+    "\"code_usage_limit\":1,\"action\":{\"type\":\"amount_off_order\",\"amount\":\"2.00\"}}],"
     "\"shipping\":["
     "{\"id\":\"standard\",\"prices\":" ALL4("4.90", "5.50", "700", "1.500") ","
     "\"free_over\":{\"EUR\":\"50.00\",\"USD\":\"60.00\"},\"countries\":[\"DE\",\"AT\"]},"
@@ -289,6 +315,18 @@ static int64_t sum(int64_t a, int64_t b)
     return v;
 }
 
+/* {"name", "percent", "amount"} entries: their amounts' sum. */
+static int64_t rates_sum(const cJSON *list, int32_t e)
+{
+    int64_t total = 0;
+    CHECK(cJSON_IsArray(list));
+    for (const cJSON *t = list->child; t; t = t->next) {
+        CHECK(cJSON_IsString(member(t, "name")) && cJSON_IsString(member(t, "percent")));
+        total = sum(total, money(t, "amount", e));
+    }
+    return total;
+}
+
 /* One line; returns its net and adds total and tax to the running sums. */
 static int64_t check_line(const cJSON *l, int32_t e, int64_t *totals, int64_t *taxes)
 {
@@ -307,6 +345,7 @@ static int64_t check_line(const cJSON *l, int32_t e, int64_t *totals, int64_t *t
     }
     CHECK(listed == disc);
     CHECK(money(l, "total", e) == sum(net, tax)); /* the fixed ruleset taxes on top */
+    CHECK(rates_sum(member(l, "taxes"), e) == tax);
     *totals = sum(*totals, money(l, "total", e));
     *taxes = sum(*taxes, tax);
     return net;
@@ -352,6 +391,7 @@ static void check_result_doc(const cJSON *doc, const ec_price_result *typed)
     CHECK(total == sum(totals, ship_total));
     CHECK(discount == subtotal - nets);
     CHECK(money(doc, "tax", e) == taxes);
+    CHECK(rates_sum(member(doc, "taxes"), e) == taxes);
     check_promotions(doc, e, discount, ship_off);
     CHECK(cJSON_IsArray(member(doc, "coupons")));
     /* the typed API read the same cart the same way */

@@ -284,16 +284,17 @@ static void ruleset_cart_promotions(sbuf *b)
                "'action':{'type':'percent_off','percent':'20'}},");
     /* the version 2 keys: a group, exclude_discounted, code lists with a
      * limit, customer limits, a budget, a reward set */
-    sb_json(b, "{'id':'G-ONE','priority':99,'group':'best','target':{'categories':['cat4']},"
-               "'action':{'type':'percent_off','percent':'3'}},"
-               "{'id':'G-TWO','priority':98,'group':'best','target':{'categories':['cat4']},"
-               "'action':{'type':'amount_off_order','amount':'0.10'}},"
-               "{'id':'V2-EXCL','priority':101,'exclude_discounted':true,'budget':'2.00',"
-               "'usage_limit_per_customer':3,'action':{'type':'percent_off','percent':'2'}},"
-               "{'id':'V2-GIFT','priority':96,'target':{'categories':['cat5']},'action':{"
-               "'type':'buy_x_get_y','buy':1,'get':1,'percent':'10','reward_target':"
-               "{'categories':['cat6'],'exclude_skus':['%s']}}},"
-               "{'id':'V2-CODES','priority':15,'coupon':[",
+    sb_json(b,
+            "{'id':'G-ONE','priority':99,'group':'best','target':{'categories':['cat4']},"
+            "'action':{'type':'percent_off','percent':'3'}},"
+            "{'id':'G-TWO','priority':98,'group':'best','target':{'categories':['cat4']},"
+            "'action':{'type':'amount_off_order','amount':'0.10'}},"
+            "{'id':'V2-EXCL','priority':101,'exclude_discounted':true,'budget':'2.00',"
+            "'usage_limit_per_customer':3,'action':{'type':'percent_off','percent':'2'}},"
+            "{'id':'V2-GIFT','priority':96,'target':{'categories':['cat5']},'action':{"
+            "'type':'buy_x_get_y','buy':1,'get':1,'percent':'10','reward_target':"
+            "{'categories':['cat6'],'exclude_skus':['%s']}}},"
+            "{'id':'V2-CODES','priority':15,'coupon':[",
             sku(6));
     for (int i = 0; i < 300; i++) sb_json(b, "%s'CODE-%03d'", i ? "," : "", i);
     sb_json(b, "],'code_usage_limit':1,'action':{'type':'amount_off_order','amount':'1.00'}}");
@@ -303,18 +304,19 @@ static void ruleset_cart_promotions(sbuf *b)
 static char *make_ruleset_json(int nproducts)
 {
     sbuf b = {0};
-    sb_json(&b, "{'currency':'EUR','rounding':'half_up','prices_include_tax':false,"
-                "'tax_rounding':'total','shipping_tax':'proportional','tax':["
-                "{'category':'standard','country':'DE','percent':'19'},"
-                "{'category':'reduced','country':'DE','percent':'7'},"
-                "{'category':'standard','country':'*','percent':'20'},"
-                "{'category':'reduced','country':'*','percent':'10'},"
-                "{'category':'standard','country':'DE','region':'DE-BE','rates':["
-                "{'name':'VAT','percent':'19'},{'name':'city','percent':'1.5'}]},"
-                "{'category':'reduced','country':'DE','region':'DE-BE','postal_codes':['101','10 2'],"
-                "'rates':[{'name':'VAT','percent':'7'},{'name':'city','percent':'0.5'}]},"
-                "{'category':'reduced','country':'DE','tax_classes':['b2b','gov'],"
-                "'rates':[{'name':'VAT','percent':'7'},{'name':'b2b','percent':'0'}]},");
+    sb_json(&b,
+            "{'currency':'EUR','rounding':'half_up','prices_include_tax':false,"
+            "'tax_rounding':'total','shipping_tax':'proportional','tax':["
+            "{'category':'standard','country':'DE','percent':'19'},"
+            "{'category':'reduced','country':'DE','percent':'7'},"
+            "{'category':'standard','country':'*','percent':'20'},"
+            "{'category':'reduced','country':'*','percent':'10'},"
+            "{'category':'standard','country':'DE','region':'DE-BE','rates':["
+            "{'name':'VAT','percent':'19'},{'name':'city','percent':'1.5'}]},"
+            "{'category':'reduced','country':'DE','region':'DE-BE','postal_codes':['101','10 2'],"
+            "'rates':[{'name':'VAT','percent':'7'},{'name':'city','percent':'0.5'}]},"
+            "{'category':'reduced','country':'DE','tax_classes':['b2b','gov'],"
+            "'rates':[{'name':'VAT','percent':'7'},{'name':'b2b','percent':'0'}]},");
     for (int i = 0; i < 40; i++) /* the index grows past its first table */
         sb_json(&b,
                 "{'category':'standard','country':'US','region':'US-%02d','postal_codes':["
@@ -714,7 +716,9 @@ static void test_chaos_fixture_covers_features(void)
         "{\"id\":\"C-PCT\",\"applied\":false,\"reason\":\"currency\"}",
         /* version 2: jurisdiction rates, a class, the summary, the new keys */
         "{\"name\":\"city\",\"percent\":\"1.5\"", "{\"name\":\"b2b\",\"percent\":\"0\"",
-        "{\"name\":\"b2b\",\"percent\":\"0\",\"amount\":\"0.00\"},{\"name\":\"VAT\",\"percent\":\"19\"", "{\"id\":\"G-ONE\",\"applied\":true",
+        "{\"name\":\"b2b\",\"percent\":\"0\",\"amount\":\"0.00\"},{\"name\":\"VAT\",\"percent\":"
+        "\"19\"",
+        "{\"id\":\"G-ONE\",\"applied\":true",
         "{\"id\":\"G-TWO\",\"applied\":false,\"reason\":\"not_best_in_group\"}",
         "{\"id\":\"V2-EXCL\",\"applied\":true", "{\"id\":\"V2-GIFT\",\"applied\":true",
         "{\"id\":\"V2-CODES\",\"applied\":false,\"reason\":\"stopped\"}",
