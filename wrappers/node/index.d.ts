@@ -1,7 +1,8 @@
 // Type declarations for libecommerce (Node.js, ESM).
 //
-// Documents are the JSON documents of the specification (formats.md); the
-// types below name their main fields and stay open (`[key: string]:
+// Documents are the JSON documents the library reads and writes
+// (docs/pricing.md, docs/orders.md, docs/inventory.md); the types below
+// name their main fields and stay open (`[key: string]:
 // unknown`) so that a newer library's additions still type-check.  Money is
 // always a decimal string ("128.31").
 
@@ -65,12 +66,37 @@ export interface Cart {
   at: string;
   lines: CartLine[];
   country?: string;
+  /** ISO 3166-2 region the cart is taxed in, e.g. "US-CA". */
+  region?: string;
+  /** Matched against tax entries' postal prefixes (spaces ignored, letters upper-cased). */
+  postal_code?: string;
   customer_group?: string;
+  /** The customer's id; a service keeps per-customer promotion uses under it. */
+  customer?: string;
   channel?: string;
+  /** The customer's tax class, e.g. "b2b_reverse_charge". */
+  tax_class?: string;
+  /** true: the customer pays no tax (rates stay listed with amounts of 0). */
+  tax_exempt?: boolean;
   coupons?: string[];
   shipping_method?: string;
+  /** Uses of each promotion (by id) by every customer, for usage_limit. */
   promotion_uses?: Record<string, number>;
+  /** Uses of each promotion by this cart's customer, for usage_limit_per_customer. */
+  customer_promotion_uses?: Record<string, number>;
+  /** Uses of each coupon code (case-insensitive), for code_usage_limit. */
+  coupon_uses?: Record<string, number>;
+  /** Money each budgeted promotion has given so far, in the cart's currency. */
+  promotion_spent?: Record<string, Money>;
   [key: string]: unknown;
+}
+
+/** One named tax rate and what it charges, e.g. {name: "GST", percent: "5", amount: "0.75"}. */
+export interface TaxAmount {
+  name: string;
+  /** Decimal percent without trailing zeros, e.g. "9.975". */
+  percent: string;
+  amount: Money;
 }
 
 export interface PricedLine {
@@ -84,8 +110,11 @@ export interface PricedLine {
   discounts: { promotion: string; amount: Money }[];
   discount: Money;
   net: Money;
+  /** The sum of the line's rates' percents. */
   tax_percent: string;
   tax: Money;
+  /** The line's tax entry's rates in order ([] without tax entries); they add up to tax. */
+  taxes: TaxAmount[];
   total: Money;
   [key: string]: unknown;
 }
@@ -98,7 +127,11 @@ export interface PriceResult {
   discount: Money;
   shipping: { method: string; price: Money; discount: Money; tax: Money; total: Money } | null;
   tax: Money;
+  /** Every line's and shipping's rates summed by name and percent, first seen first; adds up to tax. */
+  taxes: TaxAmount[];
   total: Money;
+  /** reason when not applied: "coupon_missing", "no_discount", "not_best_in_group",
+   * "budget_exhausted", "coupon_used_up", "customer_usage_limit_reached", ... */
   promotions: { id: string; applied: boolean; amount?: Money; reason?: string }[];
   coupons: { code: string; status: 'applied' | 'not_applicable' | 'unknown' }[];
   [key: string]: unknown;
@@ -112,7 +145,7 @@ export declare class Ruleset {
   static fromObject(rules: object): Ruleset;
   static fromJSON(text: string | Uint8Array): Ruleset;
   static fromFile(path: string): Ruleset;
-  /** Price a cart (formats.md 3); throws EcommerceError when it is refused. */
+  /** Price a cart (docs/pricing.md); throws EcommerceError when it is refused. */
   price(cart: Cart | JsonDocument): PriceResult;
   /** As price(), returning the document as JSON text (the bytes ecom prints). */
   priceJSON(cart: Cart | JsonDocument): string;
