@@ -1,7 +1,6 @@
 /* actions.c - the seven cart promotion actions, the max_discount cap and
  * the budget.  Each works on the target lines' current nets and never
  * takes a net below zero. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/internal.h"
@@ -69,54 +68,38 @@ static ec_status amount_off_order(ec__pricing *pc, const ec__promo_result *pr, i
     return allocate_over_targets(pc, pr, amount < total ? amount : total, nets, d);
 }
 
-/* Groups by worth descending, ties in cart order (insertion sort: stable,
- * and a cart's target lines are few; qsort past that, seq keeping ties). */
-static int worth_order(const void *x, const void *y)
-{
-    const ec__unit_group *a = x, *b = y;
-    if (a->worth != b->worth) return a->worth > b->worth ? -1 : 1;
-    return (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-static void sort_by_worth(ec__unit_group *g, uint32_t n)
-{
-    if (n > 64) {
-        qsort(g, n, sizeof *g, worth_order);
-        return;
-    }
-    for (uint32_t k = 1; k < n; k++) {
-        ec__unit_group v = g[k];
-        uint32_t j = k;
-        while (j > 0 && worth_order(&g[j - 1], &v) > 0) {
-            g[j] = g[j - 1];
-            j--;
-        }
-        g[j] = v;
-    }
-}
-
 /* The units of the lines the action works on, each worth its share of its
- * line's current net, in groups of equal worth sorted by worth; *units
- * receives their number. */
+ * line's current net, in groups of equal worth (in cart order). */
 static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets,
-                             uint32_t *ngroups, int64_t *units)
+                             uint32_t *ngroups)
 {
     ec_price_result *r = pc->r;
     uint32_t n = 0;
     if (!ec__result_reserve(r, (void **)&r->units, &r->units_cap, (size_t)pr->tgt_n * 2,
                             sizeof *r->units))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    *units = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = TARGET(pc, pr, k);
         int64_t q = r->lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
-        *units += q; /* <= 1000 * 1e6: no overflow */
         if (extra) r->units[n++] = (ec__unit_group){worth + 1, extra, i, 2 * k};
         r->units[n++] = (ec__unit_group){worth, q - extra, i, 2 * k + 1};
     }
-    sort_by_worth(r->units, n);
     *ngroups = n;
     return EC_OK;
+}
+
+/* The cheapest group not yet taken: units listed by worth descending, ties
+ * in cart order, end with the least worth and, among equals, the latest.
+ * Taken groups have count 0.  A buy_x_get_y takes few groups, so picking
+ * them one by one costs less than sorting them all. */
+static uint32_t cheapest(const ec__unit_group *g, uint32_t n)
+{
+    uint32_t best = UINT32_MAX;
+    for (uint32_t k = 0; k < n; k++)
+        if (g[k].count && (best == UINT32_MAX || g[k].worth < g[best].worth ||
+                           (g[k].worth == g[best].worth && g[k].seq > g[best].seq)))
+            best = k;
+    return best;
 }
 
 /* How often a buy_x_get_y applies: buy + get target units each, or with a
@@ -143,13 +126,18 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
     ec_price_result *r = pc->r;
     uint32_t n = 0;
     int64_t units = 0;
-    EC_TRY(unit_groups(pc, pr, nets, &n, &units));
-    for (uint32_t k = 0; k < pr->tgt_n; k++) d[TARGET(pc, pr, k)] = 0;
+    for (uint32_t k = 0; k < pr->tgt_n; k++) {
+        units += r->lines[TARGET(pc, pr, k)].quantity; /* <= 1000 * 1e6: no overflow */
+        d[TARGET(pc, pr, k)] = 0;
+    }
     int64_t free_units = applications(pc, p, pr, units) * p->action.get; /* get <= 1e6: fits */
-    for (uint32_t k = n; k-- > 0 && free_units > 0;) {
-        const ec__unit_group *g = &r->units[k];
+    if (free_units == 0) return EC_OK; /* too few units: nothing to value */
+    EC_TRY(unit_groups(pc, pr, nets, &n));
+    while (free_units > 0) { /* there are units enough: free_units <= units */
+        ec__unit_group *g = &r->units[cheapest(r->units, n)];
         int64_t take = g->count < free_units ? g->count : free_units, off;
         free_units -= take;
+        g->count = 0;
         EC_TRY(ec__percent_of(pc, g->worth, p->action.percent, &off));
         d[g->line] += off * take; /* off <= worth, so this is at most the net */
     }
@@ -210,21 +198,42 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
     }
 }
 
-ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
-                           int64_t *nets, int64_t *d, int64_t *sum)
+/* Take the discounts from the nets; record those above 0 as raw discounts
+ * of promotion `pos` (UINT32_MAX: a trial, nothing recorded). */
+static ec_status take(ec__pricing *pc, const ec__promo_result *pr, uint32_t pos, int64_t *nets,
+                      int64_t *d, int64_t *sum)
 {
-    EC_TRY(run_action(pc, p, pr, nets, d));
-    EC_TRY(apply_cap(pc, p, pr, d));
-    /* locals: d, nets and *sum could alias, which would reload each */
-    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    ec_price_result *r = pc->r;
+    if (pos != UINT32_MAX && !ec__result_reserve(r, (void **)&r->raw, &r->raw_cap,
+                                                 (size_t)r->nraw + pr->tgt_n, sizeof *r->raw))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    /* locals: d, nets and the result's arrays could alias, which would
+     * reload each */
+    const uint32_t *targets = r->targets + pr->tgt_off;
+    ec__raw_discount *raw = r->raw;
+    uint8_t *taken = r->taken;
+    uint32_t nraw = r->nraw;
     int64_t total = 0;
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
-        if (d[i] > nets[i]) d[i] = nets[i];
-        if (d[i] < 0) d[i] = 0;
-        nets[i] -= d[i];
-        total += d[i]; /* each d <= its net, and the nets sum fits */
+        /* every action keeps within the net; this keeps it so for sure */
+        int64_t off = d[i] < nets[i] ? d[i] : nets[i];
+        d[i] = off;
+        nets[i] -= off;
+        total += off; /* each <= its net, and the nets sum fits */
+        if (pos == UINT32_MAX || off <= 0) continue;
+        raw[nraw++] = (ec__raw_discount){pos, i, off};
+        taken[i] = 1;
     }
+    if (pos != UINT32_MAX) r->nraw = nraw;
     *sum = total;
     return EC_OK;
+}
+
+ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
+                           uint32_t record, int64_t *nets, int64_t *d, int64_t *sum)
+{
+    EC_TRY(run_action(pc, p, pr, nets, d));
+    EC_TRY(apply_cap(pc, p, pr, d));
+    return take(pc, pr, record, nets, d, sum);
 }

@@ -251,9 +251,11 @@ ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, 
                         int64_t *w, int64_t *parts);
 
 /* Apply one cart promotion to nets; d[i] receives each line's discount
- * (set for the lines it works on only).  *sum is the total. */
+ * (set for the lines it works on only).  *sum is the total.  Unless
+ * record is UINT32_MAX (a trial), the discounts above 0 are recorded as
+ * promotion `record`'s raw discounts and their lines marked taken. */
 ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
-                           int64_t *nets, int64_t *d, int64_t *sum);
+                           uint32_t record, int64_t *nets, int64_t *d, int64_t *sum);
 
 /* What a budget leaves: 1 and *left when the promotion has one. */
 int ec__budget_left(const ec__pricing *pc, const ec__promotion *p, int64_t *left);

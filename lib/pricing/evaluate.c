@@ -14,22 +14,6 @@
 #include "common/internal.h"
 #include "pricing/engine.h"
 
-ec_status ec__record_discounts(ec__pricing *pc, uint32_t pos, const ec__promo_result *pr,
-                               const int64_t *d)
-{
-    ec_price_result *r = pc->r;
-    if (!ec__result_reserve(r, (void **)&r->raw, &r->raw_cap, (size_t)r->nraw + pr->tgt_n,
-                            sizeof *r->raw))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        uint32_t i = r->targets[pr->tgt_off + k];
-        if (d[i] <= 0) continue;
-        r->raw[r->nraw++] = (ec__raw_discount){pos, i, d[i]};
-        r->taken[i] = 1;
-    }
-    return EC_OK;
-}
-
 static void reset_nets(ec__pricing *pc, int64_t *nets)
 {
     for (uint32_t i = 0; i < pc->r->nlines; i++) nets[i] = pc->r->lines[i].subtotal;
@@ -49,11 +33,14 @@ static ec_status add_value(ec__pricing *pc, int64_t lines, int64_t ship, int64_t
     return ec__fail(pc->err, EC_OVERFLOW, NULL, "a promotion's value does not fit in 64 bits");
 }
 
-/* The lines promotion pos works on now; its reason when it has none. */
+/* The lines promotion pos works on now; its reason when it has none.
+ * Only exclude_discounted promotions and reward sets have lines to redo. */
 static ec_status lines_now(ec__pricing *pc, uint32_t pos, uint8_t *reason)
 {
-    ec_status st;
-    *reason = ec__promo_lines(pc, pos, &st);
+    ec_status st = EC_OK;
+    *reason = EC__REASON_NONE;
+    if (pc->rs->cart_checks[pos].dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
+        *reason = ec__promo_lines(pc, pos, &st);
     return st;
 }
 
@@ -68,12 +55,11 @@ static ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total, in
     ec_price_result *r = pc->r;
     const ec__promotion *p = r->promo_list[pos];
     ec__promo_result *pr = &r->promos[pos];
-    EC_TRY(ec__apply_action(pc, p, pr, r->nets, r->d, &pr->amount));
-    if (pr->amount == 0 && !is_free_shipping(p)) {
+    EC_TRY(ec__apply_action(pc, p, pr, pos, r->nets, r->d, &pr->amount));
+    if (pr->amount == 0 && !is_free_shipping(p)) { /* nothing was recorded either */
         pr->reason = EC__REASON_NO_DISCOUNT;
         return EC_OK;
     }
-    EC_TRY(ec__record_discounts(pc, pos, pr, r->d));
     pr->applied = 1;
     EC_TRY(add_value(pc, *total, pr->amount, total));
     pc->has_free |= is_free_shipping(p);
@@ -93,7 +79,7 @@ static ec_status try_member(ec__pricing *pc, uint32_t pos, int64_t *value)
     if (!pr->reason && pr->tier_miss) pr->reason = EC__REASON_MIN_SUBTOTAL;
     if (pr->reason) return EC_OK;
     memcpy(r->trial, r->nets, r->nlines * sizeof *r->trial);
-    EC_TRY(ec__apply_action(pc, p, pr, r->trial, r->d, &lines));
+    EC_TRY(ec__apply_action(pc, p, pr, UINT32_MAX, r->trial, r->d, &lines));
     /* the first free_shipping of the set takes the whole shipping discount */
     EC_TRY(shipping_value(pc, r->trial, is_free_shipping(p) && !pc->has_free, &ship));
     return add_value(pc, lines, ship, value);
@@ -173,9 +159,8 @@ static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *l
         pr->reason = reason;
         return EC_OK;
     }
-    EC_TRY(ec__apply_action(pc, p, pr, nets, r->d, lines));
+    EC_TRY(ec__apply_action(pc, p, pr, record ? pos : UINT32_MAX, nets, r->d, lines));
     pr->amount = *lines;
-    if (record) EC_TRY(ec__record_discounts(pc, pos, pr, r->d));
     EC_TRY(shipping_value(pc, nets, is_free_shipping(p), &ship));
     return add_value(pc, *lines, ship, value);
 }

@@ -378,11 +378,20 @@ static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity, int *
         uint32_t pos = r->pass[k];
         const ec__promo_check *c = &checks[pos];
         ec__promo_result *pr = &r->promos[pos];
-        if (c->flags & EC__CHK_ALL_LINES)
-            EC_TRY(all_lines_targets(pc, &r->promo_list[pos]->target, &pr->tgt_off, &pr->tgt_n));
+        if (c->flags & EC__CHK_ALL_LINES) {
+            pr->tgt_off = 0; /* the shared list of every line, unless some are excluded */
+            pr->tgt_n = r->nlines;
+            if ((c->flags & EC__CHK_EXCLUDES) && pc->excludable)
+                EC_TRY(
+                    all_lines_targets(pc, &r->promo_list[pos]->target, &pr->tgt_off, &pr->tgt_n));
+        }
         if (c->dyn & EC__DYN_EXCLUDE_DISCOUNTED)
             EC_TRY(filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_on_sale));
-        if ((pr->reason = target_reason(pc, pos, cart_quantity))) continue;
+        /* a marked or every-line list is never empty: most promotions have
+         * no quantity or tier to check on it either */
+        int plain = !(c->dyn & EC__DYN_EXCLUDE_DISCOUNTED) && c->min_quantity <= 0 &&
+                    c->action != EC__ACT_TIERED_PERCENT && pr->tgt_n;
+        if (!plain && (pr->reason = target_reason(pc, pos, cart_quantity))) continue;
         if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD)) EC_TRY(keep_lines(pc, pos));
         r->pass[kept++] = pos;
         *any_exclusive |= c->stacking == EC__EXCLUSIVE;
