@@ -80,6 +80,21 @@ typedef struct ec__unit_group {
     uint32_t line, seq; /* seq: order in the cart, ties keep it */
 } ec__unit_group;
 
+/* tax_rounding total rounds per distinct percent over shares: a rate of
+ * an item (exclusive prices) or an item (inclusive); out receives its tax. */
+typedef struct ec__tax_share {
+    int64_t base;
+    int64_t *out;
+    int32_t percent;
+} ec__tax_share;
+
+/* Room for as many entries as items times rates: allocation weights and
+ * parts, and shares. */
+typedef struct ec__tax_scratch {
+    int64_t *w, *parts;
+    ec__tax_share *shares;
+} ec__tax_scratch;
+
 /* One entry of the result's taxes summary. */
 typedef struct ec__tax_sum {
     const ec__tax_rate *rate; /* its name; the first rate seen with it */
@@ -145,6 +160,8 @@ struct ec_price_result {
     uint32_t nrate_tax, rate_tax_cap;
     ec__tax_sum *sums;
     uint32_t nsums, sums_cap;
+    ec__tax_share *shares; /* scratch of tax_rounding total */
+    uint32_t shares_cap;
 
     ec__line_result *lines;
     uint32_t nlines, lines_cap;
@@ -244,11 +261,10 @@ ec_status ec__price_tax(ec__pricing *pc);             /* 3.4 fee, 3.5 tax, total
 
 /* The rates' amounts of items[0 .. n) by the ruleset's convention and
  * rounding, with item.e and item.base set and item.off pointing at room
- * for the amounts in `amounts` (per-item scratch w and parts hold at least
- * as many entries as there are items and rates); sets item.tax.  Shared
- * with batch repricing, which taxes one item. */
+ * for the amounts in `amounts`; sets item.tax.  Shared with batch
+ * repricing, which taxes one item. */
 ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, int64_t *amounts,
-                        int64_t *w, int64_t *parts);
+                        const ec__tax_scratch *scratch);
 
 /* Apply one cart promotion to nets; d[i] receives each line's discount
  * (set for the lines it works on only).  *sum is the total.  Unless

@@ -455,8 +455,10 @@ static ec_status tax_entry(job *j, const ec__tax_entry **e)
 static ec_status unit_tax(job *j, const ec__tax_entry *e, int64_t *tax)
 {
     int64_t amounts[EC__TAX_MAX_RATES], w[EC__TAX_MAX_RATES], parts[EC__TAX_MAX_RATES];
+    ec__tax_share shares[EC__TAX_MAX_RATES];
+    ec__tax_scratch scratch = {w, parts, shares};
     ec__tax_item item = {e, j->line.unit_price, 0, 0, 0};
-    EC_TRY(ec__tax_items(&j->pc, &item, 1, amounts, w, parts));
+    EC_TRY(ec__tax_items(&j->pc, &item, 1, amounts, &scratch));
     *tax = item.tax;
     return EC_OK;
 }

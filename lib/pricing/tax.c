@@ -109,6 +109,8 @@ static ec_status reserve_items(ec__pricing *pc)
     size_t items = (size_t)r->nlines * 2 + 1, rates = items * EC__TAX_MAX_RATES;
     EC_TRY(reserve(pc, (void **)&r->items, &r->items_cap, items, sizeof *r->items));
     EC_TRY(reserve(pc, (void **)&r->rate_tax, &r->rate_tax_cap, rates, sizeof *r->rate_tax));
+    if (pc->rs->tax_total)
+        EC_TRY(reserve(pc, (void **)&r->shares, &r->shares_cap, rates, sizeof *r->shares));
     void **const scratch[] = {(void **)&r->w, (void **)&r->parts};
     if (r->alloc_cap >= rates || ec__result_reserve_same(r, scratch, 2, &r->alloc_cap, rates, 8))
         return EC_OK;
@@ -182,7 +184,8 @@ static ec_status tax_all(ec__pricing *pc)
     EC_TRY(reserve_items(pc));
     for (uint32_t i = 0; i < r->nlines; i++) add_item(r, r->lines[i].tax_entry, r->lines[i].net);
     if (pc->ship) EC_TRY(shipping_items(pc));
-    EC_TRY(ec__tax_items(pc, r->items, r->nitems, r->rate_tax, r->w, r->parts));
+    ec__tax_scratch scratch = {r->w, r->parts, r->shares};
+    EC_TRY(ec__tax_items(pc, r->items, r->nitems, r->rate_tax, &scratch));
     if (pc->cart->tax_exempt) exempt(pc);
     for (uint32_t k = 0; k < r->nitems; k++) {
         const ec__tax_item *it = &r->items[k];

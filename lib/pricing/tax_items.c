@@ -52,35 +52,58 @@ static ec_status by_item(const ec__pricing *pc, ec__tax_item *it, int64_t *amoun
     return EC_OK;
 }
 
-/* tax_rounding total, exclusive prices: per distinct percent over every
- * (item, rate) pair, the pairs not yet done marked -1. */
-static ec_status by_rate_percent(const ec__pricing *pc, ec__tax_item *items, uint32_t n,
-                                 int64_t *amounts, int64_t *w, int64_t *parts)
+/* tax_rounding total: per distinct percent over the shares, the tax of
+ * their summed bases (on top, or inside them), allocated by base.  Shares
+ * not yet done hold -1. */
+static ec_status by_percent(const ec__pricing *pc, ec__tax_share *sh, uint32_t n, int64_t *w,
+                            int64_t *parts)
 {
-    for (uint32_t k = 0; k < n; k++)
-        for (uint32_t j = 0; j < items[k].e->nrates; j++) amounts[items[k].off + j] = -1;
+    for (uint32_t k = 0; k < n; k++) *sh[k].out = -1;
     for (uint32_t k = 0; k < n; k++) {
-        for (uint32_t j = 0; j < items[k].e->nrates; j++) {
-            if (amounts[items[k].off + j] >= 0) continue;
-            int32_t pct = items[k].e->rates[j].percent;
-            uint32_t m = 0;
-            int64_t sum = 0, tax;
-            for (uint32_t a = k; a < n; a++)
-                for (uint32_t b = 0; b < items[a].e->nrates; b++)
-                    if (amounts[items[a].off + b] < 0 && items[a].e->rates[b].percent == pct) {
-                        w[m++] = items[a].base;
-                        EC_TRY(ec__money_add(sum, items[a].base, &sum));
-                    }
-            EC_TRY(ec__percent_of(pc, sum, pct, &tax));
-            EC_TRY(ec_money_allocate(tax, w, m, parts));
-            m = 0;
-            for (uint32_t a = k; a < n; a++)
-                for (uint32_t b = 0; b < items[a].e->nrates; b++)
-                    if (amounts[items[a].off + b] < 0 && items[a].e->rates[b].percent == pct)
-                        amounts[items[a].off + b] = parts[m++];
+        if (*sh[k].out >= 0) continue;
+        int32_t pct = sh[k].percent;
+        uint32_t m = 0;
+        int64_t sum = 0, tax;
+        for (uint32_t a = k; a < n; a++) {
+            if (*sh[a].out >= 0 || sh[a].percent != pct) continue;
+            w[m++] = sh[a].base;
+            EC_TRY(ec__money_add(sum, sh[a].base, &sum));
         }
+        if (pc->rs->prices_include_tax)
+            EC_TRY(included_tax(pc, sum, pct, &tax));
+        else
+            EC_TRY(ec__percent_of(pc, sum, pct, &tax));
+        EC_TRY(ec_money_allocate(tax, w, m, parts));
+        m = 0;
+        for (uint32_t a = k; a < n; a++)
+            if (*sh[a].out < 0 && sh[a].percent == pct) *sh[a].out = parts[m++];
     }
+    return EC_OK;
+}
+
+/* tax_rounding total.  Exclusive prices: a share per rate of every item,
+ * its amount the rate's.  Inclusive: a share per item, for its summed
+ * percent, then each item's tax split over its rates. */
+static ec_status by_total(const ec__pricing *pc, ec__tax_item *items, uint32_t n, int64_t *amounts,
+                          const ec__tax_scratch *s)
+{
+    uint32_t m = 0;
+    int inclusive = pc->rs->prices_include_tax;
     for (uint32_t k = 0; k < n; k++) {
+        if (inclusive) {
+            s->shares[m++] = (ec__tax_share){items[k].base, &items[k].tax, items[k].e->percent};
+            continue;
+        }
+        for (uint32_t j = 0; j < items[k].e->nrates; j++)
+            s->shares[m++] = (ec__tax_share){items[k].base, &amounts[items[k].off + j],
+                                             items[k].e->rates[j].percent};
+    }
+    EC_TRY(by_percent(pc, s->shares, m, s->w, s->parts));
+    for (uint32_t k = 0; k < n; k++) {
+        if (inclusive) {
+            EC_TRY(split(&items[k], amounts));
+            continue;
+        }
         items[k].tax = 0;
         for (uint32_t j = 0; j < items[k].e->nrates; j++)
             EC_TRY(ec__money_add(items[k].tax, amounts[items[k].off + j], &items[k].tax));
@@ -88,39 +111,10 @@ static ec_status by_rate_percent(const ec__pricing *pc, ec__tax_item *items, uin
     return EC_OK;
 }
 
-/* tax_rounding total, inclusive prices: per distinct summed percent over
- * the items, the items not yet done marked -1; then each item's split. */
-static ec_status by_item_percent(const ec__pricing *pc, ec__tax_item *items, uint32_t n,
-                                 int64_t *amounts, int64_t *w, int64_t *parts)
-{
-    for (uint32_t k = 0; k < n; k++) items[k].tax = -1;
-    for (uint32_t k = 0; k < n; k++) {
-        if (items[k].tax >= 0) continue;
-        int32_t pct = items[k].e->percent;
-        uint32_t m = 0;
-        int64_t gross = 0, tax;
-        for (uint32_t a = k; a < n; a++) {
-            if (items[a].tax >= 0 || items[a].e->percent != pct) continue;
-            w[m++] = items[a].base;
-            EC_TRY(ec__money_add(gross, items[a].base, &gross));
-        }
-        EC_TRY(included_tax(pc, gross, pct, &tax));
-        EC_TRY(ec_money_allocate(tax, w, m, parts));
-        m = 0;
-        for (uint32_t a = k; a < n; a++)
-            if (items[a].tax < 0 && items[a].e->percent == pct) items[a].tax = parts[m++];
-    }
-    for (uint32_t k = 0; k < n; k++) EC_TRY(split(&items[k], amounts));
-    return EC_OK;
-}
-
 ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, int64_t *amounts,
-                        int64_t *w, int64_t *parts)
+                        const ec__tax_scratch *scratch)
 {
-    if (!pc->rs->tax_total) {
-        for (uint32_t k = 0; k < n; k++) EC_TRY(by_item(pc, &items[k], amounts));
-        return EC_OK;
-    }
-    if (pc->rs->prices_include_tax) return by_item_percent(pc, items, n, amounts, w, parts);
-    return by_rate_percent(pc, items, n, amounts, w, parts);
+    if (pc->rs->tax_total) return by_total(pc, items, n, amounts, scratch);
+    for (uint32_t k = 0; k < n; k++) EC_TRY(by_item(pc, &items[k], amounts));
+    return EC_OK;
 }
