@@ -258,6 +258,41 @@ static void test_json_cart_reads_every_field(void)
     ec_cart_free(cart);
 }
 
+/* Where and as whom a cart is taxed, the customer, and the counts a
+ * service keeps: read, and refused with their paths. */
+static void test_json_cart_v2_fields(void)
+{
+    ec_cart *cart = ec_cart_new();
+    ec_error e = th_error();
+    char *doc = cart_with("'region':'US-CA','postal_code':'90012','tax_class':'b2b',"
+                          "'customer':'c-9','tax_exempt':true,'coupon_uses':{'Save':2,'SAVE':3},"
+                          "'customer_promotion_uses':{'P':1},'promotion_spent':{'P':'12.34'},",
+                          "[{'sku':'A','quantity':1}]");
+    EXPECT_ERR(th_cart_json(cart, doc, &e), e, EC_OK, "");
+    STR_EQ(ec_cart_region(cart), "US-CA");
+    STR_EQ(ec_cart_postal_code(cart), "90012");
+    STR_EQ(ec_cart_tax_class(cart), "b2b");
+    STR_EQ(ec_cart_customer(cart), "c-9");
+    EQ(ec_cart_tax_exempt(cart), 1);
+    EQ(cart->coupon_uses.n, 1); /* codes compare without case: the last count wins */
+    EQ(ec__counts_get(&cart->coupon_uses, "save", 4), 3);
+    EQ(ec__counts_get(&cart->spent, "P", 1), 1234); /* cents of the cart's currency */
+    free(doc);
+    ec_cart_free(cart);
+    const char *one = "[{'sku':'A','quantity':1}]";
+    CART_WITH_REFUSED("'tax_exempt':1,", one, EC_INVALID_FIELD, "tax_exempt");
+    CART_WITH_REFUSED("'region':'',", one, EC_INVALID_FIELD, "region");
+    CART_WITH_REFUSED("'postal_code':7,", one, EC_INVALID_FIELD, "postal_code");
+    CART_WITH_REFUSED("'customer':'a\\u0001',", one, EC_INVALID_FIELD, "customer");
+    CART_WITH_REFUSED("'tax_class':[],", one, EC_INVALID_FIELD, "tax_class");
+    CART_WITH_REFUSED("'coupon_uses':{'X':-1},", one, EC_INVALID_FIELD, "coupon_uses.X");
+    CART_WITH_REFUSED("'customer_promotion_uses':[],", one, EC_INVALID_FIELD,
+                      "customer_promotion_uses");
+    CART_WITH_REFUSED("'promotion_spent':{'P':12},", one, EC_INVALID_FIELD, "promotion_spent.P");
+    CART_WITH_REFUSED("'promotion_spent':{'P':'1.234'},", one, EC_INVALID_FIELD,
+                      "promotion_spent.P");
+}
+
 /* ---- the two cart readers --------------------------------------------------------- */
 
 /* A valid document (raw JSON): the scanner reads it (scanned) or leaves it
@@ -295,6 +330,18 @@ static void test_json_cart_scanner_agrees(void)
          "\"currency\":\"JPY\"}\r\n",
          1);
     BOTH(CART_HEAD "\"coupons\":[],\"promotion_uses\":{},\"id\":null," ONE_LINE "}", 1);
+    /* the version 2 members */
+    BOTH(CART_HEAD
+         "\"region\":\"US-CA\",\"postal_code\":\"900 12\",\"tax_class\":\"b2b\","
+         "\"customer\":\"c\",\"tax_exempt\":true,\"coupon_uses\":{\"A\":1,\"a\":2},"
+         "\"customer_promotion_uses\":{\"P\":0},\"promotion_spent\":{\"P\":\"1.5\"}," ONE_LINE "}",
+         1);
+    BOTH(CART_HEAD "\"tax_exempt\":false,\"region\":null,\"coupon_uses\":null," ONE_LINE "}", 1);
+    BOTH(CART_HEAD "\"tax_exempt\":null," ONE_LINE "}", 1);
+    /* money before the currency: the scanner cannot read it yet */
+    BOTH("{\"promotion_spent\":{\"P\":\"1\"},\"currency\":\"KWD\",\"at\":"
+         "\"2026-11-28T10:00:00Z\"," ONE_LINE "}",
+         0);
     /* valid, but left to the cJSON reader: escapes, numbers not written
      * as plain digits, a byte order mark, control bytes as white space */
     BOTH(CART_HEAD "\"lines\":[{\"sku\":\"A\\u0042\",\"quantity\":1}]}", 0);
@@ -649,6 +696,7 @@ static CU_TestInfo cart_tests[] = {
     {"cart_promotion_uses", test_json_cart_promotion_uses},
     {"cart_limits_and_identifiers", test_json_cart_limits_and_identifiers},
     {"cart_reads_every_field", test_json_cart_reads_every_field},
+    {"cart_v2_fields", test_json_cart_v2_fields},
     {"cart_scanner_agrees", test_json_cart_scanner_agrees},
     CU_TEST_INFO_NULL,
 };
