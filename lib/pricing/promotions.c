@@ -21,17 +21,20 @@ static ec_status begin_cart(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     void **const arrays[] = {(void **)&r->marks, (void **)&r->coupon_seen, (void **)&r->coupon_use};
-    uint32_t cap = r->marks_cap;
-    if ((cap < r->npromos &&
-         !ec__result_reserve_same(r, arrays, 3, &r->marks_cap, r->npromos, sizeof(uint32_t))) ||
-        !ec__result_reserve(r, (void **)&r->dyn, &r->dyn_cap, r->npromos, sizeof *r->dyn))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    if (++r->stamp == 0 || cap != r->marks_cap) {
+    int clear = 0;
+    if (r->marks_cap < r->npromos) {
+        if (!ec__result_reserve_same(r, arrays, 3, &r->marks_cap, r->npromos, sizeof(uint32_t)))
+            return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+        clear = 1; /* grown: cleared now, whatever fails next */
+    }
+    if (!ec__result_reserve(r, (void **)&r->dyn, &r->dyn_cap, r->npromos, sizeof *r->dyn))
+        clear = -1;
+    if (clear || ++r->stamp == 0) {
         for (size_t k = 0; k < 3; k++)
             if (*arrays[k]) memset(*arrays[k], 0, (size_t)r->marks_cap * sizeof(uint32_t));
         r->stamp = 1;
     }
-    return EC_OK;
+    return clear < 0 ? ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL) : EC_OK;
 }
 
 /* ---- coupons -------------------------------------------------------------------- */
