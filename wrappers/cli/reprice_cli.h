@@ -216,6 +216,8 @@ typedef struct rp_job {
     rp_context *ctxs;
     size_t nctx;
     int changed_only, strict;
+    int place;               /* some context has a region, postal code or tax class: the
+                                records carry those three columns after channel */
     int csv_index[RP_NCOLS]; /* header position of each column, -1 when absent */
     int csv_ncols;
     rp_feed_shape feed;

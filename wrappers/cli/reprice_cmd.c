@@ -15,7 +15,7 @@
 
 typedef struct options {
     const char *rules, *in, *out, *rejects, *in_format, *out_format;
-    const char *currency, *country, *group, *channel, *at;
+    const char *currency, *country, *group, *channel, *at, *region, *postal, *tax_class;
     const char *contexts[MAX_CONTEXTS];
     int ncontexts, threads, changed_only, strict, progress;
     size_t chunk_size;
@@ -35,7 +35,10 @@ enum {
     O_COUNTRY,
     O_GROUP,
     O_CHANNEL,
-    O_AT, /* the options above set a string */
+    O_AT,
+    O_REGION,
+    O_POSTAL,
+    O_TAX_CLASS, /* the options above set a string */
     O_CONTEXT,
     O_THREADS,
     O_CHUNK_SIZE,
@@ -58,6 +61,9 @@ static const struct option long_options[] = {
     {"customer-group", required_argument, NULL, O_GROUP},
     {"channel", required_argument, NULL, O_CHANNEL},
     {"at", required_argument, NULL, O_AT},
+    {"region", required_argument, NULL, O_REGION},
+    {"postal-code", required_argument, NULL, O_POSTAL},
+    {"tax-class", required_argument, NULL, O_TAX_CLASS},
     {"context", required_argument, NULL, O_CONTEXT},
     {"threads", required_argument, NULL, O_THREADS},
     {"chunk-size", required_argument, NULL, O_CHUNK_SIZE},
@@ -80,9 +86,9 @@ static int number(const char *s, long long min, long long max, long long *out)
 
 static const char **string_slot(options *o, int c)
 {
-    const char **slots[] = {&o->rules,     &o->in,         &o->out,      &o->rejects,
-                            &o->in_format, &o->out_format, &o->currency, &o->country,
-                            &o->group,     &o->channel,    &o->at};
+    const char **slots[] = {&o->rules,      &o->in,       &o->out,     &o->rejects,  &o->in_format,
+                            &o->out_format, &o->currency, &o->country, &o->group,    &o->channel,
+                            &o->at,         &o->region,   &o->postal,  &o->tax_class};
     return slots[c - O_RULES];
 }
 
@@ -124,16 +130,17 @@ static int parse_options(int argc, char **argv, options *o)
     int c, status = EXIT_OK;
     while ((c = cli_getopt(argc, argv, long_options, &status)) != -1) {
         if (c == CLI_DONE) return status;
-        if (c <= O_AT)
+        if (c <= O_TAX_CLASS)
             *string_slot(o, c) = optarg;
         else if ((status = set_option(o, c, optarg)) != CLI_PARSED)
             return status;
     }
     if (optind < argc) return cli_usage("unexpected argument '%s'", argv[optind]);
     if (!o->rules || !o->in || !o->out) return cli_usage("reprice needs --rules, --in and --out");
-    if (o->ncontexts && (o->currency || o->country || o->group || o->channel))
+    if (o->ncontexts && (o->currency || o->country || o->group || o->channel || o->region ||
+                         o->postal || o->tax_class))
         return cli_usage("give either --context or --currency/--country/--customer-group/"
-                         "--channel, not both");
+                         "--channel/--region/--postal-code/--tax-class, not both");
     return CLI_PARSED;
 }
 
@@ -157,7 +164,7 @@ static int format_named(const char *name, const char *path, enum rp_format *out)
 /* ---- contexts -------------------------------------------------------------------------------- */
 
 typedef struct ctx_spec {
-    char *currency, *country, *group, *channel, *at;
+    char *currency, *country, *group, *channel, *at, *region, *postal, *tax_class;
 } ctx_spec;
 
 static int parse_context(char *spec, ctx_spec *c)
@@ -171,10 +178,13 @@ static int parse_context(char *spec, ctx_spec *c)
                       : strcmp(kv, "customer_group") == 0 ? &c->group
                       : strcmp(kv, "channel") == 0        ? &c->channel
                       : strcmp(kv, "at") == 0             ? &c->at
+                      : strcmp(kv, "region") == 0         ? &c->region
+                      : strcmp(kv, "postal_code") == 0    ? &c->postal
+                      : strcmp(kv, "tax_class") == 0      ? &c->tax_class
                                                           : NULL;
         if (!slot)
             return cli_usage("--context: unknown key '%s' (currency, country, customer_group, "
-                             "channel, at)",
+                             "channel, at, region, postal_code, tax_class)",
                              kv);
         if (*slot) return cli_usage("--context: '%s' given twice", kv);
         *slot = eq + 1;
@@ -205,7 +215,9 @@ static void tail_value(rp_context *c, const char *key, const char *v)
     snprintf(c->label + n, sizeof c->label - n, "%s%s=%s", n ? "," : "", key, v);
 }
 
-static int make_context(const ec_repricer *rp, const ctx_spec *s, const char *at_default,
+/* `place`: the run has a tax jurisdiction in some context, so every record
+ * carries the region, postal_code and tax_class columns. */
+static int make_context(const ec_repricer *rp, const ctx_spec *s, const char *at_default, int place,
                         rp_context *c)
 {
     ec_error err;
@@ -213,14 +225,19 @@ static int make_context(const ec_repricer *rp, const ctx_spec *s, const char *at
     const char *at_text = s->at ? s->at : at_default;
     if (at_text && ec_time_parse(at_text, strlen(at_text), &at, &err) != EC_OK)
         return cli_usage("--at '%s': %s", at_text, err.message);
-    if (ec_reprice_context_new(rp, s->currency, s->country, s->group, s->channel, at, &c->ctx,
-                               &err) != EC_OK)
+    if (ec_reprice_context_new_v2(rp, s->currency, s->country, s->group, s->channel, s->region,
+                                  s->postal, s->tax_class, at, &c->ctx, &err) != EC_OK)
         return cli_usage("context %s: %s", err.field, err.message);
     c->currency = s->currency;
     if (s->currency) snprintf(c->label, sizeof c->label, "currency=%s", s->currency);
     tail_value(c, "country", s->country);
     tail_value(c, "customer_group", s->group);
     tail_value(c, "channel", s->channel);
+    if (place) {
+        tail_value(c, "region", s->region);
+        tail_value(c, "postal_code", s->postal);
+        tail_value(c, "tax_class", s->tax_class);
+    }
     if (s->at) {
         size_t n = strlen(c->label);
         snprintf(c->label + n, sizeof c->label - n, "%sat=%s", n ? "," : "", s->at);
@@ -234,19 +251,23 @@ static int make_contexts(const options *o, rp_job *job, char **copies)
     size_t n = o->ncontexts ? (size_t)o->ncontexts : 1;
     memset(specs, 0, sizeof specs);
     if (!o->ncontexts) {
-        specs[0] = (ctx_spec){(char *)o->currency, (char *)o->country, (char *)o->group,
-                              (char *)o->channel, NULL};
+        specs[0] = (ctx_spec){
+            (char *)o->currency, (char *)o->country, (char *)o->group,    (char *)o->channel, NULL,
+            (char *)o->region,   (char *)o->postal,  (char *)o->tax_class};
     }
     for (int i = 0; i < o->ncontexts; i++) {
         if (!(copies[i] = strdup(o->contexts[i]))) rp_oom();
         int st = parse_context(copies[i], &specs[i]);
         if (st != EXIT_OK) return st;
     }
+    job->place = 0;
+    for (size_t i = 0; i < n; i++)
+        job->place |= specs[i].region || specs[i].postal || specs[i].tax_class;
     job->ctxs = calloc(n, sizeof *job->ctxs);
     if (!job->ctxs) rp_oom();
     for (size_t i = 0; i < n; i++) {
         job->nctx = i + 1;
-        int st = make_context(job->rp, &specs[i], o->at, &job->ctxs[i]);
+        int st = make_context(job->rp, &specs[i], o->at, job->place, &job->ctxs[i]);
         if (st != EXIT_OK) return st;
     }
     return EXIT_OK;
@@ -428,7 +449,11 @@ const cli_command cli_reprice = {
     "                          extension, else csv); XML output needs XML input\n"
     "  --currency C, --country CC, --customer-group G, --channel CH\n"
     "                          one selling context\n"
+    "  --region R, --postal-code P, --tax-class T\n"
+    "                          the tax jurisdiction of display prices (ISO 3166-2\n"
+    "                          region, postal code, the customer's tax class)\n"
     "  --context currency=EUR,country=DE,customer_group=b2b,channel=web[,at=TIME]\n"
+    "            [,region=US-CA,postal_code=90012,tax_class=b2b]\n"
     "                          one context per option instead (at most 64)\n"
     "  --at TIME               the pricing instant, RFC 3339 (default: now)\n"
     "  --changed-only          leave out records whose price equals current_price\n"

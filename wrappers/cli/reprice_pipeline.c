@@ -532,9 +532,13 @@ void rp_run(rp_job *job, const rp_io *io, rp_stats *st)
     R.last_progress.tv_sec = R.t0.tv_sec - 1; /* the bar shows with the first chunk */
     R.last_progress.tv_nsec = R.t0.tv_nsec;
     if (job->out_fmt == RP_CSV) {
-        static const char header[] = "sku,currency,country,customer_group,channel,list_price,price,"
-                                     "price_list,promotion,tax_percent,display_price,changed\n";
-        write_all(io->out_fd, header, sizeof header - 1);
+        static const char head[] = "sku,currency,country,customer_group,channel,";
+        static const char place[] = "region,postal_code,tax_class,";
+        static const char tail[] = "list_price,price,price_list,promotion,tax_percent,"
+                                   "display_price,changed\n";
+        write_all(io->out_fd, head, sizeof head - 1);
+        if (job->place) write_all(io->out_fd, place, sizeof place - 1);
+        write_all(io->out_fd, tail, sizeof tail - 1);
     }
     int rc = pthread_create(&tid[0], NULL, writer_main, &R);
     for (started = 1; rc == 0 && started <= nthreads; started++)

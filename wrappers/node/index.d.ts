@@ -202,16 +202,40 @@ export interface Cart {
   at: Time;
   lines: CartLine[];
   country?: string | null;
+  /** ISO 3166-2 region the cart is taxed in, e.g. "US-CA". */
+  region?: string | null;
+  /** Matched against tax entries' postal prefixes (spaces ignored, letters upper-cased). */
+  postal_code?: string | null;
   customer_group?: string | null;
+  /** The customer's id; a service keeps per-customer promotion uses under it. */
+  customer?: string | null;
   channel?: string | null;
+  /** The customer's tax class, e.g. "b2b_reverse_charge". */
+  tax_class?: string | null;
+  /** true: the customer pays no tax (rates stay listed with amounts of 0). */
+  tax_exempt?: boolean | null;
   coupons?: string[] | null;
   shipping_method?: string | null;
-  /** Uses of usage-limited promotions so far, by promotion id. */
+  /** Uses of each promotion (by id) by every customer, for usage_limit. */
   promotion_uses?: { [promotion: string]: number } | null;
+  /** Uses of each promotion by this cart's customer, for usage_limit_per_customer. */
+  customer_promotion_uses?: { [promotion: string]: number } | null;
+  /** Uses of each coupon code (case-insensitive), for code_usage_limit. */
+  coupon_uses?: { [code: string]: number } | null;
+  /** Money each budgeted promotion has given so far, in the cart's currency. */
+  promotion_spent?: { [promotion: string]: Money } | null;
 }
 
 export interface LineDiscount {
   promotion: string;
+  amount: Money;
+}
+
+/** One named tax rate and what it charges, e.g. {name: "GST", percent: "5", amount: "0.75"}. */
+export interface TaxAmount {
+  name: string;
+  /** Decimal percent without trailing zeros, e.g. "9.975". */
+  percent: string;
   amount: Money;
 }
 
@@ -226,8 +250,11 @@ export interface PricedLine {
   discounts: LineDiscount[];
   discount: Money;
   net: Money;
+  /** The sum of the line's rates' percents. */
   tax_percent: Percent;
   tax: Money;
+  /** The line's tax entry's rates in order ([] without tax entries); they add up to tax. */
+  taxes: TaxAmount[];
   total: Money;
 }
 
@@ -244,7 +271,9 @@ export interface PromotionOutcome {
   applied: boolean;
   /** When applied: what it took, its shipping discount included. */
   amount?: Money;
-  /** When not applied: why ("min_subtotal", "coupon_missing", ...). */
+  /** When not applied: why ("min_subtotal", "coupon_missing", "no_discount",
+   * "not_best_in_group", "budget_exhausted", "coupon_used_up",
+   * "customer_usage_limit_reached", ...). */
   reason?: string;
 }
 
@@ -262,6 +291,8 @@ export interface PriceResult {
   discount: Money;
   shipping: PricedShipping | null;
   tax: Money;
+  /** Every line's and shipping's rates summed by name and percent, first seen first; adds up to tax. */
+  taxes: TaxAmount[];
   total: Money;
   promotions: PromotionOutcome[];
   coupons: CouponOutcome[];
@@ -275,7 +306,7 @@ export declare class Ruleset {
   static fromObject(rules: RulesetDocument): Ruleset;
   static fromJSON(text: JsonText): Ruleset;
   static fromFile(path: string): Ruleset;
-  /** Price a cart; throws EcommerceError when it is refused. */
+  /** Price a cart (docs/pricing.md); throws EcommerceError when it is refused. */
   price(cart: Cart | JsonText): PriceResult;
   /** As price(), returning the document as JSON text (the bytes ecom prints). */
   priceJSON(cart: Cart | JsonText): string;

@@ -57,7 +57,7 @@ def _thread_pricer() -> int:
 
 
 class Ruleset:
-    """A compiled, immutable ruleset (formats.md section 2).
+    """A compiled, immutable ruleset (docs/pricing.md).
 
     ``Ruleset(source)`` accepts a dict, JSON text (``str`` or ``bytes``), or the
     path of a JSON file (``os.PathLike``, or a ``str`` that does not start with
@@ -103,10 +103,15 @@ class Ruleset:
         return self._price(cart).decode("utf-8")
 
     def price(self, cart: JsonDocument) -> Dict[str, Any]:
-        """Price a cart (formats.md section 3) and return the result as a dict.
+        """Price a cart and return the result as a dict.
 
         ``cart`` is a dict or JSON text.  Money in the result is strings
-        (``"128.31"``), as in the document.  Raises
+        (``"128.31"``), as in the document.  Each line and the result carry
+        ``taxes`` (every named rate and its amount).  The keys of the cart
+        (``region``, ``postal_code``, ``tax_class``, ``tax_exempt``,
+        ``customer``, the counts ``coupon_uses``, ``customer_promotion_uses``
+        and ``promotion_spent``, ...) and of the result are typed in
+        :mod:`ecommerce.documents` (``Cart``, ``PriceResult``).  Raises
         :class:`~ecommerce.EcommerceError` (a subclass by family) with the
         code, field and message of the refusal.
         """
