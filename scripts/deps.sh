@@ -19,7 +19,8 @@ set -euo pipefail
 # ecomd tests check /metrics with promtool (prometheus).  tests/cli/man.sh
 # renders the manual pages (groff-base, man-db); tests/ffi installs the
 # Python package into a fresh virtual environment (python3-venv, which
-# brings pip) and type-checks it (mypy).
+# brings pip) and type-checks it (mypy); tests/cli/schemas.sh and the ecomd
+# tests validate documents against docs/schemas/ (python3-jsonschema).
 PACKAGES=(
     build-essential
     clang
@@ -43,6 +44,7 @@ PACKAGES=(
     postgresql
     prometheus
     python3
+    python3-jsonschema
     python3-venv
     python3-yaml
     valgrind
