@@ -79,6 +79,10 @@ def test_every_body_is_a_schema_of_docs_schemas():
             ok = [r for s, r in op["responses"].items() if s.startswith("2")]
             check(any("example" in (json_media(r) or {}) or "text/plain" in r.get("content", {})
                       for r in ok), what + ": success example")
+    for name, r in spec["components"]["responses"].items():
+        m = json_media(r)
+        check(m and "example" in m, "response %s: example" % name)
+        validate(spec, m["schema"], m["example"], "response %s example" % name)
     check(bodies > 100, "bodies checked: %d" % bodies)
 
 
