@@ -25,7 +25,7 @@ if [ -n "$found" ]; then
     exit 1
 fi
 # The pattern must still find what it looks for.
-probe=$(printf '%s\n' "see formats.md" "see ../shared/x" | grep -c -E "$pattern")
+probe=$(printf '%s\n' "see formats.m""d" "see ..""/shared/x" | grep -c -E "$pattern")
 if [ "$probe" -ne 2 ]; then
     echo "FAIL the pattern no longer matches a reference"
     echo "references: 0 passed, 1 failed"
