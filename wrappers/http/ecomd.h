@@ -357,6 +357,11 @@ int ecomd_reply_data_error(ecomd_request *r);
 
 /* ---- documents (documents.c) ---------------------------------------------------------------- */
 
+/* items (of `size` bytes each, *cap of them) with room for `need`: the
+ * same pointer, or a larger copy (*cap updated), or NULL without memory
+ * (items then untouched). */
+void *ecomd_grow(void *items, size_t *cap, size_t need, size_t size);
+
 struct cJSON;
 
 /* A growable text buffer: appends never fail half-way (a failure marks

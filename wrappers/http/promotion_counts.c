@@ -56,13 +56,9 @@ static int next_key(const ecomd_ruleset *rs, const ec_checkout *co, const ecomd_
 
 static ec_status hold(ecomd_locks *l, const char *key)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 4;
-        char **keys = realloc(l->keys, cap * sizeof *keys);
-        if (!keys) return EC_NO_MEMORY;
-        l->keys = keys;
-        l->cap = cap;
-    }
+    char **keys = ecomd_grow(l->keys, &l->cap, l->n + 1, sizeof *keys);
+    if (!keys) return EC_NO_MEMORY;
+    l->keys = keys;
     if (!(l->keys[l->n] = strdup(key))) return EC_NO_MEMORY;
     l->n++;
     return EC_OK;
