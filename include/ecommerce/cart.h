@@ -110,6 +110,9 @@ EC_API int64_t ec_cart_line_quantity(const ec_cart *cart, size_t i);
 EC_API const char *ec_cart_currency(const ec_cart *cart);
 EC_API const char *ec_cart_id(const ec_cart *cart);
 EC_API const char *ec_cart_customer(const ec_cart *cart);
+/* The cart's coupon codes, as given, for i < ec_cart_coupon_count(). */
+EC_API size_t ec_cart_coupon_count(const ec_cart *cart);
+EC_API const char *ec_cart_coupon(const ec_cart *cart, size_t i);
 EC_API const char *ec_cart_region(const ec_cart *cart);
 EC_API const char *ec_cart_postal_code(const ec_cart *cart);
 EC_API const char *ec_cart_tax_class(const ec_cart *cart);

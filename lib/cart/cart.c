@@ -350,6 +350,16 @@ const char *ec_cart_customer(const ec_cart *c)
     return c ? c->customer.p : NULL;
 }
 
+size_t ec_cart_coupon_count(const ec_cart *c)
+{
+    return c ? c->ncoupons : 0;
+}
+
+const char *ec_cart_coupon(const ec_cart *c, size_t i)
+{
+    return c && i < c->ncoupons ? c->coupons[i].p : NULL;
+}
+
 const char *ec_cart_region(const ec_cart *c)
 {
     return c ? c->region.p : NULL;

@@ -60,10 +60,10 @@ size_t ec_utf8_clean(char *dst, size_t cap, const char *src, size_t len)
     return out;
 }
 
-int ec__id_valid(const char *s, size_t len)
+int ec_text_valid(const char *s, size_t len)
 {
-    if (len == 0 || len > EC__ID_MAX) return 0;
     const unsigned char *u = (const unsigned char *)s;
+    if (!s && len) return 0;
     for (size_t i = 0; i < len;) {
         if (u[i] < 0x20 || u[i] == 0x7F) return 0;
         if (u[i] == 0xC2 && i + 1 < len && u[i + 1] < 0xA0) return 0; /* C1 */
@@ -72,6 +72,11 @@ int ec__id_valid(const char *s, size_t len)
         i += n;
     }
     return 1;
+}
+
+int ec__id_valid(const char *s, size_t len)
+{
+    return len > 0 && len <= EC__ID_MAX && ec_text_valid(s, len);
 }
 
 int ec__utf8_valid(const char *s, size_t len)

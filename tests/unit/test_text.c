@@ -1,5 +1,5 @@
-/* test_text.c - unit tests for ec_utf8_clean(): input bytes made valid
- * UTF-8 for errors and documents that quote them.
+/* test_text.c - unit tests for ec_utf8_clean(), input bytes made valid
+ * UTF-8 for errors and documents that quote them, and ec_text_valid().
  *
  * Valid text is copied unchanged; each byte that does not start a
  * well-formed sequence (stray continuation, malformed lead, overlong form,
@@ -88,7 +88,26 @@ static void test_misuse(void)
     CU_ASSERT_STRING_EQUAL(out, "");
 }
 
+/* ec_text_valid(): UTF-8 without control characters, as ids are taken. */
+static void test_text_valid(void)
+{
+    CU_ASSERT_EQUAL(ec_text_valid("", 0), 1);
+    CU_ASSERT_EQUAL(ec_text_valid("SHOE-1 caf\xC3\xA9 \xE2\x82\xAC", 16), 1);
+    CU_ASSERT_EQUAL(ec_text_valid("\xC2\xA0", 2), 1);         /* U+00A0: not a control */
+    CU_ASSERT_EQUAL(ec_text_valid("a\tb", 3), 0);             /* C0 */
+    CU_ASSERT_EQUAL(ec_text_valid("a\x7F", 2), 0);            /* DEL */
+    CU_ASSERT_EQUAL(ec_text_valid("\xC2\x85", 2), 0);         /* C1 (NEL) */
+    CU_ASSERT_EQUAL(ec_text_valid("a\0b", 3), 0);             /* NUL inside */
+    CU_ASSERT_EQUAL(ec_text_valid("\xC0\xAF", 2), 0);         /* overlong */
+    CU_ASSERT_EQUAL(ec_text_valid("\xED\xA0\x80", 3), 0);     /* surrogate */
+    CU_ASSERT_EQUAL(ec_text_valid("\xF4\x90\x80\x80", 4), 0); /* > U+10FFFF */
+    CU_ASSERT_EQUAL(ec_text_valid("\xE2\x82", 2), 0);         /* cut short */
+    CU_ASSERT_EQUAL(ec_text_valid(NULL, 0), 1);
+    CU_ASSERT_EQUAL(ec_text_valid(NULL, 1), 0);
+}
+
 static CU_TestInfo utf8_clean_tests[] = {
+    {"text_valid", test_text_valid},
     {"valid_text_unchanged", test_valid_text_unchanged},
     {"bad_bytes_replaced", test_bad_bytes_replaced},
     {"nul_and_length", test_nul_and_length},

@@ -179,7 +179,7 @@ static ec_status price_typed(ecomd_request *r, ecomd_tx *tx, const char *id, con
                    : full && cart && res ? EC_OK
                                          : fail(err, EC_NO_MEMORY, NULL, "out of memory");
     if (st == EC_OK) st = ec_cart_from_json(cart, full, strlen(full), err);
-    if (st == EC_OK && r->srv->store->ops->promotion_uses(r->srv->store, tx, cart) != EC_OK)
+    if (st == EC_OK && r->srv->store->ops->promotion_counts(r->srv->store, tx, cart) != EC_OK)
         st = fail(err, EC_UNAVAILABLE, NULL, "the store does not answer");
     if (st == EC_OK) st = ec_price_cart(rs->rules, cart, res, err);
     if (st == EC_OK && ec_price_result_to_json(res, cart, out, len) != EC_OK)
