@@ -198,8 +198,10 @@ static int open_all(ecomd_server *srv)
     const char *spec = srv->cfg.store;
     int uri = strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;
     int kv = strncmp(spec, "pg:", 3) == 0;
-    srv->store = uri || kv ? ecomd_store_pg_open(kv ? spec + 3 : spec, srv->cfg.threads + 2)
-                           : ecomd_store_open(spec, srv->cfg.threads + 2);
+    unsigned pool = srv->cfg.store_connections ? srv->cfg.store_connections : srv->cfg.threads + 2;
+    ecomd_pg_options pg = {pool, srv->cfg.store_timeout_ms, srv->cfg.pool_wait_ms, srv};
+    srv->store =
+        uri || kv ? ecomd_store_pg_open(kv ? spec + 3 : spec, &pg) : ecomd_store_open(spec, pool);
     if (!srv->store) return 1;
     if (seed_rules(srv) || seed_stock(srv)) return 1;
     ec_error err;

@@ -135,9 +135,18 @@ struct ecomd_store {
  * migrations.  NULL with a message on stderr on failure. */
 ecomd_store *ecomd_store_open(const char *spec, unsigned connections);
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections);
+/* The PostgreSQL store's settings (--store-connections, --store-timeout-ms,
+ * --pool-wait-ms). */
+typedef struct ecomd_pg_options {
+    unsigned connections;           /* the pool size */
+    unsigned timeout_ms;            /* statement_timeout; ecomd waits this + 1 s for an answer */
+    unsigned wait_ms;               /* for a free connection, and for /readyz's SELECT 1 */
+    const struct ecomd_server *log; /* labels of the store's log lines (may be NULL) */
+} ecomd_pg_options;
+
 /* The PostgreSQL store (store_pg.c): `conninfo` is any libpq connection
- * string; `connections` is the pool size.  Runs the migrations under an
- * advisory lock.  NULL with a message on stderr on failure. */
-ecomd_store *ecomd_store_pg_open(const char *conninfo, unsigned connections);
+ * string.  Runs the migrations under an advisory lock.  NULL with a
+ * message on stderr on failure. */
+ecomd_store *ecomd_store_pg_open(const char *conninfo, const ecomd_pg_options *opt);
 
 #endif /* ECOMD_STORE_H */
