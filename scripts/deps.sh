@@ -15,14 +15,20 @@ set -euo pipefail
 # and SQLite (libmicrohttpd-dev, libsqlite3-dev) and libpq (libpq-dev) for the
 # shared PostgreSQL store; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
-# in front, tests/deploy parses the deployment YAML (python3-yaml), and the
-# ecomd tests check /metrics with promtool (prometheus).
+# in front and its database stage runs PostgreSQL under Patroni (patroni,
+# with python3-etcd for etcd's v2 API) on an etcd cluster (etcd-server;
+# etcd-client for etcdctl), tests/deploy parses the deployment YAML
+# (python3-yaml), the ecomd tests check /metrics with promtool (prometheus)
+# and read socket timers with ss (iproute2).
 PACKAGES=(
     build-essential
     clang
     clang-format
+    etcd-client
+    etcd-server
     git
     haproxy
+    iproute2
     libcjson-dev
     libclang-rt-14-dev
     libcunit1-dev
@@ -33,10 +39,12 @@ PACKAGES=(
     libsqlite3-dev
     libxml2-dev
     make
+    patroni
     pkg-config
     postgresql
     prometheus
     python3
+    python3-etcd
     python3-yaml
     valgrind
 )
