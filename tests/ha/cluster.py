@@ -34,8 +34,8 @@ import pgtemp  # noqa: E402
 HOST = "127.0.0.1"
 PASSWORD = "ha-harness"  # every role's, on loopback in a temporary cluster
 # Patroni's timing in the harness: a lost leader key is noticed within
-# TTL seconds.  loop_wait + 2 * retry_timeout stays below the ttl.
-TTL, LOOP_WAIT, RETRY_TIMEOUT = 8, 1, 3
+# TTL seconds; loop_wait + 2 * retry_timeout must not exceed the ttl.
+TTL, LOOP_WAIT, RETRY_TIMEOUT = 7, 1, 3
 # A standby this close to the primary (bytes of WAL) counts as caught up:
 # under load the asynchronous one is never exactly at the primary's position.
 MAX_LAG = 1 << 20
@@ -174,11 +174,13 @@ class Cluster:
         e = self.etcd[name]
         conf = os.path.join(self.dir, name + ".yml")
         if initial is not None:
+            text = render("etcd.yml.in", {
+                "NAME": name, "DATA_DIR": os.path.join(self.dir, name), "HOST": HOST,
+                "PEER_PORT": e["peer"], "CLIENT_PORT": e["client"], "INITIAL_CLUSTER": initial})
+            if os.environ.get("HA_DCS") == "etcd3":  # the v3 API over HTTP, for Patroni
+                text += "enable-grpc-gateway: true\n"
             with open(conf, "w") as f:
-                f.write(render("etcd.yml.in", {
-                    "NAME": name, "DATA_DIR": os.path.join(self.dir, name), "HOST": HOST,
-                    "PEER_PORT": e["peer"], "CLIENT_PORT": e["client"],
-                    "INITIAL_CLUSTER": initial}))
+                f.write(text)
         self.procs.start(name, ["etcd", "--config-file", conf],
                          os.path.join(self.dir, name + ".log"))
 
@@ -208,6 +210,10 @@ class Cluster:
             "SOCKET_DIR": home, "SUPERUSER_PASSWORD": PASSWORD,
             "REPLICATION_PASSWORD": PASSWORD, "REWIND_PASSWORD": PASSWORD,
             "NOFAILOVER": "false" if self.nodes[name]["failover"] else "true"})
+        if os.environ.get("HA_DCS") == "etcd3":
+            # Reproduces what the v2 API avoids with Patroni 3.0.2 (see
+            # deploy/patroni/etcd.yml.in): the harness then fails.
+            conf = conf.replace("\netcd:\n", "\netcd3:\n")
         with open(os.path.join(self.dir, name + ".yml"), "w") as f:
             f.write(conf)
 
