@@ -35,12 +35,12 @@ static const char *const conn_defaults[] = {"2", "1", "5", "2", "3", "10000"};
 
 void pg_log(pg_store *s, pg_conn *c, const char *msg, const char *detail, const char *sqlstate)
 {
-    char extra[900], quoted[600], host[300];
+    char extra[1000], quoted[600], host[300];
     const char *h = c && c->db ? PQhost(c->db) : NULL;
     if (!ecomd_json_quote(quoted, sizeof quoted, detail ? detail : "")) strcpy(quoted, "\"\"");
     if (!ecomd_json_quote(host, sizeof host, h ? h : "")) strcpy(host, "\"\"");
     snprintf(extra, sizeof extra,
-             "\"store\":\"postgresql\",\"host\":%s,\"sqlstate\":\"%s\","
+             "\"store\":\"postgresql\",\"host\":%s,\"sqlstate\":\"%.5s\","
              "\"detail\":%s",
              host, sqlstate ? sqlstate : "", quoted);
     ecomd_log(s ? s->log : NULL, "error", msg, extra);
