@@ -73,13 +73,15 @@ def now():
 
 
 class Probe(threading.Thread):
-    """One instance, directly: GET /readyz, then a cart write with its own
-    Idempotency-Key, every PROBE_PERIOD; records [start, kind, status, end]."""
+    """One instance, directly, every PROBE_PERIOD: GET /readyz, or a cart
+    write with its own Idempotency-Key (two threads, so that a write that
+    waits does not delay the readiness checks); records [start, kind,
+    status, end] in the list it is given."""
 
-    def __init__(self, name, port):
+    def __init__(self, name, port, kind="readyz", records=None):
         super().__init__(daemon=True)
-        self.name, self.port = name, port
-        self.records = []
+        self.name, self.port, self.kind = name, port, kind
+        self.records = [] if records is None else records
         self.stopping = False
 
     def request(self, method, path, body=None, headers=None):
@@ -99,14 +101,15 @@ class Probe(threading.Thread):
         n = 0
         while not self.stopping:
             t = now()
-            self.records.append([t, "readyz", self.request("GET", "/readyz"), now()])
             n += 1
-            t1 = now()
-            status = self.request("POST", "/v1/carts", {
-                "currency": "EUR", "country": "DE", "customer_group": "retail", "channel": "web",
-                "lines": [{"sku": "HA-A", "quantity": 1}]},
-                {"Idempotency-Key": "probe-%s-%d" % (self.name, n)})
-            self.records.append([t1, "write", status, now()])
+            if self.kind == "readyz":
+                status = self.request("GET", "/readyz")
+            else:
+                status = self.request("POST", "/v1/carts", {
+                    "currency": "EUR", "country": "DE", "customer_group": "retail",
+                    "channel": "web", "lines": [{"sku": "HA-A", "quantity": 1}]},
+                    {"Idempotency-Key": "probe-%s-%d" % (self.name, n)})
+            self.records.append([t, self.kind, status, now()])
             time.sleep(max(0.0, PROBE_PERIOD - (now() - t)))
 
 
@@ -132,6 +135,7 @@ def seconds(v):
 
 def instance_cell(records, t0, t1):
     """A probe's writes back, and /readyz's first 503 and its first 200 after."""
+    records = sorted(records)  # two threads append to it
     back, _ = outage([r for r in records if r[1] == "write"], t0, t1)
     down = next((r[3] for r in records if t0 <= r[0] <= t1 and r[1] == "readyz"
                  and r[2] != 200), None)
@@ -418,8 +422,8 @@ class Stage:
                                                   "%d of %d" % (failed, total), n))
         print("  per instance, after each fault (kill | freeze | region): writes back;"
               " /readyz 503 after, 200 after")
-        for name, p in self.probes.items():
-            cells = [instance_cell(p.records, self.phases[start], self.phases[end])
+        for name, pair in self.probes.items():
+            cells = [instance_cell(pair[0].records, self.phases[start], self.phases[end])
                      for _, start, end in faults]
             print("    %-7s %-7s %s" % (name, "HAProxy" if INSTANCES[name][1] else "libpq",
                                         " | ".join(cells)))
@@ -440,8 +444,10 @@ class Stage:
         self.log("instances up: %s" % ", ".join(
             "%s (%s)" % (n, "HAProxy" if INSTANCES[n][1] else "multi-host") for n in INSTANCES))
         for name, port in self.ports.items():
-            self.probes[name] = Probe(name, port)
-            self.probes[name].start()
+            records = []
+            self.probes[name] = [Probe(name, port, kind, records) for kind in ("readyz", "write")]
+            for p in self.probes[name]:
+                p.start()
         self.procs.start("load", [sys.executable, os.path.join(cluster.HERE, "load.py"), "drive",
                                   "http://127.0.0.1:%d" % front, self.dir, str(CLIENTS)],
                          os.path.join(self.dir, "load.log"))
@@ -455,8 +461,7 @@ class Stage:
         if self.procs.procs["load"].wait(180) != 0:
             raise RuntimeError("the clients failed: " + open(os.path.join(self.dir,
                                                                           "load.log")).read())
-        for p in self.probes.values():
-            p.stopping = True
+        self.stop_probes()
         self.restore_region(lead, etcd)
         return self.audit()
 
@@ -482,9 +487,13 @@ class Stage:
         problems += node_problems
         return load.finish(problems)
 
+    def stop_probes(self):
+        for pair in self.probes.values():
+            for p in pair:
+                p.stopping = True
+
     def stop(self):
-        for p in self.probes.values():
-            p.stopping = True
+        self.stop_probes()
         self.procs.stop_all(first=list(NODES))
         self.cluster.stop_postgres()
         self.procs.stop_reaping()
