@@ -518,6 +518,9 @@ def main():
     rc = 1
     try:
         rc = stage.run()
+    except SystemExit:
+        print("ha-db: interrupted; stopping everything", flush=True)
+        raise
     except Exception as e:  # reported, then everything is stopped
         print("ha-db: FAIL %s" % e, flush=True)
         for name in list(NODES) + list(INSTANCES):
