@@ -338,12 +338,13 @@ class Stage:
         self.log("region %s lost: SIGKILL of %s, HAProxy %s, %s (Patroni and PostgreSQL), %s"
                  % (region, " ".join(instances), region, lead, " ".join(etcd)))
         others = [n for n in NODES if n != lead]
-        self.cluster.wait(lambda: self.cluster.leader(others) in others and self.cluster.members(
-            others).get("pg-3", {}).get("role") == "sync_standby", 120,
-            "a new primary with a synchronous standby")
+        new = self.wait_promotion(lead, 60)
         self.phase("region_promoted")
-        self.log("%s primary, pg-3 its synchronous standby, %.1f s later" % (
-            self.cluster.leader(others), now() - self.phases["region"]))
+        self.cluster.wait(lambda: self.cluster.members(others).get("pg-3", {}).get("role")
+                          == "sync_standby", 120, "pg-3 as the synchronous standby")
+        self.log("%s promoted after %.1f s, pg-3 its synchronous standby after %.1f s" % (
+            new, self.phases["region_promoted"] - self.phases["region"],
+            now() - self.phases["region"]))
         time.sleep(4)  # the other region serves on
         self.phase("region_end")
         self.lost_region = region
@@ -411,15 +412,19 @@ class Stage:
             t0, t1 = self.phases[start], self.phases[end]
             back, last = outage(writes, t0, t1)
             failed, total = load.share(c["attempts"], t0, t1)
-            rows.append((label, back, last, failed, total, load.sales(c["attempts"], t0, t1)))
+            slowest = max((a[3] - a[0] for a in c["attempts"] if t0 <= a[0] <= t1), default=0)
+            rows.append((label, back, last, slowest, failed, total,
+                         load.sales(c["attempts"], t0, t1)))
             if back is None or back > WRITES_BACK_SECONDS:
                 problems.append("%s: writes not back within %.0f s" % (label,
                                                                        WRITES_BACK_SECONDS))
-        print("  %-38s %10s %10s %16s %9s" % ("fault (clients through HAProxy)", "writes back",
-                                              "last fail", "failed requests", "checkouts"))
-        for label, back, last, failed, total, n in rows:
-            print("  %-38s %10s %10s %16s %9d" % (label, seconds(back), seconds(last),
-                                                  "%d of %d" % (failed, total), n))
+        print("  %-36s %11s %9s %9s %15s %9s" % ("fault (clients through HAProxy)", "writes back",
+                                                   "last fail", "slowest", "failed requests",
+                                                   "checkouts"))
+        for label, back, last, slowest, failed, total, n in rows:
+            print("  %-36s %11s %9s %9s %15s %9d" % (label, seconds(back), seconds(last),
+                                                     seconds(slowest), "%d of %d" % (failed, total),
+                                                     n))
         print("  per instance, after each fault (kill | freeze | region): writes back;"
               " /readyz 503 after, 200 after")
         for name, pair in self.probes.items():
