@@ -241,33 +241,55 @@ class Cluster:
 
     def members(self, among=None):
         """Patroni's view of the cluster, from the first node that answers:
-        {name: {"role", "state", "lag", "timeline"}}."""
+        {name: {"role", "state", "lag", "timeline"}}.  A node reads the
+        consensus store from whichever etcd member it reaches, which may be
+        behind (a member that just came back): ask the primary."""
         for n in among or self.pg:
             status, body = self.rest(n, "/cluster")
             if status == 200 and body:
                 return {m["name"]: m for m in body.get("members", [])}
         return {}
 
+    def roles(self, names):
+        """Each node's own account (GET /patroni): its PostgreSQL's state,
+        role (from pg_is_in_recovery) and timeline; None when it does not
+        answer."""
+        out = {}
+        for n in names:
+            status, body = self.rest(n, "/patroni")
+            out[n] = body if status == 200 and body else None
+        return out
+
     def leader(self, among=None):
-        for n, m in self.members(among).items():
-            if m.get("role") == "leader" and m.get("state") == "running":
+        """The node whose PostgreSQL runs as the primary and that holds the
+        leader key, in its own view."""
+        for n, r in self.roles(among or list(self.pg)).items():
+            if r and r.get("state") == "running" and r.get("role") in ("master", "primary") \
+                    and self.members([n]).get(n, {}).get("role") == "leader":
                 return n
         return None
 
-    def healthy(self, expect, among=None):
-        """The leader runs and is a failover candidate, a failover-capable
-        synchronous standby is in place, and every node in `expect` runs
-        and has replayed what the leader wrote."""
-        ms = self.members(among)
-        lead = [n for n, m in ms.items() if m.get("role") == "leader" and m["state"] == "running"]
+    def healthy(self, expect):
+        """Every node in `expect` runs, exactly one as the primary, which
+        holds the leader key and can fail over; a failover-capable
+        synchronous standby is in place; the others are on the primary's
+        timeline and have replayed about what it wrote."""
+        roles = self.roles(expect)
+        if any(r is None or r.get("state") != "running" for r in roles.values()):
+            return False
+        primaries = [n for n, r in roles.items() if r.get("role") in ("master", "primary")]
+        if len(primaries) != 1 or not self.nodes[primaries[0]]["failover"]:
+            return False
+        lead = primaries[0]
+        ms = self.members([lead])
         sync = [n for n, m in ms.items() if m.get("role") == "sync_standby"
                 and m["state"] == "running" and self.nodes[n]["failover"]]
-        if len(lead) != 1 or not self.nodes[lead[0]]["failover"] or not sync:
+        if ms.get(lead, {}).get("role") != "leader" or not sync:
             return False
-        if any(n not in ms or ms[n]["state"] != "running" for n in expect):
+        if any(r.get("timeline") != roles[lead].get("timeline") for r in roles.values()):
             return False
-        return all(isinstance(ms[n].get("lag", 0), int) and ms[n].get("lag", 0) <= MAX_LAG
-                   for n in expect if n != lead[0])
+        return all(isinstance(ms.get(n, {}).get("lag"), int) and ms[n]["lag"] <= MAX_LAG
+                   for n in expect if n != lead)
 
     def postgres_pids(self, name):
         """The node's postmaster and every process it forked."""

@@ -129,6 +129,10 @@ def outage(records, t0, t1):
     return (min(ok) - t0 if ok else None), max(r[3] for r in failures) - t0
 
 
+def brief(roles):
+    return {n: r and (r.get("role"), r.get("state"), r.get("timeline")) for n, r in roles.items()}
+
+
 def seconds(v):
     return "%.1f s" % v if v is not None else "-"
 
@@ -340,7 +344,7 @@ class Stage:
         others = [n for n in NODES if n != lead]
         new = self.wait_promotion(lead, 60)
         self.phase("region_promoted")
-        self.cluster.wait(lambda: self.cluster.members(others).get("pg-3", {}).get("role")
+        self.cluster.wait(lambda: self.cluster.members([new]).get("pg-3", {}).get("role")
                           == "sync_standby", 120, "pg-3 as the synchronous standby")
         self.log("%s promoted after %.1f s, pg-3 its synchronous standby after %.1f s" % (
             new, self.phases["region_promoted"] - self.phases["region"],
@@ -366,6 +370,7 @@ class Stage:
         every node, once it replayed that write, holds the primary's data."""
         c = self.cluster
         lead = c.leader()
+        before = c.roles(list(NODES))
         took, problems = [], []
         for n in NODES:
             try:
@@ -375,7 +380,9 @@ class Stage:
                 if "read-only" not in str(e):
                     problems.append("%s: unexpected answer to the write probe: %s" % (n, e))
         if took != [lead]:
-            problems.append("nodes that took a direct write: %s (primary %s)" % (took, lead))
+            after = c.roles(list(NODES))
+            problems.append("nodes that took a direct write: %s (primary %s); roles and timelines"
+                            " before %s, after %s" % (took, lead, brief(before), brief(after)))
         want = "SELECT count(*) FROM ha_probe WHERE node = '%s'" % lead
         c.wait(lambda: all(self.replayed(n, want) for n in NODES), 30,
                "every node to replay the probe write")
@@ -396,7 +403,7 @@ class Stage:
             same[what] = all(v == got[lead] for v in got.values())
             if not same[what]:
                 problems.append("%s differ between nodes: %s" % (what, got))
-        timelines = {n: m.get("timeline") for n, m in c.members().items()}
+        timelines = {n: r and r.get("timeline") for n, r in c.roles(list(NODES)).items()}
         return took, same, timelines, problems
 
     # ---- figures ---------------------------------------------------------------------------
