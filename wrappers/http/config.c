@@ -44,7 +44,15 @@ static const char usage[] =
     "  --idempotency-ttl SECONDS  stored responses to Idempotency-Keys are\n"
     "                           forgotten after this; 0 keeps them (86400)\n"
     "  --events-ttl SECONDS     outbox events are deleted after this; 0 keeps\n"
-    "                           them (604800)\n";
+    "                           them (604800)\n"
+    "  --store-connections N    database connections of the pool (threads + 2)\n"
+    "  --store-timeout-ms MS    PostgreSQL: statement_timeout of every transaction;\n"
+    "                           a database that has not answered this + 1000 ms\n"
+    "                           later loses its connection and the request gets\n"
+    "                           503 (5000)\n"
+    "  --pool-wait-ms MS        PostgreSQL: a request waits this long for a free\n"
+    "                           connection, /readyz this long for SELECT 1, then\n"
+    "                           503 (2000)\n";
 
 /* T_UINT and T_SIZE take 1 to max; T_UINT0 also 0 ("never", for the ttls). */
 enum { T_STR, T_UINT, T_UINT0, T_SIZE };
@@ -82,6 +90,9 @@ static const setting options[] = {
     OPT("payment-ttl", "ECOMD_PAYMENT_TTL", T_UINT, payment_ttl, 31536000),
     OPT("idempotency-ttl", "ECOMD_IDEMPOTENCY_TTL", T_UINT0, idempotency_ttl, 315360000),
     OPT("events-ttl", "ECOMD_EVENTS_TTL", T_UINT0, events_ttl, 315360000),
+    OPT("store-connections", "ECOMD_STORE_CONNECTIONS", T_UINT, store_connections, 10000),
+    OPT("store-timeout-ms", "ECOMD_STORE_TIMEOUT_MS", T_UINT, store_timeout_ms, 3600000),
+    OPT("pool-wait-ms", "ECOMD_POOL_WAIT_MS", T_UINT, pool_wait_ms, 3600000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -138,6 +149,8 @@ static void defaults(ecomd_config *cfg)
     cfg->payment_ttl = 1800;
     cfg->idempotency_ttl = 86400;
     cfg->events_ttl = 604800;
+    cfg->store_timeout_ms = 5000;
+    cfg->pool_wait_ms = 2000;
 }
 
 /* "ecomd: unknown option '--nope'", worded as ecom words them. */

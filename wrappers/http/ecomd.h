@@ -39,6 +39,13 @@ typedef struct ecomd_config {
     unsigned payment_ttl;     /* seconds an order may stay unpaid */
     unsigned idempotency_ttl; /* seconds a stored response is kept; 0: always */
     unsigned events_ttl;      /* seconds an outbox event is kept; 0: always */
+
+    /* The store's pool (0: threads + 2); PostgreSQL: statement_timeout of
+     * transactions (ecomd waits 1 s more for any answer), and the wait for
+     * a free connection (also /readyz's wait for SELECT 1). */
+    unsigned store_connections;
+    unsigned store_timeout_ms;
+    unsigned pool_wait_ms;
 } ecomd_config;
 
 /* Fill cfg from the environment, then argv.  Returns 0, 1 after --help or

@@ -193,7 +193,9 @@ static int open_all(ecomd_server *srv)
     srv->metrics = ecomd_metrics_new();
     srv->rules = ecomd_rules_new();
     if (!srv->metrics || !srv->rules) return 1;
-    srv->store = ecomd_store_open(srv->cfg.store, srv->cfg.threads + 2);
+    unsigned pool = srv->cfg.store_connections ? srv->cfg.store_connections : srv->cfg.threads + 2;
+    ecomd_pg_options opt = {pool, srv->cfg.store_timeout_ms, srv->cfg.pool_wait_ms, srv};
+    srv->store = ecomd_store_open(srv->cfg.store, &opt);
     if (!srv->store) return 1;
     if (seed_rules(srv) || seed_stock(srv)) return 1;
     ec_error err;

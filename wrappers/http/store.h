@@ -154,16 +154,26 @@ struct ecomd_store {
     const ecomd_store_ops *ops;
 };
 
+/* The store's settings (--store-connections; for PostgreSQL also
+ * --store-timeout-ms, --pool-wait-ms). */
+typedef struct ecomd_pg_options {
+    unsigned connections;           /* the pool size */
+    unsigned timeout_ms;            /* statement_timeout; ecomd waits this + 1 s for an answer */
+    unsigned wait_ms;               /* for a free connection, and for /readyz's SELECT 1 */
+    const struct ecomd_server *log; /* labels of the store's log lines (may be NULL) */
+} ecomd_pg_options;
+
 /* Open the store a --store value names, "sqlite:PATH" or a PostgreSQL
  * connection string ("postgresql://...", "postgres://...", or "pg:" and
- * key=value pairs), with `connections` connections; runs the schema
- * migrations.  NULL with a message on stderr on failure. */
-ecomd_store *ecomd_store_open(const char *spec, unsigned connections);
+ * key=value pairs), with opt's settings; runs the schema migrations.  NULL
+ * with a message on stderr on failure. */
+ecomd_store *ecomd_store_open(const char *spec, const ecomd_pg_options *opt);
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections);
+
 /* The PostgreSQL store (store_pg.c): `conninfo` is any libpq connection
- * string; `connections` is the pool size.  Runs the migrations under an
- * advisory lock.  NULL with a message on stderr on failure. */
-ecomd_store *ecomd_store_pg_open(const char *conninfo, unsigned connections);
+ * string.  Runs the migrations under an advisory lock.  NULL with a
+ * message on stderr on failure. */
+ecomd_store *ecomd_store_pg_open(const char *conninfo, const ecomd_pg_options *opt);
 
 /* Run fn(tx, ctx) in one transaction: commit when it returns EC_OK, roll
  * back otherwise; the status of fn, or of the commit. */
