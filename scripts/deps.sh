@@ -16,7 +16,9 @@ set -euo pipefail
 # shared PostgreSQL store; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
 # in front, tests/deploy parses the deployment YAML (python3-yaml), and the
-# ecomd tests check /metrics with promtool (prometheus).
+# ecomd tests check /metrics with promtool (prometheus).  ecomd's outbox
+# relay links the NATS C client (libnats-dev); its tests run a private
+# JetStream broker (nats-server).
 PACKAGES=(
     build-essential
     clang
@@ -27,12 +29,14 @@ PACKAGES=(
     libclang-rt-14-dev
     libcunit1-dev
     libmicrohttpd-dev
+    libnats-dev
     libpcre2-dev
     libpq-dev
     libsodium-dev
     libsqlite3-dev
     libxml2-dev
     make
+    nats-server
     pkg-config
     postgresql
     prometheus

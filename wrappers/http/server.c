@@ -144,6 +144,7 @@ static int head_ok(ecomd_request *r, const char *cl, const char *te)
     if (r->nargs > ECOMD_QUERY_ARGS_MAX)
         return refuse(r, 431, EC_LIMIT_EXCEEDED, NULL, "too many query arguments");
     int route = ecomd_route_find(r->method, r->url, r->params, &r->nparams, allow, sizeof allow);
+    if (r->srv->cfg.relay_only && !ecomd_route_probe(route)) route = ECOMD_NO_ROUTE;
     if (route == ECOMD_NO_ROUTE) return refuse(r, 404, EC_NOT_FOUND, NULL, "no such endpoint");
     if (route < 0) {
         r->route = -route - 1;

@@ -222,16 +222,17 @@ static ec_status pg_events_list(ecomd_store *base, int64_t after, int limit, cha
     cJSON *arr = cJSON_CreateArray();
     *next = after;
     *json = NULL;
-    for (int i = 0; res && arr && i < PQntuples(res); i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(arr, e)) break;
+    int complete = 1;
+    for (int i = 0; res && arr && complete && i < PQntuples(res); i++) {
         *next = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        cJSON_AddNumberToObject(e, "id", (double)*next);
-        cJSON_AddStringToObject(e, "type", PQgetvalue(res, i, 1));
-        cJSON_AddStringToObject(e, "at", PQgetvalue(res, i, 2));
-        cJSON_AddRawToObject(e, "data", PQgetvalue(res, i, 3));
+        cJSON *e = ecomd_event_json(*next, PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                                    PQgetvalue(res, i, 3));
+        if (!e || !cJSON_AddItemToArray(arr, e)) {
+            cJSON_Delete(e);
+            complete = 0;
+        }
     }
-    ec_status rc = !res ? EC_UNAVAILABLE : arr ? EC_OK : EC_NO_MEMORY;
+    ec_status rc = !res ? EC_UNAVAILABLE : arr && complete ? EC_OK : EC_NO_MEMORY;
     PQclear(res);
     if (rc == EC_OK && !(*json = cJSON_PrintUnformatted(arr))) rc = EC_NO_MEMORY;
     cJSON_Delete(arr);
@@ -497,6 +498,9 @@ static const ecomd_store_ops pg_ops = {
     .promotion_lock = pg_promotion_lock,
     .reservations_expire = pg_reservations_expire,
     .prune = pg_prune,
+    .events_each = pg_events_each,
+    .relay_claim = pg_relay_claim,
+    .relay_advance = pg_relay_advance,
 };
 
 /* Connections are opened here, once: a database that does not answer at

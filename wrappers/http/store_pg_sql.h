@@ -67,6 +67,14 @@ static const char *const pg_migrations[] = {
     "UPDATE reservation_lines SET shipped = quantity WHERE reservation_id IN"
     "  (SELECT id FROM reservations WHERE status = 'shipped');"
     "ALTER TABLE reservations ALTER COLUMN doc SET DEFAULT '';",
+    /* 8: the number of the list indexes, which come separately. */
+    "SELECT 1",
+    /* 9: the outbox relay (see the SQLite store's migration 9); times are
+     * the database server's clock. */
+    "CREATE TABLE relay_positions(relay text COLLATE \"C\" PRIMARY KEY, position bigint NOT NULL,"
+    "  seen_at bigint NOT NULL);"
+    "CREATE TABLE relay_leases(relay text COLLATE \"C\" PRIMARY KEY, holder text NOT NULL,"
+    "  expires_at bigint NOT NULL);",
 };
 static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 

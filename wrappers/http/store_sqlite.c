@@ -190,14 +190,14 @@ static ec_status sq_events_fill(sqlite3_stmt *st, cJSON *arr, int64_t *next)
 {
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e) return EC_NO_MEMORY;
-        cJSON_AddItemToArray(arr, e);
         *next = sqlite3_column_int64(st, 0);
-        cJSON_AddNumberToObject(e, "id", (double)*next);
-        cJSON_AddStringToObject(e, "type", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddStringToObject(e, "at", (const char *)sqlite3_column_text(st, 2));
-        cJSON_AddRawToObject(e, "data", (const char *)sqlite3_column_text(st, 3));
+        cJSON *e = ecomd_event_json(*next, (const char *)sqlite3_column_text(st, 1),
+                                    (const char *)sqlite3_column_text(st, 2),
+                                    (const char *)sqlite3_column_text(st, 3));
+        if (!e || !cJSON_AddItemToArray(arr, e)) {
+            cJSON_Delete(e);
+            return EC_NO_MEMORY;
+        }
     }
     return step == SQLITE_DONE ? EC_OK : EC_UNAVAILABLE;
 }
@@ -418,6 +418,9 @@ static const ecomd_store_ops sq_ops = {
     .promotion_lock = sq_promotion_lock,
     .reservations_expire = sq_reservations_expire,
     .prune = sq_prune,
+    .events_each = sq_events_each,
+    .relay_claim = sq_relay_claim,
+    .relay_advance = sq_relay_advance,
 };
 
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)

@@ -50,6 +50,12 @@ enum {
     SQ_PRUNE_EVENTS,
     SQ_HELD_EXPIRE,
     SQ_RES_EXPIRE,
+    SQ_RELAY_SEEN,
+    SQ_RELAY_TAKE,
+    SQ_RELAY_DROP,
+    SQ_RELAY_STATE,
+    SQ_RELAY_RENEW,
+    SQ_RELAY_ADVANCE,
     SQ_STMT_COUNT
 };
 
@@ -125,5 +131,12 @@ ec_status sq_promotion_lock(ecomd_tx *tx, const char *promotion_id);
 ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status sq_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);
+
+/* The outbox relay (store_sqlite_relay.c). */
+ec_status sq_events_each(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn, void *ctx);
+ec_status sq_relay_claim(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                         int *held, int64_t *position);
+ec_status sq_relay_advance(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                           int64_t from, int64_t to);
 
 #endif /* ECOMD_STORE_SQLITE_H */
