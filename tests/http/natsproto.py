@@ -38,17 +38,25 @@ def _parse_headers(block):
 
 
 class Client:
-    def __init__(self, port, timeout=5.0):
+    def __init__(self, port, timeout=5.0, ca=None, user=None, password=None):
+        """ca: a CA file, for a server that requires TLS (the handshake
+        follows its INFO, as NATS does it); user and password: for one that
+        requires them."""
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.buf = b""
         self.sid = 0
         self.inbox_sid = None
-        self.replies = {}
         info = self._line()
         if not info.startswith(b"INFO "):
             raise AssertionError("not a NATS server: %r" % info[:80])
+        if json.loads(info[5:]).get("tls_required"):
+            import ssl
+            ctx = ssl.create_default_context(cafile=ca)
+            self.sock = ctx.wrap_socket(self.sock, server_hostname="localhost")
         opts = {"verbose": False, "pedantic": False, "headers": True, "no_responders": True,
                 "protocol": 1, "lang": "python-test", "version": "0"}
+        if user:
+            opts.update(user=user, **{"pass": password})
         self._send(b"CONNECT " + json.dumps(opts).encode() + b"\r\nPING\r\n")
         while True:
             line = self._line()

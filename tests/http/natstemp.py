@@ -29,9 +29,13 @@ def _free_port():
 
 
 class Broker:
-    def __init__(self, directory, port=None):
+    def __init__(self, directory, port=None, args=(), client=None):
+        """args: more nats-server options (TLS, a user); client: what
+        natsproto.Client needs to talk to it then (ca, user, password)."""
         self.dir = directory
         self.port = port or _free_port()
+        self.args = list(args)
+        self.client = dict(client or {})
         self.proc = None
         self.log = None
         self.start()
@@ -46,7 +50,7 @@ class Broker:
         self.log = open(os.path.join(self.dir, "nats-server.log"), "ab")
         self.proc = subprocess.Popen(
             [BIN, "-js", "-sd", store, "-a", "127.0.0.1", "-p", str(self.port),
-             "-P", os.path.join(self.dir, "nats.pid")],
+             "-P", os.path.join(self.dir, "nats.pid")] + self.args,
             stdout=self.log, stderr=self.log)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -60,7 +64,7 @@ class Broker:
     def _jetstream_answers(self):
         import natsproto
         try:
-            with natsproto.Client(self.port, timeout=1) as c:
+            with natsproto.Client(self.port, timeout=1, **self.client) as c:
                 return "error" not in c.api("INFO")
         except (OSError, AssertionError, ValueError):
             return False
@@ -100,7 +104,7 @@ def main(argv):
                               "-P", pidfile], stdout=log, stderr=log, start_new_session=True)
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         b = Broker.__new__(Broker)
-        b.port = port
+        b.port, b.client = port, {}
         deadline = time.time() + 15
         while not b._jetstream_answers():
             if time.time() > deadline:

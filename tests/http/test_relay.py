@@ -215,6 +215,10 @@ def test_relay_publishes_each_event_once_in_order():
         eq((m["ecomd_relay_published_total"], m["ecomd_relay_leader"], m["ecomd_relay_errors_total"]),
            (len(events), 1, 0), "metrics")
         eq(m["ecomd_relay_lag_seconds"], 0, "no lag once caught up")
+        page = s.request("GET", "/metrics").body
+        p = subprocess.run([shutil.which("promtool") or "promtool", "check", "metrics"], input=page,
+                           capture_output=True)
+        eq(p.returncode, 0, "promtool check metrics: %s%s" % (p.stdout.decode(), p.stderr.decode()))
 
 
 def test_relay_survives_broker_and_relay_kills_mid_stream():
@@ -476,5 +480,56 @@ def test_relay_settings_are_checked():
                            capture_output=True, text=True, timeout=10)
         eq(r.returncode, 1, "a URL that is not nats:// is refused at start")
         check("nats://" in r.stderr, r.stderr)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _pki(d):
+    """A CA and a certificate it signs for localhost and 127.0.0.1."""
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), cwd=d, check=True, capture_output=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+            "-days", "1", "-subj", "/CN=ecomd test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr",
+            "-subj", "/CN=localhost")
+    with open(os.path.join(d, "ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "srv.pem", "-days", "1", "-extfile", "ext")
+    return [os.path.join(d, n) for n in ("ca.pem", "srv.pem", "srv.key")]
+
+
+def test_relay_over_tls_with_a_password():
+    """A broker that requires TLS (a private CA, --events-ca) and a user and
+    password (in the URL); without the CA, or with a wrong password, the
+    relay publishes nothing and is not ready."""
+    d = tempfile.mkdtemp(prefix="ecomd-relay-")
+    try:
+        ca, cert, key = _pki(d)
+        b = natstemp.Broker(os.path.join(d, "nats"), args=[
+            "--tls", "--tlscert", cert, "--tlskey", key, "--user", "shop", "--pass", "s3cret"],
+            client={"ca": ca, "user": "shop", "password": "s3cret"})
+        good = "nats://shop:s3cret@localhost:%d" % b.port
+        bad = "nats://shop:wrong@localhost:%d" % b.port
+        try:
+            with Server(args=relay_args(good, "tls", extra=["--events-ca", ca]), directory=d) as s, \
+                    Server(args=relay_args(good, "noca"), subcommand="relay", rules=None,
+                           directory=d) as no_ca, \
+                    Server(args=relay_args(bad, "wrong", extra=["--events-ca", ca]),
+                           subcommand="relay", rules=None, directory=d) as wrong:
+                stock(s)
+                wait_until(lambda: metrics(s)["ecomd_relay_published_total"] == len(outbox(s)), 20,
+                           "events published over TLS")
+                with natsproto.Client(b.port, ca=ca, user="shop", password="s3cret") as c:
+                    msgs = natsproto.stream_messages(c, "ECOM")
+                check_stream_holds(outbox(s), msgs, "over TLS")
+                for other, why in ((no_ca, "certificate"), (wrong, "uthoriz")):
+                    eq(other.request("GET", "/readyz").status, 503, "not ready: " + why)
+                    m = metrics(other)
+                    eq(m["ecomd_relay_published_total"], 0, "nothing published: " + why)
+                    check(m["ecomd_relay_errors_total"] > 0, "errors counted: " + why)
+                    check(why in other.log_text(), "the log says why: %s" % other.log_text()[-600:])
+        finally:
+            b.stop()
     finally:
         shutil.rmtree(d, ignore_errors=True)

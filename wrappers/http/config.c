@@ -48,6 +48,8 @@ static const char usage[] =
     "                           in the store this long unrenewed (5000)\n"
     "  --events-dedupe-window SECONDS  duplicate window of a stream ecomd\n"
     "                           creates (120)\n"
+    "  --events-ca FILE         CA certificates (PEM) of the broker's TLS\n"
+    "                           certificate; TLS is then required\n"
     "usage: ecomd relay [options]   the outbox relay alone (needs --events and\n"
     "                           --store): serves /healthz, /readyz and /metrics\n";
 
@@ -92,6 +94,7 @@ static const option options[] = {
     OPT("events-poll-ms", "ECOMD_EVENTS_POLL_MS", T_UINT, events_poll_ms, 60000),
     OPT("events-lease-ms", "ECOMD_EVENTS_LEASE_MS", T_UINT, events_lease_ms, 600000),
     OPT("events-dedupe-window", "ECOMD_EVENTS_DEDUPE_WINDOW", T_UINT, events_dedupe_s, 604800),
+    OPT("events-ca", "ECOMD_EVENTS_CA", T_STR, events_ca, 0),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 

@@ -48,6 +48,7 @@ typedef struct ecomd_config {
     unsigned events_poll_ms;   /* how often an idle relay reads the outbox */
     unsigned events_lease_ms;  /* how long a relay's lease lasts unrenewed */
     unsigned events_dedupe_s;  /* duplicate window of a stream ecomd creates */
+    const char *events_ca;     /* CA certificates of the broker's TLS; NULL: system's */
     int relay_only;
 } ecomd_config;
 

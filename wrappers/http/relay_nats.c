@@ -87,6 +87,12 @@ relay_broker *relay_broker_new(const ecomd_config *cfg, unsigned ack_ms, char *e
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(b->opts, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(b->opts, 250);
     if (s == NATS_OK) s = natsOptions_SetPingInterval(b->opts, 5000);
+    /* A server that requires TLS gets it anyway (its certificate checked
+     * against the system's CAs and the URL's host name); --events-ca
+     * names the CAs of a private PKI, and makes TLS a requirement. */
+    if (s == NATS_OK && cfg->events_ca) s = natsOptions_SetSecure(b->opts, true);
+    if (s == NATS_OK && cfg->events_ca)
+        s = natsOptions_LoadCATrustedCertificates(b->opts, cfg->events_ca);
     if (s != NATS_OK) {
         status_text(err, size, "the NATS client refused its options", s);
         relay_broker_free(b);
