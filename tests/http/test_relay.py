@@ -114,15 +114,41 @@ def check_consumer(port, events, durable):
 
 
 class Brokered:
-    """A nats-server in its own temporary directory, removed at the end."""
+    """A nats-server in its own temporary directory (natstemp.Broker's
+    arguments), stopped and removed at the end."""
+
+    def __init__(self, **kw):
+        self.kw = kw
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="ecomd-nats-")
-        self.broker = natstemp.Broker(self.dir)
+        self.broker = natstemp.Broker(self.dir, **self.kw)
         return self.broker
 
     def __exit__(self, *exc):
         self.broker.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Shared:
+    """A temporary directory whose store (SQLite, or its PostgreSQL
+    stand-in) the instances a test starts with server() share; they are
+    stopped, and the directory removed, at the end."""
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="ecomd-relay-")
+        self.store = "sqlite:" + os.path.join(self.dir, "ecom.db")
+        self.servers = []
+        return self
+
+    def server(self, args=(), **kw):
+        s = Server(args=args, directory=self.dir, store=self.store, **kw)
+        self.servers.append(s)
+        return s
+
+    def __exit__(self, *exc):
+        for s in self.servers:
+            s.cleanup()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -226,15 +252,12 @@ def test_relay_survives_broker_and_relay_kills_mid_stream():
     broker is SIGKILLed and restarted, and then the publishing instance.
     The position is sampled all along: it never passes what the stream
     holds.  In the end the stream holds every event once, in id order."""
-    d = tempfile.mkdtemp(prefix="ecomd-relay-")
-    store = "sqlite:" + os.path.join(d, "ecom.db")
-    servers = []
     done = threading.Event()
     try:
-        with Brokered() as b:
+        with Shared() as shared, Brokered() as b:
+            servers = shared.servers
             for name in ("a", "b"):
-                servers.append(Server(args=relay_args(b.url, name, batch=500), directory=d,
-                                      store=store))
+                shared.server(relay_args(b.url, name, batch=500))
             live = list(servers)
             with natsproto.Client(b.port) as c:
                 wait_until(lambda: "error" not in natsproto.stream_info(c, "ECOM"), 10, "the stream")
@@ -299,9 +322,7 @@ def test_relay_survives_broker_and_relay_kills_mid_stream():
             when_publishing(kill_leader)
             live.remove(leader[0])
             check(any(t.is_alive() for t in ts), "the checkouts go on")
-            again = Server(args=relay_args(b.url, "again", batch=500), directory=d, store=store)
-            servers.append(again)
-            live.append(again)
+            live.append(shared.server(relay_args(b.url, "again", batch=500)))
             join(ts, errors)
             wait_until(lambda: caught_up(live[0], b.port), 60, "the relay to catch up")
             done.set()
@@ -321,84 +342,62 @@ def test_relay_survives_broker_and_relay_kills_mid_stream():
                          " advance, and the next holder took the stream's word for it")
     finally:
         done.set()
-        for s in servers:
-            s.cleanup()
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def test_one_instance_publishes_at_a_time():
-    d = tempfile.mkdtemp(prefix="ecomd-relay-")
-    store = "sqlite:" + os.path.join(d, "ecom.db")
-    servers = []
-    try:
-        with Brokered() as b:
-            names = ("p", "q", "r")
-            for name in names:
-                servers.append(Server(args=relay_args(b.url, name), directory=d, store=store))
-            name_of = dict(zip(servers, names))
-            stock(servers[0])
-            wait_until(lambda: sum(metrics(s)["ecomd_relay_leader"] for s in servers) == 1, 10,
-                       "one leader")
-            ts, errors = shop(servers, "l", 30, threads=3)
-            for _ in range(30):
-                leaders = [s for s in servers if metrics(s)["ecomd_relay_leader"] == 1]
-                eq(len(leaders), 1, "exactly one instance holds the lease")
-                holder = servers[0].sql("SELECT holder FROM relay_leases")[0][0]
-                check(holder.startswith(name_of[leaders[0]] + ":"), "the lease row names it")
-                time.sleep(0.05)
-            join(ts, errors)
-            published = {name_of[s]: metrics(s)["ecomd_relay_published_total"] for s in servers}
-            eq(sum(1 for v in published.values() if v), 1, "one instance published: %r" % published)
-            # SIGTERM gives the lease up: another takes over well within a lease
-            leader = leaders[0]
-            t0 = time.time()
-            eq(leader.stop(signal.SIGTERM), 0, "clean exit")
-            rest = [s for s in servers if s is not leader]
-            wait_until(lambda: sum(metrics(s)["ecomd_relay_leader"] for s in rest) == 1,
-                       LEASE_MS / 1000.0, "another instance to take over")
-            check(time.time() - t0 < LEASE_MS / 1000.0, "taken over before the lease lapsed")
-            join(*shop(rest, "m", 6, threads=2))
-            wait_until(lambda: caught_up(rest[0], b.port), 20, "the relay to catch up")
-            check_stream_holds(outbox(rest[0]), stream(b.port), "after the handover")
-    finally:
-        for s in servers:
-            s.cleanup()
-        shutil.rmtree(d, ignore_errors=True)
+    with Shared() as shared, Brokered() as b:
+        names = ("p", "q", "r")
+        servers = [shared.server(relay_args(b.url, name)) for name in names]
+        name_of = dict(zip(servers, names))
+        stock(servers[0])
+        wait_until(lambda: sum(metrics(s)["ecomd_relay_leader"] for s in servers) == 1, 10,
+                   "one leader")
+        ts, errors = shop(servers, "l", 30, threads=3)
+        for _ in range(30):
+            leaders = [s for s in servers if metrics(s)["ecomd_relay_leader"] == 1]
+            eq(len(leaders), 1, "exactly one instance holds the lease")
+            holder = servers[0].sql("SELECT holder FROM relay_leases")[0][0]
+            check(holder.startswith(name_of[leaders[0]] + ":"), "the lease row names it")
+            time.sleep(0.05)
+        join(ts, errors)
+        published = {name_of[s]: metrics(s)["ecomd_relay_published_total"] for s in servers}
+        eq(sum(1 for v in published.values() if v), 1, "one instance published: %r" % published)
+        # SIGTERM gives the lease up: another takes over well within a lease
+        leader = leaders[0]
+        t0 = time.time()
+        eq(leader.stop(signal.SIGTERM), 0, "clean exit")
+        rest = [s for s in servers if s is not leader]
+        wait_until(lambda: sum(metrics(s)["ecomd_relay_leader"] for s in rest) == 1,
+                   LEASE_MS / 1000.0, "another instance to take over")
+        check(time.time() - t0 < LEASE_MS / 1000.0, "taken over before the lease lapsed")
+        join(*shop(rest, "m", 6, threads=2))
+        wait_until(lambda: caught_up(rest[0], b.port), 20, "the relay to catch up")
+        check_stream_holds(outbox(rest[0]), stream(b.port), "after the handover")
 
 
 def test_relay_alone_serves_probes_and_metrics_only():
-    d = tempfile.mkdtemp(prefix="ecomd-relay-")
-    store = "sqlite:" + os.path.join(d, "ecom.db")
     port = free_port()
-    url = "nats://127.0.0.1:%d" % port
-    try:
-        with Server(directory=d, store=store) as api, \
-                Server(args=relay_args(url, "alone"), directory=d, store=store, rules=None,
-                       subcommand="relay") as relay:
-            stock(api)
-            eq(relay.request("GET", "/healthz").status, 200, "healthz")
-            r = relay.request("GET", "/readyz")
-            eq((r.status, r.json()["error"]["message"]), (503, "the relay cannot reach the broker"),
-               "not ready without a broker")
-            for path in ("/v1/version", "/v1/events", "/v1/orders/x", "/nope"):
-                eq(relay.request("GET", path).status, 404, "relay alone: " + path)
-            eq(relay.request("POST", "/v1/carts", {}).status, 404, "no writes")
-            check("ecomd_relay_leader 0" in relay.request("GET", "/metrics").body.decode(),
-                  "not leading without a broker")
-            bd = tempfile.mkdtemp(prefix="ecomd-nats-")
-            b = natstemp.Broker(bd, port=port)
-            try:
-                wait_until(lambda: relay.request("GET", "/readyz").status == 200, 10, "ready")
-                wait_until(lambda: caught_up(api, b.port), 20, "the relay to publish the outbox")
-                check_stream_holds(outbox(api), stream(b.port), "relay alone")
-                eq(metrics(relay)["ecomd_relay_leader"], 1, "it leads")
-                check("ecomd_relay_" not in api.request("GET", "/metrics").body.decode(),
-                      "no relay metrics without --events")
-            finally:
-                b.stop()
-                shutil.rmtree(bd, ignore_errors=True)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+    with Shared() as shared:
+        api = shared.server()
+        relay = shared.server(relay_args("nats://127.0.0.1:%d" % port, "alone"), rules=None,
+                              subcommand="relay")
+        stock(api)
+        eq(relay.request("GET", "/healthz").status, 200, "healthz")
+        r = relay.request("GET", "/readyz")
+        eq((r.status, r.json()["error"]["message"]), (503, "the relay cannot reach the broker"),
+           "not ready without a broker")
+        for path in ("/v1/version", "/v1/events", "/v1/orders/x", "/nope"):
+            eq(relay.request("GET", path).status, 404, "relay alone: " + path)
+        eq(relay.request("POST", "/v1/carts", {}).status, 404, "no writes")
+        check("ecomd_relay_leader 0" in relay.request("GET", "/metrics").body.decode(),
+              "not leading without a broker")
+        with Brokered(port=port) as b:
+            wait_until(lambda: relay.request("GET", "/readyz").status == 200, 10, "ready")
+            wait_until(lambda: caught_up(api, b.port), 20, "the relay to publish the outbox")
+            check_stream_holds(outbox(api), stream(b.port), "relay alone")
+            eq(metrics(relay)["ecomd_relay_leader"], 1, "it leads")
+            check("ecomd_relay_" not in api.request("GET", "/metrics").body.decode(),
+                  "no relay metrics without --events")
 
 
 def test_no_repeats_after_the_duplicate_window():
@@ -407,63 +406,46 @@ def test_no_repeats_after_the_duplicate_window():
     of publishing again, even once JetStream's duplicate window (1 s here)
     has passed; a message in the stream that is not this outbox's event
     moves nothing."""
-    d = tempfile.mkdtemp(prefix="ecomd-relay-")
-    store = "sqlite:" + os.path.join(d, "ecom.db")
-    try:
-        with Brokered() as b:
-            args = relay_args(b.url, "w", extra=["--events-dedupe-window", "1"])
-            s = Server(args=args, directory=d, store=store)
-            stock(s)
-            join(*shop([s], "w", 6, threads=2))
-            wait_until(lambda: caught_up(s, b.port), 20, "the relay to catch up")
-            n = len(outbox(s))
-            eq(s.stop(signal.SIGTERM), 0, "stopped")
-            s.cleanup()
-            s.sql("UPDATE relay_positions SET position = position - 10")
-            time.sleep(2.5)  # past the duplicate window
-            s = Server(args=args, directory=d, store=store)
-            wait_until(lambda: relay_position(s) == outbox(s)[-1]["id"], 20, "the position restored")
-            eq(stream_count(b.port), n, "nothing published twice")
-            # a stranger's message on the stream, with a large id
-            with natsproto.Client(b.port) as c:
-                r = c.request("ecom.stranger", b"{}", timeout=5)
-                check("error" not in r.json(), "published: %s" % r.data)
-            with natsproto.Client(b.port) as c:
-                c.publish("ecom.stranger2", b"{}", headers={"Nats-Msg-Id": "999999"})
-                c.request("$JS.API.INFO", b"")  # a round trip: the message is in
-            join(*shop([s], "w2", 3, threads=1))
-            events = outbox(s)
-            wait_until(lambda: relay_position(s) == events[-1]["id"], 20, "the new events published")
-            msgs = [m for m in stream(b.port) if not m[1].startswith("ecom.stranger")]
-            check_stream_holds(events, msgs, "around a stranger's messages")
-            s.cleanup()
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+    with Shared() as shared, Brokered() as b:
+        args = relay_args(b.url, "w", extra=["--events-dedupe-window", "1"])
+        s = shared.server(args)
+        stock(s)
+        join(*shop([s], "w", 6, threads=2))
+        wait_until(lambda: caught_up(s, b.port), 20, "the relay to catch up")
+        n = len(outbox(s))
+        eq(s.stop(signal.SIGTERM), 0, "stopped")
+        s.sql("UPDATE relay_positions SET position = position - 10")
+        time.sleep(2.5)  # past the duplicate window
+        s = shared.server(args)
+        wait_until(lambda: relay_position(s) == outbox(s)[-1]["id"], 20, "the position restored")
+        eq(stream_count(b.port), n, "nothing published twice")
+        # strangers' messages on the stream, one with a large id
+        with natsproto.Client(b.port) as c:
+            r = c.request("ecom.stranger", b"{}", timeout=5)
+            check("error" not in r.json(), "published: %s" % r.data)
+            c.publish("ecom.stranger2", b"{}", headers={"Nats-Msg-Id": "999999"})
+            c.request("$JS.API.INFO", b"")  # a round trip: the message is in
+        join(*shop([s], "w2", 3, threads=1))
+        events = outbox(s)
+        wait_until(lambda: relay_position(s) == events[-1]["id"], 20, "the new events published")
+        msgs = [m for m in stream(b.port) if not m[1].startswith("ecom.stranger")]
+        check_stream_holds(events, msgs, "around a stranger's messages")
 
 
 def test_pruning_waits_for_the_relay():
     """Events older than --events-ttl are deleted only once the relay
     published them."""
-    d = tempfile.mkdtemp(prefix="ecomd-relay-")
     port = free_port()
-    try:
-        with Server(args=relay_args("nats://127.0.0.1:%d" % port, "t") + ["--events-ttl", "1"],
-                    directory=d) as s:
-            stock(s, "SHOE-1")
-            stock(s, "SOCK-3")
-            n = len(outbox(s))
-            time.sleep(2.5)  # several sweeps past the events' age
-            eq(len(outbox(s)), n, "unpublished events are kept")
-            bd = tempfile.mkdtemp(prefix="ecomd-nats-")
-            b = natstemp.Broker(bd, port=port)
-            try:
-                wait_until(lambda: stream_count(port) == n, 20, "the events published")
-                wait_until(lambda: not outbox(s), 10, "the published events pruned")
-            finally:
-                b.stop()
-                shutil.rmtree(bd, ignore_errors=True)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+    with Shared() as shared:
+        s = shared.server(relay_args("nats://127.0.0.1:%d" % port, "t") + ["--events-ttl", "1"])
+        stock(s, "SHOE-1")
+        stock(s, "SOCK-3")
+        n = len(outbox(s))
+        time.sleep(2.5)  # several sweeps past the events' age
+        eq(len(outbox(s)), n, "unpublished events are kept")
+        with Brokered(port=port):
+            wait_until(lambda: stream_count(port) == n, 20, "the events published")
+            wait_until(lambda: not outbox(s), 10, "the published events pruned")
 
 
 def test_relay_settings_are_checked():
@@ -473,15 +455,12 @@ def test_relay_settings_are_checked():
         r = subprocess.run([ECOMD] + args, capture_output=True, text=True, timeout=10)
         eq(r.returncode, 2, "exit status of %r" % args)
         check(want in r.stderr, "%r: %s" % (args, r.stderr))
-    d = tempfile.mkdtemp(prefix="ecomd-relay-")
-    try:
+    with Shared() as shared:
         r = subprocess.run([ECOMD, "--listen", "127.0.0.1:%d" % free_port(), "--store",
-                            "sqlite:" + os.path.join(d, "x.db"), "--events", "http://127.0.0.1:1"],
+                            shared.store, "--events", "http://127.0.0.1:1"],
                            capture_output=True, text=True, timeout=10)
         eq(r.returncode, 1, "a URL that is not nats:// is refused at start")
         check("nats://" in r.stderr, r.stderr)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def _pki(d):
@@ -503,33 +482,25 @@ def test_relay_over_tls_with_a_password():
     """A broker that requires TLS (a private CA, --events-ca) and a user and
     password (in the URL); without the CA, or with a wrong password, the
     relay publishes nothing and is not ready."""
-    d = tempfile.mkdtemp(prefix="ecomd-relay-")
-    try:
-        ca, cert, key = _pki(d)
-        b = natstemp.Broker(os.path.join(d, "nats"), args=[
-            "--tls", "--tlscert", cert, "--tlskey", key, "--user", "shop", "--pass", "s3cret"],
-            client={"ca": ca, "user": "shop", "password": "s3cret"})
-        good = "nats://shop:s3cret@localhost:%d" % b.port
-        bad = "nats://shop:wrong@localhost:%d" % b.port
-        try:
-            with Server(args=relay_args(good, "tls", extra=["--events-ca", ca]), directory=d) as s, \
-                    Server(args=relay_args(good, "noca"), subcommand="relay", rules=None,
-                           directory=d) as no_ca, \
-                    Server(args=relay_args(bad, "wrong", extra=["--events-ca", ca]),
-                           subcommand="relay", rules=None, directory=d) as wrong:
-                stock(s)
-                wait_until(lambda: metrics(s)["ecomd_relay_published_total"] == len(outbox(s)), 20,
-                           "events published over TLS")
-                with natsproto.Client(b.port, ca=ca, user="shop", password="s3cret") as c:
-                    msgs = natsproto.stream_messages(c, "ECOM")
-                check_stream_holds(outbox(s), msgs, "over TLS")
-                for other, why in ((no_ca, "certificate"), (wrong, "uthoriz")):
-                    eq(other.request("GET", "/readyz").status, 503, "not ready: " + why)
-                    m = metrics(other)
-                    eq(m["ecomd_relay_published_total"], 0, "nothing published: " + why)
-                    check(m["ecomd_relay_errors_total"] > 0, "errors counted: " + why)
-                    check(why in other.log_text(), "the log says why: %s" % other.log_text()[-600:])
-        finally:
-            b.stop()
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+    with Shared() as shared:
+        ca, cert, key = _pki(shared.dir)
+        tls = ["--tls", "--tlscert", cert, "--tlskey", key, "--user", "shop", "--pass", "s3cret"]
+        with Brokered(args=tls, client={"ca": ca, "user": "shop", "password": "s3cret"}) as b:
+            good = "nats://shop:s3cret@localhost:%d" % b.port
+            bad = "nats://shop:wrong@localhost:%d" % b.port
+            s = shared.server(relay_args(good, "tls", extra=["--events-ca", ca]))
+            no_ca = shared.server(relay_args(good, "noca"), subcommand="relay", rules=None)
+            wrong = shared.server(relay_args(bad, "wrong", extra=["--events-ca", ca]),
+                                  subcommand="relay", rules=None)
+            stock(s)
+            wait_until(lambda: metrics(s)["ecomd_relay_published_total"] == len(outbox(s)), 20,
+                       "events published over TLS")
+            with natsproto.Client(b.port, ca=ca, user="shop", password="s3cret") as c:
+                msgs = natsproto.stream_messages(c, "ECOM")
+            check_stream_holds(outbox(s), msgs, "over TLS")
+            for other, why in ((no_ca, "certificate"), (wrong, "uthoriz")):
+                eq(other.request("GET", "/readyz").status, 503, "not ready: " + why)
+                m = metrics(other)
+                eq(m["ecomd_relay_published_total"], 0, "nothing published: " + why)
+                check(m["ecomd_relay_errors_total"] > 0, "errors counted: " + why)
+                check(why in other.log_text(), "the log says why: %s" % other.log_text()[-600:])

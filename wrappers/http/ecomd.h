@@ -423,6 +423,9 @@ int ecomd_body_only(ecomd_request *r, const struct cJSON *obj, const char *const
  * GET /v1/events lists it and the relay publishes it; `data` is JSON text
  * and goes in as it is.  NULL when out of memory; free with cJSON_Delete(). */
 struct cJSON *ecomd_event_json(int64_t id, const char *type, const char *at, const char *data);
+/* The events_list of store.h for either store, on its events_each. */
+ec_status ecomd_events_page(ecomd_store *s, int64_t after, int limit, char **json, size_t *len,
+                            int64_t *next);
 
 /* ---- the outbox relay (relay.c) ------------------------------------------------------------ */
 

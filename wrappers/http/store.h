@@ -54,7 +54,8 @@ typedef struct ecomd_store_ops {
      * body may be NULL to read the version only. */
     ec_status (*rules_current)(ecomd_store *s, int64_t *version, char **body, size_t *len);
     /* Domain events after id `after`, at most `limit`, as a JSON array of
-     * {"id", "type", "at", "data"}; *next receives the last id returned. */
+     * {"id", "type", "at", "data"}; *next receives the last id returned.
+     * Both stores use ecomd_events_page (events.c), on events_each. */
     ec_status (*events_list)(ecomd_store *s, int64_t after, int limit, char **json, size_t *len,
                              int64_t *next);
 
