@@ -9,12 +9,13 @@
 #           BENCH_BATCH (256: --events-batch), BENCH_RATE (2000: checkouts/s
 #           aimed at), BENCH_SECONDS (10: one load run), BENCH_CONNECTIONS
 #           (64), BENCH_ONLY ("drain" or "load"; both when unset),
-#           ECOMD (build/bin/ecomd).
+#           BENCH_NO_RELAY (1: the load runs without --events, for its
+#           checkouts/s to compare), ECOMD (build/bin/ecomd).
 #
 # Everything runs on 127.0.0.1 on free ports in a temporary directory, and
 # is stopped again by pid:
 #   drain   a SQLite store whose outbox holds BENCH_EVENTS order.created
-#           events (copies of a real checkout's, about 1.3 kB each) and
+#           events (copies of a real checkout's; the size is printed) and
 #           `ecomd relay` publishing them to a fresh stream: events/s from
 #           its first acknowledged batch to its last (the relay's
 #           ecomd_relay_published_total, read every 20 ms)
@@ -29,7 +30,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export ECOMD=${ECOMD:-$root/build/bin/ecomd}
 export RUNS=${BENCH_RUNS:-5} EVENTS=${BENCH_EVENTS:-50000} BATCH=${BENCH_BATCH:-256}
 export RATE=${BENCH_RATE:-2000} SECONDS_EACH=${BENCH_SECONDS:-10} CONNS=${BENCH_CONNECTIONS:-64}
-export ONLY=${BENCH_ONLY:-} ROOT=$root
+export ONLY=${BENCH_ONLY:-} NO_RELAY=${BENCH_NO_RELAY:-0} ROOT=$root
 [ -x "$ECOMD" ] || { echo "relay.sh: $ECOMD not built (make)" >&2; exit 1; }
 command -v nats-server >/dev/null || { echo "relay.sh: nats-server not found (make deps)" >&2; exit 1; }
 if [ "$ONLY" != drain ]; then
@@ -45,7 +46,7 @@ import natstemp  # noqa: E402  a private nats-server (-js) on a free port
 ECOMD, ROOT = os.environ["ECOMD"], os.environ["ROOT"]
 RUNS, EVENTS, BATCH = int(os.environ["RUNS"]), int(os.environ["EVENTS"]), int(os.environ["BATCH"])
 RATE, SECONDS, CONNS = int(os.environ["RATE"]), int(os.environ["SECONDS_EACH"]), int(os.environ["CONNS"])
-ONLY = os.environ["ONLY"]
+ONLY, NO_RELAY = os.environ["ONLY"], os.environ["NO_RELAY"] == "1"
 work = tempfile.mkdtemp(prefix="ecomd-relay-bench-")
 procs = []
 
@@ -123,15 +124,14 @@ def drain():
                       ((t, at, data) for _ in range(EVENTS)))
     size = len(data)
     rates = []
-    broker = natstemp.Broker(tempfile.mkdtemp(dir=work))
-    try:
-        for run in range(RUNS):
+    for run in range(RUNS):
+        broker = natstemp.Broker(tempfile.mkdtemp(dir=work))  # a fresh stream takes ecom.>
+        try:
             with sqlite3.connect(db) as c:
                 c.execute("DELETE FROM relay_positions")
                 c.execute("DELETE FROM relay_leases")
             p, port = ecomd("relay", "--store", "sqlite:" + db, "--events", broker.url,
-                            "--events-stream", "DRAIN%d" % run, "--events-batch", str(BATCH),
-                            log="relay.log")
+                            "--events-batch", str(BATCH), log="relay.log")
             first = None
             while True:
                 n = metric(port, "ecomd_relay_published_total")
@@ -145,8 +145,8 @@ def drain():
             rate = (EVENTS - first[1]) / (now - first[0])
             rates.append(rate)
             print("  drain run %d: %.0f events/s" % (run + 1, rate), flush=True)
-    finally:
-        broker.stop()
+        finally:
+            broker.stop()
     print("drain   %8.0f events/s  (median of %d runs; %d order.created events of %d bytes of"
           " data, --events-batch %d, SQLite, ecomd relay and nats-server on this machine)"
           % (statistics.median(rates), RUNS, EVENTS, size, BATCH), flush=True)
@@ -197,12 +197,12 @@ def load():
     lua = os.path.join(work, "load.lua")
     open(lua, "w").write(LUA)
     figures = []
-    broker = natstemp.Broker(tempfile.mkdtemp(dir=work))
-    try:
-        for run in range(RUNS):
+    for run in range(RUNS):
+        broker = natstemp.Broker(tempfile.mkdtemp(dir=work))
+        try:
             db = os.path.join(work, "load%d.db" % run)
-            p, port = ecomd("--store", "sqlite:" + db, "--rules", RULES, "--events", broker.url,
-                            "--events-stream", "LOAD%d" % run, "--events-batch", str(BATCH))
+            relay = [] if NO_RELAY else ["--events", broker.url, "--events-batch", str(BATCH)]
+            p, port = ecomd("--store", "sqlite:" + db, "--rules", RULES, *relay)
             call(port, "PUT", "/v1/stock/SHOE-1/berlin", {"on_hand": 10 ** 9})
             n = int(RATE * SECONDS * 1.2)
             ids = [None] * n
@@ -217,7 +217,7 @@ def load():
             carts = os.path.join(work, "carts%d.txt" % run)
             open(carts, "w").write("\n".join(ids) + "\n")
             time.sleep(1)  # the carts' events published: the run starts with no lag
-            lags, done = [], threading.Event()
+            lags, done = [0.0], threading.Event()
 
             def sample():
                 while not done.is_set():
@@ -225,13 +225,15 @@ def load():
                     time.sleep(0.1)
             sampler = threading.Thread(target=sample)
             published0 = metric(port, "ecomd_relay_published_total")
-            sampler.start()
+            if not NO_RELAY:
+                sampler.start()
             pause = max(0, int(CONNS * 1000 / RATE))
             out = subprocess.run(["wrk", "-t2", "-c%d" % CONNS, "-d%ds" % SECONDS, "--latency", "-s", lua,
                                   "http://127.0.0.1:%d/v1/orders" % port, "--", carts, "2", str(pause)],
                                  capture_output=True, text=True, check=True).stdout
             done.set()
-            sampler.join()
+            if not NO_RELAY:
+                sampler.join()
             published = metric(port, "ecomd_relay_published_total") - published0
             rps = float(re.search(r"Requests/sec:\s+(\S+)", out).group(1))
             p99 = re.search(r"\s99%\s+(\S+)", out).group(1)
@@ -243,14 +245,15 @@ def load():
                   % (run + 1, f[0], p99, ", %s non-2xx" % non2xx.group(1) if non2xx else "",
                      f[1], f[2], f[3], f[4]), flush=True)
             stop(p)
-    finally:
-        broker.stop()
+        finally:
+            broker.stop()
     med = [statistics.median(x[i] for x in figures) for i in range(5)]
     print("load    %8.0f checkouts/s, %.0f events/s published; lag p50 %.3f s, p99 %.3f s,"
           " max %.3f s  (medians of %d runs of %d s; aimed at %d/s with wrk -t2 -c%d"
-          " pausing %d ms per connection; ecomd --threads 4 --events-batch %d on SQLite)"
+          " pausing %d ms per connection; ecomd --threads 4 %s on SQLite)"
           % (med[0], med[1], med[2], med[3], med[4], RUNS, SECONDS, RATE, CONNS,
-             CONNS * 1000 // RATE, BATCH), flush=True)
+             CONNS * 1000 // RATE, "without --events" if NO_RELAY else "--events-batch %d" % BATCH),
+          flush=True)
 
 
 try:

@@ -307,11 +307,11 @@ static int publish_round(ecomd_relay *r)
     if (!r->n) return 0;
     char err[300];
     size_t acked = relay_broker_publish(r->broker, r->batch, r->n, err, sizeof err);
-    if (acked && advance(r, r->batch[acked - 1].id))
-        atomic_fetch_add(&r->published, (unsigned long long)acked);
-    if (acked < r->n) {
-        fail(r, "JetStream did not acknowledge every event of a batch", err);
-        r->synced = 0;
+    int moved = acked && advance(r, r->batch[acked - 1].id);
+    if (moved) atomic_fetch_add(&r->published, (unsigned long long)acked);
+    if (acked < r->n) fail(r, "JetStream did not acknowledge every event of a batch", err);
+    if (acked < r->n || !moved) {
+        r->synced = 0; /* what did the stream get? */
         return -1;
     }
     recovered(r);
@@ -329,7 +329,7 @@ static void *relay_loop(void *arg)
         char err[300];
         int ready = relay_broker_ready(r->broker, err, sizeof err);
         atomic_store(&r->ready, ready);
-        if (!ready) fail(r, "the relay cannot reach the broker", err);
+        if (!ready) fail(r, "the relay cannot reach the broker or its stream", err);
         /* Holding it, renew a third into the lease; not holding it, try
          * as often.  One that cannot reach the broker gives it up. */
         if (!r->renewed_ns || ecomd_mono_ns() - r->renewed_ns >= third_ns || (r->held && !ready))

@@ -425,7 +425,8 @@ int ecomd_server_start(ecomd_server *srv)
                 srv->cfg.listen);
         return 2;
     }
-    if (!srv->keys && !is_loopback(&addr, v6)) {
+    /* `ecomd relay` serves only what needs no key: it may listen anywhere. */
+    if (!srv->keys && !srv->cfg.relay_only && !is_loopback(&addr, v6)) {
         fprintf(stderr, "ecomd: refusing to listen on %s without a key file (--keys)\n",
                 srv->cfg.listen);
         return 2;
