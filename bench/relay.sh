@@ -10,7 +10,8 @@
 #           aimed at), BENCH_SECONDS (10: one load run), BENCH_CONNECTIONS
 #           (64), BENCH_ONLY ("drain" or "load"; both when unset),
 #           BENCH_NO_RELAY (1: the load runs without --events, for its
-#           checkouts/s to compare), ECOMD (build/bin/ecomd).
+#           checkouts/s to compare), BENCH_POLL_MS (100: --events-poll-ms),
+#           ECOMD (build/bin/ecomd).
 #
 # Everything runs on 127.0.0.1 on free ports in a temporary directory, and
 # is stopped again by pid:
@@ -30,7 +31,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 export ECOMD=${ECOMD:-$root/build/bin/ecomd}
 export RUNS=${BENCH_RUNS:-5} EVENTS=${BENCH_EVENTS:-50000} BATCH=${BENCH_BATCH:-256}
 export RATE=${BENCH_RATE:-2000} SECONDS_EACH=${BENCH_SECONDS:-10} CONNS=${BENCH_CONNECTIONS:-64}
-export ONLY=${BENCH_ONLY:-} NO_RELAY=${BENCH_NO_RELAY:-0} ROOT=$root
+export ONLY=${BENCH_ONLY:-} NO_RELAY=${BENCH_NO_RELAY:-0} POLL_MS=${BENCH_POLL_MS:-100} ROOT=$root
 [ -x "$ECOMD" ] || { echo "relay.sh: $ECOMD not built (make)" >&2; exit 1; }
 command -v nats-server >/dev/null || { echo "relay.sh: nats-server not found (make deps)" >&2; exit 1; }
 if [ "$ONLY" != drain ]; then
@@ -46,7 +47,7 @@ import natstemp  # noqa: E402  a private nats-server (-js) on a free port
 ECOMD, ROOT = os.environ["ECOMD"], os.environ["ROOT"]
 RUNS, EVENTS, BATCH = int(os.environ["RUNS"]), int(os.environ["EVENTS"]), int(os.environ["BATCH"])
 RATE, SECONDS, CONNS = int(os.environ["RATE"]), int(os.environ["SECONDS_EACH"]), int(os.environ["CONNS"])
-ONLY, NO_RELAY = os.environ["ONLY"], os.environ["NO_RELAY"] == "1"
+ONLY, NO_RELAY, POLL_MS = os.environ["ONLY"], os.environ["NO_RELAY"] == "1", os.environ["POLL_MS"]
 work = tempfile.mkdtemp(prefix="ecomd-relay-bench-")
 procs = []
 
@@ -201,7 +202,8 @@ def load():
         broker = natstemp.Broker(tempfile.mkdtemp(dir=work))
         try:
             db = os.path.join(work, "load%d.db" % run)
-            relay = [] if NO_RELAY else ["--events", broker.url, "--events-batch", str(BATCH)]
+            relay = [] if NO_RELAY else ["--events", broker.url, "--events-batch", str(BATCH),
+                                         "--events-poll-ms", POLL_MS]
             p, port = ecomd("--store", "sqlite:" + db, "--rules", RULES, *relay)
             call(port, "PUT", "/v1/stock/SHOE-1/berlin", {"on_hand": 10 ** 9})
             n = int(RATE * SECONDS * 1.2)
@@ -252,7 +254,8 @@ def load():
           " max %.3f s  (medians of %d runs of %d s; aimed at %d/s with wrk -t2 -c%d"
           " pausing %d ms per connection; ecomd --threads 4 %s on SQLite)"
           % (med[0], med[1], med[2], med[3], med[4], RUNS, SECONDS, RATE, CONNS,
-             CONNS * 1000 // RATE, "without --events" if NO_RELAY else "--events-batch %d" % BATCH),
+             CONNS * 1000 // RATE, "without --events" if NO_RELAY else
+             "--events-batch %d --events-poll-ms %s" % (BATCH, POLL_MS)),
           flush=True)
 
 
