@@ -328,8 +328,9 @@ static void *relay_loop(void *arg)
     while (!stopping(r)) {
         char err[300];
         int ready = relay_broker_ready(r->broker, err, sizeof err);
-        atomic_store(&r->ready, ready);
         if (!ready) fail(r, "the relay cannot reach the broker or its stream", err);
+        if (ready && !atomic_load(&r->ready)) recovered(r);
+        atomic_store(&r->ready, ready);
         /* Holding it, renew a third into the lease; not holding it, try
          * as often.  One that cannot reach the broker gives it up. */
         if (!r->renewed_ns || ecomd_mono_ns() - r->renewed_ns >= third_ns || (r->held && !ready))
