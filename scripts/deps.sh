@@ -16,14 +16,18 @@ set -euo pipefail
 # shared PostgreSQL store; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
 # in front, tests/deploy parses the deployment YAML (python3-yaml), and the
-# ecomd tests check /metrics with promtool (prometheus).  ecomd's outbox
-# relay links the NATS C client (libnats-dev); its tests run a private
-# JetStream broker (nats-server).
+# ecomd tests check /metrics with promtool (prometheus).  tests/cli/man.sh
+# renders the manual pages (groff-base, man-db); tests/ffi installs the
+# Python package into a fresh virtual environment (python3-venv, which
+# brings pip) and type-checks it (mypy).  ecomd's outbox relay links the
+# NATS C client (libnats-dev); its tests run a private JetStream broker
+# (nats-server).
 PACKAGES=(
     build-essential
     clang
     clang-format
     git
+    groff-base
     haproxy
     libcjson-dev
     libclang-rt-14-dev
@@ -36,11 +40,14 @@ PACKAGES=(
     libsqlite3-dev
     libxml2-dev
     make
+    man-db
+    mypy
     nats-server
     pkg-config
     postgresql
     prometheus
     python3
+    python3-venv
     python3-yaml
     valgrind
 )
