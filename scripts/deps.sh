@@ -23,7 +23,9 @@ set -euo pipefail
 # manual pages (groff-base, man-db); tests/ffi installs the Python package
 # into a fresh virtual environment (python3-venv, which brings pip) and
 # type-checks it (mypy); tests/cli/schemas.sh and the ecomd tests validate
-# documents against docs/schemas/ (python3-jsonschema).
+# documents against docs/schemas/ (python3-jsonschema);
+# ecomd's outbox relay links the NATS C client (libnats-dev); its tests run
+# a private JetStream broker (nats-server).
 PACKAGES=(
     build-essential
     clang
@@ -38,6 +40,7 @@ PACKAGES=(
     libclang-rt-14-dev
     libcunit1-dev
     libmicrohttpd-dev
+    libnats-dev
     libpcre2-dev
     libpq-dev
     libsodium-dev
@@ -47,6 +50,7 @@ PACKAGES=(
     man-db
     mypy
     patroni
+    nats-server
     pkg-config
     postgresql
     prometheus

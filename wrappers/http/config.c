@@ -52,7 +52,22 @@ static const char usage[] =
     "                           503 (5000)\n"
     "  --pool-wait-ms MS        PostgreSQL: a request waits this long for a free\n"
     "                           connection, /readyz this long for SELECT 1, then\n"
-    "                           503 (2000)\n";
+    "                           503 (2000)\n"
+    "  --events nats://HOST:PORT  publish every outbox event to this NATS\n"
+    "                           JetStream (several: comma-separated URLs;\n"
+    "                           user:password@ or a token@ in a URL)\n"
+    "  --events-stream NAME     the JetStream stream, created when absent with\n"
+    "                           subjects ecom.> (ECOM)\n"
+    "  --events-batch N         events per publish round (256)\n"
+    "  --events-poll-ms MS      how often an idle relay reads the outbox (100)\n"
+    "  --events-lease-ms MS     one instance publishes at a time, holding a lease\n"
+    "                           in the store this long unrenewed (5000)\n"
+    "  --events-dedupe-window SECONDS  duplicate window of a stream ecomd\n"
+    "                           creates (120)\n"
+    "  --events-ca FILE         CA certificates (PEM) of the broker's TLS\n"
+    "                           certificate; TLS is then required\n"
+    "usage: ecomd relay [options]   the outbox relay alone (needs --events and\n"
+    "                           --store): serves /healthz, /readyz and /metrics\n";
 
 /* T_UINT and T_SIZE take 1 to max; T_UINT0 also 0 ("never", for the ttls). */
 enum { T_STR, T_UINT, T_UINT0, T_SIZE };
@@ -93,6 +108,13 @@ static const setting options[] = {
     OPT("store-connections", "ECOMD_STORE_CONNECTIONS", T_UINT, store_connections, 10000),
     OPT("store-timeout-ms", "ECOMD_STORE_TIMEOUT_MS", T_UINT, store_timeout_ms, 3600000),
     OPT("pool-wait-ms", "ECOMD_POOL_WAIT_MS", T_UINT, pool_wait_ms, 3600000),
+    OPT("events", "ECOMD_EVENTS", T_STR, events_url, 0),
+    OPT("events-stream", "ECOMD_EVENTS_STREAM", T_STR, events_stream, 0),
+    OPT("events-batch", "ECOMD_EVENTS_BATCH", T_UINT, events_batch, 10000),
+    OPT("events-poll-ms", "ECOMD_EVENTS_POLL_MS", T_UINT, events_poll_ms, 60000),
+    OPT("events-lease-ms", "ECOMD_EVENTS_LEASE_MS", T_UINT, events_lease_ms, 600000),
+    OPT("events-dedupe-window", "ECOMD_EVENTS_DEDUPE_WINDOW", T_UINT, events_dedupe_s, 604800),
+    OPT("events-ca", "ECOMD_EVENTS_CA", T_STR, events_ca, 0),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -151,6 +173,11 @@ static void defaults(ecomd_config *cfg)
     cfg->events_ttl = 604800;
     cfg->store_timeout_ms = 5000;
     cfg->pool_wait_ms = 2000;
+    cfg->events_stream = "ECOM";
+    cfg->events_batch = 256;
+    cfg->events_poll_ms = 100;
+    cfg->events_lease_ms = 5000;
+    cfg->events_dedupe_s = 120;
 }
 
 /* "ecomd: unknown option '--nope'", worded as ecom words them. */
@@ -204,9 +231,36 @@ static int from_args(ecomd_config *cfg, int argc, char **argv)
     return 0;
 }
 
+/* The relay's settings: a stream name JetStream takes, and a relay to
+ * run alone only with a broker to run it for. */
+static int relay_settings_ok(const ecomd_config *cfg)
+{
+    size_t n = strlen(cfg->events_stream);
+    if (n < 1 || n > 64 ||
+        strspn(cfg->events_stream, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_") != n) {
+        fprintf(stderr, "ecomd: --events-stream is 1 to 64 of [A-Za-z0-9_-]\n");
+        return 0;
+    }
+    if (cfg->relay_only && (!cfg->events_url || !*cfg->events_url)) {
+        fprintf(stderr, "ecomd: 'ecomd relay' needs --events nats://HOST:PORT\n");
+        return 0;
+    }
+    if (cfg->events_lease_ms < 300) {
+        fprintf(stderr, "ecomd: --events-lease-ms is at least 300\n");
+        return 0;
+    }
+    return 1;
+}
+
 int ecomd_config_load(ecomd_config *cfg, int argc, char **argv)
 {
     defaults(cfg);
+    if (argc > 1 && strcmp(argv[1], "relay") == 0) { /* the subcommand comes first */
+        cfg->relay_only = 1;
+        argc--;
+        argv++;
+    }
     for (size_t k = 0; k < NOPTIONS; k++) {
         const char *v = getenv(options[k].env);
         if (v && *v && set(cfg, &options[k], v, options[k].env)) return 2;
@@ -217,5 +271,5 @@ int ecomd_config_load(ecomd_config *cfg, int argc, char **argv)
         fprintf(stderr, "ecomd: region and instance are 1 to 64 of [A-Za-z0-9._-]\n");
         return 2;
     }
-    return 0;
+    return relay_settings_ok(cfg) ? 0 : 2;
 }

@@ -30,6 +30,11 @@
 typedef struct ecomd_store ecomd_store;
 typedef struct ecomd_tx ecomd_tx;
 
+/* One outbox event as events_each hands it over (the strings live until
+ * the callback returns). */
+typedef ec_status (*ecomd_event_fn)(void *ctx, int64_t id, const char *type, const char *at,
+                                    const char *data);
+
 /* A stored first response to an idempotent request. */
 typedef struct ecomd_idem {
     int found;
@@ -59,7 +64,8 @@ typedef struct ecomd_store_ops {
      * body may be NULL to read the version only. */
     ec_status (*rules_current)(ecomd_store *s, int64_t *version, char **body, size_t *len);
     /* Domain events after id `after`, at most `limit`, as a JSON array of
-     * {"id", "type", "at", "data"}; *next receives the last id returned. */
+     * {"id", "type", "at", "data"}; *next receives the last id returned.
+     * Both stores use ecomd_events_page (events.c), on events_each. */
     ec_status (*events_list)(ecomd_store *s, int64_t after, int limit, char **json, size_t *len,
                              int64_t *next);
 
@@ -145,6 +151,30 @@ typedef struct ecomd_store_ops {
      * long; *count receives how many rows went. */
     ec_status (*prune)(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                        int64_t *count);
+
+    /* The outbox relay (relay.c).  events_each calls fn with each event
+     * after id `after`, at most `limit`, in id order, as events_list reads
+     * them (`at` as stored, `data` a JSON document); a status other than
+     * EC_OK from fn stops the walk and is returned. */
+    ec_status (*events_each)(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn,
+                             void *ctx);
+    /* Relay `name`'s lease and position (one row each, made on first use).
+     * With ttl_ms > 0, `holder` takes the lease when it is free, expired or
+     * its own, until ttl_ms from now; with 0 it gives up the lease if it
+     * holds it.  Either way the relay is marked as seen now: prune keeps
+     * the events a relay seen within the events' age has not passed yet.
+     * *held is 1 when holder holds the lease after this; *position is the
+     * relay's position (the last event id it had acknowledged; 0 at first).
+     * Times are the store's clock (PostgreSQL's, so that instances on
+     * several hosts agree). */
+    ec_status (*relay_claim)(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                             int *held, int64_t *position);
+    /* Move relay `name` from position `from` to `to` and renew holder's
+     * lease for ttl_ms, only while holder holds an unexpired lease and the
+     * position is still `from` (the fencing check, in the transaction that
+     * advances); EC_VERSION_CONFLICT otherwise. */
+    ec_status (*relay_advance)(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                               int64_t from, int64_t to);
 } ecomd_store_ops;
 
 #define ECOMD_PRUNE_BATCH 1000

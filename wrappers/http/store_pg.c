@@ -12,7 +12,6 @@
  * retries with its Idempotency-Key, which replays the response if the
  * commit happened.  Locking: see store_pg.h. */
 #include <arpa/inet.h>
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,38 +105,6 @@ static ec_status pg_rules_current(ecomd_store *base, int64_t *version, char **bo
     }
     PQclear(res);
     pg_release(s, c);
-    return rc;
-}
-
-static ec_status pg_events_list(ecomd_store *base, int64_t after, int limit, char **json,
-                                size_t *len, int64_t *next)
-{
-    pg_store *s = (pg_store *)base;
-    pg_conn *c = pg_acquire(s);
-    char b1[PG_INT_BUF], b2[PG_INT_BUF];
-    const char *vals[2] = {pg_int(b1, after), pg_int(b2, limit)};
-    PGresult *res = pg_read(s, c,
-                            "SELECT id, type, at, data FROM outbox WHERE id > $1::bigint"
-                            " ORDER BY id LIMIT $2::integer",
-                            2, vals, 0);
-    pg_release(s, c);
-    cJSON *arr = cJSON_CreateArray();
-    *next = after;
-    *json = NULL;
-    for (int i = 0; res && arr && i < PQntuples(res); i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(arr, e)) break;
-        *next = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        cJSON_AddNumberToObject(e, "id", (double)*next);
-        cJSON_AddStringToObject(e, "type", PQgetvalue(res, i, 1));
-        cJSON_AddStringToObject(e, "at", PQgetvalue(res, i, 2));
-        cJSON_AddRawToObject(e, "data", PQgetvalue(res, i, 3));
-    }
-    ec_status rc = !res ? EC_UNAVAILABLE : arr ? EC_OK : EC_NO_MEMORY;
-    PQclear(res);
-    if (rc == EC_OK && !(*json = cJSON_PrintUnformatted(arr))) rc = EC_NO_MEMORY;
-    cJSON_Delete(arr);
-    if (*json) *len = strlen(*json);
     return rc;
 }
 
@@ -387,7 +354,7 @@ static const ecomd_store_ops pg_ops = {
     .ping = pg_ping,
     .close = pg_close,
     .rules_current = pg_rules_current,
-    .events_list = pg_events_list,
+    .events_list = ecomd_events_page,
     .tx_begin = pg_tx_begin,
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
@@ -411,6 +378,9 @@ static const ecomd_store_ops pg_ops = {
     .promotion_lock = pg_promotion_lock,
     .reservations_expire = pg_reservations_expire,
     .prune = pg_prune,
+    .events_each = pg_events_each,
+    .relay_claim = pg_relay_claim,
+    .relay_advance = pg_relay_advance,
 };
 
 /* Connections are opened here, once: a database that does not answer at

@@ -117,4 +117,11 @@ ec_status pg_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count)
 ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);
 
+/* The outbox relay (store_pg_relay.c). */
+ec_status pg_events_each(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn, void *ctx);
+ec_status pg_relay_claim(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                         int *held, int64_t *position);
+ec_status pg_relay_advance(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                           int64_t from, int64_t to);
+
 #endif /* ECOMD_STORE_PG_H */

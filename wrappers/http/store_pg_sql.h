@@ -83,6 +83,12 @@ static const char *const pg_migrations[] = {
     "INSERT INTO order_promotion_uses SELECT o.id, p ->> 'id', '', '', '', 1, 0"
     "  FROM orders o, jsonb_array_elements(o.doc::jsonb -> 'promotions') p"
     "  ON CONFLICT DO NOTHING;",
+    /* 9: the outbox relay (see the SQLite store's migration 9); times are
+     * the database server's clock. */
+    "CREATE TABLE relay_positions(relay text COLLATE \"C\" PRIMARY KEY, position bigint NOT NULL,"
+    "  seen_at bigint NOT NULL);"
+    "CREATE TABLE relay_leases(relay text COLLATE \"C\" PRIMARY KEY, holder text NOT NULL,"
+    "  expires_at bigint NOT NULL);",
 };
 static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 
