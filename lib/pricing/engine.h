@@ -113,8 +113,10 @@ typedef struct ec__raw_discount {
     int64_t amount;
 } ec__raw_discount;
 
+/* What evaluation keeps for a promotion that passed its checks; its
+ * reason is in the result's reasons, and the rest is written (and read)
+ * only while that is EC__REASON_NONE. */
 typedef struct ec__promo_result {
-    uint8_t reason; /* EC__REASON_NONE when applied */
     uint8_t applied;
     uint8_t tier_miss; /* tiered_percent with no tier reached */
     uint32_t tier;     /* chosen tier of tiered_percent */
@@ -170,6 +172,8 @@ struct ec_price_result {
     ec__line_discount *discounts;
     uint32_t ndiscounts, discounts_cap;
     ec__promo_result *promos;
+    uint8_t *reasons; /* per promotion: why it did not apply, EC__REASON_NONE */
+    uint32_t reasons_cap;
     const ec__promotion *const *promo_list;  /* the ruleset's cart_promos */
     const char (*json_heads)[EC__JSON_HEAD]; /* and its cart_json_heads */
     uint32_t npromos, promos_cap;
@@ -184,12 +188,16 @@ struct ec_price_result {
     uint32_t *pass; /* positions still passing, in evaluation order */
     uint32_t npass, pass_cap;
     /* per promotion position, valid where equal to stamp (a new stamp per
-     * cart spares clearing them): marks, a line of this cart targets it;
-     * coupon_seen, the cart presents one of its codes, and coupon_use
-     * then the first such coupon (index in coupons) not used up, or
-     * UINT32_MAX */
-    uint32_t *marks, *coupon_seen, *coupon_use;
-    uint32_t marks_cap, stamp;
+     * cart spares clearing them): coupon_seen, the cart presents one of
+     * its codes, and coupon_use then the first such coupon (index in
+     * coupons) not used up, or UINT32_MAX */
+    uint32_t *coupon_seen, *coupon_use;
+    uint32_t stamp_cap, stamp;
+    /* bitsets over the positions (the ruleset's elig.words each), cleared
+     * per cart: the cart presents one of its codes, a line targets it,
+     * its reason is known; not started and expired, at the cart's time */
+    uint64_t *seen_bits, *marked_bits, *decided_bits, *window_bits;
+    uint32_t bits_cap;
     ec__promo_dyn *dyn; /* per position, for EC__DYN_* promotions */
     uint32_t dyn_cap;
     struct ec__unit_group *units; /* buy_x_get_y: a line's units of one worth */
@@ -281,6 +289,10 @@ int ec__budget_left(const ec__pricing *pc, const ec__promotion *p, int64_t *left
 /* Shipping price after free_over for these nets (0 without shipping). */
 ec_status ec__shipping_fee(ec__pricing *pc, const int64_t *nets, int64_t *fee);
 
+/* The checks of every cart promotion before its target lines (eligible.c):
+ * each gets its reason in r->reasons or goes on r->pass with a fresh
+ * result; the coupons are matched and r->marked_bits, pc->excludable set. */
+ec_status ec__check_context(ec__pricing *pc);
 /* The checks of every cart promotion that do not depend on the others,
  * in their order (promotions.c): those that pass are left on r->pass, with
  * their target lines; *any_exclusive tells whether one of them is
@@ -292,6 +304,12 @@ ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive);
  * (no_target_lines, min_quantity) or EC__REASON_NONE; *failed is set when
  * out of memory (the status is then in pc->err). */
 uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed);
+
+/* Whether promotion k applied (its result is kept only while it passes). */
+static inline int ec__promo_applied(const ec_price_result *r, uint32_t k)
+{
+    return r->reasons[k] == EC__REASON_NONE && r->promos[k].applied;
+}
 
 /* Grow an array kept in the result (doubling); 0 when out of memory. */
 int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem);

@@ -309,6 +309,7 @@ ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err)
     EC_TRY(order_promotions(rs, err));
     EC_TRY(ec__ruleset_index(rs, err));
     EC_TRY(index_cart_checks(rs, err));
+    EC_TRY(ec__index_eligibility(rs, err));
     EC_TRY(ec__index_coupons(rs, err));
     return index_groups(rs, err);
 }
