@@ -276,8 +276,8 @@ ec_status ec__price_tax(ec__pricing *pc);             /* 3.4 fee, 3.5 tax, total
 ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, int64_t *amounts,
                         const ec__tax_scratch *scratch);
 
-/* Apply one cart promotion to nets; d[i] receives each line's discount
- * (set for the lines it works on only).  *sum is the total.  Unless
+/* Apply one cart promotion to nets; d is scratch for the line discounts
+ * (room for every line).  *sum is the total.  Unless
  * record is UINT32_MAX (a trial), the discounts above 0 are recorded as
  * promotion `record`'s raw discounts and their lines marked taken. */
 ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
@@ -311,8 +311,14 @@ static inline int ec__promo_applied(const ec_price_result *r, uint32_t k)
     return r->reasons[k] == EC__REASON_NONE && r->promos[k].applied;
 }
 
-/* Grow an array kept in the result (doubling); 0 when out of memory. */
-int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem);
+/* Grow an array kept in the result (doubling); 0 when out of memory.  The
+ * check that it is large enough already is inline: most calls stop there. */
+int ec__result_grow(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem);
+static inline int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need,
+                                     size_t elem)
+{
+    return need <= *cap || ec__result_grow(r, arr, cap, need, elem);
+}
 /* Grow arrays that share one capacity (*cap) to `need` elements of `elem`
  * bytes; on failure *cap drops to 0, so that those already grown are
  * realloc'd again (to the same size) next time. */

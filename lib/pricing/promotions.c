@@ -143,11 +143,15 @@ static int not_discounted(const ec_price_result *r, uint32_t i)
 }
 
 /* The tier with the greatest min_subtotal <= the target subtotals. */
-static void choose_tier(const ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr)
+static void choose_tier(const ec__pricing *pc, const ec__promotion *p, ec__promo_result *pr,
+                        int shared)
 {
     int64_t sum = 0, best = -1, min = 0;
-    for (uint32_t k = 0; k < pr->tgt_n; k++)
-        sum += pc->r->lines[pc->r->targets[pr->tgt_off + k]].subtotal; /* <= cart subtotal */
+    if (shared) /* every line: the cart's subtotal */
+        sum = pc->subtotal;
+    else
+        for (uint32_t k = 0; k < pr->tgt_n; k++)
+            sum += pc->r->lines[pc->r->targets[pr->tgt_off + k]].subtotal; /* <= cart subtotal */
     pr->tier_miss = 1;
     for (uint32_t t = 0; t < p->action.ntiers; t++) {
         (void)ec__money_in(&p->action.tiers[t].min_subtotal, pc->cur, &min);
@@ -178,7 +182,7 @@ static uint8_t target_reason(const ec__pricing *pc, uint32_t pos, int64_t cart_q
     if (pr->tgt_n == 0) return EC__REASON_NO_TARGET_LINES;
     if (c->min_quantity > 0 && (shared ? cart_quantity : target_quantity(pc, pr)) < c->min_quantity)
         return EC__REASON_MIN_QUANTITY;
-    if (c->action == EC__ACT_TIERED_PERCENT) choose_tier(pc, r->promo_list[pos], pr);
+    if (c->action == EC__ACT_TIERED_PERCENT) choose_tier(pc, r->promo_list[pos], pr, shared);
     return EC__REASON_NONE;
 }
 

@@ -35,7 +35,7 @@ void ec_price_result_free(ec_price_result *r)
     ec__dealloc(r->alloc ? &copy : NULL, r);
 }
 
-int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem)
+int ec__result_grow(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return 1;
     if (need > UINT32_MAX / 2) return 0;
