@@ -124,22 +124,54 @@ static ec_status amount_off_order(ec__pricing *pc, const ec__promo_result *pr, i
 
 /* The units of the lines the action works on, each worth its share of its
  * line's current net, in groups of equal worth (in cart order). */
-static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets,
-                             uint32_t *ngroups)
+/* Worth ascending, then seq descending, as one integer: seq < 2 *
+ * EC_CART_MAX_LINES <= 4096. */
+#define KEY_SEQ_BITS 12
+#define KEY_WORTH_MAX ((int64_t)1 << (63 - KEY_SEQ_BITS))
+
+static uint64_t group_key(int64_t worth, uint32_t seq)
 {
+    return (uint64_t)worth << KEY_SEQ_BITS | (((uint32_t)1 << KEY_SEQ_BITS) - 1 - seq);
+}
+
+/* The groups, and whether their keys order them (*keyed): every net, so
+ * every worth, below KEY_WORTH_MAX, as any price a shop charges is. */
+static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets,
+                             uint32_t *ngroups, int *keyed)
+{
+    _Static_assert(2 * EC_CART_MAX_LINES <= 1 << KEY_SEQ_BITS, "seq fits its bits");
     ec_price_result *r = pc->r;
+    ec__unit_group *units;
     uint32_t n = 0;
+    uint64_t all = 0; /* the nets or'ed: a negative one sets the top bit */
     if (!ec__result_reserve(r, (void **)&r->units, &r->units_cap, (size_t)pr->tgt_n * 2,
                             sizeof *r->units))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    units = r->units;
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = TARGET(pc, pr, k);
         int64_t q = r->lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
-        if (extra) r->units[n++] = (ec__unit_group){worth + 1, extra, i, 2 * k};
-        r->units[n++] = (ec__unit_group){worth, q - extra, i, 2 * k + 1};
+        all |= (uint64_t)nets[i];
+        if (extra)
+            units[n++] = (ec__unit_group){worth + 1, extra, i, 2 * k, group_key(worth + 1, 2 * k)};
+        units[n++] = (ec__unit_group){worth, q - extra, i, 2 * k + 1, group_key(worth, 2 * k + 1)};
     }
+    *keyed = all < (uint64_t)KEY_WORTH_MAX;
     *ngroups = n;
     return EC_OK;
+}
+
+/* cheapest() by the keys. */
+static uint32_t cheapest_key(const ec__unit_group *g, uint32_t n)
+{
+    uint32_t best = 0;
+    uint64_t key = g[0].key;
+    for (uint32_t k = 1; k < n; k++)
+        if (g[k].key < key) {
+            key = g[k].key;
+            best = k;
+        }
+    return best;
 }
 
 /* The cheapest group not yet taken: units listed by worth descending, ties
@@ -179,6 +211,7 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
 {
     ec_price_result *r = pc->r;
     uint32_t n = 0;
+    int keyed = 0;
     int64_t units = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         units += r->lines[TARGET(pc, pr, k)].quantity; /* <= 1000 * 1e6: no overflow */
@@ -186,12 +219,13 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
     }
     int64_t free_units = applications(pc, p, pr, units) * p->action.get; /* get <= 1e6: fits */
     if (free_units == 0) return EC_OK; /* too few units: nothing to value */
-    EC_TRY(unit_groups(pc, pr, nets, &n));
+    EC_TRY(unit_groups(pc, pr, nets, &n, &keyed));
     while (free_units > 0) { /* there are units enough: free_units <= units */
-        ec__unit_group *g = &r->units[cheapest(r->units, n)];
+        ec__unit_group *g = &r->units[keyed ? cheapest_key(r->units, n) : cheapest(r->units, n)];
         int64_t take = g->count < free_units ? g->count : free_units, off;
         free_units -= take;
         g->count = 0;
+        g->key = UINT64_MAX;
         EC_TRY(ec__percent_of(pc, g->worth, p->action.percent, &off));
         d[g->line] += off * take; /* off <= worth, so this is at most the net */
     }

@@ -78,6 +78,9 @@ typedef struct ec__tax_item {
 typedef struct ec__unit_group {
     int64_t worth, count;
     uint32_t line, seq; /* seq: order in the cart, ties keep it */
+    /* while worths fit in 51 bits, worth and seq in one integer that
+     * orders the groups as they are taken (UINT64_MAX once taken) */
+    uint64_t key;
 } ec__unit_group;
 
 /* tax_rounding total rounds per distinct percent over shares: a rate of
