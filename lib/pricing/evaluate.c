@@ -53,17 +53,18 @@ static int is_free_shipping(const ec__promotion *p)
 static ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total, int *stopped)
 {
     ec_price_result *r = pc->r;
-    const ec__promotion *p = r->promo_list[pos];
+    const ec__promo_check *c = &pc->rs->cart_checks[pos];
     ec__promo_result *pr = &r->promos[pos];
-    EC_TRY(ec__apply_action(pc, p, pr, pos, r->nets, r->d, &pr->amount));
-    if (pr->amount == 0 && !is_free_shipping(p)) { /* nothing was recorded either */
+    int free = c->action == EC__ACT_FREE_SHIPPING;
+    EC_TRY(ec__apply_action(pc, r->promo_list[pos], pr, pos, r->nets, r->d, &pr->amount));
+    if (pr->amount == 0 && !free) { /* nothing was recorded either */
         r->reasons[pos] = EC__REASON_NO_DISCOUNT;
         return EC_OK;
     }
     pr->applied = 1;
     EC_TRY(add_value(pc, *total, pr->amount, total));
-    pc->has_free |= is_free_shipping(p);
-    *stopped = p->stacking == EC__STOP;
+    pc->has_free |= free;
+    *stopped = c->stacking == EC__STOP;
     return EC_OK;
 }
 
@@ -117,8 +118,10 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
 {
     ec_price_result *r = pc->r;
     const ec_ruleset *rs = pc->rs;
+    const ec__promo_check *checks = rs->cart_checks;
     int stopped = 0;
     uint32_t g = 0; /* the next group to reach; numbered by first member */
+    uint32_t reach = rs->ngroups ? rs->group_pos[rs->group_off[0]] : UINT32_MAX;
     int64_t total = 0, ship;
     r->nraw = 0;
     pc->has_free = 0;
@@ -126,15 +129,18 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
     memset(r->taken, 0, r->nlines);
     for (uint32_t k = 0; k < r->npass; k++) {
         uint32_t pos = r->pass[k];
-        const ec__promotion *p = r->promo_list[pos];
-        ec__promo_result *pr = &r->promos[pos];
-        for (; g < rs->ngroups && rs->group_pos[rs->group_off[g]] <= pos; g++)
-            if (!stopped) EC_TRY(run_group(pc, g, &total, &stopped));
+        const ec__promo_check *c = &checks[pos];
+        if (pos >= reach) {
+            for (; g < rs->ngroups && rs->group_pos[rs->group_off[g]] <= pos; g++)
+                if (!stopped) EC_TRY(run_group(pc, g, &total, &stopped));
+            reach = g < rs->ngroups ? rs->group_pos[rs->group_off[g]] : UINT32_MAX;
+        }
         uint8_t *reason = &r->reasons[pos];
-        if (p->stacking == EC__EXCLUSIVE || *reason || pr->applied) continue;
-        EC_TRY(lines_now(pc, pos, reason));
+        if (c->stacking == EC__EXCLUSIVE || *reason || r->promos[pos].applied) continue;
+        if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
+            EC_TRY(lines_now(pc, pos, reason));
         if (!*reason && stopped) *reason = EC__REASON_STOPPED;
-        if (!*reason && pr->tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
+        if (!*reason && r->promos[pos].tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
         if (!*reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
     }
     EC_TRY(shipping_value(pc, r->nets, pc->has_free, &ship));

@@ -201,33 +201,36 @@ static ec_status keep_lines(ec__pricing *pc, uint32_t pos)
  * the pass list keeps those that still pass. */
 static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity, int *any_exclusive)
 {
+    /* locals: the stores below could alias anything read through r or pc */
     ec_price_result *r = pc->r;
     const ec__promo_check *checks = pc->rs->cart_checks;
-    uint32_t kept = 0;
-    *any_exclusive = 0;
-    for (uint32_t k = 0; k < r->npass; k++) {
-        uint32_t pos = r->pass[k];
+    ec__promo_result *promos = r->promos;
+    uint32_t *pass = r->pass, npass = r->npass, nlines = r->nlines, kept = 0;
+    int exclusive = 0;
+    for (uint32_t k = 0; k < npass; k++) {
+        uint32_t pos = pass[k];
         const ec__promo_check *c = &checks[pos];
-        ec__promo_result *pr = &r->promos[pos];
-        if (c->flags & EC__CHK_ALL_LINES) {
+        uint8_t flags = c->flags, dyn = c->dyn;
+        ec__promo_result *pr = &promos[pos];
+        if (flags & EC__CHK_ALL_LINES) {
             pr->tgt_off = 0; /* the shared list of every line, unless some are excluded */
-            pr->tgt_n = r->nlines;
-            if ((c->flags & EC__CHK_EXCLUDES) && pc->excludable)
+            pr->tgt_n = nlines;
+            if ((flags & EC__CHK_EXCLUDES) && pc->excludable)
                 EC_TRY(
                     all_lines_targets(pc, &r->promo_list[pos]->target, &pr->tgt_off, &pr->tgt_n));
         }
-        if (c->dyn & EC__DYN_EXCLUDE_DISCOUNTED)
+        if (dyn & EC__DYN_EXCLUDE_DISCOUNTED)
             EC_TRY(filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_on_sale));
-        /* a marked or every-line list is never empty: most promotions have
-         * no quantity or tier to check on it either */
-        int plain = !(c->dyn & EC__DYN_EXCLUDE_DISCOUNTED) && c->min_quantity <= 0 &&
-                    c->action != EC__ACT_TIERED_PERCENT && pr->tgt_n;
-        if (!plain && (r->reasons[pos] = target_reason(pc, pos, cart_quantity))) continue;
-        if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD)) EC_TRY(keep_lines(pc, pos));
-        r->pass[kept++] = pos;
-        *any_exclusive |= c->stacking == EC__EXCLUSIVE;
+        /* most promotions have no quantity or tier to check on their lines */
+        if (!((flags & EC__CHK_PLAIN_TARGETS) && pr->tgt_n) &&
+            (r->reasons[pos] = target_reason(pc, pos, cart_quantity)))
+            continue;
+        if (dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD)) EC_TRY(keep_lines(pc, pos));
+        pass[kept++] = pos;
+        exclusive |= c->stacking == EC__EXCLUSIVE;
     }
     r->npass = kept;
+    *any_exclusive = exclusive;
     return EC_OK;
 }
 

@@ -210,6 +210,8 @@ static uint8_t check_flags(const ec__promotion *p)
         f |= EC__CHK_LIMITS;
     if (all) f |= EC__CHK_ALL_LINES;
     if (all && p->target.nexclude_idx) f |= EC__CHK_EXCLUDES;
+    if (!p->exclude_discounted && p->min_quantity <= 0 && p->action.type != EC__ACT_TIERED_PERCENT)
+        f |= EC__CHK_PLAIN_TARGETS;
     return f;
 }
 

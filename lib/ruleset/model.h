@@ -203,7 +203,10 @@ enum ec__check_flag {
     EC__CHK_CONTEXT = 4,    /* coupons or a group, channel or country set */
     EC__CHK_LIMITS = 8,     /* a usage limit of any kind, budget or min_subtotal */
     EC__CHK_ALL_LINES = 16, /* ec__promo_targets_all() */
-    EC__CHK_EXCLUDES = 32   /* all lines, less exclude_idx */
+    EC__CHK_EXCLUDES = 32,  /* all lines, less exclude_idx */
+    /* no exclude_discounted, min_quantity or tiers: passes the checks on
+     * its target lines when it has any */
+    EC__CHK_PLAIN_TARGETS = 64
 };
 /* The flags whose checks read the full ec__promotion. */
 enum { EC__CHK_FULL = EC__CHK_CONTEXT | EC__CHK_LIMITS };
