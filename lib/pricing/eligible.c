@@ -240,6 +240,13 @@ static void check_context(ec__pricing *pc, uint64_t *decided)
 static void check_limits(ec__pricing *pc, uint64_t *decided)
 {
     const ec__eligibility *e = &pc->rs->elig;
+    /* a min_subtotal is their only limit: one compare each */
+    for (uint32_t k = 0; k < e->nminimums; k++) {
+        const ec__minimum *m = &e->minimums[k];
+        if (m->cur != pc->cur || pc->subtotal >= m->amount || has_bit(decided, m->pos)) continue;
+        pc->r->reasons[m->pos] = EC__REASON_MIN_SUBTOTAL;
+        set_bit(decided, m->pos);
+    }
     for (uint32_t k = 0; k < e->nlimited; k++) {
         uint32_t pos = e->limited[k];
         uint8_t reason;

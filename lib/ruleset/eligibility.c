@@ -89,15 +89,35 @@ static void fill_sets(const ec_ruleset *rs, const ec__eligibility *e, uint64_t *
     }
 }
 
-/* The positions whose check record has one of `flags`, ascending. */
-static uint32_t *positions(ec_ruleset *rs, uint8_t flags, uint32_t *n)
+static int only_minimum(const ec__promotion *p)
 {
-    uint32_t *list = ec__arena_calloc(&rs->arena, (size_t)rs->ncart_promos + 1, sizeof *list);
-    *n = 0;
-    if (!list) return NULL;
+    return !p->has_usage_limit && !p->has_customer_limit && !p->has_code_limit && !p->budget.n;
+}
+
+/* The promotions with limits: those with a usage limit or budget listed,
+ * those with only a min_subtotal as one minimum per currency. */
+static ec_status index_limits(ec_ruleset *rs, ec__eligibility *e, ec_error *err)
+{
+    size_t nmin = 0;
     for (uint32_t pos = 0; pos < rs->ncart_promos; pos++)
-        if (rs->cart_checks[pos].flags & flags) list[(*n)++] = pos;
-    return list;
+        nmin += rs->cart_promos[pos]->min_subtotal.n;
+    uint32_t *list = ec__arena_calloc(&rs->arena, (size_t)rs->ncart_promos + 1, sizeof *list);
+    ec__minimum *mins = ec__arena_calloc(&rs->arena, nmin + 1, sizeof *mins);
+    EC_FAIL_IF(!list || !mins, err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t pos = 0; pos < rs->ncart_promos; pos++) {
+        const ec__promotion *p = rs->cart_promos[pos];
+        if (!(rs->cart_checks[pos].flags & EC__CHK_LIMITS)) continue;
+        if (!only_minimum(p)) {
+            list[e->nlimited++] = pos;
+            continue;
+        }
+        for (uint32_t i = 0; i < p->min_subtotal.n; i++)
+            mins[e->nminimums++] =
+                (ec__minimum){p->min_subtotal.e[i].amount, pos, p->min_subtotal.e[i].cur};
+    }
+    e->limited = list;
+    e->minimums = mins;
+    return EC_OK;
 }
 
 typedef struct window_event {
@@ -179,7 +199,6 @@ ec_status ec__index_eligibility(ec_ruleset *rs, ec_error *err)
     e->cur_slot = cur_slot;
     fill_sets(rs, e, sets, ncur);
     e->sets = sets;
-    e->limited = positions(rs, EC__CHK_LIMITS, &e->nlimited);
-    EC_FAIL_IF(!e->limited, err, EC_NO_MEMORY, NULL, NULL);
+    EC_TRY(index_limits(rs, e, err));
     return index_windows(rs, e, err);
 }

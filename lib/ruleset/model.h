@@ -259,9 +259,19 @@ typedef struct ec__eligibility {
     const uint32_t *event;
     uint32_t nevents;
     const uint64_t *checkpoints;
-    const uint32_t *limited; /* positions with EC__CHK_LIMITS, ascending */
+    /* positions with a usage limit or a budget, ascending; those with
+     * only a min_subtotal are minimums instead, one per currency */
+    const uint32_t *limited;
     uint32_t nlimited;
+    const struct ec__minimum *minimums;
+    uint32_t nminimums;
 } ec__eligibility;
+
+typedef struct ec__minimum {
+    int64_t amount; /* min_subtotal in currency cur */
+    uint32_t pos;
+    int32_t cur;
+} ec__minimum;
 
 #define EC__WINDOW_STRIDE 64 /* window events between two checkpoints */
 
