@@ -134,29 +134,53 @@ static uint64_t group_key(int64_t worth, uint32_t seq)
     return (uint64_t)worth << KEY_SEQ_BITS | (((uint32_t)1 << KEY_SEQ_BITS) - 1 - seq);
 }
 
-/* The groups, and whether their keys order them (*keyed): every net, so
- * every worth, below KEY_WORTH_MAX, as any price a shop charges is. */
+/* The groups by their keys, every net (so every worth) below
+ * KEY_WORTH_MAX, as any price a shop charges is: 0 when one is not. */
+static uint32_t keyed_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets)
+{
+    const ec__line_result *lines = pc->r->lines;
+    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    ec__unit_group *units = pc->r->units;
+    uint32_t n = 0;
+    uint64_t all = 0; /* the nets or'ed: a negative one sets the top bit */
+    for (uint32_t k = 0; k < pr->tgt_n; k++) {
+        uint32_t i = targets[k];
+        int64_t q = lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
+        all |= (uint64_t)nets[i];
+        if (extra) {
+            units[n].key = group_key(worth + 1, 2 * k);
+            units[n].count = extra;
+            units[n++].line = i;
+        }
+        units[n].key = group_key(worth, 2 * k + 1);
+        units[n].count = q - extra;
+        units[n++].line = i;
+    }
+    return all < (uint64_t)KEY_WORTH_MAX ? n : 0;
+}
+
+/* The groups, and whether their keys order them (*keyed); when not,
+ * their worth and seq do. */
 static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets,
                              uint32_t *ngroups, int *keyed)
 {
     _Static_assert(2 * EC_CART_MAX_LINES <= 1 << KEY_SEQ_BITS, "seq fits its bits");
     ec_price_result *r = pc->r;
-    ec__unit_group *units;
     uint32_t n = 0;
-    uint64_t all = 0; /* the nets or'ed: a negative one sets the top bit */
     if (!ec__result_reserve(r, (void **)&r->units, &r->units_cap, (size_t)pr->tgt_n * 2,
                             sizeof *r->units))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    units = r->units;
+    if ((*ngroups = keyed_groups(pc, pr, nets))) {
+        *keyed = 1;
+        return EC_OK;
+    }
+    *keyed = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = TARGET(pc, pr, k);
         int64_t q = r->lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
-        all |= (uint64_t)nets[i];
-        if (extra)
-            units[n++] = (ec__unit_group){worth + 1, extra, i, 2 * k, group_key(worth + 1, 2 * k)};
-        units[n++] = (ec__unit_group){worth, q - extra, i, 2 * k + 1, group_key(worth, 2 * k + 1)};
+        if (extra) r->units[n++] = (ec__unit_group){0, extra, i, 2 * k, worth + 1};
+        r->units[n++] = (ec__unit_group){0, q - extra, i, 2 * k + 1, worth};
     }
-    *keyed = all < (uint64_t)KEY_WORTH_MAX;
     *ngroups = n;
     return EC_OK;
 }
@@ -210,23 +234,27 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
                              const int64_t *nets, int64_t *d)
 {
     ec_price_result *r = pc->r;
+    const uint32_t *targets = r->targets + pr->tgt_off;
     uint32_t n = 0;
     int keyed = 0;
     int64_t units = 0;
+    int shared = pr->tgt_off == 0 && pr->tgt_n == r->nlines; /* every line */
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        units += r->lines[TARGET(pc, pr, k)].quantity; /* <= 1000 * 1e6: no overflow */
-        d[TARGET(pc, pr, k)] = 0;
+        if (!shared) units += r->lines[targets[k]].quantity; /* <= 1000 * 1e6: no overflow */
+        d[targets[k]] = 0;
     }
+    if (shared) units = pc->quantity;
     int64_t free_units = applications(pc, p, pr, units) * p->action.get; /* get <= 1e6: fits */
     if (free_units == 0) return EC_OK; /* too few units: nothing to value */
     EC_TRY(unit_groups(pc, pr, nets, &n, &keyed));
     while (free_units > 0) { /* there are units enough: free_units <= units */
         ec__unit_group *g = &r->units[keyed ? cheapest_key(r->units, n) : cheapest(r->units, n)];
         int64_t take = g->count < free_units ? g->count : free_units, off;
+        int64_t worth = keyed ? (int64_t)(g->key >> KEY_SEQ_BITS) : g->worth;
         free_units -= take;
         g->count = 0;
         g->key = UINT64_MAX;
-        EC_TRY(ec__percent_of(pc, g->worth, p->action.percent, &off));
+        EC_TRY(ec__percent_of(pc, worth, p->action.percent, &off));
         d[g->line] += off * take; /* off <= worth, so this is at most the net */
     }
     return EC_OK;

@@ -76,11 +76,13 @@ typedef struct ec__tax_item {
  * net spread over its units: the first net mod quantity units are worth a
  * minor unit more than the others). */
 typedef struct ec__unit_group {
-    int64_t worth, count;
-    uint32_t line, seq; /* seq: order in the cart, ties keep it */
     /* while worths fit in 51 bits, worth and seq in one integer that
-     * orders the groups as they are taken (UINT64_MAX once taken) */
+     * orders the groups as they are taken (UINT64_MAX once taken); the
+     * fields below it are then not written */
     uint64_t key;
+    int64_t count;
+    uint32_t line, seq; /* seq: order in the cart, ties keep it */
+    int64_t worth;
 } ec__unit_group;
 
 /* tax_rounding total rounds per distinct percent over shares: a rate of
@@ -229,6 +231,7 @@ typedef struct ec__pricing {
     const ec__shipping *ship;         /* NULL without shipping_method */
     int64_t ship_price;               /* before free_over */
     int64_t subtotal;                 /* sum of line subtotals */
+    int64_t quantity;                 /* units in the cart */
     uint8_t excludable;               /* a line's SKU is in some exclude_skus */
     uint8_t has_free;                 /* a free_shipping applied in this set */
     /* tax: where the cart is, and the entries found for its categories */

@@ -239,6 +239,7 @@ ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive)
     ec_price_result *r = pc->r;
     int64_t quantity = 0;
     for (uint32_t i = 0; i < r->nlines; i++) quantity += r->lines[i].quantity; /* no overflow */
+    pc->quantity = quantity;
     EC_TRY(ec__check_context(pc));
     EC_TRY(index_targets(pc));
     return check_all_targets(pc, quantity, any_exclusive);
