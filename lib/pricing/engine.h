@@ -103,6 +103,7 @@ typedef struct ec__tax_scratch {
 /* One entry of the result's taxes summary. */
 typedef struct ec__tax_sum {
     const ec__tax_rate *rate; /* its name; the first rate seen with it */
+    uint32_t name_sym;        /* rate->name_sym, compared without a load */
     int32_t percent;
     int64_t amount;
 } ec__tax_sum;
