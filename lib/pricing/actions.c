@@ -323,10 +323,9 @@ static int run_direct(ec__pricing *pc, const ec__promotion *p, const ec__promo_r
     *st = EC_OK;
     switch (a->type) {
     case EC__ACT_PERCENT_OFF:
-        *st = percent_take(pc, pr, a->percent, t);
-        return 1;
     case EC__ACT_TIERED_PERCENT:
-        *st = percent_take(pc, pr, a->tiers[pr->tier].percent, t);
+        *st = percent_take(
+            pc, pr, a->type == EC__ACT_PERCENT_OFF ? a->percent : a->tiers[pr->tier].percent, t);
         return 1;
     case EC__ACT_AMOUNT_OFF_EACH:
     case EC__ACT_FIXED_PRICE:
