@@ -31,7 +31,7 @@ static ec_status begin_cart(ec__pricing *pc)
         clear = 1; /* grown: cleared now, whatever fails next */
     }
     if (!ec__result_reserve(r, (void **)&r->dyn, &r->dyn_cap, r->npromos, sizeof *r->dyn) ||
-        !ec__result_reserve(r, (void **)&r->reasons, &r->reasons_cap, r->npromos, 1) ||
+        !ec__result_reserve(r, (void **)&r->reasons, &r->reasons_cap, r->npromos + 1, 1) ||
         (r->bits_cap < 2 * words + 1 &&
          !ec__result_reserve_same(r, bits, 4, &r->bits_cap, 2 * words + 1, sizeof(uint64_t))))
         clear = -1;
