@@ -190,11 +190,11 @@ static uint32_t cheapest_key(const ec__unit_group *g, uint32_t n)
 {
     uint32_t best = 0;
     uint64_t key = g[0].key;
-    for (uint32_t k = 1; k < n; k++)
-        if (g[k].key < key) {
-            key = g[k].key;
-            best = k;
-        }
+    for (uint32_t k = 1; k < n; k++) { /* selects, not branches: the minimum moves at random */
+        int less = g[k].key < key;
+        best = less ? k : best;
+        key = less ? g[k].key : key;
+    }
     return best;
 }
 

@@ -267,7 +267,7 @@ static void check_all_static(ec__pricing *pc)
     const ec__eligibility *e = &pc->rs->elig;
     const uint64_t *all = ec__elig_set(e, EC__SET_ALL_LINES), *marked = r->marked_bits;
     uint64_t *decided = r->decided_bits;
-    uint32_t *pass = r->pass, npass = 0;
+    uint32_t *pass = r->pass, npass = 0, nlines = r->nlines;
     memset(decided, 0, e->words * sizeof *decided);
     if (r->npromos & 63) decided[e->words - 1] = ~(uint64_t)0 << (r->npromos & 63);
     /* the last and most common reason first: those decided before it, and
@@ -281,7 +281,8 @@ static void check_all_static(ec__pricing *pc)
         for (uint64_t b = ~d; b; b &= b - 1) {
             uint32_t pos = (w << 6) + (uint32_t)__builtin_ctzll(b);
             r->reasons[pos] = EC__REASON_NONE;
-            r->promos[pos] = (ec__promo_result){0};
+            /* one that targets every line starts with the shared list */
+            r->promos[pos] = (ec__promo_result){.tgt_n = (all[w] >> (pos & 63)) & 1 ? nlines : 0};
             pass[npass++] = pos;
         }
     }

@@ -212,6 +212,11 @@ static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity, int *
         const ec__promo_check *c = &checks[pos];
         uint8_t flags = c->flags, dyn = c->dyn;
         ec__promo_result *pr = &promos[pos];
+        if (flags & EC__CHK_TARGETS_DONE) { /* its lines are set and never empty */
+            pass[kept++] = pos;
+            exclusive |= c->stacking == EC__EXCLUSIVE;
+            continue;
+        }
         if (flags & EC__CHK_ALL_LINES) {
             pr->tgt_off = 0; /* the shared list of every line, unless some are excluded */
             pr->tgt_n = nlines;

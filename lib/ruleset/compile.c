@@ -222,6 +222,14 @@ static uint8_t dyn_flags(const ec__promotion *p)
                      (p->action.has_reward ? EC__DYN_REWARD : 0));
 }
 
+/* Plain targets, no exclusions to apply, no lines to redo. */
+static uint8_t done_flag(uint8_t flags, uint8_t dyn)
+{
+    int done = (flags & EC__CHK_PLAIN_TARGETS) && !(flags & EC__CHK_EXCLUDES) &&
+               !(dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD));
+    return done ? EC__CHK_TARGETS_DONE : 0;
+}
+
 static ec__promo_check check_of(const ec__promotion *p)
 {
     ec__promo_check c = {.from = p->window.has_from ? p->window.from : INT64_MIN,
@@ -232,6 +240,7 @@ static ec__promo_check check_of(const ec__promotion *p)
                          .action = p->action.type,
                          .dyn = dyn_flags(p)};
     memcpy(c.currencies, p->currencies, sizeof c.currencies);
+    c.flags |= done_flag(c.flags, c.dyn);
     return c;
 }
 

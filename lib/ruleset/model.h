@@ -206,7 +206,10 @@ enum ec__check_flag {
     EC__CHK_EXCLUDES = 32,  /* all lines, less exclude_idx */
     /* no exclude_discounted, min_quantity or tiers: passes the checks on
      * its target lines when it has any */
-    EC__CHK_PLAIN_TARGETS = 64
+    EC__CHK_PLAIN_TARGETS = 64,
+    /* plain, and its lines are those of the SKU index or every line: it
+     * passes the checks on its target lines with nothing to do */
+    EC__CHK_TARGETS_DONE = 128
 };
 /* The flags whose checks read the full ec__promotion. */
 enum { EC__CHK_FULL = EC__CHK_CONTEXT | EC__CHK_LIMITS };
