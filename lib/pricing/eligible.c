@@ -235,17 +235,34 @@ static void check_context(ec__pricing *pc, uint64_t *decided)
     }
 }
 
+/* The first minimum in currency cur above amount (sorted by currency,
+ * then amount), or the end of cur's. */
+static uint32_t first_above(const ec__eligibility *e, int32_t cur, int64_t amount)
+{
+    uint32_t lo = 0, hi = e->nminimums;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const ec__minimum *m = &e->minimums[mid];
+        if (m->cur < cur || (m->cur == cur && m->amount <= amount))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Usage limits, budget and min_subtotal, for the promotions with one that
  * are still undecided. */
 static void check_limits(ec__pricing *pc, uint64_t *decided)
 {
     const ec__eligibility *e = &pc->rs->elig;
-    /* a min_subtotal is their only limit: one compare each */
-    for (uint32_t k = 0; k < e->nminimums; k++) {
-        const ec__minimum *m = &e->minimums[k];
-        if (m->cur != pc->cur || pc->subtotal >= m->amount || has_bit(decided, m->pos)) continue;
-        pc->r->reasons[m->pos] = EC__REASON_MIN_SUBTOTAL;
-        set_bit(decided, m->pos);
+    /* a min_subtotal is their only limit: those above the subtotal fail */
+    for (uint32_t k = first_above(e, pc->cur, pc->subtotal);
+         k < e->nminimums && e->minimums[k].cur == pc->cur; k++) {
+        uint32_t pos = e->minimums[k].pos;
+        if (has_bit(decided, pos)) continue;
+        pc->r->reasons[pos] = EC__REASON_MIN_SUBTOTAL;
+        set_bit(decided, pos);
     }
     for (uint32_t k = 0; k < e->nlimited; k++) {
         uint32_t pos = e->limited[k];

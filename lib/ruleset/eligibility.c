@@ -89,6 +89,14 @@ static void fill_sets(const ec_ruleset *rs, const ec__eligibility *e, uint64_t *
     }
 }
 
+static int minimum_order(const void *x, const void *y)
+{
+    const ec__minimum *a = x, *b = y;
+    if (a->cur != b->cur) return a->cur < b->cur ? -1 : 1;
+    if (a->amount != b->amount) return a->amount < b->amount ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
 static int only_minimum(const ec__promotion *p)
 {
     return !p->has_usage_limit && !p->has_customer_limit && !p->has_code_limit && !p->budget.n;
@@ -115,6 +123,7 @@ static ec_status index_limits(ec_ruleset *rs, ec__eligibility *e, ec_error *err)
             mins[e->nminimums++] =
                 (ec__minimum){p->min_subtotal.e[i].amount, pos, p->min_subtotal.e[i].cur};
     }
+    qsort(mins, e->nminimums, sizeof *mins, minimum_order);
     e->limited = list;
     e->minimums = mins;
     return EC_OK;

@@ -263,7 +263,8 @@ typedef struct ec__eligibility {
     uint32_t nevents;
     const uint64_t *checkpoints;
     /* positions with a usage limit or a budget, ascending; those with
-     * only a min_subtotal are minimums instead, one per currency */
+     * only a min_subtotal are minimums instead, one per currency, sorted
+     * by currency and amount (a cart fails those above its subtotal) */
     const uint32_t *limited;
     uint32_t nlimited;
     const struct ec__minimum *minimums;
