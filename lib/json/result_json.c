@@ -171,12 +171,12 @@ static void write_promotions(ec__buf *b, const ec_price_result *r)
     for (uint32_t k = 0; k < r->npromos; k++) {
         if (k) KEY(b, ",");
         put_head(b, r->json_heads[k], &r->promo_list[k]->id);
-        if (r->promos[k].applied) {
+        if (ec__promo_applied(r, k)) {
             KEY(b, ",\"applied\":true,\"amount\":");
             ec__buf_money(b, r->promos[k].amount, r->exponent);
             KEY(b, "}");
         } else {
-            put_tail(b, &reason_tails[r->promos[k].reason]);
+            put_tail(b, &reason_tails[r->reasons[k]]);
         }
     }
     KEY(b, "]");

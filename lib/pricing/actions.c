@@ -1,12 +1,53 @@
 /* actions.c - the seven cart promotion actions, the max_discount cap and
  * the budget.  Each works on the target lines' current nets and never
- * takes a net below zero. */
+ * takes a net below zero.
+ *
+ * An action without a cap or budget that prices each line on its own
+ * (percent_off, tiered_percent, amount_off_each, fixed_price) takes each
+ * line's discount as it computes it; the others compute every line's
+ * discount first, since a cap or an allocation needs them all. */
 #include <string.h>
 
 #include "common/internal.h"
 #include "pricing/engine.h"
 
 #define TARGET(pc, pr, k) ((pc)->r->targets[(pr)->tgt_off + (k)])
+
+/* Where an action's discounts go: off the nets and, unless the action is
+ * a trial (pos UINT32_MAX), into the raw discounts of promotion pos, their
+ * lines marked taken.  A local of the caller: its fields stay in
+ * registers. */
+typedef struct taker {
+    int64_t *nets;
+    ec__raw_discount *raw;
+    uint8_t *taken;
+    uint32_t nraw, pos;
+    int64_t total;
+} taker;
+
+/* Take `off` from line i: every action keeps within the net; this keeps it
+ * so for sure. */
+static inline void take_one(taker *t, uint32_t i, int64_t off)
+{
+    if (off > t->nets[i]) off = t->nets[i];
+    t->nets[i] -= off;
+    t->total += off; /* each <= its net, and the nets sum fits */
+    if (t->pos == UINT32_MAX || off <= 0) return;
+    t->raw[t->nraw++] = (ec__raw_discount){t->pos, i, off};
+    t->taken[i] = 1;
+}
+
+static ec_status percent_take(ec__pricing *pc, const ec__promo_result *pr, int32_t pct, taker *t)
+{
+    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
+        uint32_t i = targets[k];
+        int64_t off;
+        EC_TRY(ec__percent_of(pc, t->nets[i], pct, &off));
+        take_one(t, i, off);
+    }
+    return EC_OK;
+}
 
 static ec_status percent_off(ec__pricing *pc, const ec__promo_result *pr, int32_t pct,
                              const int64_t *nets, int64_t *d)
@@ -28,23 +69,36 @@ static int64_t times_quantity(int64_t amount, int64_t quantity)
     return ec__money_mul(amount, quantity, &v) == EC_OK ? v : INT64_MAX;
 }
 
-static void amount_off_each(ec__pricing *pc, const ec__promo_result *pr, int64_t amount,
-                            const int64_t *nets, int64_t *d)
+static int64_t each_off(const ec__pricing *pc, uint32_t i, int64_t amount, int64_t net)
 {
-    for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        uint32_t i = TARGET(pc, pr, k);
-        int64_t off = times_quantity(amount, pc->r->lines[i].quantity);
-        d[i] = off < nets[i] ? off : nets[i];
+    int64_t off = times_quantity(amount, pc->r->lines[i].quantity);
+    return off < net ? off : net;
+}
+
+static int64_t fixed_off(const ec__pricing *pc, uint32_t i, int64_t price, int64_t net)
+{
+    int64_t target = times_quantity(price, pc->r->lines[i].quantity);
+    return net > target ? net - target : 0;
+}
+
+/* amount_off_each or fixed_price, taken as computed. */
+static void per_unit_take(ec__pricing *pc, const ec__promo_result *pr, int fixed, int64_t amount,
+                          taker *t)
+{
+    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
+        uint32_t i = targets[k];
+        int64_t net = t->nets[i];
+        take_one(t, i, fixed ? fixed_off(pc, i, amount, net) : each_off(pc, i, amount, net));
     }
 }
 
-static void fixed_price(ec__pricing *pc, const ec__promo_result *pr, int64_t price,
-                        const int64_t *nets, int64_t *d)
+static void per_unit(ec__pricing *pc, const ec__promo_result *pr, int fixed, int64_t amount,
+                     const int64_t *nets, int64_t *d)
 {
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = TARGET(pc, pr, k);
-        int64_t target = times_quantity(price, pc->r->lines[i].quantity);
-        d[i] = nets[i] > target ? nets[i] - target : 0;
+        d[i] = fixed ? fixed_off(pc, i, amount, nets[i]) : each_off(pc, i, amount, nets[i]);
     }
 }
 
@@ -70,22 +124,78 @@ static ec_status amount_off_order(ec__pricing *pc, const ec__promo_result *pr, i
 
 /* The units of the lines the action works on, each worth its share of its
  * line's current net, in groups of equal worth (in cart order). */
-static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets,
-                             uint32_t *ngroups)
+/* Worth ascending, then seq descending, as one integer: seq < 2 *
+ * EC_CART_MAX_LINES <= 4096. */
+#define KEY_SEQ_BITS 12
+#define KEY_WORTH_MAX ((int64_t)1 << (63 - KEY_SEQ_BITS))
+
+static uint64_t group_key(int64_t worth, uint32_t seq)
 {
+    return (uint64_t)worth << KEY_SEQ_BITS | (((uint32_t)1 << KEY_SEQ_BITS) - 1 - seq);
+}
+
+/* The groups by their keys, every net (so every worth) below
+ * KEY_WORTH_MAX, as any price a shop charges is: 0 when one is not. */
+static uint32_t keyed_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets)
+{
+    const ec__line_result *lines = pc->r->lines;
+    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    ec__unit_group *units = pc->r->units;
+    uint32_t n = 0;
+    uint64_t all = 0; /* the nets or'ed: a negative one sets the top bit */
+    for (uint32_t k = 0; k < pr->tgt_n; k++) {
+        uint32_t i = targets[k];
+        int64_t q = lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
+        all |= (uint64_t)nets[i];
+        if (extra) {
+            units[n].key = group_key(worth + 1, 2 * k);
+            units[n].count = extra;
+            units[n++].line = i;
+        }
+        units[n].key = group_key(worth, 2 * k + 1);
+        units[n].count = q - extra;
+        units[n++].line = i;
+    }
+    return all < (uint64_t)KEY_WORTH_MAX ? n : 0;
+}
+
+/* The groups, and whether their keys order them (*keyed); when not,
+ * their worth and seq do. */
+static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets,
+                             uint32_t *ngroups, int *keyed)
+{
+    _Static_assert(2 * EC_CART_MAX_LINES <= 1 << KEY_SEQ_BITS, "seq fits its bits");
     ec_price_result *r = pc->r;
     uint32_t n = 0;
     if (!ec__result_reserve(r, (void **)&r->units, &r->units_cap, (size_t)pr->tgt_n * 2,
                             sizeof *r->units))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    if ((*ngroups = keyed_groups(pc, pr, nets))) {
+        *keyed = 1;
+        return EC_OK;
+    }
+    *keyed = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = TARGET(pc, pr, k);
         int64_t q = r->lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
-        if (extra) r->units[n++] = (ec__unit_group){worth + 1, extra, i, 2 * k};
-        r->units[n++] = (ec__unit_group){worth, q - extra, i, 2 * k + 1};
+        if (extra) r->units[n++] = (ec__unit_group){0, extra, i, 2 * k, worth + 1};
+        r->units[n++] = (ec__unit_group){0, q - extra, i, 2 * k + 1, worth};
     }
     *ngroups = n;
     return EC_OK;
+}
+
+/* cheapest() by the keys. */
+static uint32_t cheapest_key(const ec__unit_group *g, uint32_t n)
+{
+    uint32_t best = 0;
+    uint64_t key = g[0].key;
+    for (uint32_t k = 1; k < n; k++) { /* selects, not branches: the minimum moves at random */
+        int less = g[k].key < key;
+        best = less ? k : best;
+        key = less ? g[k].key : key;
+    }
+    return best;
 }
 
 /* The cheapest group not yet taken: units listed by worth descending, ties
@@ -124,21 +234,27 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
                              const int64_t *nets, int64_t *d)
 {
     ec_price_result *r = pc->r;
+    const uint32_t *targets = r->targets + pr->tgt_off;
     uint32_t n = 0;
+    int keyed = 0;
     int64_t units = 0;
+    int shared = pr->tgt_off == 0 && pr->tgt_n == r->nlines; /* every line */
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        units += r->lines[TARGET(pc, pr, k)].quantity; /* <= 1000 * 1e6: no overflow */
-        d[TARGET(pc, pr, k)] = 0;
+        if (!shared) units += r->lines[targets[k]].quantity; /* <= 1000 * 1e6: no overflow */
+        d[targets[k]] = 0;
     }
+    if (shared) units = pc->quantity;
     int64_t free_units = applications(pc, p, pr, units) * p->action.get; /* get <= 1e6: fits */
     if (free_units == 0) return EC_OK; /* too few units: nothing to value */
-    EC_TRY(unit_groups(pc, pr, nets, &n));
+    EC_TRY(unit_groups(pc, pr, nets, &n, &keyed));
     while (free_units > 0) { /* there are units enough: free_units <= units */
-        ec__unit_group *g = &r->units[cheapest(r->units, n)];
+        ec__unit_group *g = &r->units[keyed ? cheapest_key(r->units, n) : cheapest(r->units, n)];
         int64_t take = g->count < free_units ? g->count : free_units, off;
+        int64_t worth = keyed ? (int64_t)(g->key >> KEY_SEQ_BITS) : g->worth;
         free_units -= take;
         g->count = 0;
-        EC_TRY(ec__percent_of(pc, g->worth, p->action.percent, &off));
+        g->key = UINT64_MAX;
+        EC_TRY(ec__percent_of(pc, worth, p->action.percent, &off));
         d[g->line] += off * take; /* off <= worth, so this is at most the net */
     }
     return EC_OK;
@@ -183,10 +299,8 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
     case EC__ACT_TIERED_PERCENT:
         return percent_off(pc, pr, a->tiers[pr->tier].percent, nets, d);
     case EC__ACT_AMOUNT_OFF_EACH:
-        amount_off_each(pc, pr, amount, nets, d);
-        return EC_OK;
     case EC__ACT_FIXED_PRICE:
-        fixed_price(pc, pr, amount, nets, d);
+        per_unit(pc, pr, a->type == EC__ACT_FIXED_PRICE, amount, nets, d);
         return EC_OK;
     case EC__ACT_AMOUNT_OFF_ORDER:
         return amount_off_order(pc, pr, amount, nets, d);
@@ -198,42 +312,50 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
     }
 }
 
-/* Take the discounts from the nets; record those above 0 as raw discounts
- * of promotion `pos` (UINT32_MAX: a trial, nothing recorded). */
-static ec_status take(ec__pricing *pc, const ec__promo_result *pr, uint32_t pos, int64_t *nets,
-                      int64_t *d, int64_t *sum)
+/* The action of a promotion without max_discount or budget, taken as
+ * computed where each line's discount depends on that line alone; 0 when
+ * the action needs every line's discount first. */
+static int run_direct(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr, taker *t,
+                      ec_status *st)
 {
-    ec_price_result *r = pc->r;
-    if (pos != UINT32_MAX && !ec__result_reserve(r, (void **)&r->raw, &r->raw_cap,
-                                                 (size_t)r->nraw + pr->tgt_n, sizeof *r->raw))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    /* locals: d, nets and the result's arrays could alias, which would
-     * reload each */
-    const uint32_t *targets = r->targets + pr->tgt_off;
-    ec__raw_discount *raw = r->raw;
-    uint8_t *taken = r->taken;
-    uint32_t nraw = r->nraw;
-    int64_t total = 0;
-    for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
-        uint32_t i = targets[k];
-        /* every action keeps within the net; this keeps it so for sure */
-        int64_t off = d[i] < nets[i] ? d[i] : nets[i];
-        d[i] = off;
-        nets[i] -= off;
-        total += off; /* each <= its net, and the nets sum fits */
-        if (pos == UINT32_MAX || off <= 0) continue;
-        raw[nraw++] = (ec__raw_discount){pos, i, off};
-        taken[i] = 1;
+    const ec__action *a = &p->action;
+    int64_t amount = 0;
+    *st = EC_OK;
+    switch (a->type) {
+    case EC__ACT_PERCENT_OFF:
+    case EC__ACT_TIERED_PERCENT:
+        *st = percent_take(
+            pc, pr, a->type == EC__ACT_PERCENT_OFF ? a->percent : a->tiers[pr->tier].percent, t);
+        return 1;
+    case EC__ACT_AMOUNT_OFF_EACH:
+    case EC__ACT_FIXED_PRICE:
+        (void)ec__money_in(&a->amount, pc->cur, &amount); /* presence checked earlier */
+        per_unit_take(pc, pr, a->type == EC__ACT_FIXED_PRICE, amount, t);
+        return 1;
+    case EC__ACT_FREE_SHIPPING: /* 0 off every line: nets are never negative */
+        return 1;
+    default:
+        return 0;
     }
-    if (pos != UINT32_MAX) r->nraw = nraw;
-    *sum = total;
-    return EC_OK;
 }
 
 ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
                            uint32_t record, int64_t *nets, int64_t *d, int64_t *sum)
 {
-    EC_TRY(run_action(pc, p, pr, nets, d));
-    EC_TRY(apply_cap(pc, p, pr, d));
-    return take(pc, pr, record, nets, d, sum);
+    ec_price_result *r = pc->r;
+    ec_status st = EC_OK;
+    if (record != UINT32_MAX && !ec__result_reserve(r, (void **)&r->raw, &r->raw_cap,
+                                                    (size_t)r->nraw + pr->tgt_n, sizeof *r->raw))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    taker t = {nets, r->raw, r->taken, r->nraw, record, 0};
+    if ((p->max_discount.n || p->budget.n) || !run_direct(pc, p, pr, &t, &st)) {
+        EC_TRY(run_action(pc, p, pr, nets, d));
+        EC_TRY(apply_cap(pc, p, pr, d));
+        const uint32_t *targets = r->targets + pr->tgt_off;
+        for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) take_one(&t, targets[k], d[targets[k]]);
+    }
+    EC_TRY(st);
+    if (record != UINT32_MAX) r->nraw = t.nraw;
+    *sum = t.total;
+    return EC_OK;
 }

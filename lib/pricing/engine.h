@@ -76,8 +76,13 @@ typedef struct ec__tax_item {
  * net spread over its units: the first net mod quantity units are worth a
  * minor unit more than the others). */
 typedef struct ec__unit_group {
-    int64_t worth, count;
+    /* while worths fit in 51 bits, worth and seq in one integer that
+     * orders the groups as they are taken (UINT64_MAX once taken); the
+     * fields below it are then not written */
+    uint64_t key;
+    int64_t count;
     uint32_t line, seq; /* seq: order in the cart, ties keep it */
+    int64_t worth;
 } ec__unit_group;
 
 /* tax_rounding total rounds per distinct percent over shares: a rate of
@@ -98,6 +103,7 @@ typedef struct ec__tax_scratch {
 /* One entry of the result's taxes summary. */
 typedef struct ec__tax_sum {
     const ec__tax_rate *rate; /* its name; the first rate seen with it */
+    uint32_t name_sym;        /* rate->name_sym, compared without a load */
     int32_t percent;
     int64_t amount;
 } ec__tax_sum;
@@ -113,8 +119,10 @@ typedef struct ec__raw_discount {
     int64_t amount;
 } ec__raw_discount;
 
+/* What evaluation keeps for a promotion that passed its checks; its
+ * reason is in the result's reasons, and the rest is written (and read)
+ * only while that is EC__REASON_NONE. */
 typedef struct ec__promo_result {
-    uint8_t reason; /* EC__REASON_NONE when applied */
     uint8_t applied;
     uint8_t tier_miss; /* tiered_percent with no tier reached */
     uint32_t tier;     /* chosen tier of tiered_percent */
@@ -170,6 +178,8 @@ struct ec_price_result {
     ec__line_discount *discounts;
     uint32_t ndiscounts, discounts_cap;
     ec__promo_result *promos;
+    uint8_t *reasons; /* per promotion: why it did not apply, EC__REASON_NONE */
+    uint32_t reasons_cap;
     const ec__promotion *const *promo_list;  /* the ruleset's cart_promos */
     const char (*json_heads)[EC__JSON_HEAD]; /* and its cart_json_heads */
     uint32_t npromos, promos_cap;
@@ -184,12 +194,16 @@ struct ec_price_result {
     uint32_t *pass; /* positions still passing, in evaluation order */
     uint32_t npass, pass_cap;
     /* per promotion position, valid where equal to stamp (a new stamp per
-     * cart spares clearing them): marks, a line of this cart targets it;
-     * coupon_seen, the cart presents one of its codes, and coupon_use
-     * then the first such coupon (index in coupons) not used up, or
-     * UINT32_MAX */
-    uint32_t *marks, *coupon_seen, *coupon_use;
-    uint32_t marks_cap, stamp;
+     * cart spares clearing them): coupon_seen, the cart presents one of
+     * its codes, and coupon_use then the first such coupon (index in
+     * coupons) not used up, or UINT32_MAX */
+    uint32_t *coupon_seen, *coupon_use;
+    uint32_t stamp_cap, stamp;
+    /* bitsets over the positions (the ruleset's elig.words each), cleared
+     * per cart: the cart presents one of its codes, a line targets it,
+     * its reason is known; not started and expired, at the cart's time */
+    uint64_t *seen_bits, *marked_bits, *decided_bits, *window_bits;
+    uint32_t bits_cap;
     ec__promo_dyn *dyn; /* per position, for EC__DYN_* promotions */
     uint32_t dyn_cap;
     struct ec__unit_group *units; /* buy_x_get_y: a line's units of one worth */
@@ -218,6 +232,7 @@ typedef struct ec__pricing {
     const ec__shipping *ship;         /* NULL without shipping_method */
     int64_t ship_price;               /* before free_over */
     int64_t subtotal;                 /* sum of line subtotals */
+    int64_t quantity;                 /* units in the cart */
     uint8_t excludable;               /* a line's SKU is in some exclude_skus */
     uint8_t has_free;                 /* a free_shipping applied in this set */
     /* tax: where the cart is, and the entries found for its categories */
@@ -268,8 +283,8 @@ ec_status ec__price_tax(ec__pricing *pc);             /* 3.4 fee, 3.5 tax, total
 ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, int64_t *amounts,
                         const ec__tax_scratch *scratch);
 
-/* Apply one cart promotion to nets; d[i] receives each line's discount
- * (set for the lines it works on only).  *sum is the total.  Unless
+/* Apply one cart promotion to nets; d is scratch for the line discounts
+ * (room for every line).  *sum is the total.  Unless
  * record is UINT32_MAX (a trial), the discounts above 0 are recorded as
  * promotion `record`'s raw discounts and their lines marked taken. */
 ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
@@ -281,6 +296,10 @@ int ec__budget_left(const ec__pricing *pc, const ec__promotion *p, int64_t *left
 /* Shipping price after free_over for these nets (0 without shipping). */
 ec_status ec__shipping_fee(ec__pricing *pc, const int64_t *nets, int64_t *fee);
 
+/* The checks of every cart promotion before its target lines (eligible.c):
+ * each gets its reason in r->reasons or goes on r->pass with a fresh
+ * result; the coupons are matched and r->marked_bits, pc->excludable set. */
+ec_status ec__check_context(ec__pricing *pc);
 /* The checks of every cart promotion that do not depend on the others,
  * in their order (promotions.c): those that pass are left on r->pass, with
  * their target lines; *any_exclusive tells whether one of them is
@@ -293,8 +312,20 @@ ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive);
  * out of memory (the status is then in pc->err). */
 uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed);
 
-/* Grow an array kept in the result (doubling); 0 when out of memory. */
-int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem);
+/* Whether promotion k applied (its result is kept only while it passes). */
+static inline int ec__promo_applied(const ec_price_result *r, uint32_t k)
+{
+    return r->reasons[k] == EC__REASON_NONE && r->promos[k].applied;
+}
+
+/* Grow an array kept in the result (doubling); 0 when out of memory.  The
+ * check that it is large enough already is inline: most calls stop there. */
+int ec__result_grow(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem);
+static inline int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need,
+                                     size_t elem)
+{
+    return need <= *cap || ec__result_grow(r, arr, cap, need, elem);
+}
 /* Grow arrays that share one capacity (*cap) to `need` elements of `elem`
  * bytes; on failure *cap drops to 0, so that those already grown are
  * realloc'd again (to the same size) next time. */

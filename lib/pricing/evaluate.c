@@ -53,17 +53,18 @@ static int is_free_shipping(const ec__promotion *p)
 static ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total, int *stopped)
 {
     ec_price_result *r = pc->r;
-    const ec__promotion *p = r->promo_list[pos];
+    const ec__promo_check *c = &pc->rs->cart_checks[pos];
     ec__promo_result *pr = &r->promos[pos];
-    EC_TRY(ec__apply_action(pc, p, pr, pos, r->nets, r->d, &pr->amount));
-    if (pr->amount == 0 && !is_free_shipping(p)) { /* nothing was recorded either */
-        pr->reason = EC__REASON_NO_DISCOUNT;
+    int free = c->action == EC__ACT_FREE_SHIPPING;
+    EC_TRY(ec__apply_action(pc, r->promo_list[pos], pr, pos, r->nets, r->d, &pr->amount));
+    if (pr->amount == 0 && !free) { /* nothing was recorded either */
+        r->reasons[pos] = EC__REASON_NO_DISCOUNT;
         return EC_OK;
     }
     pr->applied = 1;
     EC_TRY(add_value(pc, *total, pr->amount, total));
-    pc->has_free |= is_free_shipping(p);
-    *stopped = p->stacking == EC__STOP;
+    pc->has_free |= free;
+    *stopped = c->stacking == EC__STOP;
     return EC_OK;
 }
 
@@ -75,9 +76,10 @@ static ec_status try_member(ec__pricing *pc, uint32_t pos, int64_t *value)
     const ec__promotion *p = r->promo_list[pos];
     ec__promo_result *pr = &r->promos[pos];
     int64_t lines = 0, ship = 0;
-    EC_TRY(lines_now(pc, pos, &pr->reason));
-    if (!pr->reason && pr->tier_miss) pr->reason = EC__REASON_MIN_SUBTOTAL;
-    if (pr->reason) return EC_OK;
+    uint8_t *reason = &r->reasons[pos];
+    EC_TRY(lines_now(pc, pos, reason));
+    if (!*reason && pr->tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
+    if (*reason) return EC_OK;
     memcpy(r->trial, r->nets, r->nlines * sizeof *r->trial);
     EC_TRY(ec__apply_action(pc, p, pr, UINT32_MAX, r->trial, r->d, &lines));
     /* the first free_shipping of the set takes the whole shipping discount */
@@ -94,17 +96,16 @@ static ec_status run_group(ec__pricing *pc, uint32_t g, int64_t *total, int *sto
     int64_t best_value = -1, v = 0;
     for (uint32_t k = rs->group_off[g]; k < rs->group_off[g + 1]; k++) {
         uint32_t pos = rs->group_pos[k];
-        if (r->promos[pos].reason) continue; /* its own checks failed */
+        if (r->reasons[pos]) continue; /* its own checks failed */
         EC_TRY(try_member(pc, pos, &v));
-        if (r->promos[pos].reason || v <= best_value) continue;
+        if (r->reasons[pos] || v <= best_value) continue;
         best = pos;
         best_value = v;
     }
     if (best == UINT32_MAX) return EC_OK;
     for (uint32_t k = rs->group_off[g]; k < rs->group_off[g + 1]; k++) {
         uint32_t pos = rs->group_pos[k];
-        if (pos != best && !r->promos[pos].reason)
-            r->promos[pos].reason = EC__REASON_NOT_BEST_IN_GROUP;
+        if (pos != best && !r->reasons[pos]) r->reasons[pos] = EC__REASON_NOT_BEST_IN_GROUP;
     }
     uint8_t reason; /* the lines again: another member's trial used the room */
     EC_TRY(lines_now(pc, best, &reason));
@@ -117,8 +118,10 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
 {
     ec_price_result *r = pc->r;
     const ec_ruleset *rs = pc->rs;
+    const ec__promo_check *checks = rs->cart_checks;
     int stopped = 0;
     uint32_t g = 0; /* the next group to reach; numbered by first member */
+    uint32_t reach = rs->ngroups ? rs->group_pos[rs->group_off[0]] : UINT32_MAX;
     int64_t total = 0, ship;
     r->nraw = 0;
     pc->has_free = 0;
@@ -126,15 +129,19 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
     memset(r->taken, 0, r->nlines);
     for (uint32_t k = 0; k < r->npass; k++) {
         uint32_t pos = r->pass[k];
-        const ec__promotion *p = r->promo_list[pos];
-        ec__promo_result *pr = &r->promos[pos];
-        for (; g < rs->ngroups && rs->group_pos[rs->group_off[g]] <= pos; g++)
-            if (!stopped) EC_TRY(run_group(pc, g, &total, &stopped));
-        if (p->stacking == EC__EXCLUSIVE || pr->reason || pr->applied) continue;
-        EC_TRY(lines_now(pc, pos, &pr->reason));
-        if (!pr->reason && stopped) pr->reason = EC__REASON_STOPPED;
-        if (!pr->reason && pr->tier_miss) pr->reason = EC__REASON_MIN_SUBTOTAL;
-        if (!pr->reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
+        const ec__promo_check *c = &checks[pos];
+        if (pos >= reach) {
+            for (; g < rs->ngroups && rs->group_pos[rs->group_off[g]] <= pos; g++)
+                if (!stopped) EC_TRY(run_group(pc, g, &total, &stopped));
+            reach = g < rs->ngroups ? rs->group_pos[rs->group_off[g]] : UINT32_MAX;
+        }
+        uint8_t *reason = &r->reasons[pos];
+        if (c->stacking == EC__EXCLUSIVE || *reason || r->promos[pos].applied) continue;
+        if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
+            EC_TRY(lines_now(pc, pos, reason));
+        if (!*reason && stopped) *reason = EC__REASON_STOPPED;
+        if (!*reason && r->promos[pos].tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
+        if (!*reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
     }
     EC_TRY(shipping_value(pc, r->nets, pc->has_free, &ship));
     return add_value(pc, total, ship, value);
@@ -156,7 +163,7 @@ static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *l
     EC_TRY(lines_now(pc, pos, &reason));
     if (reason) { /* alone, its lines are those its checks found */
         *lines = *value = 0;
-        pr->reason = reason;
+        r->reasons[pos] = reason;
         return EC_OK;
     }
     EC_TRY(ec__apply_action(pc, p, pr, record ? pos : UINT32_MAX, nets, r->d, lines));
@@ -178,12 +185,12 @@ static ec_status best_exclusive(ec__pricing *pc, int64_t stacked, uint32_t *winn
         ec__promo_result *pr = &r->promos[pos];
         if (p->stacking != EC__EXCLUSIVE) continue;
         if (pr->tier_miss) {
-            pr->reason = EC__REASON_MIN_SUBTOTAL;
+            r->reasons[pos] = EC__REASON_MIN_SUBTOTAL;
             continue;
         }
         EC_TRY(run_alone(pc, pos, 0, &lines, &v));
-        if (pr->reason) continue;
-        pr->reason = EC__REASON_NOT_BEST; /* until it wins */
+        if (r->reasons[pos]) continue;
+        r->reasons[pos] = EC__REASON_NOT_BEST; /* until it wins */
         if (v > best) {
             best = v;
             *winner = pos;
@@ -198,17 +205,18 @@ static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
     int64_t v = 0, lines = 0;
     for (uint32_t k = 0; k < r->npass; k++) {
         ec__promo_result *pr = &r->promos[r->pass[k]];
+        uint8_t *reason = &r->reasons[r->pass[k]];
         /* the stacked set lost as a whole: what passed its checks there
          * (applied, stopped, took nothing, lost in its group) is excluded */
-        if (pr->applied || pr->reason == EC__REASON_STOPPED ||
-            pr->reason == EC__REASON_NO_DISCOUNT || pr->reason == EC__REASON_NOT_BEST_IN_GROUP) {
+        if (pr->applied || *reason == EC__REASON_STOPPED || *reason == EC__REASON_NO_DISCOUNT ||
+            *reason == EC__REASON_NOT_BEST_IN_GROUP) {
             pr->applied = 0;
             pr->amount = 0;
-            pr->reason = EC__REASON_EXCLUDED;
+            *reason = EC__REASON_EXCLUDED;
         }
     }
     r->nraw = 0;
-    r->promos[winner].reason = EC__REASON_NONE;
+    r->reasons[winner] = EC__REASON_NONE;
     r->promos[winner].applied = 1;
     return run_alone(pc, winner, 1, &lines, &v);
 }

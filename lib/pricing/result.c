@@ -24,16 +24,18 @@ ec_price_result *ec_price_result_new_ex(const ec_allocator *alloc)
 void ec_price_result_free(ec_price_result *r)
 {
     if (!r) return;
-    void *arrays[] = {r->lines, r->discounts, r->promos,      r->coupons, r->targets,    r->nets,
-                      r->trial, r->d,         r->w,           r->parts,   r->raw,        r->pass,
-                      r->marks, r->units,     r->coupon_seen, r->dyn,     r->coupon_use, r->taken,
-                      r->items, r->rate_tax,  r->sums,        r->shares};
+    void *arrays[] = {r->lines,      r->discounts,  r->promos,    r->coupons,     r->targets,
+                      r->nets,       r->trial,      r->d,         r->w,           r->parts,
+                      r->raw,        r->pass,       r->reasons,   r->units,       r->coupon_seen,
+                      r->dyn,        r->coupon_use, r->taken,     r->items,       r->rate_tax,
+                      r->sums,       r->shares,     r->seen_bits, r->marked_bits, r->decided_bits,
+                      r->window_bits};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) ec__dealloc(r->alloc, arrays[i]);
     ec_allocator copy = r->alloc_copy;
     ec__dealloc(r->alloc ? &copy : NULL, r);
 }
 
-int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem)
+int ec__result_grow(ec_price_result *r, void **arr, uint32_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return 1;
     if (need > UINT32_MAX / 2) return 0;
@@ -213,12 +215,12 @@ const char *ec_price_result_promotion_id(const ec_price_result *r, size_t k)
 
 int32_t ec_price_result_promotion_applied(const ec_price_result *r, size_t k)
 {
-    return r && k < r->npromos ? r->promos[k].applied : 0;
+    return r && k < r->npromos ? ec__promo_applied(r, (uint32_t)k) : 0;
 }
 
 int64_t ec_price_result_promotion_amount(const ec_price_result *r, size_t k)
 {
-    return r && k < r->npromos && r->promos[k].applied ? r->promos[k].amount : 0;
+    return r && k < r->npromos && ec__promo_applied(r, (uint32_t)k) ? r->promos[k].amount : 0;
 }
 
 int64_t ec_price_result_promotion_line_discount(const ec_price_result *r, size_t k)
@@ -230,7 +232,7 @@ int64_t ec_price_result_promotion_line_discount(const ec_price_result *r, size_t
 /* The coupon (index in coupons) an applied promotion used, or UINT32_MAX. */
 static uint32_t used_coupon(const ec_price_result *r, size_t k)
 {
-    if (!r || k >= r->npromos || !r->promos[k].applied || !r->promo_list[k]->ncoupons)
+    if (!r || k >= r->npromos || !ec__promo_applied(r, (uint32_t)k) || !r->promo_list[k]->ncoupons)
         return UINT32_MAX;
     return r->coupon_seen[k] == r->stamp ? r->coupon_use[k] : UINT32_MAX;
 }
@@ -254,9 +256,7 @@ static const char *const reason_names[] = {
 
 const char *ec_price_result_promotion_reason(const ec_price_result *r, size_t k)
 {
-    return r && k < r->npromos && !r->promos[k].applied && r->promos[k].reason
-               ? reason_names[r->promos[k].reason]
-               : NULL;
+    return r && k < r->npromos && r->reasons[k] ? reason_names[r->reasons[k]] : NULL;
 }
 
 size_t ec_price_result_coupon_count(const ec_price_result *r)

@@ -119,7 +119,7 @@ static ec_status reserve_items(ec__pricing *pc)
 
 static void add_item(ec_price_result *r, const ec__tax_entry *e, int64_t base)
 {
-    uint32_t off = r->nitems ? r->items[r->nitems - 1].off + r->items[r->nitems - 1].e->nrates : 0;
+    uint32_t off = r->nrate_tax; /* where the items so far end (0 for the first) */
     r->items[r->nitems++] = (ec__tax_item){e, base, 0, 0, off};
     r->nrate_tax = off + e->nrates;
 }
@@ -154,26 +154,39 @@ static void exempt(ec__pricing *pc)
     memset(r->rate_tax, 0, (size_t)r->nrate_tax * sizeof *r->rate_tax);
 }
 
-/* Sum the rates by name and percent over every item, in first-seen order. */
+/* The summary entry of (name, percent) of rate; a new one when none. */
+static ec_status sum_of(ec__pricing *pc, const ec__tax_rate *rate, uint32_t *at)
+{
+    ec_price_result *r = pc->r;
+    uint32_t s = 0;
+    while (s < r->nsums &&
+           (r->sums[s].name_sym != rate->name_sym || r->sums[s].percent != rate->percent))
+        s++;
+    if (s == r->nsums) {
+        EC_TRY(reserve(pc, (void **)&r->sums, &r->sums_cap, (size_t)s + 1, sizeof *r->sums));
+        r->sums[r->nsums++] = (ec__tax_sum){rate, rate->name_sym, rate->percent, 0};
+    }
+    *at = s;
+    return EC_OK;
+}
+
+/* Sum the rates by name and percent over every item, in first-seen order.
+ * Items of one entry (lines of one tax category, most often) follow one
+ * another: their rates go to the entries found for the item before. */
 static ec_status summarize(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
+    const ec__tax_entry *last = NULL;
+    uint32_t at[EC__TAX_MAX_RATES];
     r->nsums = 0;
     for (uint32_t k = 0; k < r->nitems; k++) {
         const ec__tax_item *it = &r->items[k];
         for (uint32_t j = 0; j < it->e->nrates; j++) {
-            const ec__tax_rate *rate = &it->e->rates[j];
-            uint32_t s = 0;
-            while (s < r->nsums && (r->sums[s].rate->name_sym != rate->name_sym ||
-                                    r->sums[s].percent != rate->percent))
-                s++;
-            if (s == r->nsums) {
-                EC_TRY(
-                    reserve(pc, (void **)&r->sums, &r->sums_cap, (size_t)s + 1, sizeof *r->sums));
-                r->sums[r->nsums++] = (ec__tax_sum){rate, rate->percent, 0};
-            }
-            EC_TRY(ec__money_add(r->sums[s].amount, r->rate_tax[it->off + j], &r->sums[s].amount));
+            if (it->e != last) EC_TRY(sum_of(pc, &it->e->rates[j], &at[j]));
+            EC_TRY(ec__money_add(r->sums[at[j]].amount, r->rate_tax[it->off + j],
+                                 &r->sums[at[j]].amount));
         }
+        last = it->e;
     }
     return EC_OK;
 }

@@ -92,27 +92,39 @@ ec_status ec__product_promo_price(const ec__pricing *pc, const ec__promotion *p,
     }
 }
 
+/* Product promotion pos for the line, when it matches the context and has
+ * the cart's currency (and, from the every-line list, does not exclude
+ * it): *found is set. */
+static ec_status try_product_promo(const ec__pricing *pc, ec__line_result *line, uint32_t pos,
+                                   int from_all, int *found)
+{
+    const ec__promotion *p = pc->rs->product_promos[pos];
+    int usable;
+    int64_t unit;
+    *found = 0;
+    if (!ec__context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) return EC_OK;
+    if (from_all && ec__line_excluded(pc->rs, &p->target, line->info)) return EC_OK;
+    EC_TRY(ec__product_promo_price(pc, p, line->list_price, &unit, &usable));
+    if (!usable) return EC_OK;
+    line->unit_price = unit;
+    line->product_promo = &p->id;
+    *found = 1;
+    return EC_OK;
+}
+
 /* The first product promotion in selection order that matches the context,
  * targets the line and has the cart's currency.  Targeted and all-line
- * promotions are two sorted lists; walk them merged. */
+ * promotions are two sorted lists; walk them merged (most SKUs have only
+ * the second). */
 ec_status ec__product_promotion(const ec__pricing *pc, ec__line_result *line)
 {
     const ec_ruleset *rs = pc->rs;
     const uint32_t *a = rs->promo_refs + line->info->pp_off, *b = rs->all_product;
     uint32_t na = line->info->pp_n, nb = rs->nall_product, i = 0, j = 0;
-    while (i < na || j < nb) {
+    int found = 0;
+    while (!found && (i < na || j < nb)) {
         int from_all = (i == na) || (j < nb && b[j] < a[i]);
-        uint32_t pos = from_all ? b[j++] : a[i++];
-        const ec__promotion *p = rs->product_promos[pos];
-        if (!ec__context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) continue;
-        if (from_all && ec__line_excluded(rs, &p->target, line->info)) continue;
-        int usable;
-        int64_t unit;
-        EC_TRY(ec__product_promo_price(pc, p, line->list_price, &unit, &usable));
-        if (!usable) continue;
-        line->unit_price = unit;
-        line->product_promo = &p->id;
-        return EC_OK;
+        EC_TRY(try_product_promo(pc, line, from_all ? b[j++] : a[i++], from_all, &found));
     }
     return EC_OK;
 }
@@ -122,9 +134,7 @@ static ec_status price_line(ec__pricing *pc, uint32_t i)
     const ec_ruleset *rs = pc->rs;
     ec__line_result *line = &pc->r->lines[i];
     const ec__cart_line *cl = &pc->cart->lines[i];
-    memset(line, 0, sizeof *line);
-    line->sku = cl->sku;
-    line->quantity = cl->quantity;
+    *line = (ec__line_result){.sku = cl->sku, .quantity = cl->quantity};
     uint32_t s = ec__strmap_get_hashed(&rs->sku_index, cl->sku.p, cl->sku.n, cl->hash);
     if (s == EC__STRMAP_NONE) goto no_price;
     line->info = &rs->skus[s];

@@ -210,6 +210,8 @@ static uint8_t check_flags(const ec__promotion *p)
         f |= EC__CHK_LIMITS;
     if (all) f |= EC__CHK_ALL_LINES;
     if (all && p->target.nexclude_idx) f |= EC__CHK_EXCLUDES;
+    if (!p->exclude_discounted && p->min_quantity <= 0 && p->action.type != EC__ACT_TIERED_PERCENT)
+        f |= EC__CHK_PLAIN_TARGETS;
     return f;
 }
 
@@ -218,6 +220,14 @@ static uint8_t dyn_flags(const ec__promotion *p)
     return (uint8_t)((p->exclude_discounted ? EC__DYN_EXCLUDE_DISCOUNTED : 0) |
                      (p->group_sym != EC__SYM_NONE ? EC__DYN_GROUP : 0) |
                      (p->action.has_reward ? EC__DYN_REWARD : 0));
+}
+
+/* Plain targets, no exclusions to apply, no lines to redo. */
+static uint8_t done_flag(uint8_t flags, uint8_t dyn)
+{
+    int done = (flags & EC__CHK_PLAIN_TARGETS) && !(flags & EC__CHK_EXCLUDES) &&
+               !(dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD));
+    return done ? EC__CHK_TARGETS_DONE : 0;
 }
 
 static ec__promo_check check_of(const ec__promotion *p)
@@ -230,6 +240,7 @@ static ec__promo_check check_of(const ec__promotion *p)
                          .action = p->action.type,
                          .dyn = dyn_flags(p)};
     memcpy(c.currencies, p->currencies, sizeof c.currencies);
+    c.flags |= done_flag(c.flags, c.dyn);
     return c;
 }
 
@@ -309,6 +320,7 @@ ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err)
     EC_TRY(order_promotions(rs, err));
     EC_TRY(ec__ruleset_index(rs, err));
     EC_TRY(index_cart_checks(rs, err));
+    EC_TRY(ec__index_eligibility(rs, err));
     EC_TRY(ec__index_coupons(rs, err));
     return index_groups(rs, err);
 }

@@ -203,7 +203,13 @@ enum ec__check_flag {
     EC__CHK_CONTEXT = 4,    /* coupons or a group, channel or country set */
     EC__CHK_LIMITS = 8,     /* a usage limit of any kind, budget or min_subtotal */
     EC__CHK_ALL_LINES = 16, /* ec__promo_targets_all() */
-    EC__CHK_EXCLUDES = 32   /* all lines, less exclude_idx */
+    EC__CHK_EXCLUDES = 32,  /* all lines, less exclude_idx */
+    /* no exclude_discounted, min_quantity or tiers: passes the checks on
+     * its target lines when it has any */
+    EC__CHK_PLAIN_TARGETS = 64,
+    /* plain, and its lines are those of the SKU index or every line: it
+     * passes the checks on its target lines with nothing to do */
+    EC__CHK_TARGETS_DONE = 128
 };
 /* The flags whose checks read the full ec__promotion. */
 enum { EC__CHK_FULL = EC__CHK_CONTEXT | EC__CHK_LIMITS };
@@ -224,6 +230,59 @@ typedef struct ec__promo_check {
     int64_t min_quantity;
     uint8_t flags, stacking, action, dyn;
 } ec__promo_check;
+
+/* The checks that depend only on the cart's context, compiled into bitsets
+ * over the cart promotions' positions (bit pos % 64 of word pos / 64), so
+ * that a cart decides them for 64 promotions at a time (eligibility.c):
+ * which hold coupons, which restrict the customer group, channel or
+ * country and, per name, which allow it; per currency, which have it in
+ * every money field; the windows as events in time.  Only the promotions
+ * with a usage limit, budget or min_subtotal are looked at one by one. */
+enum ec__elig_dim { EC__DIM_GROUP, EC__DIM_CHANNEL, EC__DIM_COUNTRY, EC__DIMS };
+enum {
+    EC__SET_EMPTY,     /* no promotion: the set of a name no promotion lists */
+    EC__SET_ALL_LINES, /* targets every line: needs no line to target it */
+    EC__SET_COUPONS,   /* holds coupon codes */
+    EC__SET_RESTRICTED /* + dim: lists names in that dimension */
+};
+
+typedef struct ec__eligibility {
+    uint32_t words;       /* 64-bit words of one bitset */
+    const uint64_t *sets; /* bitset k is sets[k * words .. (k + 1) * words) */
+    /* per dimension, per symbol: its bitset of the promotions that allow
+     * it (EC__SET_EMPTY when none lists it) */
+    const uint32_t *slot[EC__DIMS];
+    const uint32_t *cur_slot; /* per currency: promotions that have it */
+    /* windows as events in time order: at event_at[k], promotion
+     * event[k] >> 1 starts (low bit 0) or expires (1); checkpoints hold
+     * the not-started and expired sets (two bitsets) as they are before
+     * event EC__WINDOW_STRIDE * c, so that a cart applies fewer than
+     * EC__WINDOW_STRIDE events to the checkpoint before its time */
+    const int64_t *event_at;
+    const uint32_t *event;
+    uint32_t nevents;
+    const uint64_t *checkpoints;
+    /* positions with a usage limit or a budget, ascending; those with
+     * only a min_subtotal are minimums instead, one per currency, sorted
+     * by currency and amount (a cart fails those above its subtotal) */
+    const uint32_t *limited;
+    uint32_t nlimited;
+    const struct ec__minimum *minimums;
+    uint32_t nminimums;
+} ec__eligibility;
+
+typedef struct ec__minimum {
+    int64_t amount; /* min_subtotal in currency cur */
+    uint32_t pos;
+    int32_t cur;
+} ec__minimum;
+
+#define EC__WINDOW_STRIDE 64 /* window events between two checkpoints */
+
+static inline const uint64_t *ec__elig_set(const ec__eligibility *e, uint32_t k)
+{
+    return e->sets + (size_t)k * e->words;
+}
 
 /* Everything pricing needs for one SKU, found with one hash lookup. */
 typedef struct ec__sku_info {
@@ -271,6 +330,7 @@ struct ec_ruleset {
     const ec__promotion **cart_promos; /* evaluation order */
     uint32_t ncart_promos;
     const ec__promo_check *cart_checks; /* per cart_promos entry, 64-aligned */
+    ec__eligibility elig;               /* the context checks as bitsets */
     /* per cart_promos entry: the first bytes of its entry in a result
      * document, {"id":"<id>", with their length in the last byte (0: the
      * id is too long or needs escaping; the writer then escapes it) */
@@ -310,6 +370,9 @@ uint32_t ec__ruleset_symbol(ec_ruleset *rs, const char *name, size_t len);
 
 /* Symbol id of a name, or EC__SYM_NONE when no rule mentions it. */
 uint32_t ec__ruleset_lookup_symbol(const ec_ruleset *rs, const char *name, size_t len);
+
+/* The bitsets of rs->elig (eligibility.c); after the check records. */
+ec_status ec__index_eligibility(ec_ruleset *rs, ec_error *err);
 
 /* Cross-entry validation (duplicate ids, patterns) and indexing. */
 ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err);

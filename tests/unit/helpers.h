@@ -283,20 +283,29 @@ static inline void th_append(char *s, size_t cap, const char *item)
 }
 
 /* Cart promotions in evaluation order: "id=amount" when applied (minor
- * units), "id:reason" when not. */
-static inline void th_expect_promos(const ec_price_result *r, const char *want, const char *file,
-                                    unsigned line)
+ * units; "id" alone without amounts), "id:reason" when not. */
+static inline void th_promo_summary(const ec_price_result *r, int amounts, char *got, size_t cap)
 {
-    char got[1024] = "", item[300];
+    char item[300];
+    got[0] = '\0';
     for (size_t k = 0; k < ec_price_result_promotion_count(r); k++) {
         const char *id = ec_price_result_promotion_id(r, k);
         const char *why = ec_price_result_promotion_reason(r, k);
-        if (ec_price_result_promotion_applied(r, k))
+        if (ec_price_result_promotion_applied(r, k) && amounts)
             snprintf(item, sizeof item, "%s=%" PRId64, id, ec_price_result_promotion_amount(r, k));
+        else if (ec_price_result_promotion_applied(r, k))
+            snprintf(item, sizeof item, "%s", id);
         else
             snprintf(item, sizeof item, "%s:%s", id, why ? why : "(null)");
-        th_append(got, sizeof got, item);
+        th_append(got, cap, item);
     }
+}
+
+static inline void th_expect_promos(const ec_price_result *r, const char *want, const char *file,
+                                    unsigned line)
+{
+    char got[1024];
+    th_promo_summary(r, 1, got, sizeof got);
     th_expect_str(got, want, "promotions", file, line);
 }
 
