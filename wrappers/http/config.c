@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ecomd.h"
+#include "request_head.h"
 
 static const char usage[] =
     "usage: ecomd [options]   (each option also reads ECOMD_<NAME>, e.g. ECOMD_LISTEN)\n"
@@ -36,9 +37,16 @@ static const char usage[] =
     "  --idempotency-ttl SECONDS  stored responses to Idempotency-Keys are\n"
     "                           forgotten after this; 0 keeps them (86400)\n"
     "  --events-ttl SECONDS     outbox events are deleted after this; 0 keeps\n"
-    "                           them (604800)\n";
+    "                           them (604800)\n"
+    "  --log-level LEVEL        least level logged: debug, info, warn, error (info)\n"
+    "  --access-log on|off      one JSON line per request (on)\n"
+    "  --cors-origin ORIGIN     let browser pages of ORIGIN (https://shop.example)\n"
+    "                           call the API (CORS); repeatable, or a comma-separated\n"
+    "                           list; none by default\n";
 
-enum { T_STR, T_UINT, T_SIZE };
+/* T_LEVEL: a log level name; T_SWITCH: on or off; T_ORIGINS: a list of
+ * origins, appended to (the flags replace what the environment gave). */
+enum { T_STR, T_UINT, T_SIZE, T_LEVEL, T_SWITCH, T_ORIGINS };
 
 typedef struct option {
     const char *flag; /* without the leading "--" */
@@ -73,6 +81,9 @@ static const option options[] = {
     OPT("payment-ttl", "ECOMD_PAYMENT_TTL", T_UINT, payment_ttl, 31536000),
     OPT("idempotency-ttl", "ECOMD_IDEMPOTENCY_TTL", T_UINT, idempotency_ttl, 315360000),
     OPT("events-ttl", "ECOMD_EVENTS_TTL", T_UINT, events_ttl, 315360000),
+    OPT("log-level", "ECOMD_LOG_LEVEL", T_LEVEL, log_level, 0),
+    OPT("access-log", "ECOMD_ACCESS_LOG", T_SWITCH, access_log, 0),
+    OPT("cors-origin", "ECOMD_CORS_ORIGIN", T_ORIGINS, cors, 0),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -85,6 +96,68 @@ static int plain_label(const char *s)
                      "0123456789-_.") == n;
 }
 
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+/* The words of T_LEVEL and T_SWITCH options: the value's index, or -1. */
+static int word(const char *value, const char *const *words, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(value, words[i]) == 0) return i;
+    return -1;
+}
+
+/* Every comma-separated item of an origin list is an origin. */
+static int origins_valid(const char *list)
+{
+    int items = 0;
+    for (const char *p = list;; p++) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, ",");
+        while (n > 0 && p[n - 1] == ' ') n--;
+        if (!ecomd_origin_valid(p, n)) return 0;
+        items++;
+        p += strcspn(p, ",");
+        if (!*p) return items > 0;
+    }
+}
+
+static int set_word(ecomd_config *cfg, const option *o, const char *value, const char *from)
+{
+    static const char *const switches[] = {"off", "on"};
+    int v = o->type == T_LEVEL ? word(value, level_names, 4) : word(value, switches, 2);
+    if (v < 0) {
+        fprintf(stderr, "ecomd: %s: '%s' is not one of %s\n", from, value,
+                o->type == T_LEVEL ? "debug, info, warn, error" : "on, off");
+        return 2;
+    }
+    *(int *)(void *)((char *)cfg + o->offset) = v;
+    return 0;
+}
+
+static int add_origins(ecomd_config *cfg, const char *value, const char *from)
+{
+    if (!origins_valid(value)) {
+        fprintf(stderr,
+                "ecomd: %s: '%s' is not a list of origins (scheme://host[:port], "
+                "no path)\n",
+                from, value);
+        return 2;
+    }
+    if (cfg->ncors == ECOMD_CORS_MAX) {
+        fprintf(stderr, "ecomd: %s: more than %d values\n", from, ECOMD_CORS_MAX);
+        return 2;
+    }
+    cfg->cors[cfg->ncors++] = value;
+    return 0;
+}
+
+int ecomd_cors_allowed(const ecomd_config *cfg, const char *origin)
+{
+    for (unsigned i = 0; i < cfg->ncors; i++)
+        if (ecomd_origin_listed(cfg->cors[i], origin)) return 1;
+    return 0;
+}
+
 static int set(ecomd_config *cfg, const option *o, const char *value, const char *from)
 {
     char *base = (char *)cfg + o->offset;
@@ -92,6 +165,8 @@ static int set(ecomd_config *cfg, const option *o, const char *value, const char
         memcpy(base, &value, sizeof value);
         return 0;
     }
+    if (o->type == T_LEVEL || o->type == T_SWITCH) return set_word(cfg, o, value, from);
+    if (o->type == T_ORIGINS) return add_origins(cfg, value, from);
     char *end = NULL;
     errno = 0;
     unsigned long v = strtoul(value, &end, 10);
@@ -127,10 +202,13 @@ static void defaults(ecomd_config *cfg)
     cfg->payment_ttl = 1800;
     cfg->idempotency_ttl = 86400;
     cfg->events_ttl = 604800;
+    cfg->log_level = ECOMD_LOG_INFO;
+    cfg->access_log = 1;
 }
 
 static int from_args(ecomd_config *cfg, int argc, char **argv)
 {
+    int origins_flagged = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
@@ -149,6 +227,8 @@ static int from_args(ecomd_config *cfg, int argc, char **argv)
             fprintf(stderr, "ecomd: %s needs a value\n", arg);
             return 2;
         }
+        if (options[k].type == T_ORIGINS && !origins_flagged++)
+            cfg->ncors = 0; /* the flags replace the environment's list */
         if (set(cfg, &options[k], argv[++i], arg)) return 2;
     }
     return 0;

@@ -19,6 +19,9 @@ struct MHD_Daemon;
 
 /* ---- configuration (config.c) ---------------------------------------------- */
 
+enum { ECOMD_LOG_DEBUG = 0, ECOMD_LOG_INFO, ECOMD_LOG_WARN, ECOMD_LOG_ERROR };
+#define ECOMD_CORS_MAX 16
+
 typedef struct ecomd_config {
     const char *listen;     /* host:port, [v6]:port */
     const char *store;      /* sqlite:PATH */
@@ -39,7 +42,17 @@ typedef struct ecomd_config {
     unsigned payment_ttl;     /* seconds an order may stay unpaid */
     unsigned idempotency_ttl; /* seconds a stored response is kept; 0: always */
     unsigned events_ttl;      /* seconds an outbox event is kept; 0: always */
+    /* Logging and browsers (log.c, reply.c): the least level written, and
+     * whether each request is logged; the origins CORS answers, each
+     * value a comma-separated list (--cors-origin is repeatable). */
+    int log_level;  /* ECOMD_LOG_DEBUG ... ECOMD_LOG_ERROR */
+    int access_log; /* 1: one line per request */
+    const char *cors[ECOMD_CORS_MAX];
+    unsigned ncors;
 } ecomd_config;
+
+/* Whether CORS answers `origin` (one of cfg's --cors-origin values). */
+int ecomd_cors_allowed(const ecomd_config *cfg, const char *origin);
 
 /* Fill cfg from the environment, then argv.  Returns 0, 1 after --help
  * (printed), or 2 on a usage error (message on stderr). */
@@ -117,6 +130,7 @@ enum {
     ECOMD_PATCH,
     ECOMD_DELETE,
     ECOMD_HEAD,
+    ECOMD_OPTIONS,
     ECOMD_OTHER,
     ECOMD_METHOD_COUNT
 };
@@ -141,10 +155,11 @@ const char *ecomd_route_label(int i);
 const char *ecomd_method_name(int method);
 int ecomd_method_id(const char *name);
 
-/* Find the route of a method and path.  Returns its index and fills
- * params; when the path exists only with other methods, -(i + 1) for the
- * first such route i, with *allow listing them ("GET, PUT"); when the path
- * does not exist, ECOMD_NO_ROUTE. */
+/* Find the route of a method and path (HEAD finds the GET route).  Returns
+ * its index and fills params; when the path exists only with other methods
+ * (OPTIONS always), -(i + 1) for the first such route i, with *allow
+ * listing every method of the path ("GET, HEAD, PUT, OPTIONS"); when the
+ * path does not exist, ECOMD_NO_ROUTE. */
 #define ECOMD_NO_ROUTE (-1000000)
 int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX], size_t *nparams,
                      char *allow, size_t allow_size);
@@ -265,6 +280,9 @@ struct ecomd_request {
     size_t nheaders;
     int answered;
     ecomd_refusal refusal;
+    char allow[64]; /* the path's methods, for Allow (405, OPTIONS) */
+    int options;    /* an OPTIONS request, answered by the server */
+    int cors;       /* the Origin is one --cors-origin lists */
     /* The body of the answer queued (owned by MHD's response, alive until
      * the request completes): written directly when MHD could not send it. */
     const char *sent_body;

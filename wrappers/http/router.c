@@ -39,8 +39,8 @@ static const ecomd_route routes[] = {
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 
-static const char *const method_names[ECOMD_METHOD_COUNT] = {"GET",    "POST", "PUT",  "PATCH",
-                                                             "DELETE", "HEAD", "OTHER"};
+static const char *const method_names[ECOMD_METHOD_COUNT] = {"GET",    "POST", "PUT",     "PATCH",
+                                                             "DELETE", "HEAD", "OPTIONS", "OTHER"};
 
 int ecomd_route_count(void)
 {
@@ -93,21 +93,33 @@ static int match(const char *pattern, const char *path, char params[][ECOMD_PARA
     return 1;
 }
 
+/* Append ", name" (or name first) when it fits. */
+static void allow_add(char *allow, size_t size, const char *name)
+{
+    size_t used = strlen(allow);
+    if (used + strlen(name) + 3 >= size) return;
+    if (used) strcat(allow, ", ");
+    strcat(allow, name);
+}
+
+/* HEAD is GET without the body: it runs the GET route, so every GET route
+ * answers it with the same status and headers.  OPTIONS is answered for
+ * every path that exists (server.c), so it is never a route of its own and
+ * always ends the Allow list. */
 int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX], size_t *nparams,
                      char *allow, size_t allow_size)
 {
     int path_route = -1;
+    int want = method == ECOMD_HEAD ? ECOMD_GET : method;
     allow[0] = '\0';
     for (int i = 0; i < NROUTES; i++) {
         if (!match(routes[i].pattern, path, params, nparams)) continue;
-        if (routes[i].method == method) return i;
+        if (routes[i].method == want) return i;
         if (path_route < 0) path_route = i;
-        size_t used = strlen(allow);
-        const char *name = method_names[routes[i].method];
-        if (used + strlen(name) + 3 < allow_size) {
-            if (used) strcat(allow, ", ");
-            strcat(allow, name);
-        }
+        allow_add(allow, allow_size, method_names[routes[i].method]);
+        if (routes[i].method == ECOMD_GET) allow_add(allow, allow_size, "HEAD");
     }
-    return path_route >= 0 ? -path_route - 1 : ECOMD_NO_ROUTE;
+    if (path_route < 0) return ECOMD_NO_ROUTE;
+    allow_add(allow, allow_size, "OPTIONS");
+    return -path_route - 1;
 }

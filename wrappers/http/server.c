@@ -139,16 +139,19 @@ static int framing_ok(ecomd_request *r, const char *cl, const char *te)
  * size and media type.  0 with r->refusal set when the request is refused. */
 static int head_ok(ecomd_request *r, const char *cl, const char *te)
 {
-    char allow[64];
     if (!framing_ok(r, cl, te)) return 0;
     if (r->nargs > ECOMD_QUERY_ARGS_MAX)
         return refuse(r, 431, EC_LIMIT_EXCEEDED, NULL, "too many query arguments");
-    int route = ecomd_route_find(r->method, r->url, r->params, &r->nparams, allow, sizeof allow);
+    int route =
+        ecomd_route_find(r->method, r->url, r->params, &r->nparams, r->allow, sizeof r->allow);
     if (route == ECOMD_NO_ROUTE) return refuse(r, 404, EC_NOT_FOUND, NULL, "no such endpoint");
     if (route < 0) {
         r->route = -route - 1;
-        ecomd_add_header(r, "Allow", allow);
-        return refuse(r, 405, EC_INVALID_FIELD, NULL, "method not allowed on this endpoint");
+        ecomd_add_header(r, "Allow", r->allow);
+        /* OPTIONS needs no key: a browser's CORS preflight carries none. */
+        if (r->method == ECOMD_OPTIONS) return r->options = 1;
+        return refuse(r, 405, EC_METHOD_NOT_ALLOWED, NULL,
+                      "the method is not allowed on this endpoint (see Allow)");
     }
     r->route = route;
     const ecomd_route *rt = ecomd_route_get(route);
@@ -171,6 +174,8 @@ static void request_start(ecomd_request *r, const char *method)
     ecomd_conns_head_done(r->conn);
     r->method = ecomd_method_id(method);
     identify(r);
+    const char *origin = r->srv->cfg.ncors ? ecomd_header(r, "Origin") : NULL;
+    r->cors = origin && ecomd_cors_allowed(&r->srv->cfg, origin);
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
     const char *te = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding");
     if (head_ok(r, cl, te)) return;
@@ -208,6 +213,10 @@ static void dispatch(ecomd_request *r)
     }
     if (r->too_large) { /* a chunked body, read to its end */
         ecomd_reply_error(r, 413, EC_PAYLOAD_TOO_LARGE, NULL, "the request body is too large");
+        return;
+    }
+    if (r->options) { /* Allow (and a CORS preflight's headers: reply.c) */
+        ecomd_reply_text(r, 204, NULL, 0, NULL);
         return;
     }
     ecomd_store_data_error_take(); /* a stale note of an earlier request */
