@@ -127,7 +127,7 @@ def test_cors_answers_listed_origins_only():
         r = s.request("OPTIONS", "/v1/orders", headers=pre)
         eq(r.status, 204, "preflight")
         eq(r.header("Access-Control-Allow-Origin"), SHOP, "preflight origin")
-        eq(r.header("Access-Control-Allow-Methods"), "POST, OPTIONS", "preflight methods")
+        eq(r.header("Access-Control-Allow-Methods"), "GET, HEAD, POST, OPTIONS", "preflight methods")
         sent = [h.strip().lower() for h in r.header("Access-Control-Allow-Headers").split(",")]
         for h in ("authorization", "content-type", "idempotency-key", "if-match", "x-request-id",
                   "traceparent"):

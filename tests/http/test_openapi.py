@@ -167,6 +167,12 @@ def test_live_responses_match_the_spec():
                  {"id": "e3", "type": "complete"}, status=409)
         rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
                  {"id": "e4", "type": "capture", "amount": "99999.00"}, status=400)
+        rec.call("GET", "/v1/orders?limit=5&payment_status=paid", "/v1/orders", status=200)
+        rec.call("GET", "/v1/orders?state=paid", "/v1/orders", status=400)
+        rec.call("GET", "/v1/reservations?status=released", "/v1/reservations", status=200)
+        rec.call("GET", "/v1/reservations?limit=0", "/v1/reservations", status=400)
+        rec.call("GET", "/v1/carts?limit=2", "/v1/carts", status=200)
+        rec.call("GET", "/v1/carts?updated_after=yesterday", "/v1/carts", status=400)
         rec.call("GET", "/v1/events?after=0&limit=1000", "/v1/events", status=200)
         rec.call("GET", "/v1/events?limit=0", "/v1/events", status=400)
         big = b'{"a":"' + b"x" * (1 << 20) + b'"}'

@@ -280,9 +280,11 @@ struct ecomd_request {
     size_t nheaders;
     int answered;
     ecomd_refusal refusal;
-    char allow[64]; /* the path's methods, for Allow (405, OPTIONS) */
-    int options;    /* an OPTIONS request, answered by the server */
-    int cors;       /* the Origin is one --cors-origin lists */
+    char allow[64];      /* the path's methods, for Allow (405, OPTIONS) */
+    int options;         /* an OPTIONS request, answered by the server */
+    int cors;            /* the Origin is one --cors-origin lists */
+    char client[48];     /* the peer's address (conns.c) */
+    char error_code[32]; /* the code of the error document answered */
     /* The body of the answer queued (owned by MHD's response, alive until
      * the request completes): written directly when MHD could not send it. */
     const char *sent_body;
@@ -328,6 +330,9 @@ void ecomd_answer_on_socket(int fd, unsigned status, const char *body, size_t le
 /* A request MHD dropped without completing it (conns.c): answered on fd
  * when `unwritten` (nothing was written for it), logged, counted, freed. */
 void ecomd_request_abandoned(ecomd_request *r, int fd, int unwritten);
+/* The error code of an answer libmicrohttpd made itself, by its status
+ * (mhd_errors.c makes them; for the access log). */
+const char *ecomd_mhd_error_code(unsigned status);
 /* HTTP status for a library status. */
 unsigned ecomd_http_status(ec_status st);
 
@@ -390,6 +395,9 @@ void ecomd_doc_str(ecomd_doc *d, const char *s); /* a quoted JSON string */
 void ecomd_doc_printf(ecomd_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *ecomd_doc_take(ecomd_doc *d, size_t *len);
 
+/* The process_* metrics (process_metrics.c), appended to d. */
+void ecomd_process_metrics(ecomd_doc *d);
+
 /* Refusals: the error document (codes of the library's status table) and
  * the HTTP status its code maps to.  _shortage adds what the inventory
  * reported short ("sku", "location", "requested", "available"). */
@@ -444,6 +452,10 @@ void ecomd_sweep(ecomd_server *srv);
 /* One JSON line on stderr with ts, level, msg and the instance fields;
  * `extra` (may be NULL) is a fragment of further members ("\"a\":1"). */
 void ecomd_log(const ecomd_server *srv, const char *level, const char *msg, const char *extra);
+/* --log-level and --access-log, before any thread logs; and whether a
+ * line of `level` ("debug", "info", "warn", "error") is written. */
+void ecomd_log_setup(int level, int access);
+int ecomd_log_enabled(const char *level);
 void ecomd_log_request(const ecomd_request *r, double seconds);
 /* Append s to buf as a JSON string (quoted, escaped); returns bytes written
  * or 0 when it does not fit. */
@@ -484,6 +496,18 @@ void ecomd_h_cart_patch(ecomd_request *r);
 void ecomd_h_cart_line_put(ecomd_request *r);
 void ecomd_h_cart_coupon_post(ecomd_request *r);
 void ecomd_h_cart_coupon_delete(ecomd_request *r);
+void ecomd_h_orders_list(ecomd_request *r);
+void ecomd_h_reservations_list(ecomd_request *r);
+void ecomd_h_carts_list(ecomd_request *r);
+
+/* The documents the single GETs answer, for the lists too.  A stored cart
+ * (text, its version) priced now (malloc'd; NULL with *st set when it
+ * cannot be had); a reservation as it stands at `now` (EC_NOT_FOUND when
+ * unknown; *doc malloc'd by the library: ecomd_reply takes it). */
+char *ecomd_cart_document(ecomd_request *r, const char *id, int64_t version, const char *text,
+                          ec_status *st);
+ec_status ecomd_reservation_document(ecomd_server *srv, const char *id, int64_t now, char **doc,
+                                     size_t *len);
 
 /* RFC 3339 UTC with microseconds ("2026-11-25T10:00:00.000000Z"). */
 void ecomd_format_time(int64_t us, char *buf, size_t size);

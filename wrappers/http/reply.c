@@ -74,6 +74,19 @@ static void add_cors_headers(ecomd_request *r, struct MHD_Response *resp)
     MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
 }
 
+/* The code of an error document answered, for the access log: every
+ * error document starts {"error":{"code":"...". */
+static void note_error_code(ecomd_request *r, unsigned status, const char *body, size_t len)
+{
+    static const char start[] = "{\"error\":{\"code\":\"";
+    size_t k = sizeof start - 1, n = 0;
+    r->error_code[0] = '\0';
+    if (status < 400 || len <= k || memcmp(body, start, k) != 0) return;
+    while (k + n < len && body[k + n] != '"' && n + 1 < sizeof r->error_code) n++;
+    memcpy(r->error_code, body + k, n);
+    r->error_code[n] = '\0';
+}
+
 /* Queue `body` (malloc'd, taken over; NULL for none) as the answer. */
 static void queue(ecomd_request *r, unsigned status, char *body, size_t len,
                   const char *content_type)
@@ -92,6 +105,7 @@ static void queue(ecomd_request *r, unsigned status, char *body, size_t len,
         MHD_add_response_header(resp, r->header_names[i], r->header_values[i]);
     r->sent_body = body;
     r->sent_len = body ? len : 0;
+    note_error_code(r, status, body, r->sent_len);
     if (r->offloaded) {
         /* Off MHD's thread (a suspended connection): the thread queues it
          * once the connection is resumed. */

@@ -324,6 +324,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         r->status = ci ? ci->http_status
                     : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || r->timed_out || cut ? 408
                                                                                            : 499;
+        if (ci)
+            snprintf(r->error_code, sizeof r->error_code, "%s", ecomd_mhd_error_code(r->status));
     } else if (toe == MHD_REQUEST_TERMINATED_WITH_ERROR && unwritten) {
         /* The body is MHD's response's, alive until this callback returns. */
         const char *body = r->sent_body;
@@ -350,14 +352,15 @@ void ecomd_request_abandoned(ecomd_request *r, int fd, int unwritten)
     char doc[256], id[sizeof r->request_id];
     size_t n = 0;
     if (!r->request_id[0]) identify_anew(r);
-    if (!r->answered && r->nargs > ECOMD_QUERY_ARGS_MAX) {
-        r->status = 431;
-        n = ecomd_error_document(doc, sizeof doc, EC_LIMIT_EXCEEDED, NULL,
-                                 "too many query arguments");
-    } else if (!r->answered) {
-        r->status = 400;
-        n = ecomd_error_document(doc, sizeof doc, EC_INVALID_FIELD, NULL,
-                                 "the request head is malformed (Content-Length or Host)");
+    ec_status code = r->nargs > ECOMD_QUERY_ARGS_MAX ? EC_LIMIT_EXCEEDED : EC_INVALID_FIELD;
+    if (!r->answered) {
+        r->status = code == EC_LIMIT_EXCEEDED ? 431 : 400;
+        n = ecomd_error_document(doc, sizeof doc, code, NULL,
+                                 code == EC_LIMIT_EXCEEDED
+                                     ? "too many query arguments"
+                                     : "the request head is malformed (Content-Length or Host)");
+        snprintf(r->error_code, sizeof r->error_code, "%s", ec_status_name(code));
+        r->sent_len = n;
     }
     unsigned status = r->status;
     memcpy(id, r->request_id, sizeof id);

@@ -497,6 +497,8 @@ static const ecomd_store_ops pg_ops = {
     .promotion_lock = pg_promotion_lock,
     .reservations_expire = pg_reservations_expire,
     .prune = pg_prune,
+    .list = pg_list,
+    .outbox_ends = pg_outbox_ends,
 };
 
 /* Connections are opened here, once: a database that does not answer at

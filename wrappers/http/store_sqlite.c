@@ -380,6 +380,7 @@ static void sq_close(ecomd_store *base)
     if (!s) return;
     for (unsigned i = 0; i < s->nconns; i++) {
         for (int j = 0; j < SQ_STMT_COUNT; j++) sqlite3_finalize(s->conns[i].stmts[j]);
+        sq_lists_close(&s->conns[i]);
         sqlite3_close(s->conns[i].db);
     }
     free(s->conns);
@@ -418,6 +419,8 @@ static const ecomd_store_ops sq_ops = {
     .promotion_lock = sq_promotion_lock,
     .reservations_expire = sq_reservations_expire,
     .prune = sq_prune,
+    .list = sq_list,
+    .outbox_ends = sq_outbox_ends,
 };
 
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)
