@@ -8,6 +8,8 @@
 #   3. deploy/Dockerfile builds with the packages of scripts/deps.sh and make
 #      targets that exist, and its runtime stage installs the package of
 #      every library the built ecomd and ecom link.
+#   4. The operations kit (tests/deploy/ops_kit.sh): the Prometheus rules and
+#      their unit tests, the scrape configuration, the Grafana dashboard.
 # Prints one line per check; exits non-zero on any failure.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -148,5 +150,8 @@ for prog in ("ecomd", "ecom"):
         expect(pkgs & rpk, "%s links %s: package %s is in the runtime stage" % (prog, lib, "/".join(sorted(pkgs)) or "?"))
 sys.exit(1 if failed else 0)
 PY
+# ---- 4. the operations kit: alerts, their unit tests, the dashboard ----------
+O="$O" bash tests/deploy/ops_kit.sh || fail=1
+
 if [ $fail -eq 0 ]; then echo "deploy: all checks passed"; else echo "deploy: some checks failed" >&2; fi
 exit $fail
