@@ -6,9 +6,8 @@
  * The query string is read once (list_query.c), the store asked for one
  * row more than the page holds (that row only tells has_more), and every
  * item of `data` is the document the single GET of that object answers:
- * an order read and written by the library, a cart priced now, a
- * reservation as it stands now.  The next page is the one after the last
- * id of this one (starting_after). */
+ * an order as stored, a cart priced now, a reservation as it stands now.  The next page is the one
+ * after the last id of this one (starting_after). */
 #define _GNU_SOURCE /* MHD's headers want sockaddr types fully declared */
 #include <microhttpd.h>
 #include <stdlib.h>
@@ -49,21 +48,16 @@ static int read_query(ecomd_request *r, int kind, ecomd_list_query *q)
 /* Append one row's document to the page. */
 typedef ec_status (*item_fn)(ecomd_request *r, const ecomd_row *row, ecomd_doc *page);
 
+/* The stored document as it is: it is what the library wrote
+ * (ec_order_to_json) when the order was last put, and the single GET,
+ * which reads it and writes it again, answers the same document.  Reading
+ * every order of a page through the library took four fifths of a page's
+ * time (perf: ec_order_from_json) and changed nothing. */
 static ec_status order_item(ecomd_request *r, const ecomd_row *row, ecomd_doc *page)
 {
     (void)r;
-    ec_order *o = ec_order_new();
-    char *doc = NULL;
-    size_t len = 0;
-    ec_status st = !o ? EC_NO_MEMORY
-                   /* rows this program wrote always read: else a damaged store */
-                   : ec_order_from_json(o, row->doc, strlen(row->doc), NULL) != EC_OK ? EC_INTERNAL
-                   : ec_order_to_json(o, &doc, &len) != EC_OK                         ? EC_NO_MEMORY
-                                                                                      : EC_OK;
-    if (st == EC_OK) ecomd_doc_add(page, doc, len);
-    ec_free(doc);
-    ec_order_free(o);
-    return st;
+    ecomd_doc_lit(page, row->doc);
+    return EC_OK;
 }
 
 static ec_status cart_item(ecomd_request *r, const ecomd_row *row, ecomd_doc *page)

@@ -1,8 +1,9 @@
 /* store_sqlite_lists.c - the SQLite adapter's list pages and the outbox's
  * ends.
  *
- * A page is one read transaction: the cursor row's created_at, then the
- * page below it (list_sql.c builds the statement), from one snapshot.
+ * A page after a cursor is one read transaction: the cursor row's
+ * created_at, then the page below it (list_sql.c builds the statement),
+ * from one snapshot.
  * Each connection keeps one prepared statement per shape of page (which
  * filters, whether a cursor), so that no page parses SQL. */
 #include <stdlib.h>
@@ -71,12 +72,14 @@ ec_status sq_list(ecomd_store *base, const ecomd_list_query *q, ecomd_rows *rows
 {
     sq_store *s = (sq_store *)base;
     sq_conn *c = sq_acquire(s);
+    /* A page without a cursor is one statement, which reads one snapshot. */
+    int tx = q->starting_after != NULL;
     ec_status rc =
-        sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? EC_OK : EC_UNAVAILABLE;
+        !tx || sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? EC_OK : EC_UNAVAILABLE;
     int64_t at = 0;
-    if (rc == EC_OK && q->starting_after) rc = cursor_at(c, q, &at);
+    if (rc == EC_OK && tx) rc = cursor_at(c, q, &at);
     if (rc == EC_OK) rc = page(c, q, at, rows);
-    sqlite3_exec(c->db, rc == EC_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    if (tx) sqlite3_exec(c->db, rc == EC_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     sq_release(s, c);
     return rc;
 }
