@@ -32,19 +32,20 @@ static int text(const char *s)
     return s && *s && strlen(s) <= ECOMD_LIST_ID_MAX && ecomd_text_valid(s, strlen(s));
 }
 
-static int is_name(const char *v, const char *(*name)(int32_t))
-{
-    for (int32_t i = 0; name(i); i++)
-        if (strcmp(v, name(i)) == 0) return 1;
-    return 0;
-}
-
-static const char *state_name(int32_t i)
+/* Whether v is one of the names a library table gives: the default
+ * machine's states (table 0), payment statuses (1), reservation statuses
+ * (2).  Each table ends where its name function gives NULL. */
+static int listed(const char *v, int table)
 {
     const ec_order_machine *m = ec_order_machine_default();
-    return i >= 0 && (size_t)i < ec_order_machine_state_count(m)
-               ? ec_order_machine_state_name(m, (size_t)i)
-               : NULL;
+    for (int32_t i = 0;; i++) {
+        const char *name = table == 1   ? ec_order_payment_status_name(i)
+                           : table == 2 ? ec_reservation_status_name(i)
+                           : (size_t)i < ec_order_machine_state_count(m)
+                               ? ec_order_machine_state_name(m, (size_t)i)
+                               : NULL;
+        if (!name || strcmp(name, v) == 0) return name != NULL;
+    }
 }
 
 static void check_accepted(int kind, const ecomd_list_query *q)
@@ -52,11 +53,9 @@ static void check_accepted(int kind, const ecomd_list_query *q)
     CHECK(q->kind == kind && q->limit >= 1 && q->limit <= ECOMD_LIST_LIMIT_MAX);
     CHECK(!q->starting_after || text(q->starting_after));
     CHECK(!q->sku || (kind != ECOMD_LIST_CARTS && text(q->sku)));
-    CHECK(!q->state || (kind == ECOMD_LIST_ORDERS && is_name(q->state, state_name)));
-    CHECK(!q->payment_status ||
-          (kind == ECOMD_LIST_ORDERS && is_name(q->payment_status, ec_order_payment_status_name)));
-    CHECK(!q->status ||
-          (kind == ECOMD_LIST_RESERVATIONS && is_name(q->status, ec_reservation_status_name)));
+    CHECK(!q->state || (kind == ECOMD_LIST_ORDERS && listed(q->state, 0)));
+    CHECK(!q->payment_status || (kind == ECOMD_LIST_ORDERS && listed(q->payment_status, 1)));
+    CHECK(!q->status || (kind == ECOMD_LIST_RESERVATIONS && listed(q->status, 2)));
     CHECK(kind == ECOMD_LIST_ORDERS ||
           (q->created_after == ECOMD_TIME_UNSET && q->created_before == ECOMD_TIME_UNSET));
     CHECK(kind == ECOMD_LIST_CARTS || q->updated_after == ECOMD_TIME_UNSET);

@@ -16,7 +16,8 @@ set -euo pipefail
 # shared PostgreSQL store; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
 # in front, tests/deploy parses the deployment YAML (python3-yaml), and the
-# ecomd tests check /metrics with promtool (prometheus).
+# ecomd tests check /metrics with promtool (prometheus), which also checks
+# and unit-tests the alerting rules of deploy/prometheus (tests/deploy).
 PACKAGES=(
     build-essential
     clang

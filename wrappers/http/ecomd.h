@@ -240,7 +240,7 @@ struct ecomd_server {
 
 #define ECOMD_MAX_HEADERS 4
 /* More query arguments than this are refused (431): no endpoint takes more
- * than two, and each costs MHD a record in the connection's memory. */
+ * than seven, and each costs MHD a record in the connection's memory. */
 #define ECOMD_QUERY_ARGS_MAX 64
 
 /* A request refused on its head, answered when its body need not be read. */

@@ -52,15 +52,15 @@ static void cond(builder *b, const char *column, const char *op, int type, const
     param(b, type, text, value);
 }
 
-static void cursor(builder *b, const char *at, const char *id, const ecomd_list_query *q,
-                   int64_t cursor_at)
+/* Below the cursor row's own (created_at, id), read by a subquery in the
+ * same statement: a cursor that names nothing makes the page empty. */
+static void cursor(builder *b, const char *at, const char *id, const char *table,
+                   const ecomd_list_query *q)
 {
     if (!q->starting_after) return;
-    add(b, " AND (%s, %s) < (", at, id);
-    param(b, ECOMD_SQL_INT, NULL, cursor_at);
-    add(b, ", ");
+    add(b, " AND (%s, %s) < ((SELECT created_at FROM %s WHERE id = ", at, id, table);
     param(b, ECOMD_SQL_TEXT, q->starting_after, 0);
-    add(b, ")");
+    add(b, "), %c%d)", b->dollar ? '$' : '?', b->out->nparams);
 }
 
 static void order_by(builder *b, const char *at, const char *id, int limit)
@@ -69,7 +69,7 @@ static void order_by(builder *b, const char *at, const char *id, int limit)
     param(b, ECOMD_SQL_INT, NULL, limit);
 }
 
-static void orders(builder *b, const ecomd_list_query *q, int64_t cursor_at)
+static void orders(builder *b, const ecomd_list_query *q)
 {
     /* With a SKU the page walks order_skus, whose key holds its order's
      * created_at: the index is (sku, created_at, order_id). */
@@ -88,7 +88,7 @@ static void orders(builder *b, const ecomd_list_query *q, int64_t cursor_at)
         cond(b, at, ">=", ECOMD_SQL_INT, NULL, q->created_after);
     if (q->created_before != ECOMD_TIME_UNSET)
         cond(b, at, "<", ECOMD_SQL_INT, NULL, q->created_before);
-    cursor(b, at, id, q, cursor_at);
+    cursor(b, at, id, "orders", q);
     order_by(b, at, id, q->limit);
     b->out->shape = (q->state ? 1 : 0) | (q->payment_status ? 2 : 0) |
                     (q->created_after != ECOMD_TIME_UNSET ? 4 : 0) |
@@ -96,7 +96,7 @@ static void orders(builder *b, const ecomd_list_query *q, int64_t cursor_at)
                     (q->starting_after ? 32 : 0);
 }
 
-static void reservations(builder *b, const ecomd_list_query *q, int64_t cursor_at)
+static void reservations(builder *b, const ecomd_list_query *q)
 {
     add(b, "SELECT r.id FROM reservations r WHERE 1 = 1");
     int status = 0;
@@ -118,45 +118,41 @@ static void reservations(builder *b, const ecomd_list_query *q, int64_t cursor_a
         param(b, ECOMD_SQL_TEXT, q->sku, 0);
         add(b, ")");
     }
-    cursor(b, "r.created_at", "r.id", q, cursor_at);
+    cursor(b, "r.created_at", "r.id", "reservations", q);
     order_by(b, "r.created_at", "r.id", q->limit);
     b->out->shape = 64 + status * 4 + (q->sku ? 2 : 0) + (q->starting_after ? 1 : 0);
 }
 
-static void carts(builder *b, const ecomd_list_query *q, int64_t cursor_at)
+static void carts(builder *b, const ecomd_list_query *q)
 {
     add(b, "SELECT c.id, c.version, c.doc FROM carts c WHERE 1 = 1");
     if (q->updated_after != ECOMD_TIME_UNSET)
         cond(b, "c.updated_at", ">=", ECOMD_SQL_INT, NULL, q->updated_after);
-    cursor(b, "c.created_at", "c.id", q, cursor_at);
+    cursor(b, "c.created_at", "c.id", "carts", q);
     order_by(b, "c.created_at", "c.id", q->limit);
     b->out->shape =
         80 + (q->updated_after != ECOMD_TIME_UNSET ? 2 : 0) + (q->starting_after ? 1 : 0);
 }
 
-void ecomd_list_sql_build(const ecomd_list_query *q, int64_t cursor_at, int dollar,
-                          ecomd_list_sql *out)
+void ecomd_list_sql_build(const ecomd_list_query *q, int dollar, ecomd_list_sql *out)
 {
     builder b = {out, 0, dollar};
     out->text[0] = '\0';
     out->nparams = 0;
     if (q->kind == ECOMD_LIST_ORDERS)
-        orders(&b, q, cursor_at);
+        orders(&b, q);
     else if (q->kind == ECOMD_LIST_RESERVATIONS)
-        reservations(&b, q, cursor_at);
+        reservations(&b, q);
     else
-        carts(&b, q, cursor_at);
+        carts(&b, q);
 }
 
 const char *ecomd_list_cursor_sql(int kind, int dollar)
 {
     static const char *const sql[3][2] = {
-        {"SELECT created_at FROM orders WHERE id = ?1",
-         "SELECT created_at FROM orders WHERE id = $1"},
-        {"SELECT created_at FROM reservations WHERE id = ?1",
-         "SELECT created_at FROM reservations WHERE id = $1"},
-        {"SELECT created_at FROM carts WHERE id = ?1",
-         "SELECT created_at FROM carts WHERE id = $1"},
+        {"SELECT 1 FROM orders WHERE id = ?1", "SELECT 1 FROM orders WHERE id = $1"},
+        {"SELECT 1 FROM reservations WHERE id = ?1", "SELECT 1 FROM reservations WHERE id = $1"},
+        {"SELECT 1 FROM carts WHERE id = ?1", "SELECT 1 FROM carts WHERE id = $1"},
     };
     return sql[kind][dollar ? 1 : 0];
 }

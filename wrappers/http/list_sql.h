@@ -4,7 +4,7 @@
  *
  * A page is keyset-paginated: rows come newest first by (created_at, id),
  * and a page after a cursor takes the rows below the cursor's own
- * (created_at, id).  That pair is unique and never changes, so pages
+ * (created_at, id), read in the same statement.  That pair is unique and never changes, so pages
  * neither repeat nor skip a row whatever is inserted meanwhile; ids alone
  * would not do (a reservation's id may be the client's, and ecomd's own
  * ids order by the millisecond only, then by random bits). */
@@ -36,15 +36,14 @@ typedef struct ecomd_list_sql {
     int shape; /* 0 .. ECOMD_LIST_SHAPES - 1 */
 } ecomd_list_sql;
 
-/* The statement that reads the cursor row's created_at (one parameter: the
- * id); dollar: 1 for PostgreSQL's placeholders. */
-const char *ecomd_list_cursor_sql(int kind, int dollar);
+/* The page's statement; dollar: 1 for PostgreSQL's placeholders.
+ * Columns: id, version, doc (orders and carts), or id alone
+ * (reservations).  A cursor that names nothing gives no rows. */
+void ecomd_list_sql_build(const ecomd_list_query *q, int dollar, ecomd_list_sql *out);
 
-/* The page's statement.  The cursor's (created_at, id), when q has one,
- * are cursor_at and q->starting_after.  Columns: id, version, doc (orders
- * and carts), or id alone (reservations). */
-void ecomd_list_sql_build(const ecomd_list_query *q, int64_t cursor_at, int dollar,
-                          ecomd_list_sql *out);
+/* Whether the cursor names a row (one parameter: the id), asked only when
+ * a page after it is empty. */
+const char *ecomd_list_cursor_sql(int kind, int dollar);
 
 /* The distinct SKUs of an order's lines as a JSON array (malloc'd), for
  * the order_skus rows a new order adds; NULL when out of memory. */

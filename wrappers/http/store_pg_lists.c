@@ -1,9 +1,10 @@
 /* store_pg_lists.c - the PostgreSQL adapter's list pages and the outbox's
  * ends.
  *
- * A page is two reads outside any transaction, each retried once on a lost
- * connection like every read: the cursor row's created_at (which never
- * changes), then the page below it (list_sql.c builds the statement). */
+ * A page is one read outside any transaction (list_sql.c builds the
+ * statement, the cursor's place included), retried once on a lost
+ * connection like every read; only an empty page after a cursor asks
+ * whether the cursor names a row. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,22 +12,20 @@
 #include "list_sql.h"
 #include "store_pg.h"
 
-/* The cursor row's created_at; EC_NOT_FOUND when there is none. */
-static ec_status cursor_at(pg_store *s, pg_conn *c, const ecomd_list_query *q, int64_t *at)
+/* Whether the cursor names a row: EC_OK, or EC_NOT_FOUND. */
+static ec_status cursor_exists(pg_store *s, pg_conn *c, const ecomd_list_query *q)
 {
     const char *vals[1] = {q->starting_after};
     PGresult *res = pg_read(s, c, ecomd_list_cursor_sql(q->kind, 1), 1, vals, 0);
     ec_status rc = !res ? EC_UNAVAILABLE : PQntuples(res) == 0 ? EC_NOT_FOUND : EC_OK;
-    if (rc == EC_OK) *at = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     return rc;
 }
 
-static ec_status page(pg_store *s, pg_conn *c, const ecomd_list_query *q, int64_t at,
-                      ecomd_rows *rows)
+static ec_status page(pg_store *s, pg_conn *c, const ecomd_list_query *q, ecomd_rows *rows)
 {
     ecomd_list_sql sql;
-    ecomd_list_sql_build(q, at, 1, &sql);
+    ecomd_list_sql_build(q, 1, &sql);
     char ints[10][PG_INT_BUF];
     const char *vals[10];
     for (int i = 0; i < sql.nparams; i++)
@@ -48,9 +47,8 @@ ec_status pg_list(ecomd_store *base, const ecomd_list_query *q, ecomd_rows *rows
 {
     pg_store *s = (pg_store *)base;
     pg_conn *c = pg_acquire(s);
-    int64_t at = 0;
-    ec_status rc = q->starting_after ? cursor_at(s, c, q, &at) : EC_OK;
-    if (rc == EC_OK) rc = page(s, c, q, at, rows);
+    ec_status rc = page(s, c, q, rows);
+    if (rc == EC_OK && rows->n == 0 && q->starting_after) rc = cursor_exists(s, c, q);
     pg_release(s, c);
     return rc;
 }

@@ -1,11 +1,11 @@
 /* store_sqlite_lists.c - the SQLite adapter's list pages and the outbox's
  * ends.
  *
- * A page after a cursor is one read transaction: the cursor row's
- * created_at, then the page below it (list_sql.c builds the statement),
- * from one snapshot.
- * Each connection keeps one prepared statement per shape of page (which
- * filters, whether a cursor), so that no page parses SQL. */
+ * A page is one statement (list_sql.c builds it, the cursor's place
+ * included), so it reads one snapshot; only an empty page after a cursor
+ * asks whether the cursor names a row.  Each connection keeps one
+ * prepared statement per shape of page (which filters, whether a cursor),
+ * so that no page parses SQL. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,22 +31,21 @@ static sqlite3_stmt *cached(sq_conn *c, sqlite3_stmt **slot, const char *sql)
     return *slot;
 }
 
-/* The cursor row's created_at; EC_NOT_FOUND when there is none. */
-static ec_status cursor_at(sq_conn *c, const ecomd_list_query *q, int64_t *at)
+/* Whether the cursor names a row: EC_OK, or EC_NOT_FOUND. */
+static ec_status cursor_exists(sq_conn *c, const ecomd_list_query *q)
 {
     sqlite3_stmt *st = cached(c, &c->cursors[q->kind], ecomd_list_cursor_sql(q->kind, 0));
     if (!st) return EC_UNAVAILABLE;
     sqlite3_bind_text(st, 1, q->starting_after, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *at = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? EC_OK : rc == SQLITE_DONE ? EC_NOT_FOUND : EC_UNAVAILABLE;
 }
 
-static ec_status page(sq_conn *c, const ecomd_list_query *q, int64_t at, ecomd_rows *rows)
+static ec_status page(sq_conn *c, const ecomd_list_query *q, ecomd_rows *rows)
 {
     ecomd_list_sql sql;
-    ecomd_list_sql_build(q, at, 0, &sql);
+    ecomd_list_sql_build(q, 0, &sql);
     sqlite3_stmt *st = cached(c, &c->lists[sql.shape], sql.text);
     if (!st) return EC_UNAVAILABLE;
     for (int i = 0; i < sql.nparams; i++) {
@@ -72,14 +71,8 @@ ec_status sq_list(ecomd_store *base, const ecomd_list_query *q, ecomd_rows *rows
 {
     sq_store *s = (sq_store *)base;
     sq_conn *c = sq_acquire(s);
-    /* A page without a cursor is one statement, which reads one snapshot. */
-    int tx = q->starting_after != NULL;
-    ec_status rc =
-        !tx || sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? EC_OK : EC_UNAVAILABLE;
-    int64_t at = 0;
-    if (rc == EC_OK && tx) rc = cursor_at(c, q, &at);
-    if (rc == EC_OK) rc = page(c, q, at, rows);
-    if (tx) sqlite3_exec(c->db, rc == EC_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    ec_status rc = page(c, q, rows);
+    if (rc == EC_OK && rows->n == 0 && q->starting_after) rc = cursor_exists(c, q);
     sq_release(s, c);
     return rc;
 }
