@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "../wrappers/http/request_head.h"
+#include "ecommerce.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -151,7 +152,7 @@ static void check_origin(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *in = (const char *)data;
-    CHECK(ecomd_text_valid(in, size) == text_reference(data, size));
+    CHECK(ec_text_valid(in, size) == text_reference(data, size));
     check_segment(in, size);
     char *s = malloc(size + 1); /* headers reach ecomd NUL-terminated */
     CHECK(s != NULL);

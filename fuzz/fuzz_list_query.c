@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "../wrappers/http/list_query.h"
-#include "../wrappers/http/request_head.h"
 #include "ecommerce.h"
 
 #define CHECK(cond)                                                                                \
@@ -29,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int text(const char *s)
 {
-    return s && *s && strlen(s) <= ECOMD_LIST_ID_MAX && ecomd_text_valid(s, strlen(s));
+    return s && *s && strlen(s) <= ECOMD_LIST_ID_MAX && ec_text_valid(s, strlen(s));
 }
 
 /* Whether v is one of the names a library table gives: the default
@@ -90,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(field != NULL && msg[0] && strcmp(msg, msg2) == 0 && field == field2);
         int named = !*field;
         for (size_t i = 0; i < n && !named; i++) named = strcmp(field, args[i].name) == 0;
-        CHECK(named && (!*field || ecomd_text_valid(field, strlen(field))));
+        CHECK(named && (!*field || ec_text_valid(field, strlen(field))));
     }
     free(s);
     return 0;

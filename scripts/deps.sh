@@ -18,11 +18,15 @@ set -euo pipefail
 # in front, tests/deploy parses the deployment YAML (python3-yaml), and the
 # ecomd tests check /metrics with promtool (prometheus), which also checks
 # and unit-tests the alerting rules of deploy/prometheus (tests/deploy).
+# tests/cli/man.sh renders the manual pages (groff-base, man-db); tests/ffi
+# installs the Python package into a fresh virtual environment
+# (python3-venv, which brings pip) and type-checks it (mypy).
 PACKAGES=(
     build-essential
     clang
     clang-format
     git
+    groff-base
     haproxy
     libcjson-dev
     libclang-rt-14-dev
@@ -34,10 +38,13 @@ PACKAGES=(
     libsqlite3-dev
     libxml2-dev
     make
+    man-db
+    mypy
     pkg-config
     postgresql
     prometheus
     python3
+    python3-venv
     python3-yaml
     valgrind
 )

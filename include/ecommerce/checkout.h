@@ -58,6 +58,26 @@ EC_API const ec_price_result *ec_checkout_result(const ec_checkout *checkout);
 EC_API ec_order *ec_checkout_order(ec_checkout *checkout);
 EC_API const ec_inventory_request *ec_checkout_reservation(const ec_checkout *checkout);
 
+/* What the prepared checkout spends of its promotions' limits, for the
+ * caller to count with the order, and to give back, the same, when the
+ * order is canceled with nothing shipped (*uses_back of
+ * ec_checkout_apply_event()).  For k < ec_checkout_use_count(), one per
+ * applied promotion, in the result's order: promotion
+ * ec_checkout_use_promotion() takes one use (usage_limit), one use by the
+ * cart's customer when the cart names one (usage_limit_per_customer),
+ * ec_checkout_use_spent() minor units of its budget in the cart's currency
+ * (its line discounts), and one use of each coupon code it used
+ * (code_usage_limit; j < ec_checkout_use_code_count(), as the cart spells
+ * them; codes compare without regard to ASCII case).  The cart's counts
+ * for the next checkout are the sums of these (ec_cart_set_promotion_uses()
+ * and the other count setters).  0 / NULL before a successful prepare or
+ * out of range; strings valid until the next prepare. */
+EC_API size_t ec_checkout_use_count(const ec_checkout *checkout);
+EC_API const char *ec_checkout_use_promotion(const ec_checkout *checkout, size_t k);
+EC_API int64_t ec_checkout_use_spent(const ec_checkout *checkout, size_t k);
+EC_API size_t ec_checkout_use_code_count(const ec_checkout *checkout, size_t k);
+EC_API const char *ec_checkout_use_code(const ec_checkout *checkout, size_t k, size_t j);
+
 /* Reserve the prepared order's units in `inv` and commit them to the
  * order, at the request's time.  EC_INSUFFICIENT_STOCK (the result, may be
  * NULL, carries the shortage) and the other errors of

@@ -19,6 +19,8 @@ struct ec_checkout {
     ec_price_result *result;
     ec_order *order;
     ec_inventory_request *req;
+    uint32_t *uses; /* the result's applied promotions, by index */
+    uint32_t nuses, uses_cap;
     int64_t at;    /* of the reservation */
     int prepared;  /* result and order made by the last prepare */
     int req_ready; /* and req is its reservation (events reuse req) */
@@ -51,6 +53,7 @@ void ec_checkout_free(ec_checkout *c)
     ec_price_result_free(c->result);
     ec_order_free(c->order);
     ec_inventory_request_free(c->req);
+    ec__dealloc(c->alloc, c->uses);
     ec_allocator copy = c->alloc_copy;
     ec__dealloc(c->alloc ? &copy : NULL, c);
 }
@@ -72,6 +75,23 @@ static ec_status build_reservation(ec_checkout *c, const ec_cart *cart, const ch
     return EC_OK;
 }
 
+/* The applied promotions of the result: each spends one use of its
+ * limits (ec_checkout_use_count()). */
+static ec_status list_uses(ec_checkout *c, ec_error *err)
+{
+    size_t n = ec_price_result_promotion_count(c->result);
+    if (n > c->uses_cap) {
+        uint32_t *p = ec__realloc(c->alloc, c->uses, n * sizeof *p);
+        EC_FAIL_IF(!p, err, EC_NO_MEMORY, NULL, NULL);
+        c->uses = p;
+        c->uses_cap = (uint32_t)n;
+    }
+    c->nuses = 0;
+    for (size_t k = 0; k < n; k++)
+        if (ec_price_result_promotion_applied(c->result, k)) c->uses[c->nuses++] = (uint32_t)k;
+    return EC_OK;
+}
+
 ec_status ec_checkout_prepare(ec_checkout *c, const ec_ruleset *rules, const ec_cart *cart,
                               const char *order_id, const ec_order_machine *machine, int64_t at_us,
                               int64_t ttl_seconds, ec_error *err)
@@ -82,6 +102,7 @@ ec_status ec_checkout_prepare(ec_checkout *c, const ec_ruleset *rules, const ec_
     EC_TRY(ec_price_cart(rules, cart, c->result, err));
     EC_TRY(ec_order_create(c->order, c->result, order_id, machine, err));
     EC_TRY(build_reservation(c, cart, order_id, at_us, ttl_seconds, err));
+    EC_TRY(list_uses(c, err));
     c->at = at_us;
     c->prepared = c->req_ready = 1;
     return EC_OK;
@@ -100,6 +121,35 @@ ec_order *ec_checkout_order(ec_checkout *c)
 const ec_inventory_request *ec_checkout_reservation(const ec_checkout *c)
 {
     return c && c->prepared && c->req_ready ? c->req : NULL;
+}
+
+size_t ec_checkout_use_count(const ec_checkout *c)
+{
+    return c && c->prepared ? c->nuses : 0;
+}
+
+const char *ec_checkout_use_promotion(const ec_checkout *c, size_t k)
+{
+    if (k >= ec_checkout_use_count(c)) return NULL;
+    return ec_price_result_promotion_id(c->result, c->uses[k]);
+}
+
+int64_t ec_checkout_use_spent(const ec_checkout *c, size_t k)
+{
+    if (k >= ec_checkout_use_count(c)) return 0;
+    return ec_price_result_promotion_line_discount(c->result, c->uses[k]);
+}
+
+size_t ec_checkout_use_code_count(const ec_checkout *c, size_t k)
+{
+    if (k >= ec_checkout_use_count(c)) return 0;
+    return ec_price_result_promotion_coupon_count(c->result, c->uses[k]);
+}
+
+const char *ec_checkout_use_code(const ec_checkout *c, size_t k, size_t j)
+{
+    if (k >= ec_checkout_use_count(c)) return NULL;
+    return ec_price_result_promotion_coupon(c->result, c->uses[k], j);
 }
 
 ec_status ec_checkout_reserve(ec_checkout *c, ec_inventory *inv, ec_inventory_result *result,

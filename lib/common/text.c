@@ -1,4 +1,6 @@
 /* text.c - identifier and code comparison rules of formats.md 1. */
+#include <string.h>
+
 #include "common/internal.h"
 
 static unsigned char ascii_lower(unsigned char c)
@@ -41,10 +43,27 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
     return n;
 }
 
-int ec__id_valid(const char *s, size_t len)
+size_t ec_utf8_clean(char *dst, size_t cap, const char *src, size_t len)
 {
-    if (len == 0 || len > EC__ID_MAX) return 0;
+    static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    size_t out = 0;
+    if (!dst || cap == 0) return 0;
+    for (size_t i = 0; src && i < len;) {
+        size_t k = utf8_seq((const unsigned char *)src + i, len - i);
+        size_t n = k ? k : sizeof replacement - 1;
+        if (out + n >= cap) break; /* never a character cut in two */
+        memcpy(dst + out, k ? src + i : replacement, n);
+        out += n;
+        i += k ? k : 1;
+    }
+    dst[out] = '\0';
+    return out;
+}
+
+int ec_text_valid(const char *s, size_t len)
+{
     const unsigned char *u = (const unsigned char *)s;
+    if (!s && len) return 0;
     for (size_t i = 0; i < len;) {
         if (u[i] < 0x20 || u[i] == 0x7F) return 0;
         if (u[i] == 0xC2 && i + 1 < len && u[i + 1] < 0xA0) return 0; /* C1 */
@@ -53,6 +72,11 @@ int ec__id_valid(const char *s, size_t len)
         i += n;
     }
     return 1;
+}
+
+int ec__id_valid(const char *s, size_t len)
+{
+    return len > 0 && len <= EC__ID_MAX && ec_text_valid(s, len);
 }
 
 int ec__utf8_valid(const char *s, size_t len)

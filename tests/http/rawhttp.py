@@ -2,9 +2,10 @@
 HTTP client library would refuse to send (malformed heads, pipelining,
 bodies that stop arriving) or whose answers it would hide (two heads, a
 connection closed without a byte).  Python stdlib only."""
-import json
 import select
 import socket
+
+from ecomd_harness import Response
 
 JSON = b"Content-Type: application/json\r\n"
 
@@ -15,36 +16,21 @@ def req(method, path, body=b"", headers=b""):
             % (method, path, headers, len(body), body))
 
 
-class Answer:
-    """One parsed response: status, headers (lower-case names), body."""
-
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def header(self, name):
-        return self.headers.get(name.lower())
-
-    def json(self):
-        return json.loads(self.body)
-
-
 def parse(data):
-    """The first response in data and the bytes after it; (None, data) when
-    data does not start with a whole response."""
+    """The first response in data (an ecomd_harness.Response) and the bytes
+    after it; (None, data) when data does not start with a whole response."""
     head, sep, rest = data.partition(b"\r\n\r\n")
     if not sep or not head.startswith(b"HTTP/1."):
         return None, data
     lines = head.split(b"\r\n")
-    headers = {}
+    headers = []
     for line in lines[1:]:
         name, _, value = line.partition(b":")
-        headers[name.strip().lower().decode()] = value.strip().decode("latin-1")
-    length = int(headers.get("content-length", "0"))
+        headers.append((name.strip().decode(), value.strip().decode("latin-1")))
+    length = int(dict((k.lower(), v) for k, v in headers).get("content-length", "0"))
     if len(rest) < length:
         return None, data
-    return Answer(int(lines[0].split(b" ")[1]), headers, rest[:length]), rest[length:]
+    return Response(int(lines[0].split(b" ")[1]), headers, rest[:length]), rest[length:]
 
 
 def complete(data):

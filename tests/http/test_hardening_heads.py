@@ -129,3 +129,20 @@ def test_oversized_tracestate_not_echoed():
         eq(r.header("tracestate"), None, "33 members are not")
         logged = [l["status"] for l in s.requests_logged() if l["route"] == "/healthz"]
         eq(logged[0], 200, "logged as answered")
+
+
+def test_heads_at_the_memory_limit_answered():
+    # A head that fits in the connection's memory but leaves too little of
+    # it for the answer's head: MHD gave up on the answer (no byte sent);
+    # ecomd now writes it on the socket itself.
+    with Server() as s:
+        for size in range(64800, 65600, 20):
+            data = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"a" * size + b"\r\n\r\n"
+            a = one_answer(send_raw(s.port, data, until_closed=True), "a header of %d bytes" % size)
+            check(a.status in (200, 431), "%d bytes: %d" % (size, a.status))
+        for n in range(880, 960, 4):
+            data = b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + \
+                b"".join(b"a%d:b\r\n" % i for i in range(n)) + b"\r\n"
+            a = one_answer(send_raw(s.port, data, until_closed=True), "%d headers" % n)
+            check(a.status in (200, 431), "%d headers: %d" % (n, a.status))
+        eq(s.settled_inflight(), 1, "nothing left in flight")

@@ -1,12 +1,12 @@
 """test_lists.py - GET /v1/orders, /v1/reservations and /v1/carts: filters,
 pages newest first that neither repeat nor skip an object while others are
 added, limits, refusals naming the parameter, items equal to the single
-GET's documents, and migration 8 on a store that holds orders."""
+GET's documents, and the lists' migration on a store that holds orders."""
 import threading
 import time
 import urllib.parse
 
-from ecomd_harness import Server, check, eq, undo_migration_8
+from ecomd_harness import Server, check, eq, undo_lists_migration
 
 CART = {"currency": "EUR", "country": "DE", "customer_group": "retail", "channel": "web"}
 
@@ -231,7 +231,7 @@ def test_carts_list():
         eq((r.status, r.json()["error"]["field"]), (400, "state"), "carts take no state")
 
 
-def test_migration_8_fills_the_list_columns():
+def test_lists_migration_fills_the_list_columns():
     """A store from before the lists gets payment statuses, SKU rows and
     reservation times from what it holds."""
     with Server() as s:
@@ -241,8 +241,8 @@ def test_migration_8_fills_the_list_columns():
                 for i in range(3)]
         event(s, made[2]["id"], "cap", "capture", amount=made[2]["total"])
         s.stop()
-        # Back to schema 7.
-        undo_migration_8(s)
+        # Back to before the lists' migration.
+        undo_lists_migration(s)
         with Server(directory=s.dir) as again:
             eq(ids(page(again, "/v1/orders", payment_status="paid")), [made[2]["id"]],
                "payment status from the documents")

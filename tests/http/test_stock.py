@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 
-from ecomd_harness import Server, check, eq, keygen, undo_migration_8
+from ecomd_harness import Server, check, eq, keygen, undo_lists_migration
 
 
 def set_stock(s, sku, loc, on_hand, key=None, **extra):
@@ -322,9 +322,13 @@ def test_migration_counts_what_reservations_hold():
         rid = reserve(s, [("A", 1)], "m3").json()["id"]
         eq(s.request("POST", "/v1/reservations/%s/release" % rid).status, 200, "released")
         s.stop()
-        # Back to schema 4: without migration 5 (held), 6 (an index),
-        # 7 (the progress of reservation lines) and 8 (the lists' columns).
-        undo_migration_8(s)
+        # Back to schema 4: without migration 5 (held), 6 (an index), 7
+        # (the progress of reservation lines), 8 (promotion counts) and the
+        # lists' migration.
+        undo_lists_migration(s)
+        for table in ("customer_promotion_uses", "coupon_uses", "promotion_spent",
+                      "order_promotion_uses"):
+            s.sql("DROP TABLE " + table)
         s.sql("ALTER TABLE stock DROP COLUMN held")
         s.sql("DROP INDEX idempotency_created")
         for column in ("position", "shipped", "released", "returned"):

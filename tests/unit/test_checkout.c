@@ -107,6 +107,42 @@ static void test_checkout_reserves_and_commits(void)
     co_close(&f);
 }
 
+/* Each applied promotion spends one use, its line discounts and the codes
+ * it used, as the cart spelt them; nothing before a prepare or for a cart
+ * that takes no promotion. */
+static void test_checkout_lists_what_promotions_spend(void)
+{
+    co_fx f;
+    CU_ASSERT_FATAL(co_open(&f, NULL));
+    ec_error e = th_error();
+    EXPECT_I64((int64_t)ec_checkout_use_count(f.c), 0);
+    CU_ASSERT_PTR_NULL(ec_checkout_use_promotion(f.c, 0));
+    CU_ASSERT_EQUAL_FATAL(checkout(&f, "A*2 D*3 coupon=ten coupon=TWO", &e), EC_OK);
+    const ec_price_result *r = ec_checkout_result(f.c);
+    CU_ASSERT_EQUAL_FATAL(ec_checkout_use_count(f.c), 2);
+    int64_t spent = 0;
+    for (size_t k = 0; k < 2; k++) {
+        const char *id = ec_checkout_use_promotion(f.c, k);
+        CU_ASSERT_EQUAL_FATAL(ec_checkout_use_code_count(f.c, k), 1);
+        CU_ASSERT_STRING_EQUAL(ec_checkout_use_code(f.c, k, 0),
+                               strcmp(id, "TEN") == 0 ? "ten" : "TWO");
+        CU_ASSERT_PTR_NULL(ec_checkout_use_code(f.c, k, 1));
+        if (strcmp(id, "TWO") == 0) EXPECT_I64(ec_checkout_use_spent(f.c, k), 200);
+        spent += ec_checkout_use_spent(f.c, k);
+    }
+    EXPECT_I64(spent, ec_price_result_discount(r)); /* no shipping, no product promotion */
+    CU_ASSERT_PTR_NULL(ec_checkout_use_promotion(f.c, 2));
+    EXPECT_I64((int64_t)ec_checkout_use_code_count(f.c, 2), 0);
+    ec_inventory_release(f.inv, "ord-1", NULL, NULL);
+    CU_ASSERT_EQUAL_FATAL(
+        ec_checkout_prepare(f.c, f.o.p.rs, f.o.p.cart, "ord-2", NULL, T0, 900, &e), EC_OK);
+    th_fx_recart(&f.o.p, "A B");
+    CU_ASSERT_EQUAL_FATAL(
+        ec_checkout_prepare(f.c, f.o.p.rs, f.o.p.cart, "ord-3", NULL, T0, 900, &e), EC_OK);
+    EXPECT_I64((int64_t)ec_checkout_use_count(f.c), 0);
+    co_close(&f);
+}
+
 static void test_checkout_refused_for_lack_of_stock(void)
 {
     co_fx f;
@@ -259,6 +295,7 @@ static void test_checkout_chaos(void)
 }
 
 static CU_TestInfo checkout_tests[] = {
+    {"lists_what_promotions_spend", test_checkout_lists_what_promotions_spend},
     {"reserves_and_commits", test_checkout_reserves_and_commits},
     {"refused_for_lack_of_stock", test_checkout_refused_for_lack_of_stock},
     {"events_move_the_units", test_checkout_events_move_the_units},

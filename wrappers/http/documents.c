@@ -13,6 +13,18 @@
 
 #include "ecomd.h"
 
+/* ---- growing arrays ------------------------------------------------------------------ */
+
+void *ecomd_grow(void *items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) return items;
+    size_t n = *cap ? *cap : 8;
+    while (n < need) n *= 2;
+    void *p = realloc(items, n * size);
+    if (p) *cap = n;
+    return p;
+}
+
 /* ---- the text builder ---------------------------------------------------------------- */
 
 static int grow(ecomd_doc *d, size_t more)

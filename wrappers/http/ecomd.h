@@ -54,8 +54,8 @@ typedef struct ecomd_config {
 /* Whether CORS answers `origin` (one of cfg's --cors-origin values). */
 int ecomd_cors_allowed(const ecomd_config *cfg, const char *origin);
 
-/* Fill cfg from the environment, then argv.  Returns 0, 1 after --help
- * (printed), or 2 on a usage error (message on stderr). */
+/* Fill cfg from the environment, then argv.  Returns 0, 1 after --help or
+ * --version (printed), or 2 on a usage error (message on stderr). */
 int ecomd_config_load(ecomd_config *cfg, int argc, char **argv);
 
 /* ---- keys (keys.c) ---------------------------------------------------------- */
@@ -81,8 +81,9 @@ typedef struct ecomd_ruleset {
     ec_ruleset *rules;
     int64_t version;
     atomic_int refs;
-    /* Ids of the promotions with a usage_limit, sorted (they point into
-     * rules): checkouts that spend one of them wait for each other. */
+    /* Ids of the promotions with a limit the service counts (uses, uses
+     * per customer or per code, a budget), sorted (they point into rules):
+     * checkouts that spend one of them wait for each other. */
     const char **limited;
     size_t nlimited;
 } ecomd_ruleset;
@@ -379,6 +380,11 @@ int ecomd_reply_data_error(ecomd_request *r);
 
 /* ---- documents (documents.c) ---------------------------------------------------------------- */
 
+/* items (of `size` bytes each, *cap of them) with room for `need`: the
+ * same pointer, or a larger copy (*cap updated), or NULL without memory
+ * (items then untouched). */
+void *ecomd_grow(void *items, size_t *cap, size_t need, size_t size);
+
 struct cJSON;
 
 /* A growable text buffer: appends never fail half-way (a failure marks
@@ -428,6 +434,32 @@ const char *ecomd_body_string(const struct cJSON *obj, const char *key);
 /* 1 when every key of obj is in `keys` (NULL-terminated); else answers
  * 400 naming the first other key and returns 0. */
 int ecomd_body_only(ecomd_request *r, const struct cJSON *obj, const char *const *keys);
+
+/* ---- promotion counts of a checkout (promotion_counts.c) --------------------------------- */
+
+/* Room for the key of any coupon code a cart can hold (1 to 128 bytes). */
+#define ECOMD_COUPON_KEY_MAX 136
+
+/* The key a coupon code's uses are kept under: the code in ASCII lower
+ * case, since codes compare without regard to ASCII case.  0 when it
+ * does not fit in size. */
+int ecomd_coupon_key(char *key, size_t size, const char *code);
+
+/* The keys a checkout has locked (promotion ids, "coupon:" + code keys). */
+typedef struct ecomd_locks {
+    char **keys;
+    size_t n, cap;
+} ecomd_locks;
+
+/* Lock, in tx, what the prepared checkout spends of the limited
+ * promotions of rs (their ids and their codes' keys) that l does not hold
+ * yet, smallest first; *added tells whether there was any. */
+ec_status ecomd_lock_spent(ecomd_store *s, ecomd_tx *tx, const ecomd_ruleset *rs,
+                           const ec_checkout *co, ecomd_locks *l, int *added);
+void ecomd_locks_free(ecomd_locks *l);
+/* Count, in tx, what the prepared checkout spends (ec_checkout_use_*)
+ * for its order, priced from `cart`. */
+ec_status ecomd_count_spent(ecomd_store *s, ecomd_tx *tx, ec_checkout *co, const ec_cart *cart);
 
 /* ---- orders (handlers_order_events.c) ------------------------------------------------------ */
 

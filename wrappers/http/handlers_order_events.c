@@ -127,8 +127,7 @@ static ec_status record(event_run *e, int32_t uses_back, ecomd_outcome *out)
     char *doc = NULL, *effects = NULL, *changed = NULL;
     size_t len = 0, flen = 0;
     ec_status st = e->stock.inv ? s->ops->stock_save(e->tx, &e->stock) : EC_OK;
-    for (size_t i = 0; st == EC_OK && uses_back && i < ec_order_promotion_count(e->order); i++)
-        st = s->ops->promotion_use_add(e->tx, ec_order_promotion_id(e->order, i), -1);
+    if (st == EC_OK && uses_back) st = s->ops->promotion_give_back(e->tx, ec_order_id(e->order));
     if (st == EC_OK && (ec_order_to_json(e->order, &doc, &len) != EC_OK ||
                         ec_order_effects_to_json(e->fx, e->order, &effects, &flen) != EC_OK ||
                         !(changed = state_changed(e, effects))))

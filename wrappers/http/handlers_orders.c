@@ -2,8 +2,9 @@
  *
  * Checkout is one transaction and one call into the library's checkout
  * module: the cart is priced with the stored promotion counts, the order
- * made from the result and its units reserved and committed; the
- * promotion uses are counted; the order and its order.created event are
+ * made from the result and its units reserved and committed; what it
+ * spends of the promotions' limits is counted (promotion_counts.c); the
+ * order and its order.created event are
  * stored.  The request body is read once, the stored cart once, and the
  * order document is written once: it is the row, the event's payload and
  * the response. */
@@ -66,51 +67,6 @@ static ec_status prepare(checkout_run *c, const char *order_id, ecomd_outcome *o
     return EC_OK;
 }
 
-/* The limited promotions a checkout has locked, by id. */
-typedef struct locks {
-    char **ids;
-    size_t n, cap;
-} locks;
-
-static int locked_already(const locks *l, const char *id)
-{
-    for (size_t k = 0; k < l->n; k++)
-        if (strcmp(l->ids[k], id) == 0) return 1;
-    return 0;
-}
-
-/* Lock the limited promotions the order spends that are not locked yet,
- * in id order (the one lock order every checkout keeps); *added tells
- * whether there were any. */
-static ec_status lock_limited(checkout_run *c, locks *l, int *added)
-{
-    const ec_order *o = ec_checkout_order(c->co);
-    ecomd_store *s = c->r->srv->store;
-    *added = 0;
-    for (;;) {
-        const char *next = NULL;
-        for (size_t i = 0; i < ec_order_promotion_count(o); i++) {
-            const char *id = ec_order_promotion_id(o, i);
-            if (!locked_already(l, id) && ecomd_ruleset_limited(c->rs, id) &&
-                (!next || strcmp(id, next) < 0))
-                next = id;
-        }
-        if (!next) return EC_OK;
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? 2 * l->cap : 4;
-            char **ids = realloc(l->ids, cap * sizeof *ids);
-            if (!ids) return EC_NO_MEMORY;
-            l->ids = ids;
-            l->cap = cap;
-        }
-        if (!(l->ids[l->n] = strdup(next))) return EC_NO_MEMORY;
-        l->n++;
-        ec_status st = s->ops->promotion_lock(c->tx, next);
-        if (st != EC_OK) return st;
-        *added = 1;
-    }
-}
-
 /* Counts read without a lock may be stale (never too high).  The limited
  * promotions the price spends are locked and the counts read again, and
  * the cart priced again with them, until a price spends no promotion that
@@ -118,19 +74,18 @@ static ec_status lock_limited(checkout_run *c, locks *l, int *added)
 static ec_status price_for_checkout(checkout_run *c, const char *order_id, ecomd_outcome *out)
 {
     ecomd_store *s = c->r->srv->store;
-    locks l = {0};
-    ec_status st = s->ops->promotion_uses(s, c->tx, c->cart);
+    ecomd_locks l = {0};
+    ec_status st = s->ops->promotion_counts(s, c->tx, c->cart);
     if (st == EC_OK) st = prepare(c, order_id, out);
     for (int round = 0; st == EC_OK && !out->body; round++) {
         int added = 0;
-        st = lock_limited(c, &l, &added);
+        st = ecomd_lock_spent(s, c->tx, c->rs, c->co, &l, &added);
         if (st != EC_OK || !added) break;
         if (round == 8) st = EC_UNAVAILABLE; /* counts moving every time: retry later */
-        if (st == EC_OK) st = s->ops->promotion_uses(s, c->tx, c->cart);
+        if (st == EC_OK) st = s->ops->promotion_counts(s, c->tx, c->cart);
         if (st == EC_OK) st = prepare(c, order_id, out);
     }
-    for (size_t k = 0; k < l.n; k++) free(l.ids[k]);
-    free(l.ids);
+    ecomd_locks_free(&l);
     return st;
 }
 
@@ -170,9 +125,7 @@ static ec_status store_order(checkout_run *c, ecomd_outcome *out)
 {
     ecomd_store *s = c->r->srv->store;
     const ec_order *o = ec_checkout_order(c->co);
-    ec_status st = EC_OK;
-    for (size_t i = 0; st == EC_OK && i < ec_order_promotion_count(o); i++)
-        st = s->ops->promotion_use_add(c->tx, ec_order_promotion_id(o, i), 1);
+    ec_status st = ecomd_count_spent(s, c->tx, c->co, c->cart);
     char *doc = NULL, *existing = NULL;
     size_t len = 0;
     if (st == EC_OK && ec_order_to_json(o, &doc, &len) != EC_OK) st = EC_NO_MEMORY;

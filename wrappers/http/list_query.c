@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "ecommerce.h"
-#include "request_head.h"
 
 enum { P_LIMIT, P_ID, P_STATE, P_PAYMENT, P_STATUS, P_TIME };
 
@@ -79,7 +78,7 @@ static int read_value(const struct param *p, const char *v, ecomd_list_query *q,
         snprintf(msg, size, "limit is a whole number from 1 to %d", ECOMD_LIST_LIMIT_MAX);
         return 0;
     case P_ID:
-        if (*v && strlen(v) <= ECOMD_LIST_ID_MAX && ecomd_text_valid(v, strlen(v))) break;
+        if (*v && strlen(v) <= ECOMD_LIST_ID_MAX && ec_text_valid(v, strlen(v))) break;
         snprintf(msg, size, "%s is 1 to %d bytes of text", p->name, ECOMD_LIST_ID_MAX);
         return 0;
     case P_TIME:
@@ -119,7 +118,7 @@ int ecomd_list_query_read(int kind, const ecomd_query_arg *args, size_t n, ecomd
         if (!p) {
             /* the name goes into the error document: only if it is text */
             size_t len = strlen(args[i].name);
-            if (len > ECOMD_LIST_ID_MAX || !ecomd_text_valid(args[i].name, len)) *field = "";
+            if (len > ECOMD_LIST_ID_MAX || !ec_text_valid(args[i].name, len)) *field = "";
             snprintf(msg, size, "unknown parameter%s", **field ? "" : " (its name is not text)");
             return 0;
         }

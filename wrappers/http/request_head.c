@@ -2,41 +2,11 @@
  * request_head.h.  No MHD and no state: bytes in, a verdict out. */
 #include "request_head.h"
 
+#include "ecommerce.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* Length of the UTF-8 sequence at s (1 to 4), or 0 when it is malformed,
- * overlong, a surrogate or past U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) return 1;
-    size_t n = (c >= 0xC2 && c <= 0xDF)   ? 2
-               : (c >= 0xE0 && c <= 0xEF) ? 3
-               : (c >= 0xF0 && c <= 0xF4) ? 4
-                                          : 0;
-    if (n == 0 || n > left) return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xF0 && s[1] < 0x90)) return 0; /* overlong */
-    if (c == 0xED && s[1] > 0x9F) return 0;                                 /* surrogate */
-    if (c == 0xF4 && s[1] > 0x8F) return 0;                                 /* > U+10FFFF */
-    return n;
-}
-
-int ecomd_text_valid(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        if (u[i] < 0x20 || u[i] == 0x7F) return 0;
-        if (u[i] == 0xC2 && i + 1 < n && u[i + 1] < 0xA0) return 0; /* C1 controls */
-        size_t k = utf8_seq(u + i, n - i);
-        if (k == 0) return 0;
-        i += k;
-    }
-    return 1;
-}
 
 static int hexval(char c)
 {
@@ -62,7 +32,7 @@ size_t ecomd_decode_segment(const char *s, size_t n, char *out, size_t cap)
         out[o++] = (char)c;
     }
     out[o] = '\0';
-    return o > 0 && ecomd_text_valid(out, o) ? o : 0;
+    return o > 0 && ec_text_valid(out, o) ? o : 0;
 }
 
 /* ---- trace context and request ids ------------------------------------------------ */

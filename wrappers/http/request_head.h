@@ -17,15 +17,12 @@
 /* Idempotency-Key: 1 to this many of [A-Za-z0-9._:-]. */
 #define ECOMD_IDEM_KEY_MAX 128
 
-/* Whether [s, s+n) is UTF-8 (no overlong form, surrogate or code point
- * past U+10FFFF) without C0 or C1 control characters or DEL: what the
- * library accepts in an identifier, and what PostgreSQL takes as text. */
-int ecomd_text_valid(const char *s, size_t n);
-
 /* Percent-decode one path segment [s, s+n) into out (cap bytes, NUL
  * terminated).  Returns its length, or 0 when it is empty, malformed
- * ("%4", "%zz"), does not fit, or decodes to bytes ecomd_text_valid
- * refuses: such a segment names nothing, so its route answers 404. */
+ * ("%4", "%zz"), does not fit, or decodes to bytes ec_text_valid()
+ * refuses (not UTF-8 text without control characters, what the library
+ * takes in an id and PostgreSQL as text): such a segment names nothing, so its route answers 404.
+ */
 size_t ecomd_decode_segment(const char *s, size_t n, char *out, size_t cap);
 
 /* A W3C traceparent "00-<32 hex>-<16 hex>-<2 hex>" (a later version may

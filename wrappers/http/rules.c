@@ -54,7 +54,18 @@ static int by_text(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The sorted ids of the promotions with a usage limit; 0 without memory. */
+/* Whether promotion i has a limit the service counts: uses, uses per
+ * customer, uses per code, or a budget (in any currency). */
+static int counted(const ec_ruleset *rules, size_t i, const char **id)
+{
+    return ec_ruleset_promotion_at(rules, i, id, NULL) == 1 ||
+           ec_ruleset_promotion_customer_limit(rules, i, NULL) == 1 ||
+           ec_ruleset_promotion_code_limit(rules, i, NULL) == 1 ||
+           ec_ruleset_promotion_budget(rules, i, NULL, NULL) > 0;
+}
+
+/* The sorted ids of the promotions with a counted limit; 0 without
+ * memory. */
 static int list_limited(ecomd_ruleset *rs)
 {
     size_t n = ec_ruleset_promotion_count(rs->rules);
@@ -63,7 +74,7 @@ static int list_limited(ecomd_ruleset *rs)
     if (n && !rs->limited) return 0;
     for (size_t i = 0; i < n; i++) {
         const char *id = NULL;
-        if (ec_ruleset_promotion_at(rs->rules, i, &id, NULL) == 1) rs->limited[rs->nlimited++] = id;
+        if (counted(rs->rules, i, &id)) rs->limited[rs->nlimited++] = id;
     }
     if (rs->nlimited) qsort(rs->limited, rs->nlimited, sizeof *rs->limited, by_text);
     return 1;

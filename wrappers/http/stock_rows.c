@@ -21,13 +21,9 @@ ec_status ecomd_skus_add(ecomd_skus *s, const char *sku)
 {
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->v[i], sku) == 0) return EC_OK;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 8;
-        char **v = realloc(s->v, cap * sizeof *v);
-        if (!v) return EC_NO_MEMORY;
-        s->v = v;
-        s->cap = cap;
-    }
+    char **v = ecomd_grow(s->v, &s->cap, s->n + 1, sizeof *v);
+    if (!v) return EC_NO_MEMORY;
+    s->v = v;
     if (!(s->v[s->n] = strdup(sku))) return EC_NO_MEMORY;
     s->n++;
     return EC_OK;
@@ -86,13 +82,9 @@ static void named_free(named *nr)
 static ec_status on_line(void *ctx, const ecomd_res_line *line)
 {
     named *nr = ctx;
-    if (nr->n == nr->cap) {
-        size_t cap = nr->cap ? 2 * nr->cap : 8;
-        ecomd_res_line *v = realloc(nr->lines, cap * sizeof *v);
-        if (!v) return EC_NO_MEMORY;
-        nr->lines = v;
-        nr->cap = cap;
-    }
+    ecomd_res_line *v = ecomd_grow(nr->lines, &nr->cap, nr->n + 1, sizeof *v);
+    if (!v) return EC_NO_MEMORY;
+    nr->lines = v;
     ecomd_res_line *l = &nr->lines[nr->n];
     *l = *line;
     l->sku = strdup(line->sku);
@@ -138,13 +130,9 @@ static void loading_free(loading *l)
 static ec_status on_stock(void *ctx, const ecomd_stock_row *row)
 {
     loading *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        outside *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return EC_NO_MEMORY;
-        l->v = v;
-        l->cap = cap;
-    }
+    outside *v = ecomd_grow(l->v, &l->cap, l->n + 1, sizeof *v);
+    if (!v) return EC_NO_MEMORY;
+    l->v = v;
     ec_status st = ec_inventory_restore_stock(l->inv, row->sku, row->location, row->on_hand,
                                               row->safety_stock, row->backorder_limit, NULL);
     if (st != EC_OK) return st == EC_NO_MEMORY ? st : EC_INTERNAL;

@@ -38,13 +38,9 @@ ec_status ecomd_in_tx(ecomd_store *s, ecomd_tx_fn fn, void *ctx)
 ec_status ecomd_rows_add(ecomd_rows *rows, const char *id, int64_t version, const char *doc,
                          size_t len)
 {
-    if (rows->n == rows->cap) {
-        size_t cap = rows->cap ? 2 * rows->cap : 32;
-        ecomd_row *v = realloc(rows->v, cap * sizeof *v);
-        if (!v) return EC_NO_MEMORY;
-        rows->v = v;
-        rows->cap = cap;
-    }
+    ecomd_row *v = ecomd_grow(rows->v, &rows->cap, rows->n + 1, sizeof *v);
+    if (!v) return EC_NO_MEMORY;
+    rows->v = v;
     ecomd_row *r = &rows->v[rows->n];
     r->id = strdup(id ? id : "");
     r->version = version;

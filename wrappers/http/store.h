@@ -86,6 +86,15 @@ typedef struct ecomd_outbox_ends {
 /* Fill out from the ids and RFC 3339 times of the two rows. */
 ec_status ecomd_outbox_ends_set(ecomd_outbox_ends *out, int64_t first_id, const char *first_at,
                                 int64_t last_id, const char *last_at);
+/* One use a checkout makes of a promotion (ec_checkout_use_*): `uses`
+ * (1; 0 for a promotion's second and further codes) of promotion_id by
+ * everyone and by `customer` ("" when the cart names none), `spent` minor
+ * units of `currency` from its budget, and one use of coupon `code`
+ * (its ecomd_coupon_key; "" when none). */
+typedef struct ecomd_promotion_use {
+    const char *promotion_id, *customer, *currency, *code;
+    int64_t uses, spent;
+} ecomd_promotion_use;
 
 typedef struct ecomd_store_ops {
     const char *name;
@@ -156,17 +165,24 @@ typedef struct ecomd_store_ops {
     ec_status (*orders_due)(ecomd_store *s, int64_t now_us, int limit, char **ids);
     /* The id of the order made from a cart (malloc'd), NULL when none. */
     ec_status (*order_of_cart)(ecomd_tx *tx, const char *cart_id, char **order_id);
-    /* Promotion usage: every count into `cart` (ec_cart_set_promotion_uses;
-     * tx may be NULL); add `delta` uses (a checkout counts +1, a canceled
-     * order gives its use back with -1). */
-    ec_status (*promotion_uses)(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
-    ec_status (*promotion_use_add)(ecomd_tx *tx, const char *promotion_id, int delta);
-    /* Hold promotion `id` until the transaction ends, waiting for any other
-     * transaction that holds it: a checkout spending a promotion with a
-     * usage limit takes it before trusting the promotion's count, so that
-     * two checkouts never both spend its last use.  Counts read without it
-     * may be stale, never too high. */
-    ec_status (*promotion_lock)(ecomd_tx *tx, const char *promotion_id);
+    /* Promotion counts (docs/service.md, "Promotion limits"): into `cart`
+     * every promotion's uses, the uses by the cart's customer (when it
+     * names one), the uses of the cart's coupon codes and what each
+     * promotion has spent in the cart's currency (tx may be NULL).
+     * promotion_spend counts one use a checkout makes for order_id and
+     * keeps it with the order; promotion_give_back takes back all an order
+     * counted, once (nothing the second time). */
+    ec_status (*promotion_counts)(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
+    ec_status (*promotion_spend)(ecomd_tx *tx, const char *order_id,
+                                 const ecomd_promotion_use *use);
+    ec_status (*promotion_give_back)(ecomd_tx *tx, const char *order_id);
+    /* Hold `key` (a promotion id, or a coupon code's ecomd_coupon_key)
+     * until the transaction ends, waiting for any other transaction that
+     * holds it: a checkout spending a limited promotion takes it before
+     * trusting the promotion's counts, so that two checkouts never both
+     * spend its last use or the last of its budget.  Counts read without
+     * it may be stale, never too high. */
+    ec_status (*promotion_lock)(ecomd_tx *tx, const char *key);
     /* Mark active reservations past their expiry expired; *count receives
      * how many.  Safe when several instances run it at once. */
     ec_status (*reservations_expire)(ecomd_store *s, int64_t now_us, int64_t *count);

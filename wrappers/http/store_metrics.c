@@ -185,19 +185,25 @@ static ec_status t_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order
     TIMED(tx_store(tx), K_WRITE, order_of_cart, tx, cart_id, order_id);
 }
 
-static ec_status t_promotion_uses(ecomd_store *s, ecomd_tx *tx, ec_cart *cart)
+static ec_status t_promotion_counts(ecomd_store *s, ecomd_tx *tx, ec_cart *cart)
 {
-    TIMED(s, tx ? K_WRITE : K_READ, promotion_uses, s, tx, cart);
+    TIMED(s, tx ? K_WRITE : K_READ, promotion_counts, s, tx, cart);
 }
 
-static ec_status t_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta)
+static ec_status t_promotion_spend(ecomd_tx *tx, const char *order_id,
+                                   const ecomd_promotion_use *use)
 {
-    TIMED(tx_store(tx), K_WRITE, promotion_use_add, tx, promotion_id, delta);
+    TIMED(tx_store(tx), K_WRITE, promotion_spend, tx, order_id, use);
 }
 
-static ec_status t_promotion_lock(ecomd_tx *tx, const char *promotion_id)
+static ec_status t_promotion_give_back(ecomd_tx *tx, const char *order_id)
 {
-    TIMED(tx_store(tx), K_LOCK, promotion_lock, tx, promotion_id);
+    TIMED(tx_store(tx), K_WRITE, promotion_give_back, tx, order_id);
+}
+
+static ec_status t_promotion_lock(ecomd_tx *tx, const char *key)
+{
+    TIMED(tx_store(tx), K_LOCK, promotion_lock, tx, key);
 }
 
 static ec_status t_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count)
@@ -256,8 +262,9 @@ static void time_table(ecomd_store_ops *ops)
     TIME(order_put);
     TIME(orders_due);
     TIME(order_of_cart);
-    TIME(promotion_uses);
-    TIME(promotion_use_add);
+    TIME(promotion_counts);
+    TIME(promotion_spend);
+    TIME(promotion_give_back);
     TIME(promotion_lock);
     TIME(reservations_expire);
     TIME(prune);

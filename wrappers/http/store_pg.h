@@ -1,13 +1,15 @@
 /* store_pg.h - what the PostgreSQL adapter's files share (store_pg.c:
  * connection pool, transactions, rules, outbox, idempotency, carts;
- * store_pg_stock.c: inventory rows; store_pg_orders.c: orders, promotion
- * usage, the sweeper).  Private to the adapter.
+ * store_pg_stock.c: inventory rows; store_pg_orders.c: orders, the
+ * sweeper; store_pg_promotions.c: promotion counts).  Private to the
+ * adapter.
  *
  * Concurrency model: transactions run at READ COMMITTED and take row locks
  * in one fixed order, so that many instances can write at once without
  * overselling and without serialization failures:
  *   idempotency key (advisory) -> cart or order row -> the limited
- *   promotions a checkout spends (advisory, by id) -> reservation row ->
+ *   promotions a checkout spends and their coupon codes (advisory, by
+ *   key) -> reservation row ->
  *   stock rows ordered by (sku, location) -> outbox (advisory).
  * A checkout whose re-pricing brings in another limited promotion locks
  * that one late; two such checkouts can deadlock, which PostgreSQL detects
@@ -77,9 +79,11 @@ ec_status pg_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, con
                        int64_t due_us, int64_t at_us, char **existing);
 ec_status pg_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id);
 ec_status pg_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
-ec_status pg_promotion_uses(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
-ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta);
-ec_status pg_promotion_lock(ecomd_tx *tx, const char *promotion_id);
+/* Promotion counts (store_pg_promotions.c). */
+ec_status pg_promotion_counts(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
+ec_status pg_promotion_spend(ecomd_tx *tx, const char *order_id, const ecomd_promotion_use *use);
+ec_status pg_promotion_give_back(ecomd_tx *tx, const char *order_id);
+ec_status pg_promotion_lock(ecomd_tx *tx, const char *key);
 ec_status pg_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);

@@ -1,5 +1,5 @@
-/* store_pg_orders.c - the PostgreSQL adapter's orders, promotion usage
- * counts and the reservation sweeper. */
+/* store_pg_orders.c - the PostgreSQL adapter's orders and the
+ * reservation sweeper. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,36 +122,6 @@ ec_status pg_orders_due(ecomd_store *base, int64_t now_us, int limit, char **ids
     return rc;
 }
 
-ec_status pg_promotion_uses(ecomd_store *base, ecomd_tx *tx, ec_cart *cart)
-{
-    pg_store *s = (pg_store *)base;
-    pg_conn *c = tx ? tx->conn : pg_acquire(s);
-    /* No lock: a checkout locks only the limited promotions it spends
-     * (pg_promotion_lock) and then reads their counts again. */
-    PGresult *res =
-        pg_run(c, "SELECT promotion_id, uses FROM promotion_uses", 0, NULL, NULL, NULL, 0, NULL);
-    if (!tx) pg_release(s, c);
-    ec_status rc = res ? EC_OK : EC_UNAVAILABLE;
-    for (int i = 0; rc == EC_OK && i < PQntuples(res); i++)
-        rc = ec_cart_set_promotion_uses(cart, PQgetvalue(res, i, 0),
-                                        strtoll(PQgetvalue(res, i, 1), NULL, 10), NULL);
-    PQclear(res);
-    /* a count the cart cannot take (more promotions than it keeps) */
-    return rc == EC_OK || rc == EC_UNAVAILABLE || rc == EC_NO_MEMORY ? rc : EC_INTERNAL;
-}
-
-ec_status pg_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta)
-{
-    char b[PG_INT_BUF];
-    const char *vals[2] = {promotion_id, pg_int(b, delta)};
-    return pg_do(
-        tx->conn,
-        "INSERT INTO promotion_uses(promotion_id, uses) VALUES ($1, greatest($2::bigint, 0))"
-        " ON CONFLICT(promotion_id) DO UPDATE SET"
-        " uses = greatest(promotion_uses.uses + $2::bigint, 0)",
-        2, vals);
-}
-
 /* Conditional, so that instances sweeping at once never expire a
  * reservation twice or one that was committed meanwhile (the row lock
  * makes the second UPDATE re-check the status). */
@@ -246,13 +216,4 @@ ec_status pg_prune(ecomd_store *base, int64_t keys_before_us, int64_t events_bef
         PQclear(res);
     }
     return rc;
-}
-
-/* An advisory lock per promotion, in its own class (the two-key form):
- * only checkouts spending the same limited promotion wait for each other. */
-ec_status pg_promotion_lock(ecomd_tx *tx, const char *promotion_id)
-{
-    const char *vals[1] = {promotion_id};
-    return pg_do(tx->conn, "SELECT pg_advisory_xact_lock(" PG_LOCK_PROMOTIONS ", hashtext($1))", 1,
-                 vals);
 }

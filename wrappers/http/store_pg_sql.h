@@ -67,8 +67,24 @@ static const char *const pg_migrations[] = {
     "UPDATE reservation_lines SET shipped = quantity WHERE reservation_id IN"
     "  (SELECT id FROM reservations WHERE status = 'shipped');"
     "ALTER TABLE reservations ALTER COLUMN doc SET DEFAULT '';",
-    /* 8: lists, newest first by (created_at, id) (see the SQLite store's
-     * migration 8 and list_sql.c). */
+    /* 8: the other promotion limits and what each order counted (see the
+     * SQLite store's migration 8). */
+    "CREATE TABLE customer_promotion_uses(promotion_id text COLLATE \"C\" NOT NULL,"
+    "  customer text COLLATE \"C\" NOT NULL, uses bigint NOT NULL,"
+    "  PRIMARY KEY(customer, promotion_id));"
+    "CREATE TABLE coupon_uses(code text COLLATE \"C\" PRIMARY KEY, uses bigint NOT NULL);"
+    "CREATE TABLE promotion_spent(currency text COLLATE \"C\" NOT NULL,"
+    "  promotion_id text COLLATE \"C\" NOT NULL, spent bigint NOT NULL,"
+    "  PRIMARY KEY(currency, promotion_id));"
+    "CREATE TABLE order_promotion_uses(order_id text COLLATE \"C\" NOT NULL,"
+    "  promotion_id text COLLATE \"C\" NOT NULL, code text COLLATE \"C\" NOT NULL,"
+    "  customer text COLLATE \"C\" NOT NULL, currency text COLLATE \"C\" NOT NULL,"
+    "  uses bigint NOT NULL, spent bigint NOT NULL, PRIMARY KEY(order_id, promotion_id, code));"
+    "INSERT INTO order_promotion_uses SELECT o.id, p ->> 'id', '', '', '', 1, 0"
+    "  FROM orders o, jsonb_array_elements(o.doc::jsonb -> 'promotions') p"
+    "  ON CONFLICT DO NOTHING;",
+    /* 9: lists, newest first by (created_at, id) (see the SQLite store's
+     * migration 9 and list_sql.c). */
     "ALTER TABLE orders ADD COLUMN payment_status text NOT NULL DEFAULT '';"
     "UPDATE orders SET payment_status = coalesce(doc::json->'payment'->>'status', '');"
     "CREATE INDEX orders_created ON orders(created_at, id);"

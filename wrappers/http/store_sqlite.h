@@ -49,7 +49,19 @@ enum {
     SQ_OUTBOX_ENDS,
     SQ_ORDERS_DUE,
     SQ_PROMO_USES,
+    SQ_CUSTOMER_USES,
+    SQ_COUPON_USES,
+    SQ_PROMO_SPENT,
+    SQ_USE_KEEP,
     SQ_PROMO_USE_ADD,
+    SQ_CUSTOMER_USE_ADD,
+    SQ_COUPON_USE_ADD,
+    SQ_SPENT_ADD,
+    SQ_PROMO_USE_BACK,
+    SQ_CUSTOMER_USE_BACK,
+    SQ_COUPON_USE_BACK,
+    SQ_SPENT_BACK,
+    SQ_USES_FORGET,
     SQ_PRUNE_KEYS,
     SQ_PRUNE_EVENTS,
     SQ_HELD_EXPIRE,
@@ -123,15 +135,12 @@ sq_conn *sq_acquire(sq_store *s);
 void sq_release(sq_store *s, sq_conn *c);
 char *sq_dup_column(sqlite3_stmt *st, int col, size_t *len);
 
-/* Orders, promotion usage and the sweeper (store_sqlite_orders.c). */
+/* Orders and the sweeper (store_sqlite_orders.c). */
 ec_status sq_order_get(ecomd_store *s, ecomd_tx *tx, const char *id, ec_order *order);
 ec_status sq_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, const char *cart_id,
                        int64_t due_us, int64_t at_us, char **existing);
 ec_status sq_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id);
 ec_status sq_orders_due(ecomd_store *s, int64_t now_us, int limit, char **ids);
-ec_status sq_promotion_uses(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
-ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta);
-ec_status sq_promotion_lock(ecomd_tx *tx, const char *promotion_id);
 ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status sq_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);
@@ -141,5 +150,10 @@ ec_status sq_list(ecomd_store *s, const ecomd_list_query *q, ecomd_rows *rows);
 ec_status sq_outbox_ends(ecomd_store *s, ecomd_outbox_ends *out);
 /* Finalize a connection's list statements. */
 void sq_lists_close(sq_conn *c);
+/* Promotion counts (store_sqlite_promotions.c). */
+ec_status sq_promotion_counts(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
+ec_status sq_promotion_spend(ecomd_tx *tx, const char *order_id, const ecomd_promotion_use *use);
+ec_status sq_promotion_give_back(ecomd_tx *tx, const char *order_id);
+ec_status sq_promotion_lock(ecomd_tx *tx, const char *key);
 
 #endif /* ECOMD_STORE_SQLITE_H */

@@ -1,5 +1,5 @@
-/* store_sqlite_orders.c - the SQLite adapter's orders, promotion usage
- * counts and the reservation sweeper. */
+/* store_sqlite_orders.c - the SQLite adapter's orders and the
+ * reservation sweeper. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,41 +104,6 @@ ec_status sq_orders_due(ecomd_store *base, int64_t now_us, int limit, char **ids
     *ids = rc == SQLITE_DONE ? cJSON_PrintUnformatted(arr) : NULL;
     cJSON_Delete(arr);
     return rc != SQLITE_DONE ? EC_UNAVAILABLE : *ids ? EC_OK : EC_NO_MEMORY;
-}
-
-ec_status sq_promotion_uses(ecomd_store *base, ecomd_tx *tx, ec_cart *cart)
-{
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = tx ? tx->conn : sq_acquire(s);
-    sqlite3_stmt *st = sq_stmt(c, SQ_PROMO_USES);
-    ec_status result = st ? EC_OK : EC_UNAVAILABLE;
-    int rc = SQLITE_ERROR;
-    while (result == EC_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        result = ec_cart_set_promotion_uses(cart, (const char *)sqlite3_column_text(st, 0),
-                                            sqlite3_column_int64(st, 1), NULL);
-    if (result == EC_OK && rc != SQLITE_DONE) result = EC_UNAVAILABLE;
-    if (st) sqlite3_reset(st);
-    if (!tx) sq_release(s, c);
-    /* a count the cart cannot take (more promotions than it keeps) */
-    return result == EC_OK || result == EC_UNAVAILABLE || result == EC_NO_MEMORY ? result
-                                                                                 : EC_INTERNAL;
-}
-
-ec_status sq_promotion_use_add(ecomd_tx *tx, const char *promotion_id, int delta)
-{
-    sqlite3_stmt *st = sq_stmt(tx->conn, SQ_PROMO_USE_ADD);
-    if (!st) return EC_UNAVAILABLE;
-    sqlite3_bind_text(st, 1, promotion_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, delta);
-    return sq_step_done(tx->conn, st);
-}
-
-/* A write transaction is the only writer: counts cannot move under it. */
-ec_status sq_promotion_lock(ecomd_tx *tx, const char *promotion_id)
-{
-    (void)tx;
-    (void)promotion_id;
-    return EC_OK;
 }
 
 /* One write transaction: `held` and the statuses change together. */

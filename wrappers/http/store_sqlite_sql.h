@@ -66,7 +66,23 @@ static const char *const sq_migrations[] = {
     "ALTER TABLE reservation_lines ADD COLUMN returned INTEGER NOT NULL DEFAULT 0;"
     "UPDATE reservation_lines SET shipped = quantity WHERE reservation_id IN"
     "  (SELECT id FROM reservations WHERE status = 'shipped');",
-    /* 8: lists, newest first by (created_at, id) (list_sql.c).  Orders keep
+    /* 8: the other promotion limits: uses per customer, uses of each
+     * coupon code (its key: ASCII lower case), what each promotion spent
+     * per currency; and what each order counted, so that a canceled
+     * order gives back exactly that.  Orders of before counted one use of
+     * each of their promotions, which is what they give back. */
+    "CREATE TABLE customer_promotion_uses(promotion_id TEXT NOT NULL, customer TEXT NOT NULL,"
+    "  uses INTEGER NOT NULL, PRIMARY KEY(customer, promotion_id)) WITHOUT ROWID;"
+    "CREATE TABLE coupon_uses(code TEXT PRIMARY KEY, uses INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE promotion_spent(currency TEXT NOT NULL, promotion_id TEXT NOT NULL,"
+    "  spent INTEGER NOT NULL, PRIMARY KEY(currency, promotion_id)) WITHOUT ROWID;"
+    "CREATE TABLE order_promotion_uses(order_id TEXT NOT NULL, promotion_id TEXT NOT NULL,"
+    "  code TEXT NOT NULL, customer TEXT NOT NULL, currency TEXT NOT NULL,"
+    "  uses INTEGER NOT NULL, spent INTEGER NOT NULL,"
+    "  PRIMARY KEY(order_id, promotion_id, code)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO order_promotion_uses SELECT o.id, json_extract(p.value, '$.id'),"
+    "  '', '', '', 1, 0 FROM orders o, json_each(o.doc, '$.promotions') p;",
+    /* 9: lists, newest first by (created_at, id) (list_sql.c).  Orders keep
      * their payment status next to their state, both written at every put;
      * order_skus has one row per SKU of an order (its lines never change),
      * keyed for a SKU's orders newest first.  Reservations get created_at:
@@ -158,9 +174,49 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
     [SQ_ORDER_BY_CART] = "SELECT id FROM orders WHERE cart_id = ?1",
     [SQ_ORDERS_DUE] = "SELECT id FROM orders WHERE state IN ('pending_payment', 'payment_failed')"
                       " AND due_at <= ?1 ORDER BY due_at LIMIT ?2",
+    /* Promotion counts (store_sqlite_promotions.c). */
     [SQ_PROMO_USES] = "SELECT promotion_id, uses FROM promotion_uses",
-    [SQ_PROMO_USE_ADD] = "INSERT INTO promotion_uses(promotion_id, uses) VALUES (?1, max(?2, 0))"
-                         " ON CONFLICT(promotion_id) DO UPDATE SET uses = max(uses + ?2, 0)",
+    [SQ_CUSTOMER_USES] = "SELECT promotion_id, uses FROM customer_promotion_uses"
+                         " WHERE customer = ?1",
+    [SQ_COUPON_USES] = "SELECT uses FROM coupon_uses WHERE code = ?1",
+    [SQ_PROMO_SPENT] = "SELECT promotion_id, spent FROM promotion_spent WHERE currency = ?1",
+    [SQ_USE_KEEP] = "INSERT INTO order_promotion_uses(order_id, promotion_id, code, customer,"
+                    " currency, uses, spent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SQ_PROMO_USE_ADD] = "INSERT INTO promotion_uses(promotion_id, uses) VALUES (?2, ?6)"
+                         " ON CONFLICT(promotion_id) DO UPDATE SET uses = uses + ?6",
+    [SQ_CUSTOMER_USE_ADD] = "INSERT INTO customer_promotion_uses(promotion_id, customer, uses)"
+                            " VALUES (?2, ?4, ?6) ON CONFLICT(customer, promotion_id)"
+                            " DO UPDATE SET uses = uses + ?6",
+    [SQ_COUPON_USE_ADD] = "INSERT INTO coupon_uses(code, uses) VALUES (?3, 1)"
+                          " ON CONFLICT(code) DO UPDATE SET uses = uses + 1",
+    [SQ_SPENT_ADD] =
+        "INSERT INTO promotion_spent(currency, promotion_id, spent) VALUES (?5, ?2, ?7)"
+        " ON CONFLICT(currency, promotion_id) DO UPDATE SET spent = spent + ?7",
+    /* Giving back: each count less what the order's rows add to it. */
+    [SQ_PROMO_USE_BACK] = "UPDATE promotion_uses SET uses = max(uses - (SELECT sum(u.uses)"
+                          " FROM order_promotion_uses u WHERE u.order_id = ?1"
+                          " AND u.promotion_id = promotion_uses.promotion_id), 0)"
+                          " WHERE promotion_id IN (SELECT promotion_id FROM order_promotion_uses"
+                          " WHERE order_id = ?1 AND uses > 0)",
+    [SQ_CUSTOMER_USE_BACK] = "UPDATE customer_promotion_uses SET uses = max(uses - (SELECT"
+                             " sum(u.uses) FROM order_promotion_uses u WHERE u.order_id = ?1"
+                             " AND u.promotion_id = customer_promotion_uses.promotion_id"
+                             " AND u.customer = customer_promotion_uses.customer), 0)"
+                             " WHERE (customer, promotion_id) IN (SELECT customer, promotion_id"
+                             " FROM order_promotion_uses WHERE order_id = ?1 AND uses > 0"
+                             " AND customer <> '')",
+    [SQ_COUPON_USE_BACK] = "UPDATE coupon_uses SET uses = max(uses - (SELECT count(*)"
+                           " FROM order_promotion_uses u WHERE u.order_id = ?1"
+                           " AND u.code = coupon_uses.code), 0)"
+                           " WHERE code IN (SELECT code FROM order_promotion_uses"
+                           " WHERE order_id = ?1 AND code <> '')",
+    [SQ_SPENT_BACK] = "UPDATE promotion_spent SET spent = max(spent - (SELECT sum(u.spent)"
+                      " FROM order_promotion_uses u WHERE u.order_id = ?1"
+                      " AND u.promotion_id = promotion_spent.promotion_id"
+                      " AND u.currency = promotion_spent.currency), 0)"
+                      " WHERE (currency, promotion_id) IN (SELECT currency, promotion_id"
+                      " FROM order_promotion_uses WHERE order_id = ?1 AND spent > 0)",
+    [SQ_USES_FORGET] = "DELETE FROM order_promotion_uses WHERE order_id = ?1",
     /* The sweeper, in one transaction: first what the reservations it is
      * about to expire held, then their status. */
     [SQ_HELD_EXPIRE] = "UPDATE stock SET held = stock.held - e.quantity FROM"
