@@ -1,6 +1,6 @@
-#!/usr/bin/env bash
 # ops_kit.sh - checks of the operations kit (deploy/prometheus, deploy/grafana),
-# run by tests/deploy/check.sh (make test-deploy, so make test):
+# sourced by tests/deploy/check.sh (make test-deploy, so make test), whose
+# ok, bad, $fail and $O it uses:
 #   1. promtool accepts the alerting rules and the scrape configuration, and
 #      the rules' unit tests (alerts_test.yaml) pass;
 #   2. the Grafana dashboard is valid JSON of the shape Grafana imports, with
@@ -10,16 +10,7 @@
 #      (a temporary SQLite store) is scraped, and its page read.
 # The relay's metrics (ecomd_relay_*) are accepted while this build has no
 # relay; once it exports them they are checked like the others.
-# Prints one line per check; exits non-zero on any failure.
-set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 1
-O=${O:-build}
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1" >&2; fail=1; }
-
-command -v promtool >/dev/null || { bad "promtool not installed (scripts/deps.sh installs prometheus)"; exit 1; }
+command -v promtool >/dev/null || bad "promtool not installed (scripts/deps.sh installs prometheus)"
 for f in alerts.yaml prometheus.yml; do
     cmd=(promtool check rules "$f")
     [ "$f" = prometheus.yml ] && cmd=(promtool check config "$f")
@@ -35,11 +26,10 @@ python3 - "$O/bin/ecomd" <<'PY' || fail=1
 import glob, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 import yaml
 
+sys.path.insert(0, "tests/deploy")
+from report import bad, expect, failed, ok
+
 ecomd = sys.argv[1]
-failed = []
-def ok(what): print("ok   " + what)
-def bad(what): print("FAIL " + what, file=sys.stderr); failed.append(what)
-def expect(cond, what): ok(what) if cond else bad(what)
 
 # ---- the names a PromQL expression reads -------------------------------------------
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or",
@@ -152,5 +142,3 @@ for path in sorted(glob.glob("deploy/grafana/*.json")):
     check_names(path, queried)
 sys.exit(1 if failed else 0)
 PY
-if [ $fail -eq 0 ]; then echo "ops kit: all checks passed"; else echo "ops kit: some checks failed" >&2; fi
-exit $fail
