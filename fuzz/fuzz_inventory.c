@@ -1,6 +1,6 @@
 /* fuzz_inventory.c - libFuzzer target for the inventory JSON facade.
  *
- * Input: the first line is a state document (formats.md 5), every further
+ * Input: the first line is a state document (docs/reference/inventory.md), every further
  * line one operation, as `ecom inventory apply` reads them.  A state that
  * is refused is replaced by an empty inventory, so the operations are
  * fuzzed either way.  Beyond "no crash, no sanitizer report" it checks, and

@@ -307,7 +307,7 @@ static void check_promotions(const ec_price_result *r)
         CHECK(m < sizeof reasons / sizeof reasons[0]);
     }
     /* each applied promotion's amount is its line discounts plus the
-     * shipping discount it took (formats.md 3.6) */
+     * shipping discount it took (docs/reference/cart.md) */
     CHECK(applied == plus(ec_price_result_discount(r), ec_price_result_shipping_discount(r)));
     CHECK(lines == ec_price_result_discount(r));
 }

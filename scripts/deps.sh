@@ -20,7 +20,9 @@ set -euo pipefail
 # and unit-tests the alerting rules of deploy/prometheus (tests/deploy).
 # tests/cli/man.sh renders the manual pages (groff-base, man-db); tests/ffi
 # installs the Python package into a fresh virtual environment
-# (python3-venv, which brings pip) and type-checks it (mypy).
+# (python3-venv, which brings pip) and type-checks it (mypy);
+# tests/cli/schemas.sh and the ecomd tests validate documents against
+# docs/schemas/ (python3-jsonschema).
 PACKAGES=(
     build-essential
     clang
@@ -44,6 +46,7 @@ PACKAGES=(
     postgresql
     prometheus
     python3
+    python3-jsonschema
     python3-venv
     python3-yaml
     valgrind

@@ -67,7 +67,7 @@ typedef struct ec_error {
 
 EC_BEGIN_DECLS
 
-/* The spec's code string for a status ("invalid_field"); "unknown" for a
+/* The code string of a status (docs/reference/errors.md) ("invalid_field"); "unknown" for a
  * value outside the table.  Static storage. */
 EC_API const char *ec_status_name(int32_t status);
 

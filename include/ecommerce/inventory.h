@@ -1,10 +1,10 @@
 /* inventory.h - stock per SKU and location, and reservations against it
- * (formats.md section 5).
+ * (docs/reference/inventory.md).
  *
  * An ec_inventory holds stock entries (on_hand, safety_stock,
  * backorder_limit per SKU and location) and reservations (lines placed at
  * locations, a status, an expiry instant and, once committed, an order).
- * Every operation of the spec is one function: set, receive, reserve,
+ * Every operation of the documents is one function: set, receive, reserve,
  * commit, release, ship, expire and available.  Time is always a parameter
  * (microseconds since the Unix epoch, as ec_time_parse() gives it); the
  * library never reads a clock.
@@ -63,7 +63,7 @@ typedef enum ec_inventory_strategy {
 /* Lines of one reservation request, and locations named in it. */
 #define EC_INVENTORY_MAX_LINES 1000
 #define EC_INVENTORY_MAX_LOCATIONS 1000
-/* A line's quantity (formats.md 1); a stored line may hold the sum of up
+/* A line's quantity (1 to 1,000,000); a stored line may hold the sum of up
  * to EC_INVENTORY_MAX_LINES such quantities. */
 #define EC_INVENTORY_MAX_QUANTITY 1000000
 #define EC_INVENTORY_MAX_LINE_QUANTITY 1000000000
@@ -345,7 +345,7 @@ EC_API int64_t ec_inventory_result_shortage_requested(const ec_inventory_result 
 EC_API int64_t ec_inventory_result_shortage_available(const ec_inventory_result *result);
 
 /* ---- JSON facade ------------------------------------------------------------------- */
-/* Documents of formats.md 5.  Output buffers returned through `char **out`
+/* The documents of docs/reference/inventory.md.  Output buffers returned through `char **out`
  * are allocated with malloc and released with ec_free(). */
 
 /* Build an inventory from a state document {"stock": [...],

@@ -1,4 +1,4 @@
-/* json.h - the JSON facade: documents of formats.md in and out.
+/* json.h - the JSON facade: the documents of docs/reference/ in and out.
  *
  * The CLI, the HTTP service and the FFI packages speak JSON through these
  * functions so that every surface reads and writes the same bytes.  The
@@ -37,10 +37,10 @@ EC_BEGIN_DECLS
 EC_API ec_status ec_ruleset_from_json(const char *json, size_t len, const ec_allocator *alloc,
                                       ec_ruleset **out, ec_error *err);
 
-/* Reset `cart` and fill it from a cart document (formats.md 3). */
+/* Reset `cart` and fill it from a cart document (docs/reference/cart.md). */
 EC_API ec_status ec_cart_from_json(ec_cart *cart, const char *json, size_t len, ec_error *err);
 
-/* Write a pricing result (formats.md 3.6) as compact JSON.  The cart is the
+/* Write a pricing result (docs/reference/cart.md) as compact JSON.  The cart is the
  * one that was priced (its id is echoed). */
 EC_API ec_status ec_price_result_to_json(const ec_price_result *result, const ec_cart *cart,
                                          char **out, size_t *out_len);

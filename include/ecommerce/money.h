@@ -16,7 +16,7 @@
 #include "error.h"
 #include "export.h"
 
-/* The seven rounding modes of formats.md 1, values pinned. */
+/* The seven rounding modes (docs/reference/conventions.md), values pinned. */
 typedef enum ec_rounding {
     EC_ROUND_HALF_EVEN = 0, /* ties to the even neighbour (default) */
     EC_ROUND_HALF_UP = 1,   /* ties away from zero */

@@ -1,5 +1,5 @@
 /* reprice.h - the effective price of one catalog item in one selling
- * context, without building a cart (batch repricing, cli.md `ecom reprice`).
+ * context, without building a cart (batch repricing, `ecom reprice`, docs/batch.md).
  *
  * This is a cart's unit price (price lists, tiers for quantity 1, the one
  * best product promotion) plus the tax that a shopper in the context's

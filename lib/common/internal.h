@@ -68,7 +68,7 @@ void ec__ascii_lower(char *dst, const char *s, size_t n);
 
 #define EC__ID_MAX 128 /* bytes in an identifier */
 
-/* Identifier rule of formats.md 1: 1..128 bytes, valid UTF-8, no control
+/* The identifier rule (docs/reference/conventions.md): 1..128 bytes, valid UTF-8, no control
  * characters.  Returns 1 when s is a valid identifier. */
 int ec__id_valid(const char *s, size_t len);
 /* 1 when s holds well-formed UTF-8 (no overlong forms or surrogates). */

@@ -1,4 +1,4 @@
-/* text.c - identifier and code comparison rules of formats.md 1. */
+/* text.c - identifier and code comparison rules (docs/reference/conventions.md). */
 #include <string.h>
 
 #include "common/internal.h"

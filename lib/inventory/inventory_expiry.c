@@ -1,6 +1,6 @@
 /* inventory_expiry.c - lazy expiry of active reservations.
  *
- * The spec wants an active reservation past expires_at to hold nothing in
+ * The documents want an active reservation past expires_at to hold nothing in
  * every check, whether or not `expire` ran, and `expire` to cost only what
  * expires.  Both come from a watermark W, the `at` of the latest operation
  * that brought one:

@@ -1,4 +1,4 @@
-/* inventory_reserve.c - reserve: all lines or none (formats.md 5).
+/* inventory_reserve.c - reserve: all lines or none (docs/reference/inventory.md).
  *
  * Three phases, so that a failure leaves the inventory as it was:
  * 1. demand: lines of one SKU are added up (first-appearance order), and an

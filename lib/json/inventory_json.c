@@ -1,4 +1,4 @@
-/* inventory_json.c - the inventory state document (formats.md 5) in and out.
+/* inventory_json.c - the inventory state document (docs/reference/inventory.md) in and out.
  *
  * In: every field is checked in document order and the inventory is built
  * through the restore functions, so the first problem is reported with its

@@ -2,7 +2,7 @@
  *
  * The operation is read strictly (unknown keys refused, like every input
  * document), run through the typed API with a request and a result the
- * inventory keeps for its codec, and answered as formats.md 5 shows:
+ * inventory keeps for its codec, and answered as docs/reference/inventory.md shows:
  * {"ok": true, ...} or {"ok": false, "error": {...}}.  A document that is
  * not JSON is answered like any other failure (code invalid_json). */
 #include <string.h>

@@ -3,7 +3,7 @@
  * Each reader checks one value and, on failure, sets err's field to the
  * key it was given; callers prefix the path on the way out
  * (ec__error_prefix), so the final field reads "promotions[4].action.percent".
- * A key given as JSON null counts as absent (formats.md 1). */
+ * A key given as JSON null counts as absent (docs/reference/conventions.md). */
 #ifndef EC_JSON_READ_H
 #define EC_JSON_READ_H
 

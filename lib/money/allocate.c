@@ -1,4 +1,4 @@
-/* allocate.c - largest-remainder allocation (formats.md 1, "Allocation").
+/* allocate.c - largest-remainder allocation (docs/reference/conventions.md, "Allocation").
  *
  * parts[i] = floor(A*w[i]/W), then the leftover units go one each to the
  * largest remainders A*w[i] mod W, ties to the earlier item.  Everything is

@@ -1,7 +1,7 @@
 /* money_private.h - helpers shared by the money module's files; not API.
  *
  * The decimal scanner is shared by money and percent parsing so that both
- * accept exactly the same syntax (formats.md 1); each caller words its own
+ * accept exactly the same syntax (docs/reference/conventions.md); each caller words its own
  * error messages. */
 #ifndef EC_MONEY_PRIVATE_H
 #define EC_MONEY_PRIVATE_H

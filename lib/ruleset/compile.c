@@ -62,7 +62,7 @@ static int str_cmp(const ec__str *a, const ec__str *b)
     return c ? c : (a->n > b->n) - (a->n < b->n);
 }
 
-/* priority descending, then id ascending bytewise (formats.md 3.2) */
+/* priority descending, then id ascending bytewise (docs/reference/cart.md) */
 static int promo_order(const void *x, const void *y)
 {
     const ec__promotion *a = *(const ec__promotion *const *)x;

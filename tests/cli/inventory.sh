@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# inventory.sh - `ecom inventory apply` against cli.md and formats.md 5.
+# inventory.sh - `ecom inventory apply` against docs/inventory.md and docs/reference/inventory.md.
 #
 # Every case of tests/conformance/inventory goes through the real program
 # (`ecom inventory apply --state STATE OPS`) and is compared by the

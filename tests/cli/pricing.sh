@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# pricing.sh - `ecom rules check` and `ecom cart price` against cli.md.
+# pricing.sh - `ecom rules check` and `ecom cart price` against docs/ecom.1.
 #
 # Every case of tests/conformance/pricing goes through the real program
 # (`ecom cart price --rules R C` and `ecom rules check R`), then the refusals,
 # usage errors, help, version and stdin are checked one by one.  Exit
-# statuses (cli.md): 0 success, 1 input refused (error document on stdout, a
+# statuses (docs/ecom.1): 0 success, 1 input refused (error document on stdout, a
 # one-line message on stderr), 2 usage error.
 #
 # Usage: ECOM=build/bin/ecom bash tests/cli/pricing.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# reprice.sh - `ecom reprice` (cli.md) against golden files.
+# reprice.sh - `ecom reprice` (docs/batch.md) against golden files.
 #
 # Every case runs ecom reprice on an input of tests/cli/reprice/ and compares
 # the exit status, the output, the rejects (with their line numbers) and the

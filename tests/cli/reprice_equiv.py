@@ -11,11 +11,11 @@ random catalog rows (default 3000): known SKUs as they are or with their own
 price, categories or tax category, SKUs only a price list knows, SKUs no rule
 knows, and a few malformed rows.  It reprices them in three contexts, then
 prices every row and context as a cart of one unit against the ruleset with
-the rows merged into its products (the definition in cli.md and reprice.h),
+the rows merged into its products (the definition in docs/batch.md and reprice.h),
 and compares list_price, price, price_list, promotion, tax_percent,
 display_price, changed, and every reject's line and error code.
 
-Carts hold up to 250 one-unit lines, each priced independently by formats.md
+Carts hold up to 250 one-unit lines, each priced independently by the cart rules of docs/reference/cart.md
 3.1 and 3.5; the cart side drops cart promotions and shipping (reprice shows
 neither) and uses line tax rounding (for a lone line, "total" rounding gives
 the same tax).  A cart that fails names its first failing line, which is

@@ -6,6 +6,8 @@
 #                    (from npm, locked in tests/ffi/pyright, installed there
 #                    by npm ci) on the package and its build backend; and
 #                    tests/ffi/python_install.sh, the offline venv install
+#   both:            tests/ffi/types_match.py, the Node declarations and the
+#                    Python TypedDicts field for field against docs/schemas/
 #   wrappers/node:   node --test test/*.test.js (npm ci first when
 #                    node_modules/ lacks koffi or typescript), which
 #                    includes tsc on the declarations and npm pack
@@ -76,6 +78,10 @@ else
     echo "pyright could not be installed (npm ci in tests/ffi/pyright)"
     result pyright 1
 fi
+
+echo "== Declarations and TypedDicts against docs/schemas/ =="
+python3 tests/ffi/types_match.py
+result types $?
 
 echo "== Python package: offline install into a fresh venv =="
 O="$O" bash tests/ffi/python_install.sh

@@ -86,7 +86,7 @@ static inline ec_error th_error(void)
     return e;
 }
 
-/* The ruleset of formats.md section 2, as printed there. */
+/* The example ruleset of docs/reference/ruleset.md. */
 static inline const char *th_spec_ruleset(void)
 {
     return "{'currency':'EUR','rounding':'half_even','prices_include_tax':false,"

@@ -1,4 +1,4 @@
-/* test_inventory.c - the typed inventory API (formats.md 5), operation by
+/* test_inventory.c - the typed inventory API (docs/reference/inventory.md), operation by
  * operation and error by error.
  *
  * Every test builds a small inventory, runs operations, checks results,

@@ -4,7 +4,7 @@
  * root).
  *
  * Result documents are compared as exact bytes where the facade promises
- * its own format (golden strings written by hand from formats.md 5), and by
+ * its own format (golden strings written by hand from docs/reference/inventory.md), and by
  * the conformance README's rules for the shared cases. */
 #include <CUnit/CUnit.h>
 #include <cjson/cJSON.h>

@@ -1,4 +1,4 @@
-/* test_pricing.c - unit tests for pricing a cart (formats.md 3) through the
+/* test_pricing.c - unit tests for pricing a cart (docs/reference/cart.md) through the
  * typed API: carts built with ec_cart_*, results read with the
  * ec_price_result_* accessors.  Every expected amount is worked out by hand
  * in the comment beside it (minor units, EUR cents unless said otherwise);

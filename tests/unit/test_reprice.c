@@ -1,7 +1,7 @@
 /* test_reprice.c - unit tests for batch repricing (reprice.h).
  *
  * Two kinds of expectations: golden values worked out by hand from
- * formats.md 3.1 and 3.5, and agreement with the cart engine, which is
+ * docs/reference/cart.md (unit prices, tax), and agreement with the cart engine, which is
  * the definition: an item is priced as one unit in a cart against the
  * ruleset with the item merged into its products.  The merged ruleset is
  * written out as JSON here, so that the oracle never shares code with the

@@ -1,4 +1,4 @@
-/* test_ruleset.c - unit tests for loading a ruleset document (formats.md 1
+/* test_ruleset.c - unit tests for loading a ruleset document (docs/reference/ruleset.md
  * and 2): every refusal with its status and exact field path, what counts
  * as absent, identifiers, limits, and what a loaded ruleset reports.
  *
@@ -148,7 +148,7 @@ static void test_ruleset_null_handling(void)
     CU_ASSERT_PTR_NULL(rs);
 }
 
-/* An optional key given as null is absent (formats.md 1). */
+/* An optional key given as null is absent (docs/reference/conventions.md). */
 static void test_ruleset_null_means_absent(void)
 {
     ec_ruleset *rs = th_load(

@@ -1,5 +1,5 @@
 /* reprice_jsonl.c - JSON-lines catalogs for `ecom reprice`: one flat object
- * per line with the keys of cli.md, parsed by hand.
+ * per line with the keys of docs/batch.md, parsed by hand.
  *
  * A row object is small and flat, so a general JSON parser (a tree per
  * line) would cost more than pricing it.  This one reads the object in

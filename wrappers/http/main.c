@@ -1,5 +1,5 @@
 /* main.c - ecomd: start-up, the background ruleset poller, signals and
- * the orderly shutdown of http.md "Lifecycle". */
+ * the orderly shutdown of docs/service.md "Lifecycle". */
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <signal.h>

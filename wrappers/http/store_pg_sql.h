@@ -25,7 +25,7 @@ static const char *const pg_migrations[] = {
     "CREATE TABLE idempotency(owner text COLLATE \"C\" NOT NULL, key text COLLATE \"C\" NOT NULL,"
     "  hash bytea NOT NULL, status integer NOT NULL, body bytea NOT NULL,"
     "  created_at bigint NOT NULL, PRIMARY KEY(owner, key));",
-    /* 2: stock and reservations (formats.md 5); a reservation's lines are
+    /* 2: stock and reservations (docs/reference/inventory.md); a reservation's lines are
      * also rows, so that the reservations holding a SKU are found by index. */
     "CREATE TABLE stock(sku text COLLATE \"C\" NOT NULL, location text COLLATE \"C\" NOT NULL,"
     "  on_hand bigint NOT NULL, safety_stock bigint NOT NULL, backorder_limit bigint NOT NULL,"

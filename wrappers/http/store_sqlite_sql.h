@@ -16,7 +16,7 @@ static const char *const sq_migrations[] = {
     "CREATE TABLE idempotency(owner TEXT NOT NULL, key TEXT NOT NULL, hash BLOB NOT NULL,"
     "  status INTEGER NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL,"
     "  PRIMARY KEY(owner, key));",
-    /* 2: stock and reservations (formats.md 5).  A reservation keeps its
+    /* 2: stock and reservations (docs/reference/inventory.md).  A reservation keeps its
      * whole document in `doc`; its lines are also rows, so that the
      * reservations holding a SKU are found by index. */
     "CREATE TABLE stock(sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,"

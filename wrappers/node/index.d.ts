@@ -49,7 +49,7 @@ export declare const ENV_VAR: 'ECOMMERCE_LIBRARY';
 /** The library could not be found, or is not a supported version. */
 export declare class LibraryNotFoundError extends Error {}
 
-/** The error document of a refusal. */
+/** The body of an error document. */
 export interface ErrorBody {
   code: string;
   message: string;
@@ -60,6 +60,11 @@ export interface ErrorBody {
   location?: string;
   requested?: number;
   available?: number;
+}
+
+/** The error document of a refusal: {"error": {code, message, field?, ...}}. */
+export interface ErrorDocument {
+  error: ErrorBody;
 }
 
 /** A failure reported by libecommerce. */
@@ -74,7 +79,7 @@ export declare class EcommerceError extends Error {
   /** The numeric ec_status value, or -1 when it came from a document. */
   readonly status: number;
   /** The error document {"error": {code, message, field?, ...}}. */
-  toDocument(): { error: ErrorBody };
+  toDocument(): ErrorDocument;
 }
 /** invalid_json, invalid_field, limit_exceeded, payload_too_large, unsupported_media_type, method_not_allowed. */
 export declare class InvalidInputError extends EcommerceError {}
@@ -90,17 +95,40 @@ export declare class NotFoundError extends EcommerceError {}
 export declare class LibraryError extends EcommerceError {}
 
 // ---- rulesets ----------------------------------------------------------------------------
+// Field for field the ruleset document of docs/schemas/ruleset.json (and
+// docs/reference/ruleset.md); tests/ffi/types_match.py compares them.
 
-export interface TaxRate {
-  category: string;
-  /** A country code, or "*" for every other country. */
-  country: string;
+/** One named rate of a tax entry. */
+export interface NamedTaxRate {
+  name: string;
   percent: Percent;
+  /** Computed on the net plus the rates listed before it (exclusive prices, line rounding). */
+  compound?: boolean | null;
 }
+
+/** A tax entry: where it applies and what it charges (`percent`, or `rates`). */
+export interface TaxEntry {
+  category: string;
+  /** A country code, or "*" for every country without an entry of its own. */
+  country: string;
+  /** ISO 3166-2 region, e.g. "US-CA". */
+  region?: string | null;
+  /** Postal code prefixes (spaces removed, ASCII upper-cased when compared). */
+  postal_codes?: string[] | null;
+  /** Tax classes of the carts it applies to; empty or absent: any cart. */
+  tax_classes?: string[] | null;
+  /** One rate named after the category. */
+  percent?: Percent | null;
+  /** Several named rates (1 to 16). */
+  rates?: NamedTaxRate[] | null;
+}
+/** The name of a tax entry before it could hold several rates. */
+export type TaxRate = TaxEntry;
 
 export interface Product {
   sku: string;
-  prices: MoneyField;
+  /** Absent: only price lists price it. */
+  prices?: MoneyField | null;
   categories?: string[] | null;
   tax_category?: string | null;
 }
@@ -136,14 +164,52 @@ export interface PromotionTarget {
   exclude_skus?: string[] | null;
 }
 
+export interface PercentOffAction {
+  type: 'percent_off';
+  percent: Percent;
+}
+export interface AmountOffEachAction {
+  type: 'amount_off_each';
+  amount: MoneyField;
+}
+export interface AmountOffOrderAction {
+  type: 'amount_off_order';
+  amount: MoneyField;
+}
+export interface FixedPriceAction {
+  type: 'fixed_price';
+  price: MoneyField;
+}
+export interface BuyXGetYAction {
+  type: 'buy_x_get_y';
+  buy: number;
+  get: number;
+  /** Default "100" (free). */
+  percent?: Percent | null;
+  /** Default 0: unlimited. */
+  max_applications?: number | null;
+  /** The units rewarded, when they differ from the target's. */
+  reward_target?: PromotionTarget | null;
+}
+export interface PercentTier {
+  min_subtotal: MoneyField;
+  percent: Percent;
+}
+export interface TieredPercentAction {
+  type: 'tiered_percent';
+  tiers: PercentTier[];
+}
+export interface FreeShippingAction {
+  type: 'free_shipping';
+}
 export type PromotionAction =
-  | { type: 'percent_off'; percent: Percent }
-  | { type: 'amount_off_each'; amount: MoneyField }
-  | { type: 'amount_off_order'; amount: MoneyField }
-  | { type: 'fixed_price'; price: MoneyField }
-  | { type: 'buy_x_get_y'; buy: number; get: number; percent?: Percent | null; max_applications?: number | null }
-  | { type: 'tiered_percent'; tiers: { min_subtotal: MoneyField; percent: Percent }[] }
-  | { type: 'free_shipping' };
+  | PercentOffAction
+  | AmountOffEachAction
+  | AmountOffOrderAction
+  | FixedPriceAction
+  | BuyXGetYAction
+  | TieredPercentAction
+  | FreeShippingAction;
 
 export interface Promotion {
   id: string;
@@ -151,10 +217,22 @@ export interface Promotion {
   level?: 'cart' | 'product' | null;
   priority?: number | null;
   stacking?: 'stack' | 'stop' | 'exclusive' | null;
+  /** Promotions of one group compete: only the best applies. */
+  group?: string | null;
+  /** Lines already on sale are not targets. */
+  exclude_discounted?: boolean | null;
   valid_from?: Time | null;
   valid_to?: Time | null;
-  coupon?: string | null;
+  /** A code, or a list of codes any one of which activates it. */
+  coupon?: string | string[] | null;
+  /** Uses allowed per code (the cart's coupon_uses). */
+  code_usage_limit?: number | null;
+  /** Uses allowed in all (the cart's promotion_uses). */
   usage_limit?: number | null;
+  /** Uses allowed per customer (the cart's customer_promotion_uses). */
+  usage_limit_per_customer?: number | null;
+  /** Money it may give in all (the cart's promotion_spent). */
+  budget?: MoneyField | null;
   customer_groups?: string[] | null;
   channels?: string[] | null;
   countries?: string[] | null;
@@ -179,7 +257,9 @@ export interface RulesetDocument {
   rounding?: 'half_even' | 'half_up' | 'half_down' | 'up' | 'down' | 'ceiling' | 'floor' | null;
   prices_include_tax?: boolean | null;
   tax_rounding?: 'line' | 'total' | null;
-  tax?: TaxRate[] | null;
+  /** "category" (default): shipping is taxed by its method's category; "proportional": over the lines' rates. */
+  shipping_tax?: 'category' | 'proportional' | null;
+  tax?: TaxEntry[] | null;
   products?: Product[] | null;
   price_lists?: PriceList[] | null;
   promotions?: Promotion[] | null;
@@ -266,15 +346,35 @@ export interface PricedShipping {
   total: Money;
 }
 
+/** Why a cart promotion did not apply: the first failing check (docs/reference/cart.md). */
+export type PromotionReason =
+  | 'not_started'
+  | 'expired'
+  | 'coupon_missing'
+  | 'customer_group'
+  | 'channel'
+  | 'country'
+  | 'currency'
+  | 'usage_limit_reached'
+  | 'customer_usage_limit_reached'
+  | 'coupon_used_up'
+  | 'budget_exhausted'
+  | 'min_subtotal'
+  | 'no_target_lines'
+  | 'min_quantity'
+  | 'stopped'
+  | 'excluded'
+  | 'not_best'
+  | 'not_best_in_group'
+  | 'no_discount';
+
 export interface PromotionOutcome {
   id: string;
   applied: boolean;
   /** When applied: what it took, its shipping discount included. */
   amount?: Money;
-  /** When not applied: why ("min_subtotal", "coupon_missing", "no_discount",
-   * "not_best_in_group", "budget_exhausted", "coupon_used_up",
-   * "customer_usage_limit_reached", ...). */
-  reason?: string;
+  /** When not applied: why. */
+  reason?: PromotionReason;
 }
 
 export interface CouponOutcome {
@@ -373,6 +473,12 @@ export interface OrderHistoryEntry {
   at: Time;
 }
 
+/** An applied cart promotion of an order and what it took. */
+export interface PromotionUse {
+  id: string;
+  amount: Money;
+}
+
 /** An order document, as apply() returns it and takes it back. */
 export interface Order {
   id: string;
@@ -390,7 +496,7 @@ export interface Order {
   tax: Money;
   total: Money;
   /** The applied cart promotions whose amount was above zero. */
-  promotions: { id: string; amount: Money }[];
+  promotions: PromotionUse[];
   /** The coupons that applied, as the cart spelt them. */
   coupons: string[];
   /** total - value of the units (and shipping) that left + fees kept. */
@@ -412,24 +518,45 @@ export interface OrderEventLine {
 export interface OrderEvent {
   id: string;
   type: string;
-  at: Time;
-  amount?: Money;
-  lines?: OrderEventLine[];
-  fee?: Money;
-  shipping?: boolean;
-  expected_version?: number;
+  /** When it happened: applying needs it (ecomd uses its clock when absent). */
+  at?: Time | null;
+  amount?: Money | null;
+  lines?: OrderEventLine[] | null;
+  fee?: Money | null;
+  shipping?: boolean | null;
+  expected_version?: number | null;
 }
 
 export type StockEffectType = 'ship_stock' | 'release_stock' | 'restock';
 export type PaymentEffectType = 'refund_payment' | 'void_payment';
 
-/** Units to ship, to release (canceled) or to put back (returned).  One
- * member per type, so that checking `type` narrows an Effect both ways. */
-export type StockEffect = { [T in StockEffectType]: { type: T; lines: OrderEventLine[] } }[StockEffectType];
-
+// One interface per effect type, so that checking `type` narrows an
+// Effect both ways.
+export interface ShipStockEffect {
+  type: 'ship_stock';
+  lines: OrderEventLine[];
+}
+export interface ReleaseStockEffect {
+  type: 'release_stock';
+  lines: OrderEventLine[];
+}
+export interface RestockEffect {
+  type: 'restock';
+  lines: OrderEventLine[];
+}
+export interface RefundPaymentEffect {
+  type: 'refund_payment';
+  amount: Money;
+}
+export interface VoidPaymentEffect {
+  type: 'void_payment';
+  amount: Money;
+}
+/** Units to ship, to release (canceled) or to put back (returned). */
+export type StockEffect = ShipStockEffect | ReleaseStockEffect | RestockEffect;
 /** Money to refund (then record it with a refund event) or an
  * authorization to release (then record it with a void event). */
-export type PaymentEffect = { [T in PaymentEffectType]: { type: T; amount: Money } }[PaymentEffectType];
+export type PaymentEffect = RefundPaymentEffect | VoidPaymentEffect;
 
 /** Stock effects come first, then refund, then void. */
 export type Effect = StockEffect | PaymentEffect;
@@ -446,8 +573,20 @@ export interface OrderTransition {
   from: string[];
   event: string;
   to: string;
-  guard?: string | null;
+  guard?: OrderGuard | null;
+  /** Only an empty list is accepted: effects follow from the event. */
+  effects?: [] | null;
 }
+
+/** The conditions a transition may name (docs/reference/orders.md). */
+export type OrderGuard =
+  | 'amount_covers_total'
+  | 'all_lines_fulfilled'
+  | 'has_returnable_lines'
+  | 'all_lines_returned'
+  | 'nothing_fulfilled'
+  | 'all_units_canceled'
+  | 'settled';
 
 /** An order state machine document. */
 export interface MachineDocument {
@@ -505,7 +644,20 @@ export interface StockEntry {
   backorder_limit?: number | null;
 }
 
+/** A reserved quantity at one location, and its progress. */
 export interface ReservationLine {
+  sku: string;
+  location: string;
+  quantity: number;
+  /** Units shipped (absent when none, or when a shipped reservation shipped them all). */
+  shipped?: number | null;
+  released?: number | null;
+  /** Units put back after shipping. */
+  returned?: number | null;
+}
+
+/** A reserved quantity at one location, as a result lists it. */
+export interface PlacedLine {
   sku: string;
   location: string;
   quantity: number;
@@ -527,24 +679,75 @@ export interface InventoryState {
   reservations?: Reservation[] | null;
 }
 
+/** A physical count: on_hand, and the levels given (the others stay). */
+export interface SetOperation {
+  op: 'set';
+  sku: string;
+  location: string;
+  on_hand: number;
+  safety_stock?: number | null;
+  backorder_limit?: number | null;
+}
+export interface ReceiveOperation {
+  op: 'receive';
+  sku: string;
+  location: string;
+  quantity: number;
+}
+/** All lines or none; the same id and lines again is a duplicate. */
+export interface ReserveOperation {
+  op: 'reserve';
+  id: string;
+  lines: CartLine[];
+  ttl_seconds: number;
+  at: Time;
+  locations?: string[] | null;
+  strategy?: 'priority' | 'single' | null;
+}
+export interface CommitOperation {
+  op: 'commit';
+  id: string;
+  order: string;
+  at: Time;
+}
+/** The whole reservation, or with lines some of its units. */
+export interface ReleaseOperation {
+  op: 'release';
+  id: string;
+  lines?: CartLine[] | null;
+}
+/** The whole reservation, or with lines some of its units. */
+export interface ShipOperation {
+  op: 'ship';
+  id: string;
+  lines?: CartLine[] | null;
+}
+/** Shipped units put back (a return). */
+export interface RestockOperation {
+  op: 'restock';
+  id: string;
+  lines: CartLine[];
+}
+export interface ExpireOperation {
+  op: 'expire';
+  at: Time;
+}
+export interface AvailableOperation {
+  op: 'available';
+  sku: string;
+  at: Time;
+}
 /** One inventory operation. */
 export type InventoryOperation =
-  | { op: 'set'; sku: string; location: string; on_hand: number; safety_stock?: number | null; backorder_limit?: number | null }
-  | { op: 'receive'; sku: string; location: string; quantity: number }
-  | {
-      op: 'reserve';
-      id: string;
-      lines: CartLine[];
-      ttl_seconds: number;
-      at: Time;
-      locations?: string[] | null;
-      strategy?: 'priority' | 'single' | null;
-    }
-  | { op: 'commit'; id: string; order: string; at: Time }
-  | { op: 'release'; id: string }
-  | { op: 'ship'; id: string }
-  | { op: 'expire'; at: Time }
-  | { op: 'available'; sku: string; at: Time };
+  | SetOperation
+  | ReceiveOperation
+  | ReserveOperation
+  | CommitOperation
+  | ReleaseOperation
+  | ShipOperation
+  | RestockOperation
+  | ExpireOperation
+  | AvailableOperation;
 
 /** The result of one operation: ok with the operation's fields, or the error. */
 export interface InventoryResult {
@@ -557,12 +760,12 @@ export interface InventoryResult {
   on_hand?: number;
   safety_stock?: number;
   backorder_limit?: number;
-  /** reserve, commit, release, ship */
+  /** reserve, commit, release, ship, restock */
   id?: string;
   duplicate?: boolean;
   status?: ReservationStatus;
   order?: string;
-  lines?: ReservationLine[];
+  lines?: PlacedLine[];
   expires_at?: Time;
   /** expire: the ids it expired */
   expired?: string[];

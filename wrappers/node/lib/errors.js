@@ -1,6 +1,6 @@
 // errors.js - the exceptions thrown for the library's error documents.
 //
-// Every failure becomes an EcommerceError whose `code` is the spec's code
+// Every failure becomes an EcommerceError whose `code` is the error document's code
 // string ("invalid_field"), `field` the path of the offending field
 // ("lines[2].quantity", or null when no single field is at fault, as in the
 // JSON document where `field` is then omitted) and `message` the library's

@@ -1,4 +1,4 @@
-// inventory.js - stock per SKU and location, and reservations (formats.md 5).
+// inventory.js - stock per SKU and location, and reservations (docs/reference/inventory.md).
 //
 // An Inventory owns an ec_inventory.  Operations go through
 // ec_inventory_apply_json_view(), whose result document lives in a buffer

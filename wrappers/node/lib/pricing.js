@@ -20,7 +20,7 @@ export class Ruleset {
   #pricer = null;
 
   /**
-   * Compile a ruleset (formats.md 2) from an object, JSON text (string or
+   * Compile a ruleset (docs/reference/ruleset.md) from an object, JSON text (string or
    * bytes) or the path of a JSON file (a URL, or a string not starting with
    * "{").  Throws EcommerceError naming the first problem.
    */
@@ -56,7 +56,7 @@ export class Ruleset {
     return out;
   }
 
-  /** Price a cart (formats.md 3); return the result as an object. */
+  /** Price a cart (docs/reference/cart.md); return the result as an object. */
   price(cart) {
     return JSON.parse(this.priceJSON(cart));
   }

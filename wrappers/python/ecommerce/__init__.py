@@ -11,7 +11,7 @@ every other channel does, by calling the same C library through ctypes.
 Importing the package loads the shared library (see ``ecommerce._lib`` for
 where it is looked for; ``ECOMMERCE_LIBRARY`` names it explicitly) and raises
 ``ImportError`` (:class:`LibraryNotFoundError`) when it cannot be found.
-Documents are the JSON documents of the specification, given as dicts or
+Documents are the JSON documents of docs/reference/, given as dicts or
 JSON text and returned as dicts (or text by the ``*_json`` methods); money is
 always a decimal string.  Failures raise :class:`EcommerceError` with
 ``code``, ``field`` and ``message``.

@@ -214,7 +214,7 @@ class Api:
             )
 
     def status_name(self, code: int) -> str:
-        """The spec's code string for a status value ("invalid_field")."""
+        """The code string of a status value ("invalid_field")."""
         if 0 <= code < len(self.status_names):
             return self.status_names[code]
         return "unknown"

@@ -1,7 +1,7 @@
 """Exceptions raised for the library's error documents.
 
 Every failure the library reports becomes an :class:`EcommerceError` whose
-``code`` is the spec's code string (``"invalid_field"``), ``field`` the path of
+``code`` is the error document's code (``"invalid_field"``), ``field`` the path of
 the offending field (``"lines[2].quantity"``, or ``None`` when no single field
 is at fault, as in the JSON document where ``field`` is then omitted) and
 ``message`` the library's message.  The class tells the family of the code so
@@ -33,7 +33,7 @@ class EcommerceError(Exception):
     """A failure reported by libecommerce.
 
     Attributes:
-        code: the spec's code string, e.g. ``"no_price"``.
+        code: the error document's code, e.g. ``"no_price"``.
         field: path of the offending field, or ``None``.
         message: the library's message, meant for a person.
         details: further members of the error document (inventory failures

@@ -1,4 +1,5 @@
-"""Inventory: stock per SKU and location, and reservations (formats.md 5).
+"""Inventory: stock per SKU and location, and reservations
+(docs/reference/inventory.md).
 
 An :class:`Inventory` owns an ``ec_inventory``.  The native object is not
 thread-safe (queries bring expiry up to date), so each instance holds a lock
@@ -8,16 +9,188 @@ inventory per thread or shard by SKU.
 Operations go through ``ec_inventory_apply_json_view``, whose result
 document lives in a buffer the inventory owns: it is copied into Python
 before the lock is released, and nothing is freed per call.
+
+The ``TypedDict`` classes below name the keys of the state, operation and
+result documents for a type checker; they follow docs/schemas/ field for
+field (tests/ffi/types_match.py checks it).
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Literal, Optional, TypedDict, Union
 
 from . import _native
 from ._native import Handle, JsonDocument, Source, compile_handle, encode, scratch
+from .documents import CartLine, ErrorBody
 from .errors import from_document
+
+ReservationStatus = Literal["active", "committed", "released", "expired", "shipped"]
+
+
+class _StockEntryRequired(TypedDict):
+    sku: str
+    location: str
+    on_hand: int
+
+
+class StockEntry(_StockEntryRequired, total=False):
+    """Stock of one SKU at one location; the levels default to 0."""
+
+    safety_stock: int
+    backorder_limit: int
+
+
+class _ReservationLineRequired(TypedDict):
+    sku: str
+    location: str
+    quantity: int
+
+
+class ReservationLine(_ReservationLineRequired, total=False):
+    """A reserved quantity at one location and its progress."""
+
+    shipped: int
+    released: int
+    returned: int
+
+
+class PlacedLine(TypedDict):
+    """A reserved quantity at one location, as a result lists it."""
+
+    sku: str
+    location: str
+    quantity: int
+
+
+class _ReservationRequired(TypedDict):
+    id: str
+    lines: List[ReservationLine]
+    status: ReservationStatus
+    expires_at: str
+
+
+class Reservation(_ReservationRequired, total=False):
+    order: str
+
+
+class InventoryState(TypedDict, total=False):
+    stock: List[StockEntry]
+    reservations: List[Reservation]
+
+
+class _SetRequired(TypedDict):
+    op: Literal["set"]
+    sku: str
+    location: str
+    on_hand: int
+
+
+class SetOperation(_SetRequired, total=False):
+    safety_stock: int
+    backorder_limit: int
+
+
+class ReceiveOperation(TypedDict):
+    op: Literal["receive"]
+    sku: str
+    location: str
+    quantity: int
+
+
+class _ReserveRequired(TypedDict):
+    op: Literal["reserve"]
+    id: str
+    lines: List[CartLine]
+    ttl_seconds: int
+    at: str
+
+
+class ReserveOperation(_ReserveRequired, total=False):
+    locations: List[str]
+    strategy: Literal["priority", "single"]
+
+
+class CommitOperation(TypedDict):
+    op: Literal["commit"]
+    id: str
+    order: str
+    at: str
+
+
+class _ReleaseRequired(TypedDict):
+    op: Literal["release"]
+    id: str
+
+
+class ReleaseOperation(_ReleaseRequired, total=False):
+    lines: List[CartLine]
+
+
+class _ShipRequired(TypedDict):
+    op: Literal["ship"]
+    id: str
+
+
+class ShipOperation(_ShipRequired, total=False):
+    lines: List[CartLine]
+
+
+class RestockOperation(TypedDict):
+    op: Literal["restock"]
+    id: str
+    lines: List[CartLine]
+
+
+class ExpireOperation(TypedDict):
+    op: Literal["expire"]
+    at: str
+
+
+class AvailableOperation(TypedDict):
+    op: Literal["available"]
+    sku: str
+    at: str
+
+
+InventoryOperation = Union[
+    SetOperation,
+    ReceiveOperation,
+    ReserveOperation,
+    CommitOperation,
+    ReleaseOperation,
+    ShipOperation,
+    RestockOperation,
+    ExpireOperation,
+    AvailableOperation,
+]
+
+
+class _ResultRequired(TypedDict):
+    ok: bool
+
+
+class InventoryResult(_ResultRequired, total=False):
+    """One operation's result: ``ok`` and the operation's fields (set and
+    receive: the stock entry; reserve, commit, release, ship, restock: the
+    reservation; expire: ``expired``; available: ``available`` and
+    ``locations``), or ``ok`` false and ``error``."""
+
+    error: ErrorBody
+    sku: str
+    location: str
+    on_hand: int
+    safety_stock: int
+    backorder_limit: int
+    id: str
+    duplicate: bool
+    status: ReservationStatus
+    order: str
+    lines: List[PlacedLine]
+    expires_at: str
+    expired: List[str]
+    available: int
+    locations: Dict[str, int]
 
 
 class Inventory:

@@ -126,11 +126,13 @@ class EventLine(TypedDict):
 class _EventRequired(TypedDict):
     id: str
     type: str
-    at: str
 
 
 class OrderEvent(_EventRequired, total=False):
     """An event; which optional fields a type takes is in docs/orders.md.
+
+    ``at`` (when it happened) is optional in the document but applying an
+    event needs it (``ecomd`` uses its clock when it is absent).
 
     ``authorize`` needs ``amount``; ``capture`` and ``refund`` take one
     (default: what is due); ``fulfill`` and ``return`` need ``lines``,
@@ -139,6 +141,7 @@ class OrderEvent(_EventRequired, total=False):
     refused naming it.
     """
 
+    at: str
     amount: Money
     lines: List[EventLine]
     fee: Money
@@ -181,6 +184,8 @@ class MachineTransition(_TransitionRequired, total=False):
     named guard holds (no guard: always)."""
 
     guard: str
+    #: Only an empty list is accepted: effects follow from the event.
+    effects: List[str]
 
 
 class _MachineRequired(TypedDict):
