@@ -121,28 +121,34 @@ def test_outbox_gauges():
 def test_access_log_fields():
     key, line = keygen("storefront", "client")
     with Server(keys=[line]) as s:
-        ok = s.request("GET", "/v1/stock/SHOE-1", key=key)
+        def send(rid, method, path, k=key):
+            return s.request(method, path, key=k, headers={"X-Request-Id": rid})
+
+        ok = send("get", "GET", "/v1/stock/SHOE-1")
         eq(ok.status, 200, "a read")
-        s.request("HEAD", "/v1/stock/SHOE-1", key=key)
-        s.request("GET", "/v1/orders/none", key=key)
-        s.request("DELETE", "/v1/rules", key=key)
-        s.request("GET", "/v1/stock/SHOE-1", key="not-a-key")
-        s.request("GET", "/v1/orders?state=paid", key=key)
-        lines = [l for l in s.requests_logged() if l["route"] != "/healthz"]  # wait_up's
-        eq(len(lines), 6, "six requests logged")
-        for l in lines:
+        send("head", "HEAD", "/v1/stock/SHOE-1")
+        send("missing", "GET", "/v1/orders/none")
+        send("method", "DELETE", "/v1/rules")
+        send("unauthorized", "GET", "/v1/stock/SHOE-1", k="not-a-key")
+        send("bad", "GET", "/v1/orders?state=paid")
+        time.sleep(0.3)  # each line is written as its request completes, in any order
+        lines = {l["request_id"]: l for l in s.requests_logged()}
+        for rid in ("get", "head", "missing", "method", "unauthorized", "bad"):
+            l = lines[rid]
             eq(l["client"], "127.0.0.1", "client")
             for k in ("ts", "level", "method", "route", "status", "duration_ms", "bytes",
                       "request_id", "trace_id", "region", "instance"):
                 check(k in l, "%s in %r" % (k, l))
-            check(key not in s.log_text(), "the key itself is never logged")
-        get, head, missing, method, unauthorized, bad = lines
+        check(key not in s.log_text(), "the key itself is never logged")
+        get, head = lines["get"], lines["head"]
         eq((get["key"], get["status"], get["bytes"]), ("storefront", 200, len(ok.body)),
            "key name and bytes")
         check("error_code" not in get, "no error code on a 200")
         eq((head["method"], head["bytes"], head["status"]), ("HEAD", 0, 200), "HEAD sends no body")
-        eq((missing["status"], missing["error_code"]), (404, "not_found"), "404")
-        eq((method["status"], method["error_code"]), (405, "method_not_allowed"), "405")
+        eq((lines["missing"]["status"], lines["missing"]["error_code"]), (404, "not_found"), "404")
+        eq((lines["method"]["status"], lines["method"]["error_code"]), (405, "method_not_allowed"),
+           "405")
+        unauthorized, bad = lines["unauthorized"], lines["bad"]
         eq((unauthorized["status"], unauthorized["error_code"]), (401, "unauthorized"), "401")
         check("key" not in unauthorized, "no name for an unknown key")
         eq((bad["status"], bad["error_code"], bad["key"]), (400, "invalid_field", "storefront"), "400")
