@@ -73,9 +73,9 @@ CLI_PKGS := libxml-2.0 libsodium
 CLI_PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS) 2>/dev/null)
 # ecomd, the HTTP service: libmicrohttpd, SQLite (the embedded store),
-# libpq (the shared PostgreSQL store) and libsodium (API key hashes, request
-# ids).
-HTTP_PKGS := libmicrohttpd sqlite3 libpq libsodium
+# libpq (the shared PostgreSQL store), libsodium (API key hashes, request
+# ids) and the NATS C client (libnats: the outbox relay to JetStream).
+HTTP_PKGS := libmicrohttpd sqlite3 libpq libsodium libnats
 HTTP_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HTTP_PKGS) 2>/dev/null)
 HTTP_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(HTTP_PKGS) 2>/dev/null)
 
@@ -488,10 +488,15 @@ test-ffi: all
 	@O='$(O)' bash tests/ffi/run.sh
 
 # Active-active: four ecomd on one private PostgreSQL behind HAProxy, a
-# SIGKILL and a rolling restart under load, then an audit (tests/ha/run.sh).
+# SIGKILL and a rolling restart under load, then an audit (tests/ha/run.sh);
+# then the database fails: three PostgreSQL nodes under Patroni on etcd, a
+# SIGKILL of the primary, a frozen primary and the loss of a region under
+# load, then the audit and a write probe of every node (tests/ha/failover.py).
 test-ha: all
 	@echo "== active-active HA ($(O)) =="
 	@ECOMD='$(abspath $(ECOMD))' bash tests/ha/run.sh
+	@echo "== database failover HA ($(O)) =="
+	@ECOMD='$(abspath $(ECOMD))' python3 tests/ha/failover.py
 
 # The deployment kit: haproxy -c, YAML, Dockerfile against scripts/deps.sh.
 test-deploy: all
@@ -668,7 +673,7 @@ help:
 	@echo "make check        ABI, headers, soname, pkg-config and install round trip"
 	@echo "make run          deps, build, start ecomd with the example rules and stock (RUN_LISTEN=$(RUN_LISTEN))"
 	@echo "make test-http    ecomd end to end on SQLite and PostgreSQL (tests/http/run.sh)"
-	@echo "make test-ha      active-active harness: 4 ecomd, PostgreSQL, HAProxy (tests/ha/run.sh)"
+	@echo "make test-ha      HA harness: 4 ecomd, HAProxy, PostgreSQL; then Patroni failover (tests/ha/)"
 	@echo "make test-deploy  deployment kit checks (tests/deploy/check.sh)"
 	@echo "make valgrind     the unit tests under valgrind"
 	@echo "make bench        build and run bench/*.c"

@@ -15,25 +15,33 @@ set -euo pipefail
 # and SQLite (libmicrohttpd-dev, libsqlite3-dev) and libpq (libpq-dev) for the
 # shared PostgreSQL store; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
-# in front, tests/deploy parses the deployment YAML (python3-yaml), and the
-# ecomd tests check /metrics with promtool (prometheus), which also checks
-# and unit-tests the alerting rules of deploy/prometheus (tests/deploy).
-# tests/cli/man.sh renders the manual pages (groff-base, man-db); tests/ffi
-# installs the Python package into a fresh virtual environment
-# (python3-venv, which brings pip) and type-checks it (mypy);
-# tests/cli/schemas.sh and the ecomd tests validate documents against
-# docs/schemas/ (python3-jsonschema).
+# in front and its database stage runs PostgreSQL under Patroni (patroni,
+# with python3-etcd for etcd's v2 API) on an etcd cluster (etcd-server;
+# etcd-client for etcdctl), tests/deploy parses the deployment YAML
+# (python3-yaml), the ecomd tests check /metrics with promtool (prometheus),
+# which also checks and unit-tests the alerting rules of deploy/prometheus
+# (tests/deploy), and read socket timers with ss (iproute2).  tests/cli/man.sh
+# renders the manual pages (groff-base, man-db); tests/ffi installs the
+# Python package into a fresh virtual environment (python3-venv, which
+# brings pip) and type-checks it (mypy); tests/cli/schemas.sh and the ecomd
+# tests validate documents against docs/schemas/ (python3-jsonschema);
+# ecomd's outbox relay links the NATS C client (libnats-dev); its tests run
+# a private JetStream broker (nats-server).
 PACKAGES=(
     build-essential
     clang
     clang-format
+    etcd-client
+    etcd-server
     git
     groff-base
     haproxy
+    iproute2
     libcjson-dev
     libclang-rt-14-dev
     libcunit1-dev
     libmicrohttpd-dev
+    libnats-dev
     libpcre2-dev
     libpq-dev
     libsodium-dev
@@ -42,12 +50,15 @@ PACKAGES=(
     make
     man-db
     mypy
+    patroni
+    nats-server
     pkg-config
     postgresql
     prometheus
     python3
     python3-jsonschema
     python3-venv
+    python3-etcd
     python3-yaml
     valgrind
 )

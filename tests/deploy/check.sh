@@ -2,7 +2,8 @@
 # check.sh - static checks of the deployment kit (deploy/); no container
 # engine needed.  Run by `make test` (test-deploy).
 #   1. HAProxy accepts deploy/haproxy.cfg, which keeps the settings the
-#      drain and retry behaviour depend on.
+#      drain and retry behaviour depend on; the same for the database's
+#      HAProxy, and the Patroni and etcd templates keep their settings.
 #   2. Every YAML file parses, and the manifests carry what docs/operations.md
 #      promises (probes, PDB, HPA, zone spreading, preStop, read-only root).
 #   3. deploy/Dockerfile builds with the packages of scripts/deps.sh and make
@@ -27,6 +28,27 @@ for want in 'retry-on all-retryable-errors' 'option redispatch' 'option httpchk 
     if grep -qF "$want" deploy/haproxy.cfg; then ok "haproxy.cfg has '$want'"; else
         bad "haproxy.cfg lacks '$want'"; fi
 done
+
+# ---- 1b. the database's HAProxy and the Patroni and etcd templates ------------------
+# tests/ha/failover.py runs them; here, that they keep what docs/operations.md
+# says they do, and that HAProxy accepts the rendered database front.
+pg_cfg=$(mktemp)
+sed -e 's/@HOST@/127.0.0.1/; s/@PORT@/5432/' deploy/patroni/haproxy-pg.cfg.in >"$pg_cfg"
+echo "    server pg-1 127.0.0.1:5433 check port 8008" >>"$pg_cfg"
+if out=$(haproxy -c -q -f "$pg_cfg" 2>&1); then ok "haproxy -c deploy/patroni/haproxy-pg.cfg.in"; else
+    bad "haproxy -c deploy/patroni/haproxy-pg.cfg.in: $out"; fi
+rm -f "$pg_cfg"
+for want in 'option httpchk GET /primary' 'on-marked-down shutdown-sessions'; do
+    if grep -qF "$want" deploy/patroni/haproxy-pg.cfg.in; then ok "haproxy-pg.cfg.in has '$want'"; else
+        bad "haproxy-pg.cfg.in lacks '$want'"; fi
+done
+for want in 'synchronous_mode: true' 'synchronous_mode_strict: true' 'primary_start_timeout: 0' \
+    'bin_dir: /usr/lib/postgresql/15/bin' 'use_pg_rewind: true'; do
+    if grep -qF "$want" deploy/patroni/patroni.yml.in; then ok "patroni.yml.in has '$want'"; else
+        bad "patroni.yml.in lacks '$want'"; fi
+done
+if grep -q '^etcd:$' deploy/patroni/patroni.yml.in && grep -qx 'enable-v2: true' deploy/patroni/etcd.yml.in
+then ok "Patroni on etcd's v2 API"; else bad "Patroni must use etcd's v2 API (etcd: and enable-v2)"; fi
 
 # ---- 2 and 3 in Python -------------------------------------------------------------
 python3 - "$O" <<'PY' || fail=1

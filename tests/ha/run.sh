@@ -43,17 +43,7 @@ python3 "$PGTEMP" psql "$dir" "CREATE DATABASE ecom" >/dev/null || exit 1
 store="postgresql://ecom@127.0.0.1:$pg_port/ecom?target_session_attrs=read-write&connect_timeout=3"
 
 # ---- rules with the test SKUs, and their stock ----------------------------------
-python3 - "$root/examples/rules.json" "$dir" "$here" <<'PY' || exit 1
-import json, sys
-sys.path.insert(0, sys.argv[3])
-from load import SKUS as skus, LOCATIONS as locs, UNITS_PER_LOCATION as units
-rules = json.load(open(sys.argv[1]))
-rules["products"] += [{"sku": s, "prices": {"EUR": "10.00"}} for s in skus]
-json.dump(rules, open(sys.argv[2] + "/rules.json", "w"))
-json.dump({"stock": [{"sku": s, "location": l, "on_hand": units, "safety_stock": 0,
-                      "backorder_limit": 0} for s in skus for l in locs]},
-          open(sys.argv[2] + "/stock.json", "w"))
-PY
+python3 "$here/load.py" fixtures "$root" "$dir" || exit 1
 
 start() { # instance
     local name=$1 region=${1%-*}

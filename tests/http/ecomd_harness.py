@@ -87,12 +87,14 @@ class Response:
 
 
 class Server:
-    def __init__(self, args=(), env=None, keys=None, rules=RULES, directory=None, store=None):
+    def __init__(self, args=(), env=None, keys=None, rules=RULES, directory=None, store=None,
+                 subcommand=None):
         self.dir = directory or tempfile.mkdtemp(prefix="ecomd-test-")
         self.own_dir = directory is None
         self.port = free_port()
         self.keys = keys
-        cmd = [ECOMD, "--listen", "127.0.0.1:%d" % self.port,
+        cmd = [ECOMD] + ([subcommand] if subcommand else []) + [
+               "--listen", "127.0.0.1:%d" % self.port,
                "--store", store_spec(store, self.dir),
                "--grace-ms", "50", "--poll-ms", "200"]
         if rules:
@@ -241,7 +243,7 @@ def eq(got, want, what):
 
 
 # The number of the lists' migration (store_sqlite_sql.h, store_pg_sql.h).
-LISTS_MIGRATION = 9
+LISTS_MIGRATION = 10
 
 
 def undo_lists_migration(server):

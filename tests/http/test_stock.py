@@ -323,9 +323,11 @@ def test_migration_counts_what_reservations_hold():
         eq(s.request("POST", "/v1/reservations/%s/release" % rid).status, 200, "released")
         s.stop()
         # Back to schema 4: without migration 5 (held), 6 (an index), 7
-        # (the progress of reservation lines), 8 (promotion counts) and the
-        # lists' migration.
+        # (the progress of reservation lines), 8 (promotion counts), 9 (the
+        # relay's tables) and the lists' migration.
         undo_lists_migration(s)
+        s.sql("DROP TABLE relay_positions")
+        s.sql("DROP TABLE relay_leases")
         for table in ("customer_promotion_uses", "coupon_uses", "promotion_spent",
                       "order_promotion_uses"):
             s.sql("DROP TABLE " + table)

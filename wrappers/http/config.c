@@ -46,11 +46,34 @@ static const char usage[] =
     "                           forgotten after this; 0 keeps them (86400)\n"
     "  --events-ttl SECONDS     outbox events are deleted after this; 0 keeps\n"
     "                           them (604800)\n"
+    "  --store-connections N    database connections of the pool (threads + 2)\n"
+    "  --store-timeout-ms MS    PostgreSQL: statement_timeout of every transaction;\n"
+    "                           a database that has not answered this + 1000 ms\n"
+    "                           later loses its connection and the request gets\n"
+    "                           503 (5000)\n"
+    "  --pool-wait-ms MS        PostgreSQL: a request waits this long for a free\n"
+    "                           connection, /readyz this long for SELECT 1, then\n"
+    "                           503 (2000)\n"
+    "  --events nats://HOST:PORT  publish every outbox event to this NATS\n"
+    "                           JetStream (several: comma-separated URLs;\n"
+    "                           user:password@ or a token@ in a URL)\n"
+    "  --events-stream NAME     the JetStream stream, created when absent with\n"
+    "                           subjects ecom.> (ECOM)\n"
+    "  --events-batch N         events per publish round (256)\n"
+    "  --events-poll-ms MS      how often an idle relay reads the outbox (100)\n"
+    "  --events-lease-ms MS     one instance publishes at a time, holding a lease\n"
+    "                           in the store this long unrenewed (5000)\n"
+    "  --events-dedupe-window SECONDS  duplicate window of a stream ecomd\n"
+    "                           creates (120)\n"
+    "  --events-ca FILE         CA certificates (PEM) of the broker's TLS\n"
+    "                           certificate; TLS is then required\n"
     "  --log-level LEVEL        least level logged: debug, info, warn, error (info)\n"
     "  --access-log on|off      one JSON line per request (on)\n"
     "  --cors-origin ORIGIN     let browser pages of ORIGIN (https://shop.example)\n"
     "                           call the API (CORS); repeatable, or a comma-separated\n"
-    "                           list; none by default\n";
+    "                           list; none by default\n"
+    "usage: ecomd relay [options]   the outbox relay alone (needs --events and\n"
+    "                           --store): serves /healthz, /readyz and /metrics\n";
 
 /* T_UINT and T_SIZE take 1 to max; T_UINT0 also 0 ("never", for the ttls).
  * T_LEVEL: a log level name; T_SWITCH: on or off; T_ORIGINS: a list of
@@ -90,6 +113,16 @@ static const setting options[] = {
     OPT("payment-ttl", "ECOMD_PAYMENT_TTL", T_UINT, payment_ttl, 31536000),
     OPT("idempotency-ttl", "ECOMD_IDEMPOTENCY_TTL", T_UINT0, idempotency_ttl, 315360000),
     OPT("events-ttl", "ECOMD_EVENTS_TTL", T_UINT0, events_ttl, 315360000),
+    OPT("store-connections", "ECOMD_STORE_CONNECTIONS", T_UINT, store_connections, 10000),
+    OPT("store-timeout-ms", "ECOMD_STORE_TIMEOUT_MS", T_UINT, store_timeout_ms, 3600000),
+    OPT("pool-wait-ms", "ECOMD_POOL_WAIT_MS", T_UINT, pool_wait_ms, 3600000),
+    OPT("events", "ECOMD_EVENTS", T_STR, events_url, 0),
+    OPT("events-stream", "ECOMD_EVENTS_STREAM", T_STR, events_stream, 0),
+    OPT("events-batch", "ECOMD_EVENTS_BATCH", T_UINT, events_batch, 10000),
+    OPT("events-poll-ms", "ECOMD_EVENTS_POLL_MS", T_UINT, events_poll_ms, 60000),
+    OPT("events-lease-ms", "ECOMD_EVENTS_LEASE_MS", T_UINT, events_lease_ms, 600000),
+    OPT("events-dedupe-window", "ECOMD_EVENTS_DEDUPE_WINDOW", T_UINT, events_dedupe_s, 604800),
+    OPT("events-ca", "ECOMD_EVENTS_CA", T_STR, events_ca, 0),
     OPT("log-level", "ECOMD_LOG_LEVEL", T_LEVEL, log_level, 0),
     OPT("access-log", "ECOMD_ACCESS_LOG", T_SWITCH, access_log, 0),
     OPT("cors-origin", "ECOMD_CORS_ORIGIN", T_ORIGINS, cors, 0),
@@ -213,6 +246,13 @@ static void defaults(ecomd_config *cfg)
     cfg->payment_ttl = 1800;
     cfg->idempotency_ttl = 86400;
     cfg->events_ttl = 604800;
+    cfg->store_timeout_ms = 5000;
+    cfg->pool_wait_ms = 2000;
+    cfg->events_stream = "ECOM";
+    cfg->events_batch = 256;
+    cfg->events_poll_ms = 100;
+    cfg->events_lease_ms = 5000;
+    cfg->events_dedupe_s = 120;
     cfg->log_level = ECOMD_LOG_INFO;
     cfg->access_log = 1;
 }
@@ -270,9 +310,36 @@ static int from_args(ecomd_config *cfg, int argc, char **argv)
     return 0;
 }
 
+/* The relay's settings: a stream name JetStream takes, and a relay to
+ * run alone only with a broker to run it for. */
+static int relay_settings_ok(const ecomd_config *cfg)
+{
+    size_t n = strlen(cfg->events_stream);
+    if (n < 1 || n > 64 ||
+        strspn(cfg->events_stream, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_") != n) {
+        fprintf(stderr, "ecomd: --events-stream is 1 to 64 of [A-Za-z0-9_-]\n");
+        return 0;
+    }
+    if (cfg->relay_only && (!cfg->events_url || !*cfg->events_url)) {
+        fprintf(stderr, "ecomd: 'ecomd relay' needs --events nats://HOST:PORT\n");
+        return 0;
+    }
+    if (cfg->events_lease_ms < 300) {
+        fprintf(stderr, "ecomd: --events-lease-ms is at least 300\n");
+        return 0;
+    }
+    return 1;
+}
+
 int ecomd_config_load(ecomd_config *cfg, int argc, char **argv)
 {
     defaults(cfg);
+    if (argc > 1 && strcmp(argv[1], "relay") == 0) { /* the subcommand comes first */
+        cfg->relay_only = 1;
+        argc--;
+        argv++;
+    }
     for (size_t k = 0; k < NOPTIONS; k++) {
         const char *v = getenv(options[k].env);
         if (v && *v && set(cfg, &options[k], v, options[k].env)) return 2;
@@ -283,5 +350,5 @@ int ecomd_config_load(ecomd_config *cfg, int argc, char **argv)
         fprintf(stderr, "ecomd: region and instance are 1 to 64 of [A-Za-z0-9._-]\n");
         return 2;
     }
-    return 0;
+    return relay_settings_ok(cfg) ? 0 : 2;
 }

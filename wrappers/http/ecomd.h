@@ -42,6 +42,23 @@ typedef struct ecomd_config {
     unsigned payment_ttl;     /* seconds an order may stay unpaid */
     unsigned idempotency_ttl; /* seconds a stored response is kept; 0: always */
     unsigned events_ttl;      /* seconds an outbox event is kept; 0: always */
+
+    /* The store's pool (0: threads + 2); PostgreSQL: statement_timeout of
+     * transactions (ecomd waits 1 s more for any answer), and the wait for
+     * a free connection (also /readyz's wait for SELECT 1). */
+    unsigned store_connections;
+    unsigned store_timeout_ms;
+    unsigned pool_wait_ms;
+    /* The outbox relay (relay.c), when events_url is set; `ecomd relay`
+     * runs it alone (relay_only), serving only the probes and metrics. */
+    const char *events_url;    /* nats://host:port[,nats://...] */
+    const char *events_stream; /* the JetStream stream, also the relay's name */
+    unsigned events_batch;     /* events per publish round */
+    unsigned events_poll_ms;   /* how often an idle relay reads the outbox */
+    unsigned events_lease_ms;  /* how long a relay's lease lasts unrenewed */
+    unsigned events_dedupe_s;  /* duplicate window of a stream ecomd creates */
+    const char *events_ca;     /* CA certificates of the broker's TLS; NULL: system's */
+    int relay_only;
     /* Logging and browsers (log.c, reply.c): the least level written, and
      * whether each request is logged; the origins CORS answers, each
      * value a comma-separated list (--cors-origin is repeatable). */
@@ -54,8 +71,9 @@ typedef struct ecomd_config {
 /* Whether CORS answers `origin` (one of cfg's --cors-origin values). */
 int ecomd_cors_allowed(const ecomd_config *cfg, const char *origin);
 
-/* Fill cfg from the environment, then argv.  Returns 0, 1 after --help or
- * --version (printed), or 2 on a usage error (message on stderr). */
+/* Fill cfg from the environment, then argv ("relay" first: relay_only).
+ * Returns 0, 1 after --help or --version (printed), or 2 on a usage error
+ * (message on stderr). */
 int ecomd_config_load(ecomd_config *cfg, int argc, char **argv);
 
 /* ---- keys (keys.c) ---------------------------------------------------------- */
@@ -165,6 +183,9 @@ int ecomd_method_id(const char *name);
 int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX], size_t *nparams,
                      char *allow, size_t allow_size);
 const ecomd_route *ecomd_route_get(int i);
+/* Whether what ecomd_route_find returned is a probe or /metrics, the only
+ * routes `ecomd relay` serves. */
+int ecomd_route_probe(int found);
 
 /* ---- connections and the request clock (conns.c) -------------------------------------- */
 
@@ -236,7 +257,8 @@ struct ecomd_server {
     atomic_int store_failures;
     atomic_llong probe_at_ns;
     atomic_int probe_failed;
-    unsigned port; /* the port actually bound */
+    unsigned port;             /* the port actually bound */
+    struct ecomd_relay *relay; /* NULL without --events */
 };
 
 #define ECOMD_MAX_HEADERS 4
@@ -460,6 +482,30 @@ void ecomd_locks_free(ecomd_locks *l);
 /* Count, in tx, what the prepared checkout spends (ec_checkout_use_*)
  * for its order, priced from `cart`. */
 ec_status ecomd_count_spent(ecomd_store *s, ecomd_tx *tx, ec_checkout *co, const ec_cart *cart);
+
+/* An outbox event's document {"id", "type", "at", "data"} (events.c), as
+ * GET /v1/events lists it and the relay publishes it; `data` is JSON text
+ * and goes in as it is.  NULL when out of memory; free with cJSON_Delete(). */
+struct cJSON *ecomd_event_json(int64_t id, const char *type, const char *at, const char *data);
+/* The events_list of store.h for either store, on its events_each. */
+ec_status ecomd_events_page(ecomd_store *s, int64_t after, int limit, char **json, size_t *len,
+                            int64_t *next);
+
+/* ---- the outbox relay (relay.c) ------------------------------------------------------------ */
+
+typedef struct ecomd_relay ecomd_relay;
+
+/* Start the relay's thread (cfg.events_url set).  NULL with a message on
+ * stderr when its settings are refused. */
+ecomd_relay *ecomd_relay_start(ecomd_server *srv);
+/* Stop after the round in progress, give the lease up, join and free.
+ * NULL is accepted. */
+void ecomd_relay_stop(ecomd_relay *r);
+/* 1 while connected to the broker, with the stream in place. */
+int ecomd_relay_ready(ecomd_relay *r);
+/* The relay's metrics appended to the /metrics page `text` (malloc'd,
+ * *len bytes; reallocated); NULL when out of memory (text is freed). */
+char *ecomd_relay_metrics(ecomd_relay *r, char *text, size_t *len);
 
 /* ---- orders (handlers_order_events.c) ------------------------------------------------------ */
 

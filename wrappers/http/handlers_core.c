@@ -78,6 +78,14 @@ void ecomd_h_readyz(ecomd_request *r)
         ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "the store refuses writes");
         return;
     }
+    if (srv->cfg.relay_only) { /* `ecomd relay`: ready when it can publish */
+        static const char ready[] = "{\"status\":\"ready\"}";
+        if (ecomd_relay_ready(srv->relay))
+            ecomd_reply_copy(r, 200, ready, sizeof ready - 1);
+        else
+            ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "the relay cannot reach the broker");
+        return;
+    }
     int64_t version = ecomd_rules_version(srv->rules);
     if (version == 0) {
         ecomd_reply_error(r, 503, EC_UNAVAILABLE, NULL, "no ruleset is loaded");
@@ -97,6 +105,7 @@ void ecomd_h_metrics(ecomd_request *r)
     char *text =
         ecomd_metrics_render(srv->metrics, ecomd_rules_version(srv->rules),
                              atomic_load(&srv->inflight), srv->cfg.region, srv->cfg.instance, &len);
+    if (text && srv->relay) text = ecomd_relay_metrics(srv->relay, text, &len);
     ecomd_doc d = {.failed = !text};
     if (text) ecomd_doc_add(&d, text, len);
     free(text);

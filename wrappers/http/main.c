@@ -194,8 +194,11 @@ static int open_all(ecomd_server *srv)
     srv->metrics = ecomd_metrics_new();
     srv->rules = ecomd_rules_new();
     if (!srv->metrics || !srv->rules) return 1;
-    srv->store = ecomd_store_open(srv->cfg.store, srv->cfg.threads + 2);
+    unsigned pool = srv->cfg.store_connections ? srv->cfg.store_connections : srv->cfg.threads + 2;
+    ecomd_pg_options opt = {pool, srv->cfg.store_timeout_ms, srv->cfg.pool_wait_ms, srv};
+    srv->store = ecomd_store_open(srv->cfg.store, &opt);
     if (!srv->store || !ecomd_store_observe(srv->store)) return 1;
+    if (srv->cfg.relay_only) return 0; /* no rules, stock or requests: the relay alone */
     ecomd_store_outbox_refresh(srv->store);
     if (seed_rules(srv) || seed_stock(srv)) return 1;
     ec_error err;
@@ -209,6 +212,7 @@ static int open_all(ecomd_server *srv)
 
 static void close_all(ecomd_server *srv)
 {
+    ecomd_relay_stop(srv->relay);
     if (srv->store) srv->store->ops->close(srv->store);
     ecomd_rules_free(srv->rules);
     ecomd_metrics_free(srv->metrics);
@@ -243,14 +247,15 @@ int main(int argc, char **argv)
     /* A store file that may not grow (RLIMIT_FSIZE) is an I/O error the
      * store reports (EFBIG), like a full disk, not a reason to die. */
     signal(SIGXFSZ, SIG_IGN);
-    if (open_all(&srv) != 0 || (rc = ecomd_server_start(&srv)) != 0) {
+    if (open_all(&srv) != 0 || (srv.cfg.events_url && !(srv.relay = ecomd_relay_start(&srv))) ||
+        (rc = ecomd_server_start(&srv)) != 0) {
         close_all(&srv);
         return rc ? rc : 1;
     }
     poller p = {.srv = &srv};
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
-    if (pthread_create(&p.thread, NULL, poll_loop, &p) != 0) {
+    if (!srv.cfg.relay_only && pthread_create(&p.thread, NULL, poll_loop, &p) != 0) {
         fprintf(stderr, "ecomd: cannot start the ruleset poller\n");
         return 1;
     }
@@ -259,7 +264,7 @@ int main(int argc, char **argv)
     while (sigwait(&stop_signals, &sig) != 0) {
     }
     ecomd_server_drain(&srv);
-    poller_stop(&p);
+    if (!srv.cfg.relay_only) poller_stop(&p);
     ecomd_log(&srv, "info", "stopped", NULL);
     close_all(&srv);
     return 0;

@@ -45,6 +45,13 @@ static const ecomd_route routes[] = {
 static const char *const method_names[ECOMD_METHOD_COUNT] = {"GET",    "POST", "PUT",     "PATCH",
                                                              "DELETE", "HEAD", "OPTIONS", "OTHER"};
 
+int ecomd_route_probe(int found)
+{
+    int i = found >= 0 ? found : found == ECOMD_NO_ROUTE ? -1 : -found - 1;
+    return i >= 0 && i < NROUTES && routes[i].role == ECOMD_ROLE_NONE &&
+           strncmp(routes[i].pattern, "/v1/", 4) != 0;
+}
+
 int ecomd_route_count(void)
 {
     return NROUTES;

@@ -144,6 +144,7 @@ static int head_ok(ecomd_request *r, const char *cl, const char *te)
         return refuse(r, 431, EC_LIMIT_EXCEEDED, NULL, "too many query arguments");
     int route =
         ecomd_route_find(r->method, r->url, r->params, &r->nparams, r->allow, sizeof r->allow);
+    if (r->srv->cfg.relay_only && !ecomd_route_probe(route)) route = ECOMD_NO_ROUTE;
     if (route == ECOMD_NO_ROUTE) return refuse(r, 404, EC_NOT_FOUND, NULL, "no such endpoint");
     if (route < 0) {
         r->route = -route - 1;
@@ -436,7 +437,8 @@ int ecomd_server_start(ecomd_server *srv)
                 srv->cfg.listen);
         return 2;
     }
-    if (!srv->keys && !is_loopback(&addr, v6)) {
+    /* `ecomd relay` serves only what needs no key: it may listen anywhere. */
+    if (!srv->keys && !srv->cfg.relay_only && !is_loopback(&addr, v6)) {
         fprintf(stderr, "ecomd: refusing to listen on %s without a key file (--keys)\n",
                 srv->cfg.listen);
         return 2;

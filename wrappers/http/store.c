@@ -6,14 +6,15 @@
 
 #include "ecomd.h"
 
-ecomd_store *ecomd_store_open(const char *spec, unsigned connections)
+ecomd_store *ecomd_store_open(const char *spec, const ecomd_pg_options *opt)
 {
-    if (strncmp(spec, "sqlite:", 7) == 0) return ecomd_store_sqlite_open(spec + 7, connections);
+    if (strncmp(spec, "sqlite:", 7) == 0)
+        return ecomd_store_sqlite_open(spec + 7, opt->connections);
     /* postgresql:// (or postgres://) URIs and "pg:" + a key=value libpq
      * string go to the PostgreSQL store */
     if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0)
-        return ecomd_store_pg_open(spec, connections);
-    if (strncmp(spec, "pg:", 3) == 0) return ecomd_store_pg_open(spec + 3, connections);
+        return ecomd_store_pg_open(spec, opt);
+    if (strncmp(spec, "pg:", 3) == 0) return ecomd_store_pg_open(spec + 3, opt);
     fprintf(stderr,
             "ecomd: unsupported store '%s' (sqlite:PATH, postgresql://... or pg:KEY=VALUE...)\n",
             spec);

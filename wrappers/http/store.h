@@ -30,6 +30,11 @@
 typedef struct ecomd_store ecomd_store;
 typedef struct ecomd_tx ecomd_tx;
 
+/* One outbox event as events_each hands it over (the strings live until
+ * the callback returns). */
+typedef ec_status (*ecomd_event_fn)(void *ctx, int64_t id, const char *type, const char *at,
+                                    const char *data);
+
 /* A stored first response to an idempotent request. */
 typedef struct ecomd_idem {
     int found;
@@ -106,7 +111,8 @@ typedef struct ecomd_store_ops {
      * body may be NULL to read the version only. */
     ec_status (*rules_current)(ecomd_store *s, int64_t *version, char **body, size_t *len);
     /* Domain events after id `after`, at most `limit`, as a JSON array of
-     * {"id", "type", "at", "data"}; *next receives the last id returned. */
+     * {"id", "type", "at", "data"}; *next receives the last id returned.
+     * Both stores use ecomd_events_page (events.c), on events_each. */
     ec_status (*events_list)(ecomd_store *s, int64_t after, int limit, char **json, size_t *len,
                              int64_t *next);
 
@@ -199,6 +205,29 @@ typedef struct ecomd_store_ops {
     ec_status (*list)(ecomd_store *s, const ecomd_list_query *q, ecomd_rows *rows);
     /* The outbox's oldest and newest event (for /metrics). */
     ec_status (*outbox_ends)(ecomd_store *s, ecomd_outbox_ends *out);
+    /* The outbox relay (relay.c).  events_each calls fn with each event
+     * after id `after`, at most `limit`, in id order, as events_list reads
+     * them (`at` as stored, `data` a JSON document); a status other than
+     * EC_OK from fn stops the walk and is returned. */
+    ec_status (*events_each)(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn,
+                             void *ctx);
+    /* Relay `name`'s lease and position (one row each, made on first use).
+     * With ttl_ms > 0, `holder` takes the lease when it is free, expired or
+     * its own, until ttl_ms from now; with 0 it gives up the lease if it
+     * holds it.  Either way the relay is marked as seen now: prune keeps
+     * the events a relay seen within the events' age has not passed yet.
+     * *held is 1 when holder holds the lease after this; *position is the
+     * relay's position (the last event id it had acknowledged; 0 at first).
+     * Times are the store's clock (PostgreSQL's, so that instances on
+     * several hosts agree). */
+    ec_status (*relay_claim)(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                             int *held, int64_t *position);
+    /* Move relay `name` from position `from` to `to` and renew holder's
+     * lease for ttl_ms, only while holder holds an unexpired lease and the
+     * position is still `from` (the fencing check, in the transaction that
+     * advances); EC_VERSION_CONFLICT otherwise. */
+    ec_status (*relay_advance)(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                               int64_t from, int64_t to);
 } ecomd_store_ops;
 
 #define ECOMD_PRUNE_BATCH 1000
@@ -224,17 +253,26 @@ void ecomd_store_outbox_refresh(ecomd_store *s);
 /* Append ecomd_store_duration_seconds and the outbox gauges to d. */
 struct ecomd_doc;
 void ecomd_store_metrics_render(ecomd_store *s, struct ecomd_doc *d);
+/* The store's settings (--store-connections; for PostgreSQL also
+ * --store-timeout-ms, --pool-wait-ms). */
+typedef struct ecomd_pg_options {
+    unsigned connections;           /* the pool size */
+    unsigned timeout_ms;            /* statement_timeout; ecomd waits this + 1 s for an answer */
+    unsigned wait_ms;               /* for a free connection, and for /readyz's SELECT 1 */
+    const struct ecomd_server *log; /* labels of the store's log lines (may be NULL) */
+} ecomd_pg_options;
 
 /* Open the store a --store value names, "sqlite:PATH" or a PostgreSQL
  * connection string ("postgresql://...", "postgres://...", or "pg:" and
- * key=value pairs), with `connections` connections; runs the schema
- * migrations.  NULL with a message on stderr on failure. */
-ecomd_store *ecomd_store_open(const char *spec, unsigned connections);
+ * key=value pairs), with opt's settings; runs the schema migrations.  NULL
+ * with a message on stderr on failure. */
+ecomd_store *ecomd_store_open(const char *spec, const ecomd_pg_options *opt);
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections);
+
 /* The PostgreSQL store (store_pg.c): `conninfo` is any libpq connection
- * string; `connections` is the pool size.  Runs the migrations under an
- * advisory lock.  NULL with a message on stderr on failure. */
-ecomd_store *ecomd_store_pg_open(const char *conninfo, unsigned connections);
+ * string.  Runs the migrations under an advisory lock.  NULL with a
+ * message on stderr on failure. */
+ecomd_store *ecomd_store_pg_open(const char *conninfo, const ecomd_pg_options *opt);
 
 /* Run fn(tx, ctx) in one transaction: commit when it returns EC_OK, roll
  * back otherwise; the status of fn, or of the commit. */

@@ -227,6 +227,24 @@ static ec_status t_outbox_ends(ecomd_store *s, ecomd_outbox_ends *out)
     TIMED(s, K_READ, outbox_ends, s, out);
 }
 
+static ec_status t_events_each(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn,
+                               void *ctx)
+{
+    TIMED(s, K_READ, events_each, s, after, limit, fn, ctx);
+}
+
+static ec_status t_relay_claim(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                               int *held, int64_t *position)
+{
+    TIMED(tx_store(tx), K_WRITE, relay_claim, tx, name, holder, ttl_ms, held, position);
+}
+
+static ec_status t_relay_advance(ecomd_tx *tx, const char *name, const char *holder,
+                                 unsigned ttl_ms, int64_t from, int64_t to)
+{
+    TIMED(tx_store(tx), K_WRITE, relay_advance, tx, name, holder, ttl_ms, from, to);
+}
+
 /* The adapter closes, then the layer goes. */
 static void t_close(ecomd_store *s)
 {
@@ -270,6 +288,9 @@ static void time_table(ecomd_store_ops *ops)
     TIME(prune);
     TIME(list);
     TIME(outbox_ends);
+    TIME(events_each);
+    TIME(relay_claim);
+    TIME(relay_advance);
 }
 
 int ecomd_store_observe(ecomd_store *s)

@@ -4,15 +4,14 @@
  * The --store value is any libpq connection string (postgresql://... URI,
  * several hosts with target_session_attrs=read-write included): libpq
  * itself picks the writable host on each (re)connect.  A pool holds one
- * connection per server thread plus spares; a connection that lost its
- * server is reset before its next use, and a statement that failed that
- * way outside a transaction (reads, BEGIN) is retried once on the fresh
- * connection, which is safe because nothing was written.  A write whose
- * connection drops mid-transaction answers 503: the client retries with
- * its Idempotency-Key, which replays the response if the commit happened.
- * Locking: see store_pg.h. */
+ * connection per server thread plus spares (store_pg_conn.c); a connection
+ * that lost its server is reset before its next use, and a statement that
+ * failed that way outside a transaction (reads, BEGIN) is retried once on
+ * the fresh connection, which is safe because nothing was written.  A
+ * write whose connection drops mid-transaction answers 503: the client
+ * retries with its Idempotency-Key, which replays the response if the
+ * commit happened.  Locking: see store_pg.h. */
 #include <arpa/inet.h>
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,58 +21,10 @@
 #include "store_pg.h"
 #include "store_pg_sql.h"
 
-static void pg_log_at(const char *level, const char *msg, const char *detail)
-{
-    char extra[700], quoted[600];
-    if (!ecomd_json_quote(quoted, sizeof quoted, detail ? detail : "")) strcpy(quoted, "\"\"");
-    snprintf(extra, sizeof extra, "\"store\":\"postgresql\",\"detail\":%s", quoted);
-    ecomd_log(NULL, level, msg, extra);
-}
-
-static void pg_log(const char *msg, const char *detail)
-{
-    pg_log_at("error", msg, detail);
-}
-
 const char *pg_int(char buf[PG_INT_BUF], int64_t v)
 {
     snprintf(buf, PG_INT_BUF, "%lld", (long long)v);
     return buf;
-}
-
-/* ---- statements --------------------------------------------------------------------- */
-
-PGresult *pg_run(pg_conn *c, const char *sql, int n, const char *const *vals, const int *lens,
-                 const int *fmts, int binary, char sqlstate[6])
-{
-    if (sqlstate) sqlstate[0] = '\0';
-    /* Without parameters the simple protocol, which also takes several
-     * statements at once (the migrations). */
-    PGresult *res = n == 0 && !binary ? PQexec(c->db, sql)
-                                      : PQexecParams(c->db, sql, n, NULL, vals, lens, fmts, binary);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return res;
-    const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (sqlstate && code) snprintf(sqlstate, 6, "%s", code);
-    if (PQstatus(c->db) != CONNECTION_OK) c->broken = 1;
-    /* A unique violation is an answer (a conflict), not a failure; a data
-     * exception (class 22: a parameter that is not UTF-8, holds a NUL or
-     * is out of range) is the request's fault, not the store's. */
-    if (code && strncmp(code, "22", 2) == 0) {
-        ecomd_store_data_error_note();
-        pg_log_at("warn", "the store refused a value", PQerrorMessage(c->db));
-    } else if (!code || strcmp(code, "23505") != 0) {
-        pg_log("store error", PQerrorMessage(c->db));
-    }
-    PQclear(res);
-    return NULL;
-}
-
-ec_status pg_do(pg_conn *c, const char *sql, int n, const char *const *vals)
-{
-    PGresult *res = pg_run(c, sql, n, vals, NULL, NULL, 0, NULL);
-    PQclear(res);
-    return res ? EC_OK : EC_UNAVAILABLE;
 }
 
 char *pg_dup(const PGresult *res, int row, int col, size_t *len)
@@ -87,71 +38,13 @@ char *pg_dup(const PGresult *res, int row, int col, size_t *len)
     return copy;
 }
 
-/* ---- the pool ------------------------------------------------------------------------ */
-
-static void pg_notice(void *arg, const char *msg)
-{
-    (void)arg;
-    (void)msg; /* NOTICEs (e.g. "relation already exists") are not errors */
-}
-
-/* (Re)connect; libpq walks the hosts of the connection string. */
-static int pg_connect(pg_store *s, pg_conn *c)
-{
-    if (c->db) PQfinish(c->db);
-    c->db = PQconnectdb(s->conninfo);
-    c->broken = !c->db || PQstatus(c->db) != CONNECTION_OK;
-    if (c->broken) {
-        pg_log("cannot connect", c->db ? PQerrorMessage(c->db) : "out of memory");
-        return 0;
-    }
-    PQsetNoticeProcessor(c->db, pg_notice, NULL);
-    return 1;
-}
-
-pg_conn *pg_acquire(pg_store *s)
-{
-    pg_conn *c = NULL;
-    pthread_mutex_lock(&s->mu);
-    while (!c) {
-        for (unsigned i = 0; i < s->nconns && !c; i++)
-            if (!s->conns[i].busy) c = &s->conns[i];
-        if (!c) pthread_cond_wait(&s->cv, &s->mu);
-    }
-    c->busy = 1;
-    pthread_mutex_unlock(&s->mu);
-    if (c->broken || !c->db || PQstatus(c->db) != CONNECTION_OK) pg_connect(s, c);
-    return c;
-}
-
-void pg_release(pg_store *s, pg_conn *c)
-{
-    /* A connection left inside a transaction (a failed statement) would
-     * hold its locks: end it, or drop the connection. */
-    if (c->db && !c->broken && PQtransactionStatus(c->db) != PQTRANS_IDLE &&
-        pg_do(c, "ROLLBACK", 0, NULL) != EC_OK)
-        c->broken = 1;
-    pthread_mutex_lock(&s->mu);
-    c->busy = 0;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-}
-
-/* A read outside any transaction: retried once when the connection was
- * lost (the server restarted, or failed over to another host). */
-PGresult *pg_read(pg_store *s, pg_conn *c, const char *sql, int n, const char *const *vals,
-                  int binary)
-{
-    PGresult *res = pg_run(c, sql, n, vals, NULL, NULL, binary, NULL);
-    if (!res && c->broken && pg_connect(s, c))
-        res = pg_run(c, sql, n, vals, NULL, NULL, binary, NULL);
-    return res;
-}
-
 /* ---- migrations ----------------------------------------------------------------------- */
 
+/* Without a time limit: a migration may rewrite a large table. */
 static ec_status pg_migrate(pg_conn *c)
 {
+    unsigned answer_ms = c->answer_ms;
+    c->answer_ms = 0;
     ec_status st = pg_do(c, "BEGIN", 0, NULL);
     if (st == EC_OK) st = pg_do(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_MIGRATE ")", 0, NULL);
     if (st == EC_OK)
@@ -170,18 +63,26 @@ static ec_status pg_migrate(pg_conn *c)
         if (st == EC_OK)
             st = pg_do(c, "INSERT INTO schema_version(version) VALUES ($1::integer)", 1, vals);
     }
-    if (st == EC_OK) return pg_do(c, "COMMIT", 0, NULL);
-    pg_do(c, "ROLLBACK", 0, NULL);
+    if (st == EC_OK)
+        st = pg_do(c, "COMMIT", 0, NULL);
+    else
+        pg_do(c, "ROLLBACK", 0, NULL);
+    c->answer_ms = answer_ms;
     return st;
 }
 
 /* ---- reads ------------------------------------------------------------------------------ */
 
+/* /readyz: a database that does not answer within --pool-wait-ms (for a
+ * connection, then for SELECT 1) is not ready. */
 static ec_status pg_ping(ecomd_store *base)
 {
     pg_store *s = (pg_store *)base;
     pg_conn *c = pg_acquire(s);
+    unsigned answer_ms = c->answer_ms;
+    if (c != &s->none) c->answer_ms = s->wait_ms;
     PGresult *res = pg_read(s, c, "SELECT 1", 0, NULL, 0);
+    if (c != &s->none) c->answer_ms = answer_ms;
     PQclear(res);
     pg_release(s, c);
     return res ? EC_OK : EC_UNAVAILABLE;
@@ -207,38 +108,6 @@ static ec_status pg_rules_current(ecomd_store *base, int64_t *version, char **bo
     return rc;
 }
 
-static ec_status pg_events_list(ecomd_store *base, int64_t after, int limit, char **json,
-                                size_t *len, int64_t *next)
-{
-    pg_store *s = (pg_store *)base;
-    pg_conn *c = pg_acquire(s);
-    char b1[PG_INT_BUF], b2[PG_INT_BUF];
-    const char *vals[2] = {pg_int(b1, after), pg_int(b2, limit)};
-    PGresult *res = pg_read(s, c,
-                            "SELECT id, type, at, data FROM outbox WHERE id > $1::bigint"
-                            " ORDER BY id LIMIT $2::integer",
-                            2, vals, 0);
-    pg_release(s, c);
-    cJSON *arr = cJSON_CreateArray();
-    *next = after;
-    *json = NULL;
-    for (int i = 0; res && arr && i < PQntuples(res); i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(arr, e)) break;
-        *next = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        cJSON_AddNumberToObject(e, "id", (double)*next);
-        cJSON_AddStringToObject(e, "type", PQgetvalue(res, i, 1));
-        cJSON_AddStringToObject(e, "at", PQgetvalue(res, i, 2));
-        cJSON_AddRawToObject(e, "data", PQgetvalue(res, i, 3));
-    }
-    ec_status rc = !res ? EC_UNAVAILABLE : arr ? EC_OK : EC_NO_MEMORY;
-    PQclear(res);
-    if (rc == EC_OK && !(*json = cJSON_PrintUnformatted(arr))) rc = EC_NO_MEMORY;
-    cJSON_Delete(arr);
-    if (*json) *len = strlen(*json);
-    return rc;
-}
-
 /* ---- transactions ---------------------------------------------------------------------- */
 
 static ec_status pg_tx_begin(ecomd_store *base, ecomd_tx **out)
@@ -248,10 +117,9 @@ static ec_status pg_tx_begin(ecomd_store *base, ecomd_tx **out)
     if (!tx) return EC_NO_MEMORY;
     tx->store = s;
     tx->conn = pg_acquire(s);
-    ec_status st = pg_do(tx->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL);
+    ec_status st = pg_do(tx->conn, s->begin_write, 0, NULL);
     /* Nothing was written yet: a lost connection is retried once. */
-    if (st != EC_OK && tx->conn->broken && pg_connect(s, tx->conn))
-        st = pg_do(tx->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL);
+    if (st != EC_OK && pg_retry(s, tx->conn)) st = pg_do(tx->conn, s->begin_write, 0, NULL);
     if (st != EC_OK) {
         pg_release(s, tx->conn);
         free(tx);
@@ -269,9 +137,19 @@ static void pg_tx_rollback(ecomd_tx *tx)
     free(tx);
 }
 
+/* With synchronous replication, a COMMIT waits for the standby after the
+ * commit is already durable on the primary.  A statement_timeout firing
+ * in that wait cancels only the wait: PostgreSQL then reports success
+ * with a warning, for a commit the standby may never have received, which
+ * a failover would lose after ecomd acknowledged it.  So the COMMIT runs
+ * without the timeout (in the same round trip; PostgreSQL 13 and later
+ * time each statement of a string separately), and only ecomd's own
+ * limit applies: the connection is dropped, the request answers 503 and
+ * the client's retry with its Idempotency-Key finds out what happened.
+ * In an aborted transaction the SET fails and COMMIT is not sent. */
 static ec_status pg_tx_commit(ecomd_tx *tx)
 {
-    ec_status st = pg_do(tx->conn, "COMMIT", 0, NULL);
+    ec_status st = pg_do(tx->conn, "SET LOCAL statement_timeout = 0; COMMIT", 0, NULL);
     pg_release(tx->store, tx->conn);
     free(tx);
     return st;
@@ -395,9 +273,9 @@ static ec_status pg_stock_read(ecomd_store *base, const ecomd_skus *skus, const 
 {
     pg_store *s = (pg_store *)base;
     pg_conn *c = pg_acquire(s);
-    const char *begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    const char *begin = s->begin_read;
     ec_status rc = pg_do(c, begin, 0, NULL);
-    if (rc != EC_OK && c->broken && pg_connect(s, c)) rc = pg_do(c, begin, 0, NULL);
+    if (rc != EC_OK && pg_retry(s, c)) rc = pg_do(c, begin, 0, NULL);
     if (rc == EC_OK) {
         rc = pg_stock_load_conn(c, skus, id, now, 0, stock);
         if (pg_do(c, rc == EC_OK ? "COMMIT" : "ROLLBACK", 0, NULL) != EC_OK && rc == EC_OK) {
@@ -460,12 +338,14 @@ static void pg_close(ecomd_store *base)
 {
     pg_store *s = (pg_store *)base;
     if (!s) return;
-    for (unsigned i = 0; i < s->nconns; i++)
+    for (unsigned i = 0; s->conns && i < s->nconns; i++)
         if (s->conns[i].db) PQfinish(s->conns[i].db);
     free(s->conns);
     free(s->conninfo);
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
+    if (s->pool_ready) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+    }
     free(s);
 }
 
@@ -474,7 +354,7 @@ static const ecomd_store_ops pg_ops = {
     .ping = pg_ping,
     .close = pg_close,
     .rules_current = pg_rules_current,
-    .events_list = pg_events_list,
+    .events_list = ecomd_events_page,
     .tx_begin = pg_tx_begin,
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
@@ -498,30 +378,43 @@ static const ecomd_store_ops pg_ops = {
     .promotion_lock = pg_promotion_lock,
     .reservations_expire = pg_reservations_expire,
     .prune = pg_prune,
+    .events_each = pg_events_each,
+    .relay_claim = pg_relay_claim,
+    .relay_advance = pg_relay_advance,
     .list = pg_list,
     .outbox_ends = pg_outbox_ends,
 };
 
 /* Connections are opened here, once: a database that does not answer at
- * start is an error (the orchestrator restarts the instance). */
-ecomd_store *ecomd_store_pg_open(const char *conninfo, unsigned connections)
+ * start is an error (the orchestrator restarts the instance).  Every
+ * transaction sets its statement_timeout in its BEGIN's round trip (SET
+ * LOCAL, so that a transaction-mode pooler in between sees no session
+ * state). */
+ecomd_store *ecomd_store_pg_open(const char *conninfo, const ecomd_pg_options *opt)
 {
     pg_store *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->base.ops = &pg_ops;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
+    s->timeout_ms = opt->timeout_ms;
+    s->wait_ms = opt->wait_ms;
+    s->log = opt->log;
+    snprintf(s->begin_write, sizeof s->begin_write,
+             "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = %u",
+             s->timeout_ms);
+    snprintf(s->begin_read, sizeof s->begin_read,
+             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = %u",
+             s->timeout_ms);
+    s->pool_ready = pg_pool_init(s);
     s->conninfo = strdup(conninfo);
-    s->conns = calloc(connections ? connections : 1, sizeof *s->conns);
-    s->nconns = connections ? connections : 1;
-    if (!s->conninfo || !s->conns) {
+    s->nconns = opt->connections ? opt->connections : 1;
+    s->conns = calloc(s->nconns, sizeof *s->conns);
+    if (!s->pool_ready || !s->conninfo || !s->conns) {
         pg_close(&s->base);
         return NULL;
     }
     for (unsigned i = 0; i < s->nconns; i++) {
         if (!pg_connect(s, &s->conns[i]) || (i == 0 && pg_migrate(&s->conns[0]) != EC_OK)) {
-            fprintf(stderr, "ecomd: cannot open the PostgreSQL store: %s\n",
-                    s->conns[i].db ? PQerrorMessage(s->conns[i].db) : "out of memory");
+            fprintf(stderr, "ecomd: cannot open the PostgreSQL store (see the log line above)\n");
             pg_close(&s->base);
             return NULL;
         }

@@ -1,8 +1,8 @@
-/* store_pg.h - what the PostgreSQL adapter's files share (store_pg.c:
- * connection pool, transactions, rules, outbox, idempotency, carts;
- * store_pg_stock.c: inventory rows; store_pg_orders.c: orders, the
- * sweeper; store_pg_promotions.c: promotion counts).  Private to the
- * adapter.
+/* store_pg.h - what the PostgreSQL adapter's files share (store_pg_conn.c:
+ * connections, statements with a time limit, the pool; store_pg.c:
+ * transactions, rules, outbox, idempotency, carts; store_pg_stock.c:
+ * inventory rows; store_pg_orders.c: orders, the sweeper;
+ * store_pg_promotions.c: promotion counts).  Private to the adapter.
  *
  * Concurrency model: transactions run at READ COMMITTED and take row locks
  * in one fixed order, so that many instances can write at once without
@@ -25,20 +25,34 @@
 #include "ecommerce.h"
 #include "store.h"
 
+typedef struct pg_store pg_store;
+
 typedef struct pg_conn {
-    PGconn *db;
-    int busy;   /* handed out */
-    int broken; /* lost its server: reconnect before the next use */
+    PGconn *db;         /* NULL once dropped (and in the pool's stand-in) */
+    int busy;           /* handed out */
+    int broken;         /* lost its server: reconnect before the next use */
+    int unreachable;    /* no answer in time, or no connection: not retried */
+    unsigned answer_ms; /* longest wait for one round trip; 0: no limit */
+    pg_store *store;
 } pg_conn;
 
-typedef struct pg_store {
+struct pg_store {
     ecomd_store base;
     char *conninfo;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv; /* CLOCK_MONOTONIC */
     pg_conn *conns;
     unsigned nconns;
-} pg_store;
+    /* Handed out when no connection frees up within wait_ms: every
+     * statement on it fails at once.  Never written after pg_pool_init. */
+    pg_conn none;
+    unsigned timeout_ms; /* statement_timeout of every transaction */
+    unsigned wait_ms;    /* for a free connection; for /readyz's ping */
+    const struct ecomd_server *log;
+    int pool_ready;
+    char begin_write[96]; /* BEGIN and SET LOCAL statement_timeout */
+    char begin_read[112];
+};
 
 struct ecomd_tx {
     pg_store *store;
@@ -48,9 +62,12 @@ struct ecomd_tx {
 _Static_assert(offsetof(struct ecomd_tx, store) == 0, "ecomd_tx starts with its store");
 
 /* Run one statement with text parameters (NULL values are SQL NULL; lens
- * and fmts may be NULL for all-text).  Returns the result when it is
- * PGRES_COMMAND_OK or PGRES_TUPLES_OK, else NULL after logging; *sqlstate
- * (may be NULL) receives the five-character error code or "" . */
+ * and fmts may be NULL for all-text), waiting at most c->answer_ms.
+ * Returns the result when it is PGRES_COMMAND_OK or PGRES_TUPLES_OK, else
+ * NULL after logging; a connection that timed out, was lost or is no
+ * longer on the primary is dropped (closed, re-opened by the next
+ * pg_acquire).  *sqlstate (may be NULL) receives the five-character error
+ * code or "". */
 PGresult *pg_run(pg_conn *c, const char *sql, int n, const char *const *vals, const int *lens,
                  const int *fmts, int binary, char sqlstate[6]);
 /* pg_run for statements whose rows do not matter. */
@@ -61,7 +78,22 @@ char *pg_dup(const PGresult *res, int row, int col, size_t *len);
 #define PG_INT_BUF 24
 const char *pg_int(char buf[PG_INT_BUF], int64_t v);
 
+/* One JSON error line (c may be NULL; sqlstate may be NULL). */
+void pg_log(pg_store *s, pg_conn *c, const char *msg, const char *detail, const char *sqlstate);
+/* The mutex, the monotonic condition variable and the stand-in; 0 on
+ * failure. */
+int pg_pool_init(pg_store *s);
+/* (Re)open c with the store's connection string and ecomd's defaults;
+ * 0 (logged) when the database cannot be reached. */
+int pg_connect(pg_store *s, pg_conn *c);
+/* A connection of the pool, waiting at most s->wait_ms for one to free up
+ * (never NULL: the stand-in s->none when none did, logged); reconnected
+ * first when it was dropped. */
 pg_conn *pg_acquire(pg_store *s);
+/* After a statement failed that wrote nothing: 1 when the connection was
+ * lost (not timed out) and is open again, so the statement may be sent
+ * once more. */
+int pg_retry(pg_store *s, pg_conn *c);
 /* pg_run outside a transaction, retried once on a fresh connection when the
  * connection was lost (only for statements that are safe to run twice). */
 PGresult *pg_read(pg_store *s, pg_conn *c, const char *sql, int n, const char *const *vals,
@@ -90,5 +122,12 @@ ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before
 /* Lists and the outbox's ends (store_pg_lists.c). */
 ec_status pg_list(ecomd_store *s, const ecomd_list_query *q, ecomd_rows *rows);
 ec_status pg_outbox_ends(ecomd_store *s, ecomd_outbox_ends *out);
+
+/* The outbox relay (store_pg_relay.c). */
+ec_status pg_events_each(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn, void *ctx);
+ec_status pg_relay_claim(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                         int *held, int64_t *position);
+ec_status pg_relay_advance(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                           int64_t from, int64_t to);
 
 #endif /* ECOMD_STORE_PG_H */

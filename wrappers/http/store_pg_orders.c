@@ -192,12 +192,15 @@ ec_status pg_prune(ecomd_store *base, int64_t keys_before_us, int64_t events_bef
     static const char *const sql[2] = {
         "DELETE FROM idempotency WHERE (owner, key) IN (SELECT owner, key FROM idempotency"
         " WHERE created_at < $1::bigint ORDER BY created_at LIMIT $2::integer)",
+        /* never an event a relay seen since the cut has not published */
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $2::integer)"
-        " AND at < $1",
+        " AND at < $1 AND id <= coalesce((SELECT min(position) FROM relay_positions"
+        " WHERE seen_at >= $3::bigint), id)",
     };
     pg_store *s = (pg_store *)base;
-    char before[2][48], limit[PG_INT_BUF];
+    char before[2][48], limit[PG_INT_BUF], seen[PG_INT_BUF];
     pg_int(before[0], keys_before_us);
+    pg_int(seen, events_before_us);
     ecomd_format_time(events_before_us, before[1], sizeof before[1]);
     pg_int(limit, ECOMD_PRUNE_BATCH);
     int64_t cut[2] = {keys_before_us, events_before_us};
@@ -205,9 +208,9 @@ ec_status pg_prune(ecomd_store *base, int64_t keys_before_us, int64_t events_bef
     *count = 0;
     for (int i = 0; i < 2 && rc == EC_OK; i++) {
         if (!cut[i]) continue;
-        const char *vals[2] = {before[i], limit};
+        const char *vals[3] = {before[i], limit, seen};
         pg_conn *c = pg_acquire(s);
-        PGresult *res = pg_read(s, c, sql[i], 2, vals, 0);
+        PGresult *res = pg_read(s, c, sql[i], i + 2, vals, 0);
         pg_release(s, c);
         if (res)
             *count += strtoll(PQcmdTuples(res), NULL, 10);

@@ -83,8 +83,14 @@ static const char *const pg_migrations[] = {
     "INSERT INTO order_promotion_uses SELECT o.id, p ->> 'id', '', '', '', 1, 0"
     "  FROM orders o, jsonb_array_elements(o.doc::jsonb -> 'promotions') p"
     "  ON CONFLICT DO NOTHING;",
-    /* 9: lists, newest first by (created_at, id) (see the SQLite store's
-     * migration 9 and list_sql.c). */
+    /* 9: the outbox relay (see the SQLite store's migration 9); times are
+     * the database server's clock. */
+    "CREATE TABLE relay_positions(relay text COLLATE \"C\" PRIMARY KEY, position bigint NOT NULL,"
+    "  seen_at bigint NOT NULL);"
+    "CREATE TABLE relay_leases(relay text COLLATE \"C\" PRIMARY KEY, holder text NOT NULL,"
+    "  expires_at bigint NOT NULL);",
+    /* 10: lists, newest first by (created_at, id) (see the SQLite store's
+     * migration 10 and list_sql.c). */
     "ALTER TABLE orders ADD COLUMN payment_status text NOT NULL DEFAULT '';"
     "UPDATE orders SET payment_status = coalesce(doc::json->'payment'->>'status', '');"
     "CREATE INDEX orders_created ON orders(created_at, id);"

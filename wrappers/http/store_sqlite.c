@@ -8,7 +8,6 @@
  * another process wait its turn instead of failing.  synchronous=FULL: a
  * commit is on disk before the 2xx that acknowledges it; requests share
  * commits (store_sqlite_commit.c). */
-#include <cjson/cJSON.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,45 +185,6 @@ static ec_status sq_rules_current(ecomd_store *base, int64_t *version, char **bo
     return rc;
 }
 
-static ec_status sq_events_fill(sqlite3_stmt *st, cJSON *arr, int64_t *next)
-{
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e) return EC_NO_MEMORY;
-        cJSON_AddItemToArray(arr, e);
-        *next = sqlite3_column_int64(st, 0);
-        cJSON_AddNumberToObject(e, "id", (double)*next);
-        cJSON_AddStringToObject(e, "type", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddStringToObject(e, "at", (const char *)sqlite3_column_text(st, 2));
-        cJSON_AddRawToObject(e, "data", (const char *)sqlite3_column_text(st, 3));
-    }
-    return step == SQLITE_DONE ? EC_OK : EC_UNAVAILABLE;
-}
-
-static ec_status sq_events_list(ecomd_store *base, int64_t after, int limit, char **json,
-                                size_t *len, int64_t *next)
-{
-    sq_store *s = (sq_store *)base;
-    sq_conn *c = sq_acquire(s);
-    sqlite3_stmt *st = sq_stmt(c, SQ_EVENTS_LIST);
-    cJSON *arr = cJSON_CreateArray();
-    ec_status rc = st && arr ? EC_OK : EC_UNAVAILABLE;
-    *next = after;
-    if (rc == EC_OK) {
-        sqlite3_bind_int64(st, 1, after);
-        sqlite3_bind_int(st, 2, limit);
-        rc = sq_events_fill(st, arr, next);
-        sqlite3_reset(st);
-    }
-    sq_release(s, c);
-    *json = rc == EC_OK ? cJSON_PrintUnformatted(arr) : NULL;
-    cJSON_Delete(arr);
-    if (rc == EC_OK && !*json) rc = EC_NO_MEMORY;
-    if (*json) *len = strlen(*json);
-    return rc;
-}
-
 /* ---- writes ---------------------------------------------------------------------------------- */
 
 static ec_status sq_rules_insert(ecomd_tx *tx, const char *body, size_t len, int64_t expected,
@@ -396,7 +356,7 @@ static const ecomd_store_ops sq_ops = {
     .ping = sq_ping,
     .close = sq_close,
     .rules_current = sq_rules_current,
-    .events_list = sq_events_list,
+    .events_list = ecomd_events_page,
     .tx_begin = sq_tx_begin,
     .tx_commit = sq_tx_commit,
     .tx_rollback = sq_tx_rollback,
@@ -420,6 +380,9 @@ static const ecomd_store_ops sq_ops = {
     .promotion_lock = sq_promotion_lock,
     .reservations_expire = sq_reservations_expire,
     .prune = sq_prune,
+    .events_each = sq_events_each,
+    .relay_claim = sq_relay_claim,
+    .relay_advance = sq_relay_advance,
     .list = sq_list,
     .outbox_ends = sq_outbox_ends,
 };

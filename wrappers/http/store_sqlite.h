@@ -66,6 +66,12 @@ enum {
     SQ_PRUNE_EVENTS,
     SQ_HELD_EXPIRE,
     SQ_RES_EXPIRE,
+    SQ_RELAY_SEEN,
+    SQ_RELAY_TAKE,
+    SQ_RELAY_DROP,
+    SQ_RELAY_STATE,
+    SQ_RELAY_RENEW,
+    SQ_RELAY_ADVANCE,
     SQ_STMT_COUNT
 };
 
@@ -155,5 +161,12 @@ ec_status sq_promotion_counts(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
 ec_status sq_promotion_spend(ecomd_tx *tx, const char *order_id, const ecomd_promotion_use *use);
 ec_status sq_promotion_give_back(ecomd_tx *tx, const char *order_id);
 ec_status sq_promotion_lock(ecomd_tx *tx, const char *key);
+
+/* The outbox relay (store_sqlite_relay.c). */
+ec_status sq_events_each(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn, void *ctx);
+ec_status sq_relay_claim(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                         int *held, int64_t *position);
+ec_status sq_relay_advance(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
+                           int64_t from, int64_t to);
 
 #endif /* ECOMD_STORE_SQLITE_H */

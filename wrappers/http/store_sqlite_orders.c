@@ -159,6 +159,7 @@ ec_status sq_prune(ecomd_store *base, int64_t keys_before_us, int64_t events_bef
         if (rc == EC_OK) {
             sqlite3_bind_text(st, 1, before, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int(st, 2, ECOMD_PRUNE_BATCH);
+            sqlite3_bind_int64(st, 3, events_before_us);
             rc = sq_step_done(tx->conn, st);
             removed += sqlite3_changes(tx->conn->db);
         }

@@ -82,7 +82,14 @@ static const char *const sq_migrations[] = {
     "  PRIMARY KEY(order_id, promotion_id, code)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO order_promotion_uses SELECT o.id, json_extract(p.value, '$.id'),"
     "  '', '', '', 1, 0 FROM orders o, json_each(o.doc, '$.promotions') p;",
-    /* 9: lists, newest first by (created_at, id) (list_sql.c).  Orders keep
+    /* 9: the outbox relay (relay.c): per relay (its stream's name), the
+     * last event id the broker acknowledged and when an instance of it was
+     * last seen; and the lease one instance holds to publish. */
+    "CREATE TABLE relay_positions(relay TEXT PRIMARY KEY, position INTEGER NOT NULL,"
+    "  seen_at INTEGER NOT NULL);"
+    "CREATE TABLE relay_leases(relay TEXT PRIMARY KEY, holder TEXT NOT NULL,"
+    "  expires_at INTEGER NOT NULL);",
+    /* 10: lists, newest first by (created_at, id) (list_sql.c).  Orders keep
      * their payment status next to their state, both written at every put;
      * order_skus has one row per SKU of an order (its lines never change),
      * keyed for a SKU's orders newest first.  Reservations get created_at:
@@ -230,13 +237,33 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
      * so the first ones by id are the old ones; no scan of the rest). */
     [SQ_PRUNE_KEYS] = "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency"
                       " WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)",
+    /* ... but never an event a relay seen since ?3 has not published. */
     [SQ_PRUNE_EVENTS] =
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?2)"
-        " AND at < ?1",
+        " AND at < ?1"
+        " AND id <= coalesce((SELECT min(position) FROM relay_positions WHERE seen_at >= ?3), id)",
     /* The sweeper: conditional, so that instances sweeping at once never
      * expire a reservation twice or one that was committed meanwhile. */
     [SQ_RES_EXPIRE] = "UPDATE reservations SET status = 'expired'"
                       " WHERE status = 'active' AND expires_at <= ?1",
+    /* The relay (store_sqlite_relay.c): ?1 relay, ?2 holder, ?3 now, ?4
+     * the lease's length (microseconds). */
+    [SQ_RELAY_SEEN] = "INSERT INTO relay_positions(relay, position, seen_at) VALUES (?1, 0, ?3)"
+                      " ON CONFLICT(relay) DO UPDATE SET seen_at = excluded.seen_at",
+    [SQ_RELAY_TAKE] =
+        "INSERT INTO relay_leases(relay, holder, expires_at) VALUES (?1, ?2, ?3 + ?4)"
+        " ON CONFLICT(relay) DO UPDATE SET holder = excluded.holder,"
+        " expires_at = excluded.expires_at"
+        " WHERE relay_leases.holder = excluded.holder OR relay_leases.expires_at <= ?3",
+    [SQ_RELAY_DROP] = "UPDATE relay_leases SET expires_at = ?3"
+                      " WHERE relay = ?1 AND holder = ?2 AND expires_at > ?3",
+    [SQ_RELAY_STATE] = "SELECT p.position, coalesce(l.holder = ?2 AND l.expires_at > ?3, 0)"
+                       " FROM relay_positions p LEFT JOIN relay_leases l ON l.relay = p.relay"
+                       " WHERE p.relay = ?1",
+    [SQ_RELAY_RENEW] = "UPDATE relay_leases SET expires_at = ?3 + ?4"
+                       " WHERE relay = ?1 AND holder = ?2 AND expires_at > ?3",
+    [SQ_RELAY_ADVANCE] =
+        "UPDATE relay_positions SET position = ?3 WHERE relay = ?1 AND position = ?2",
 };
 
 #endif /* ECOMD_STORE_SQLITE_SQL_H */
