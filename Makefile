@@ -322,8 +322,10 @@ $(O)/fuzz_%: $(O)/obj/fuzz/fuzz_%.o $(STATIC_LIB)
 	$(Q)$(CC) $(FUZZ_LINK_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(STATIC_LIB) \
 		$(LIB_PKG_LIBS) $(CLI_PKG_LIBS) $(LDLIBS)
 
-# ecomd's checks of request heads are pure functions, fuzzed on their own.
+# ecomd's checks of request heads are pure functions, fuzzed on their own;
+# so is the reading of a list's query parameters.
 $(O)/fuzz/replay_http_head $(O)/fuzz_http_head: $(call obj,wrappers/http/request_head.c)
+$(O)/fuzz/replay_list_query $(O)/fuzz_list_query: $(call obj,wrappers/http/list_query.c)
 
 # ---- benchmarks and examples -----------------------------------------------------
 

@@ -5,6 +5,7 @@
 # Usage: bash bench/http.sh            (after `make`; needs wrk and nginx:
 #                                        apt-get install wrk nginx)
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+#           BENCH_ORDERS (orders the list workloads page through: 1000000),
 #           ECOMD_THREADS (half the cores, at least 1: wrk gets the other
 #           half, so that latency measures the server and not the two
 #           fighting over cores), ECOMD_WRITE_THREADS (4: the reserve and
@@ -27,6 +28,16 @@
 #                (BENCH_CARTS carts, made before the timed run) and own
 #                Idempotency-Key; should the carts run out, the repeats show
 #                as non-2xx answers (409)
+#   list        GET /v1/orders?limit=20&payment_status=paid   the first page
+#                of a back office's list, over BENCH_ORDERS orders
+#   list-deep   the same page after a random paid order (starting_after one
+#                of 2,000 ids drawn from the store): pages deep in the list
+#                The orders are four real ones (pending_payment; processing
+#                and paid; delivered and paid; canceled), made through the
+#                API and copied BENCH_ORDERS times by SQL straight into the
+#                store with new ids, carts and times 1 ms apart
+#                (seed_orders.py): a million in a minute, not hours of
+#                checkouts.
 # With BENCH_PG=1 (needs the postgresql and haproxy packages) the stock and
 # reserve workloads run again against two ecomd instances sharing a private
 # PostgreSQL (durable settings) behind HAProxy; reservations then spread
@@ -34,6 +45,8 @@
 #   pg-stock    GET /v1/stock/SKU-n through HAProxy
 #   pg-reserve  POST /v1/reservations through HAProxy
 #   pg-checkout POST /v1/orders through HAProxy, carts over the 64 SKUs
+#   pg-list, pg-list-deep   the list workloads on PostgreSQL, over its own
+#               BENCH_ORDERS orders seeded the same way (generate_series)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +58,7 @@ cores=$(nproc)
 SERVER_THREADS=${ECOMD_THREADS:-$((cores > 1 ? cores / 2 : 1))}
 WRITE_THREADS=${ECOMD_WRITE_THREADS:-4}
 CARTS=${BENCH_CARTS:-$((4000 * SECONDS_EACH))}
+ORDERS=${BENCH_ORDERS:-1000000}
 
 for tool in wrk nginx python3; do
     command -v "$tool" >/dev/null || {
@@ -246,11 +260,114 @@ if None in ids:
 open(out, "w").write("\n".join(ids) + "\n")
 EOF
 
+cat >"$work/seed_orders.py" <<'EOF'
+# seed_orders.py BASE N CURSORS (sqlite:PATH | pg:PGTEMP.PY,DIR) - N orders
+# for the list workloads: four real orders made through the API at BASE
+# (one pending, one paid and processing, one paid and delivered, one
+# canceled) are copied N times by SQL into the store, with new ids and
+# carts and created_at 1 ms apart ending now (ids in the service's form:
+# the millisecond, then a counter), each with its order_skus row; then
+# 2,000 ids of paid orders are written to CURSORS for list-deep.
+import http.client, json, sys, time, urllib.parse
+base, n, cursors, store = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+u = urllib.parse.urlsplit(base)
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+
+def call(method, path, body, key=None):
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Idempotency-Key"] = key
+    c.request(method, path, json.dumps(body), headers)
+    r = c.getresponse()
+    data = r.read()
+    if r.status not in (200, 201):
+        sys.exit("seed_orders.py: %s %s: %d %s" % (method, path, r.status, data[:200]))
+    return json.loads(data)
+
+call("PUT", "/v1/stock/SHOE-1/berlin", {"on_hand": 1000000000})
+templates = []
+for k, events in enumerate([[], ["capture"], ["capture", "fulfill", "deliver"], ["cancel"]]):
+    cart = call("POST", "/v1/carts", {"currency": "EUR", "country": "DE", "customer_group": "retail",
+                                      "channel": "web", "lines": [{"sku": "SHOE-1", "quantity": 1}]})
+    order = call("POST", "/v1/orders", {"cart_id": cart["id"]}, "seed-%d" % k)
+    for i, e in enumerate(events):
+        ev = {"id": "seed-%d" % i, "type": e}
+        if e == "fulfill":
+            ev["lines"] = [{"sku": "SHOE-1", "quantity": 1}]
+        order = call("POST", "/v1/orders/%s/events" % order["id"], ev)["order"]
+    templates.append(order["id"])
+now_us = int(time.time() * 1e6)
+first_us, far = now_us - n * 1000, now_us + 10 * 365 * 86400 * 10**6
+ids = ",".join("'%s'" % t for t in templates)
+t0 = time.time()
+if store.startswith("sqlite:"):
+    import sqlite3
+    db = sqlite3.connect(store[len("sqlite:"):], timeout=60, isolation_level=None)
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("CREATE TEMP TABLE tpl AS SELECT row_number() OVER (ORDER BY created_at) - 1 AS k,"
+               " id, version, state, payment_status, doc FROM orders WHERE id IN (%s)" % ids)
+    db.execute("CREATE TEMP TABLE seq AS WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL"
+               " SELECT i + 1 FROM n WHERE i < ?) SELECT i, ? + i * 1000 AS at,"
+               " printf('ord_%012x%020x', (? + i * 1000) / 1000, i) AS id FROM n",
+               (n - 1, first_us, first_us))
+    db.execute("INSERT INTO orders(id, version, state, cart_id, due_at, doc, created_at, updated_at,"
+               " payment_status) SELECT s.id, t.version, t.state, 'cart_seed_' || s.i, ?,"
+               " replace(t.doc, t.id, s.id), s.at, s.at, t.payment_status FROM seq s"
+               " JOIN tpl t ON t.k = s.i % 4", (far,))
+    db.execute("INSERT INTO order_skus(sku, created_at, order_id) SELECT 'SHOE-1', at, id FROM seq")
+    db.execute("COMMIT")
+    db.execute("ANALYZE")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    rows = [r[0] for r in db.execute("SELECT id FROM orders WHERE payment_status = 'paid'"
+                                     " AND rowid % 257 = 0 LIMIT 2000")]
+else:
+    import os
+    path, work = store[len("pg:"):].split(",")
+    sys.path.insert(0, os.path.dirname(path))
+    import pgtemp
+    def psql(sql):
+        return pgtemp.psql(pgtemp.port_of(work), sql, db="ecom")
+    psql("WITH tpl AS (SELECT row_number() OVER (ORDER BY created_at) - 1 AS k, id, version,"
+         " state, payment_status, doc FROM orders WHERE id IN (%s)),"
+         " seq AS (SELECT i, %d + i::bigint * 1000 AS at, 'ord_' ||"
+         " lpad(to_hex((%d + i::bigint * 1000) / 1000), 12, '0') || lpad(to_hex(i), 20, '0') AS id"
+         " FROM generate_series(0, %d) AS i),"
+         " ins AS (INSERT INTO orders(id, version, state, cart_id, due_at, doc, created_at,"
+         " updated_at, payment_status) SELECT s.id, t.version, t.state, 'cart_seed_' || s.i, %d,"
+         " replace(t.doc, t.id, s.id), s.at, s.at, t.payment_status FROM seq s JOIN tpl t"
+         " ON t.k = s.i %% 4 RETURNING id, created_at)"
+         " INSERT INTO order_skus(sku, created_at, order_id) SELECT 'SHOE-1', created_at, id FROM ins"
+         % (ids, first_us, first_us, n - 1, far))
+    psql("ANALYZE orders; ANALYZE order_skus")
+    rows = psql("SELECT id FROM orders WHERE payment_status = 'paid' ORDER BY random()"
+                " LIMIT 2000").split()
+open(cursors, "w").write("\n".join(rows) + "\n")
+print("(seeded %d orders in %.0f s)" % (n, time.time() - t0), file=sys.stderr)
+EOF
+cat >"$work/list_deep.lua" <<'EOF'
+-- The first page after a random paid order (ids in the file given after "--").
+local ids = nil
+function init(args)
+    if not args[1] then return end
+    ids = {}
+    for line in io.lines(args[1]) do ids[#ids + 1] = line end
+end
+function request()
+    -- wrk also calls request() once in its main state, without init().
+    if not ids then return wrk.format("GET", "/v1/orders?limit=20&payment_status=paid") end
+    return wrk.format("GET", "/v1/orders?limit=20&payment_status=paid&starting_after=" ..
+        ids[math.random(#ids)])
+end
+EOF
+
 printf '%-11s %12s %10s %10s %10s  %s\n' workload "requests/s" "p50 ms" "p99 ms" "errors" "url"
+# Whether workload $1 is selected (BENCH_ONLY), for set-up only it needs.
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 run() {
     local name=$1 url=$2
     shift 2
-    [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $name "* ]] || return 0
+    want "$name" || return 0
     # wrk options, then after "--" the script's arguments (after the URL)
     local opts=() rest=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
@@ -269,10 +386,15 @@ run nginx "http://127.0.0.1:$nport/healthz.json"
 run price "$base/v1/price" -s "$work/price.lua"
 run stock "$base/v1/stock/SHOE-1"
 run reserve "$wbase/v1/reservations" -s "$work/reserve.lua"
-python3 "$work/carts.py" "$wbase" "$CARTS" "$work/carts.txt" SHOE-1
+want checkout && python3 "$work/carts.py" "$wbase" "$CARTS" "$work/carts.txt" SHOE-1
 run checkout "$wbase/v1/orders" -s "$work/checkout.lua" -- "$work/carts.txt" "$THREADS"
+if want list || want list-deep; then
+    python3 "$work/seed_orders.py" "$base" "$ORDERS" "$work/cursors.txt" "sqlite:$work/reads.db"
+    run list "$base/v1/orders?limit=20&payment_status=paid"
+    run list-deep "$base/v1/orders" -s "$work/list_deep.lua" -- "$work/cursors.txt"
+fi
 echo "(wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s; ecomd --threads $SERVER_THREADS (reserve, checkout: $WRITE_THREADS), nginx $SERVER_THREADS workers;" \
-    "latencies as wrk prints them; checkout: $CARTS carts)"
+    "latencies as wrk prints them; checkout: $CARTS carts; lists: $ORDERS orders)"
 
 # ---- PostgreSQL: two instances behind HAProxy ------------------------------------
 [ "${BENCH_PG:-0}" = 1 ] || exit 0
@@ -335,6 +457,11 @@ EOF
 run pg-stock "$hbase/v1/stock/SKU-1" -s "$work/pgstock.lua"
 run pg-reserve "$hbase/v1/reservations" -s "$work/pgreserve.lua"
 # shellcheck disable=SC2046 # one argument per SKU
-python3 "$work/carts.py" "$hbase" "$CARTS" "$work/pgcarts.txt" $(printf 'SKU-%d ' $(seq 0 63))
+want pg-checkout && python3 "$work/carts.py" "$hbase" "$CARTS" "$work/pgcarts.txt" $(printf 'SKU-%d ' $(seq 0 63))
 run pg-checkout "$hbase/v1/orders" -s "$work/checkout.lua" -- "$work/pgcarts.txt" "$THREADS"
+if want pg-list || want pg-list-deep; then
+    python3 "$work/seed_orders.py" "$hbase" "$ORDERS" "$work/pgcursors.txt" "pg:$pgtemp,$work"
+    run pg-list "$hbase/v1/orders?limit=20&payment_status=paid"
+    run pg-list-deep "$hbase/v1/orders" -s "$work/list_deep.lua" -- "$work/pgcursors.txt"
+fi
 echo "(PostgreSQL 15 on this machine, fsync on; 2 ecomd --threads $SERVER_THREADS behind HAProxy)"

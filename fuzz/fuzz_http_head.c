@@ -14,11 +14,15 @@
  * - an accepted traceparent yields 32 and 2 lower-case hex digits, the
  *   trace id not all zeros; an echoed tracestate, X-Request-Id or
  *   Idempotency-Key keeps to its length and alphabet;
- * - If-Match is -2 or the number written between its quotes. */
+ * - If-Match is -2 or the number written between its quotes;
+ * - an origin that is valid keeps to its scheme, length and alphabet and
+ *   is listed in a list that holds it (among others, in other case); one
+ *   that is not valid is listed nowhere. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../wrappers/http/request_head.h"
 #include "ecommerce.h"
@@ -125,6 +129,26 @@ static void check_values(const char *s)
     CHECK(ecomd_query_count(s) == want);
 }
 
+static void check_origin(const char *s, size_t n)
+{
+    char list[2 * ECOMD_ORIGIN_MAX + 64];
+    if (!ecomd_origin_valid(s, n) || strlen(s) != n) {
+        snprintf(list, sizeof list, "https://x.example, %.*s", (int)(n % 300), s);
+        CHECK(!ecomd_origin_listed(list, s) || ecomd_origin_valid(s, strlen(s)));
+        return;
+    }
+    size_t scheme = strncasecmp(s, "https://", 8) == 0 ? 8 : 7;
+    CHECK(n <= ECOMD_ORIGIN_MAX && (scheme == 8 || strncasecmp(s, "http://", 7) == 0));
+    for (size_t i = scheme; i < n; i++) CHECK(s[i] > 0x20 && s[i] < 0x7F && !strchr(",/?#@", s[i]));
+    char upper[ECOMD_ORIGIN_MAX + 1];
+    for (size_t i = 0; i <= n; i++)
+        upper[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 32) : s[i];
+    snprintf(list, sizeof list, " https://other.example ,%s, http://b.example", upper);
+    CHECK(ecomd_origin_listed(list, s));
+    CHECK(ecomd_origin_listed("https://other.example", s) ==
+          (strcasecmp(s, "https://other.example") == 0));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *in = (const char *)data;
@@ -135,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(s, data, size);
     s[size] = '\0';
     check_values(s);
+    check_origin(s, size);
     CHECK(ecomd_if_match_parse(NULL) == -1);
     free(s);
     return 0;

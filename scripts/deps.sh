@@ -18,12 +18,13 @@ set -euo pipefail
 # in front and its database stage runs PostgreSQL under Patroni (patroni,
 # with python3-etcd for etcd's v2 API) on an etcd cluster (etcd-server;
 # etcd-client for etcdctl), tests/deploy parses the deployment YAML
-# (python3-yaml), the ecomd tests check /metrics with promtool (prometheus)
-# and read socket timers with ss (iproute2).  tests/cli/man.sh renders the
-# manual pages (groff-base, man-db); tests/ffi installs the Python package
-# into a fresh virtual environment (python3-venv, which brings pip) and
-# type-checks it (mypy); tests/cli/schemas.sh and the ecomd tests validate
-# documents against docs/schemas/ (python3-jsonschema);
+# (python3-yaml), the ecomd tests check /metrics with promtool (prometheus),
+# which also checks and unit-tests the alerting rules of deploy/prometheus
+# (tests/deploy), and read socket timers with ss (iproute2).  tests/cli/man.sh
+# renders the manual pages (groff-base, man-db); tests/ffi installs the
+# Python package into a fresh virtual environment (python3-venv, which
+# brings pip) and type-checks it (mypy); tests/cli/schemas.sh and the ecomd
+# tests validate documents against docs/schemas/ (python3-jsonschema);
 # ecomd's outbox relay links the NATS C client (libnats-dev); its tests run
 # a private JetStream broker (nats-server).
 PACKAGES=(

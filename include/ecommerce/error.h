@@ -43,7 +43,8 @@
     X(20, UNAVAILABLE, "unavailable", "the service is unavailable")                                \
     X(21, INTERNAL, "internal", "internal error")                                                  \
     X(22, NO_MEMORY, "no_memory", "out of memory")                                                 \
-    X(23, MISUSE, "misuse", "invalid argument to a library function")
+    X(23, MISUSE, "misuse", "invalid argument to a library function")                              \
+    X(24, METHOD_NOT_ALLOWED, "method_not_allowed", "the method is not allowed on this resource")
 
 typedef enum ec_status {
 #define EC__STATUS_ENUM(v, name, code, msg) EC_##name = v,

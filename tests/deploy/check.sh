@@ -9,6 +9,8 @@
 #   3. deploy/Dockerfile builds with the packages of scripts/deps.sh and make
 #      targets that exist, and its runtime stage installs the package of
 #      every library the built ecomd and ecom link.
+#   4. The operations kit (tests/deploy/ops_kit.sh): the Prometheus rules and
+#      their unit tests, the scrape configuration, the Grafana dashboard.
 # Prints one line per check; exits non-zero on any failure.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,12 +55,10 @@ python3 - "$O" <<'PY' || fail=1
 import glob, os, re, subprocess, sys
 import yaml
 
-O = sys.argv[1]
-failed = []
+sys.path.insert(0, "tests/deploy")
+from report import bad, expect, failed, ok
 
-def ok(what): print("ok   " + what)
-def bad(what): print("FAIL " + what, file=sys.stderr); failed.append(what)
-def expect(cond, what): ok(what) if cond else bad(what)
+O = sys.argv[1]
 
 docs = {}
 files = sorted(glob.glob("deploy/**/*.yaml", recursive=True) + glob.glob("deploy/**/*.yml", recursive=True))
@@ -170,5 +170,8 @@ for prog in ("ecomd", "ecom"):
         expect(pkgs & rpk, "%s links %s: package %s is in the runtime stage" % (prog, lib, "/".join(sorted(pkgs)) or "?"))
 sys.exit(1 if failed else 0)
 PY
+# ---- 4. the operations kit: alerts, their unit tests, the dashboard ----------
+. tests/deploy/ops_kit.sh
+
 if [ $fail -eq 0 ]; then echo "deploy: all checks passed"; else echo "deploy: some checks failed" >&2; fi
 exit $fail

@@ -240,3 +240,19 @@ def check(cond, what):
 def eq(got, want, what):
     if got != want:
         raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+
+# The number of the lists' migration (store_sqlite_sql.h, store_pg_sql.h).
+LISTS_MIGRATION = 10
+
+
+def undo_lists_migration(server):
+    """Take a stopped server's store back to before the lists' migration:
+    without its columns, table and indexes (for tests of the migrations)."""
+    for index in ("orders_created", "orders_state_created", "orders_payment_created",
+                  "reservations_created", "carts_created"):
+        server.sql("DROP INDEX " + index)
+    server.sql("DROP TABLE order_skus")
+    server.sql("ALTER TABLE orders DROP COLUMN payment_status")
+    server.sql("ALTER TABLE reservations DROP COLUMN created_at")
+    server.sql("DELETE FROM schema_version WHERE version >= %d" % LISTS_MIGRATION)

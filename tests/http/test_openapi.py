@@ -138,7 +138,7 @@ def test_live_responses_match_the_spec():
         rec.call("POST", "/v1/price", "/v1/price", "{", status=400)
         rec.call("POST", "/v1/price", "/v1/price", "{}", status=415, content_type="text/plain")
         r = s.request("GET", "/v1/price")
-        eq((r.status, r.header("Allow")), (405, "POST"), "405 with Allow")
+        eq((r.status, r.header("Allow")), (405, "POST, OPTIONS"), "405 with Allow")
         validate(spec, spec["components"]["responses"]["MethodNotAllowed"]["content"]["application/json"]["schema"],
                  r.json())
         rules = rec.call("GET", "/v1/rules", "/v1/rules", status=200).json()
@@ -178,6 +178,12 @@ def test_live_responses_match_the_spec():
                  {"id": "e3", "type": "complete"}, status=409)
         rec.call("POST", "/v1/orders/%s/events" % oid, "/v1/orders/{id}/events",
                  {"id": "e4", "type": "capture", "amount": "99999.00"}, status=400)
+        rec.call("GET", "/v1/orders?limit=5&payment_status=paid", "/v1/orders", status=200)
+        rec.call("GET", "/v1/orders?state=paid", "/v1/orders", status=400)
+        rec.call("GET", "/v1/reservations?status=released", "/v1/reservations", status=200)
+        rec.call("GET", "/v1/reservations?limit=0", "/v1/reservations", status=400)
+        rec.call("GET", "/v1/carts?limit=2", "/v1/carts", status=200)
+        rec.call("GET", "/v1/carts?updated_after=yesterday", "/v1/carts", status=400)
         rec.call("GET", "/v1/events?after=0&limit=1000", "/v1/events", status=200)
         rec.call("GET", "/v1/events?limit=0", "/v1/events", status=400)
         big = b'{"a":"' + b"x" * (1 << 20) + b'"}'

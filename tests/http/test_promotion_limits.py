@@ -9,7 +9,7 @@ import threading
 import time
 from decimal import Decimal
 
-from ecomd_harness import RULES, Server, check, eq
+from ecomd_harness import RULES, Server, check, eq, undo_lists_migration
 
 LIMITED = [
     {"id": "VIP", "coupon": "VIP", "usage_limit_per_customer": 1,
@@ -170,7 +170,8 @@ def test_orders_of_before_give_back_their_uses():
         order = checkout(s, cart(s, ["VIP", "GIFT-A"], customer="dave")["id"], "o1").json()
         eq(sorted(p["id"] for p in order["promotions"]), ["GIFT", "VIP"], "both applied")
         s.stop()
-        # back to schema 7: without 8's tables, nor 9's (the relay's)
+        # back to schema 7: without 8's tables, 9's (the relay's) nor the lists'
+        undo_lists_migration(s)
         for table in ("customer_promotion_uses", "coupon_uses", "promotion_spent",
                       "order_promotion_uses", "relay_positions", "relay_leases"):
             s.sql("DROP TABLE " + table)

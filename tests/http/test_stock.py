@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 
-from ecomd_harness import Server, check, eq, keygen
+from ecomd_harness import Server, check, eq, keygen, undo_lists_migration
 
 
 def set_stock(s, sku, loc, on_hand, key=None, **extra):
@@ -323,8 +323,9 @@ def test_migration_counts_what_reservations_hold():
         eq(s.request("POST", "/v1/reservations/%s/release" % rid).status, 200, "released")
         s.stop()
         # Back to schema 4: without migration 5 (held), 6 (an index), 7
-        # (the progress of reservation lines), 8 (promotion counts) and 9
-        # (the relay's tables).
+        # (the progress of reservation lines), 8 (promotion counts), 9 (the
+        # relay's tables) and the lists' migration.
+        undo_lists_migration(s)
         s.sql("DROP TABLE relay_positions")
         s.sql("DROP TABLE relay_leases")
         for table in ("customer_promotion_uses", "coupon_uses", "promotion_spent",

@@ -528,6 +528,48 @@ static void test_json_error_to_json(void)
     EQ(ec_error_to_json(&e, NULL, NULL), EC_MISUSE);
 }
 
+/* The one status table: values pinned, names the codes of the error
+ * document, each once; codes appended later keep the earlier values. */
+static void test_json_status_table(void)
+{
+    static const char *const names[] = {"ok",
+                                        "invalid_json",
+                                        "invalid_field",
+                                        "unknown_currency",
+                                        "no_price",
+                                        "no_tax_rate",
+                                        "unknown_shipping_method",
+                                        "shipping_unavailable",
+                                        "overflow",
+                                        "limit_exceeded",
+                                        "invalid_transition",
+                                        "version_conflict",
+                                        "idempotency_conflict",
+                                        "insufficient_stock",
+                                        "reservation_expired",
+                                        "not_found",
+                                        "unauthorized",
+                                        "forbidden",
+                                        "payload_too_large",
+                                        "unsupported_media_type",
+                                        "unavailable",
+                                        "internal",
+                                        "no_memory",
+                                        "misuse",
+                                        "method_not_allowed"};
+    EQ(EC__STATUS_COUNT, (int)(sizeof names / sizeof names[0]));
+    for (int i = 0; i < EC__STATUS_COUNT; i++) {
+        CU_ASSERT_STRING_EQUAL(ec_status_name(i), names[i]);
+        CU_ASSERT(strlen(ec_status_message(i)) > 0);
+        for (int j = 0; j < i; j++) CU_ASSERT(strcmp(names[i], names[j]) != 0);
+    }
+    EQ(EC_METHOD_NOT_ALLOWED, 24);
+    ec_error e = {EC_METHOD_NOT_ALLOWED, "", "use GET"};
+    expect_error_json(&e, "{'error':{'code':'method_not_allowed','message':'use GET'}}", __LINE__);
+    CU_ASSERT_STRING_EQUAL(ec_status_name(EC__STATUS_COUNT), "unknown");
+    CU_ASSERT_STRING_EQUAL(ec_status_message(-1), "unknown status");
+}
+
 static void test_json_price_failures(void)
 {
     ec_ruleset *rs = th_load(th_spec_ruleset());
@@ -707,6 +749,7 @@ static CU_TestInfo output_tests[] = {
     {"price_minor_units_bytes", test_json_price_minor_units_bytes},
     {"result_to_json_and_id_echo", test_json_result_to_json_and_id_echo},
     {"error_to_json", test_json_error_to_json},
+    {"status_table", test_json_status_table},
     {"price_failures", test_json_price_failures},
     {"pricer_reuse", test_json_pricer_reuse},
     {"string_escaping", test_json_string_escaping},

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ecomd.h"
+#include "request_head.h"
 
 static const char usage[] =
     "usage: ecomd [options]   (each option also reads ECOMD_<NAME>, e.g. ECOMD_LISTEN)\n"
@@ -66,11 +67,18 @@ static const char usage[] =
     "                           creates (120)\n"
     "  --events-ca FILE         CA certificates (PEM) of the broker's TLS\n"
     "                           certificate; TLS is then required\n"
+    "  --log-level LEVEL        least level logged: debug, info, warn, error (info)\n"
+    "  --access-log on|off      one JSON line per request (on)\n"
+    "  --cors-origin ORIGIN     let browser pages of ORIGIN (https://shop.example)\n"
+    "                           call the API (CORS); repeatable, or a comma-separated\n"
+    "                           list; none by default\n"
     "usage: ecomd relay [options]   the outbox relay alone (needs --events and\n"
     "                           --store): serves /healthz, /readyz and /metrics\n";
 
-/* T_UINT and T_SIZE take 1 to max; T_UINT0 also 0 ("never", for the ttls). */
-enum { T_STR, T_UINT, T_UINT0, T_SIZE };
+/* T_UINT and T_SIZE take 1 to max; T_UINT0 also 0 ("never", for the ttls).
+ * T_LEVEL: a log level name; T_SWITCH: on or off; T_ORIGINS: a list of
+ * origins, appended to (the options replace what the environment gave). */
+enum { T_STR, T_UINT, T_UINT0, T_SIZE, T_LEVEL, T_SWITCH, T_ORIGINS };
 
 typedef struct setting {
     const char *flag; /* without the leading "--" */
@@ -115,6 +123,9 @@ static const setting options[] = {
     OPT("events-lease-ms", "ECOMD_EVENTS_LEASE_MS", T_UINT, events_lease_ms, 600000),
     OPT("events-dedupe-window", "ECOMD_EVENTS_DEDUPE_WINDOW", T_UINT, events_dedupe_s, 604800),
     OPT("events-ca", "ECOMD_EVENTS_CA", T_STR, events_ca, 0),
+    OPT("log-level", "ECOMD_LOG_LEVEL", T_LEVEL, log_level, 0),
+    OPT("access-log", "ECOMD_ACCESS_LOG", T_SWITCH, access_log, 0),
+    OPT("cors-origin", "ECOMD_CORS_ORIGIN", T_ORIGINS, cors, 0),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -127,6 +138,68 @@ static int plain_label(const char *s)
                      "0123456789-_.") == n;
 }
 
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+/* The words of T_LEVEL and T_SWITCH options: the value's index, or -1. */
+static int word(const char *value, const char *const *words, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(value, words[i]) == 0) return i;
+    return -1;
+}
+
+/* Every comma-separated item of an origin list is an origin. */
+static int origins_valid(const char *list)
+{
+    int items = 0;
+    for (const char *p = list;; p++) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, ",");
+        while (n > 0 && p[n - 1] == ' ') n--;
+        if (!ecomd_origin_valid(p, n)) return 0;
+        items++;
+        p += strcspn(p, ",");
+        if (!*p) return items > 0;
+    }
+}
+
+static int set_word(ecomd_config *cfg, const setting *o, const char *value, const char *from)
+{
+    static const char *const switches[] = {"off", "on"};
+    int v = o->type == T_LEVEL ? word(value, level_names, 4) : word(value, switches, 2);
+    if (v < 0) {
+        fprintf(stderr, "ecomd: %s: '%s' is not one of %s\n(see 'ecomd --help')\n", from, value,
+                o->type == T_LEVEL ? "debug, info, warn, error" : "on, off");
+        return 2;
+    }
+    *(int *)(void *)((char *)cfg + o->offset) = v;
+    return 0;
+}
+
+static int add_origins(ecomd_config *cfg, const char *value, const char *from)
+{
+    if (!origins_valid(value)) {
+        fprintf(stderr,
+                "ecomd: %s: '%s' is not a list of origins (scheme://host[:port], "
+                "no path)\n(see 'ecomd --help')\n",
+                from, value);
+        return 2;
+    }
+    if (cfg->ncors == ECOMD_CORS_MAX) {
+        fprintf(stderr, "ecomd: %s: more than %d values\n", from, ECOMD_CORS_MAX);
+        return 2;
+    }
+    cfg->cors[cfg->ncors++] = value;
+    return 0;
+}
+
+int ecomd_cors_allowed(const ecomd_config *cfg, const char *origin)
+{
+    for (unsigned i = 0; i < cfg->ncors; i++)
+        if (ecomd_origin_listed(cfg->cors[i], origin)) return 1;
+    return 0;
+}
+
 static int set(ecomd_config *cfg, const setting *o, const char *value, const char *from)
 {
     char *base = (char *)cfg + o->offset;
@@ -134,6 +207,8 @@ static int set(ecomd_config *cfg, const setting *o, const char *value, const cha
         memcpy(base, &value, sizeof value);
         return 0;
     }
+    if (o->type == T_LEVEL || o->type == T_SWITCH) return set_word(cfg, o, value, from);
+    if (o->type == T_ORIGINS) return add_origins(cfg, value, from);
     char *end = NULL;
     errno = 0;
     unsigned long v = strtoul(value, &end, 10);
@@ -178,6 +253,8 @@ static void defaults(ecomd_config *cfg)
     cfg->events_poll_ms = 100;
     cfg->events_lease_ms = 5000;
     cfg->events_dedupe_s = 120;
+    cfg->log_level = ECOMD_LOG_INFO;
+    cfg->access_log = 1;
 }
 
 /* "ecomd: unknown option '--nope'", worded as ecom words them. */
@@ -209,7 +286,7 @@ static int from_args(ecomd_config *cfg, int argc, char **argv)
     longopts[NOPTIONS + 2] = (struct option){NULL, 0, NULL, 0};
     opterr = 0; /* our messages, not getopt's */
     optind = 0;
-    int c;
+    int c, origins_flagged = 0;
     while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
@@ -225,6 +302,8 @@ static int from_args(ecomd_config *cfg, int argc, char **argv)
                           : bad_usage("unknown option ", argv[optind - 1], "");
         if (c == ':') return bad_usage("option ", argv[optind - 1], " needs a value");
         snprintf(flag, sizeof flag, "--%s", options[c - OPT_BASE].flag);
+        if (options[c - OPT_BASE].type == T_ORIGINS && !origins_flagged++)
+            cfg->ncors = 0; /* the options replace the environment's list */
         if (set(cfg, &options[c - OPT_BASE], optarg, flag)) return 2;
     }
     if (optind < argc) return bad_usage("unexpected argument ", argv[optind], "");

@@ -293,6 +293,7 @@ void ecomd_conns_request_begin(struct MHD_Connection *conn, ecomd_request *r)
      * request still held here was dropped without its callback. */
     if (c->req) ecomd_request_abandoned(c->req, c->fd, 0);
     c->req = r;
+    snprintf(r->client, sizeof r->client, "%s", c->client);
     c->written = bytes_written(c->fd);
     pthread_mutex_lock(&c->mu);
     /* The sweeper may not have seen the first byte yet. */

@@ -19,6 +19,9 @@ struct MHD_Daemon;
 
 /* ---- configuration (config.c) ---------------------------------------------- */
 
+enum { ECOMD_LOG_DEBUG = 0, ECOMD_LOG_INFO, ECOMD_LOG_WARN, ECOMD_LOG_ERROR };
+#define ECOMD_CORS_MAX 16
+
 typedef struct ecomd_config {
     const char *listen;     /* host:port, [v6]:port */
     const char *store;      /* sqlite:PATH */
@@ -56,7 +59,17 @@ typedef struct ecomd_config {
     unsigned events_dedupe_s;  /* duplicate window of a stream ecomd creates */
     const char *events_ca;     /* CA certificates of the broker's TLS; NULL: system's */
     int relay_only;
+    /* Logging and browsers (log.c, reply.c): the least level written, and
+     * whether each request is logged; the origins CORS answers, each
+     * value a comma-separated list (--cors-origin is repeatable). */
+    int log_level;  /* ECOMD_LOG_DEBUG ... ECOMD_LOG_ERROR */
+    int access_log; /* 1: one line per request */
+    const char *cors[ECOMD_CORS_MAX];
+    unsigned ncors;
 } ecomd_config;
+
+/* Whether CORS answers `origin` (one of cfg's --cors-origin values). */
+int ecomd_cors_allowed(const ecomd_config *cfg, const char *origin);
 
 /* Fill cfg from the environment, then argv ("relay" first: relay_only).
  * Returns 0, 1 after --help or --version (printed), or 2 on a usage error
@@ -136,6 +149,7 @@ enum {
     ECOMD_PATCH,
     ECOMD_DELETE,
     ECOMD_HEAD,
+    ECOMD_OPTIONS,
     ECOMD_OTHER,
     ECOMD_METHOD_COUNT
 };
@@ -160,10 +174,11 @@ const char *ecomd_route_label(int i);
 const char *ecomd_method_name(int method);
 int ecomd_method_id(const char *name);
 
-/* Find the route of a method and path.  Returns its index and fills
- * params; when the path exists only with other methods, -(i + 1) for the
- * first such route i, with *allow listing them ("GET, PUT"); when the path
- * does not exist, ECOMD_NO_ROUTE. */
+/* Find the route of a method and path (HEAD finds the GET route).  Returns
+ * its index and fills params; when the path exists only with other methods
+ * (OPTIONS always), -(i + 1) for the first such route i, with *allow
+ * listing every method of the path ("GET, HEAD, PUT, OPTIONS"); when the
+ * path does not exist, ECOMD_NO_ROUTE. */
 #define ECOMD_NO_ROUTE (-1000000)
 int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX], size_t *nparams,
                      char *allow, size_t allow_size);
@@ -248,7 +263,7 @@ struct ecomd_server {
 
 #define ECOMD_MAX_HEADERS 4
 /* More query arguments than this are refused (431): no endpoint takes more
- * than two, and each costs MHD a record in the connection's memory. */
+ * than seven, and each costs MHD a record in the connection's memory. */
 #define ECOMD_QUERY_ARGS_MAX 64
 
 /* A request refused on its head, answered when its body need not be read. */
@@ -288,6 +303,11 @@ struct ecomd_request {
     size_t nheaders;
     int answered;
     ecomd_refusal refusal;
+    char allow[64];      /* the path's methods, for Allow (405, OPTIONS) */
+    int options;         /* an OPTIONS request, answered by the server */
+    int cors;            /* the Origin is one --cors-origin lists */
+    char client[48];     /* the peer's address (conns.c) */
+    char error_code[32]; /* the code of the error document answered */
     /* The body of the answer queued (owned by MHD's response, alive until
      * the request completes): written directly when MHD could not send it. */
     const char *sent_body;
@@ -333,6 +353,9 @@ void ecomd_answer_on_socket(int fd, unsigned status, const char *body, size_t le
 /* A request MHD dropped without completing it (conns.c): answered on fd
  * when `unwritten` (nothing was written for it), logged, counted, freed. */
 void ecomd_request_abandoned(ecomd_request *r, int fd, int unwritten);
+/* The error code of an answer libmicrohttpd made itself, by its status
+ * (mhd_errors.c makes them; for the access log). */
+const char *ecomd_mhd_error_code(unsigned status);
 /* HTTP status for a library status. */
 unsigned ecomd_http_status(ec_status st);
 
@@ -399,6 +422,9 @@ void ecomd_doc_lit(ecomd_doc *d, const char *s);
 void ecomd_doc_str(ecomd_doc *d, const char *s); /* a quoted JSON string */
 void ecomd_doc_printf(ecomd_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *ecomd_doc_take(ecomd_doc *d, size_t *len);
+
+/* The process_* metrics (process_metrics.c), appended to d. */
+void ecomd_process_metrics(ecomd_doc *d);
 
 /* Refusals: the error document (codes of the library's status table) and
  * the HTTP status its code maps to.  _shortage adds what the inventory
@@ -504,6 +530,10 @@ void ecomd_sweep(ecomd_server *srv);
 /* One JSON line on stderr with ts, level, msg and the instance fields;
  * `extra` (may be NULL) is a fragment of further members ("\"a\":1"). */
 void ecomd_log(const ecomd_server *srv, const char *level, const char *msg, const char *extra);
+/* --log-level and --access-log, before any thread logs; and whether a
+ * line of `level` ("debug", "info", "warn", "error") is written. */
+void ecomd_log_setup(int level, int access);
+int ecomd_log_enabled(const char *level);
 void ecomd_log_request(const ecomd_request *r, double seconds);
 /* Append s to buf as a JSON string (quoted, escaped); returns bytes written
  * or 0 when it does not fit. */
@@ -544,6 +574,18 @@ void ecomd_h_cart_patch(ecomd_request *r);
 void ecomd_h_cart_line_put(ecomd_request *r);
 void ecomd_h_cart_coupon_post(ecomd_request *r);
 void ecomd_h_cart_coupon_delete(ecomd_request *r);
+void ecomd_h_orders_list(ecomd_request *r);
+void ecomd_h_reservations_list(ecomd_request *r);
+void ecomd_h_carts_list(ecomd_request *r);
+
+/* The documents the single GETs answer, for the lists too.  A stored cart
+ * (text, its version) priced now (malloc'd; NULL with *st set when it
+ * cannot be had); a reservation as it stands at `now` (EC_NOT_FOUND when
+ * unknown; *doc malloc'd by the library: ecomd_reply takes it). */
+char *ecomd_cart_document(ecomd_request *r, const char *id, int64_t version, const char *text,
+                          ec_status *st);
+ec_status ecomd_reservation_document(ecomd_server *srv, const char *id, int64_t now, char **doc,
+                                     size_t *len);
 
 /* RFC 3339 UTC with microseconds ("2026-11-25T10:00:00.000000Z"). */
 void ecomd_format_time(int64_t us, char *buf, size_t size);

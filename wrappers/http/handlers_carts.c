@@ -348,6 +348,20 @@ void ecomd_h_carts_post(ecomd_request *r)
     if (body) run_cart_write(r, body, NULL);
 }
 
+char *ecomd_cart_document(ecomd_request *r, const char *id, int64_t version, const char *text,
+                          ec_status *st)
+{
+    cJSON *doc = cJSON_Parse(text);
+    *st = doc ? EC_OK : EC_INTERNAL; /* a stored cart always parses */
+    if (!doc) return NULL;
+    cJSON *pricing = NULL, *perr = NULL;
+    price_cart(r, NULL, id, doc, &pricing, &perr);
+    char *body = cart_view(id, version, doc, pricing, perr);
+    cJSON_Delete(doc);
+    if (!body) *st = EC_NO_MEMORY;
+    return body;
+}
+
 void ecomd_h_cart_get(ecomd_request *r)
 {
     int64_t version = 0;
@@ -357,16 +371,12 @@ void ecomd_h_cart_get(ecomd_request *r)
         ecomd_reply_error(r, 404, EC_NOT_FOUND, "id", "no such cart");
         return;
     }
-    cJSON *doc = st == EC_OK ? cJSON_Parse(text) : NULL;
+    char *body = st == EC_OK ? ecomd_cart_document(r, r->params[0], version, text, &st) : NULL;
     free(text);
-    if (!doc) {
-        ecomd_reply_store_error(r, st == EC_OK ? EC_INTERNAL : st);
+    if (!body) {
+        ecomd_reply_store_error(r, st);
         return;
     }
-    cJSON *pricing = NULL, *perr = NULL;
-    price_cart(r, NULL, r->params[0], doc, &pricing, &perr);
-    char *body = cart_view(r->params[0], version, doc, pricing, perr);
-    cJSON_Delete(doc);
     char etag[32];
     snprintf(etag, sizeof etag, "\"%lld\"", (long long)version);
     ecomd_add_header(r, "ETag", etag);

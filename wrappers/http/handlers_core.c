@@ -97,6 +97,7 @@ void ecomd_h_readyz(ecomd_request *r)
     ecomd_reply_copy(r, 200, buf, (size_t)n);
 }
 
+/* The service's own metrics, then the store's and the process's. */
 void ecomd_h_metrics(ecomd_request *r)
 {
     ecomd_server *srv = r->srv;
@@ -105,11 +106,17 @@ void ecomd_h_metrics(ecomd_request *r)
         ecomd_metrics_render(srv->metrics, ecomd_rules_version(srv->rules),
                              atomic_load(&srv->inflight), srv->cfg.region, srv->cfg.instance, &len);
     if (text && srv->relay) text = ecomd_relay_metrics(srv->relay, text, &len);
-    if (!text) {
+    ecomd_doc d = {.failed = !text};
+    if (text) ecomd_doc_add(&d, text, len);
+    free(text);
+    ecomd_store_metrics_render(srv->store, &d);
+    ecomd_process_metrics(&d);
+    char *body = ecomd_doc_take(&d, &len);
+    if (!body) {
         ecomd_reply_error(r, 500, EC_NO_MEMORY, NULL, NULL);
         return;
     }
-    ecomd_reply_text(r, 200, text, len, "text/plain; version=0.0.4; charset=utf-8");
+    ecomd_reply_text(r, 200, body, len, "text/plain; version=0.0.4; charset=utf-8");
 }
 
 void ecomd_h_version(ecomd_request *r)

@@ -315,5 +315,14 @@ void ecomd_sweep(ecomd_server *srv)
         return;
     }
     each_id(srv, ids);
+    if (ecomd_log_enabled("debug")) {
+        size_t quotes = 0; /* two per id of the JSON array */
+        for (const char *p = ids; *p; p++) quotes += *p == '"';
+        char extra[160];
+        snprintf(extra, sizeof extra,
+                 "\"reservations_expired\":%lld,\"rows_pruned\":%lld,\"orders_due\":%zu",
+                 (long long)expired, (long long)pruned, quotes / 2);
+        ecomd_log(srv, "debug", "swept", extra);
+    }
     free(ids);
 }

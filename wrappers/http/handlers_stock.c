@@ -268,31 +268,35 @@ void ecomd_h_reservation_release(ecomd_request *r)
     ecomd_skus_free(&c.skus);
 }
 
-void ecomd_h_reservation_get(ecomd_request *r)
+ec_status ecomd_reservation_document(ecomd_server *srv, const char *id, int64_t now, char **doc,
+                                     size_t *len)
 {
-    ecomd_store *s = r->srv->store;
+    ecomd_store *s = srv->store;
     ecomd_skus none = {0};
     ecomd_stock stock = {0};
     ec_inventory_result *res = ec_inventory_result_new();
-    ec_error err;
-    ec_error_clear(&err);
-    int64_t now = ecomd_now_us();
-    ec_status st = res ? s->ops->stock_read(s, &none, r->params[0], now, &stock) : EC_NO_MEMORY;
+    *doc = NULL;
+    ec_status st = res ? s->ops->stock_read(s, &none, id, now, &stock) : EC_NO_MEMORY;
     /* what the reservation means now: past its expiry an active one holds
      * nothing, whether or not the sweeper has marked it yet (this copy of
      * the inventory is never saved) */
     if (st == EC_OK) st = ec_inventory_expire(stock.inv, now, NULL, NULL);
-    ec_status get = st == EC_OK ? ec_inventory_get(stock.inv, r->params[0], res, &err) : EC_OK;
-    char *doc = NULL;
-    size_t len = 0;
-    if (st != EC_OK)
-        ecomd_reply_store_error(r, st);
-    else if (get != EC_OK)
-        ecomd_reply_error(r, 404, EC_NOT_FOUND, "id", "no such reservation");
-    else if (ec_inventory_reservation_to_json(res, &doc, &len) != EC_OK)
-        ecomd_reply_error(r, 500, EC_NO_MEMORY, NULL, NULL);
-    else
-        ecomd_reply(r, 200, doc, len);
+    if (st == EC_OK && ec_inventory_get(stock.inv, id, res, NULL) != EC_OK) st = EC_NOT_FOUND;
+    if (st == EC_OK && ec_inventory_reservation_to_json(res, doc, len) != EC_OK) st = EC_NO_MEMORY;
     ec_inventory_result_free(res);
     ecomd_stock_done(&stock);
+    return st;
+}
+
+void ecomd_h_reservation_get(ecomd_request *r)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    ec_status st = ecomd_reservation_document(r->srv, r->params[0], ecomd_now_us(), &doc, &len);
+    if (st == EC_NOT_FOUND)
+        ecomd_reply_error(r, 404, EC_NOT_FOUND, "id", "no such reservation");
+    else if (st != EC_OK)
+        ecomd_reply_store_error(r, st);
+    else
+        ecomd_reply(r, 200, doc, len);
 }

@@ -3,12 +3,36 @@
  * Each line is built in a local buffer and written with one write(2), so
  * lines from concurrent threads never interleave.  Keys and Authorization
  * headers are never passed here. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ecomd.h"
+
+/* Set once at start-up (ecomd_log_setup), before any thread logs. */
+static atomic_int least_level = ECOMD_LOG_INFO;
+static atomic_int access_log = 1;
+
+void ecomd_log_setup(int level, int access)
+{
+    atomic_store(&least_level, level);
+    atomic_store(&access_log, access);
+}
+
+static int level_value(const char *level)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(level, names[i]) == 0) return i;
+    return ECOMD_LOG_ERROR; /* an unknown level is never filtered out */
+}
+
+int ecomd_log_enabled(const char *level)
+{
+    return level_value(level) >= atomic_load_explicit(&least_level, memory_order_relaxed);
+}
 
 size_t ecomd_json_quote(char *buf, size_t size, const char *s)
 {
@@ -75,6 +99,7 @@ static void emit(char *line, size_t size, size_t n)
 
 void ecomd_log(const ecomd_server *srv, const char *level, const char *msg, const char *extra)
 {
+    if (!ecomd_log_enabled(level)) return;
     char line[4096], ts[96];
     timestamp(ts, sizeof ts);
     size_t n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\"", ts);
@@ -89,18 +114,30 @@ void ecomd_log(const ecomd_server *srv, const char *level, const char *msg, cons
     emit(line, sizeof line, n);
 }
 
+/* The access log: one line per request, unless --access-log off.  `key`
+ * is the API key's name (never the key), `client` the peer address,
+ * `error_code` the code of the error document answered, `bytes` the
+ * response body's length as sent (0 for HEAD). */
 void ecomd_log_request(const ecomd_request *r, double seconds)
 {
+    const char *level = r->status >= 500 ? "error" : "info";
+    if (!atomic_load_explicit(&access_log, memory_order_relaxed) || !ecomd_log_enabled(level))
+        return;
     char line[4096], ts[96];
     timestamp(ts, sizeof ts);
     size_t n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\"", ts);
-    add_str(line, sizeof line, &n, "level", r->status >= 500 ? "error" : "info");
+    add_str(line, sizeof line, &n, "level", level);
     add_str(line, sizeof line, &n, "msg", "request");
     add_str(line, sizeof line, &n, "method", ecomd_method_name(r->method));
     add_str(line, sizeof line, &n, "route", ecomd_route_label(r->route));
-    int w = snprintf(line + n, sizeof line - n, ",\"status\":%u,\"duration_ms\":%.3f", r->status,
-                     seconds * 1000.0);
+    size_t bytes = r->method == ECOMD_HEAD ? 0 : r->sent_len;
+    int w = snprintf(line + n, sizeof line - n, ",\"status\":%u,\"duration_ms\":%.3f,\"bytes\":%zu",
+                     r->status, seconds * 1000.0, bytes);
     if (w > 0 && (size_t)w < sizeof line - n) n += (size_t)w;
+    if (r->status >= 400 && r->error_code[0])
+        add_str(line, sizeof line, &n, "error_code", r->error_code);
+    if (r->key_name) add_str(line, sizeof line, &n, "key", r->key_name);
+    add_str(line, sizeof line, &n, "client", r->client[0] ? r->client : "unknown");
     add_str(line, sizeof line, &n, "request_id", r->request_id);
     add_str(line, sizeof line, &n, "trace_id", r->trace_id);
     add_str(line, sizeof line, &n, "region", r->srv->cfg.region);

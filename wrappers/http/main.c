@@ -43,6 +43,7 @@ static void *poll_loop(void *arg)
         if (st == EC_UNAVAILABLE) ecomd_metrics_store_error(p->srv->metrics);
         if (st != EC_OK) ecomd_log(p->srv, "error", "cannot refresh the ruleset", NULL);
         ecomd_sweep(p->srv);
+        ecomd_store_outbox_refresh(p->srv->store);
         pthread_mutex_lock(&p->mu);
     }
     pthread_mutex_unlock(&p->mu);
@@ -196,8 +197,9 @@ static int open_all(ecomd_server *srv)
     unsigned pool = srv->cfg.store_connections ? srv->cfg.store_connections : srv->cfg.threads + 2;
     ecomd_pg_options opt = {pool, srv->cfg.store_timeout_ms, srv->cfg.pool_wait_ms, srv};
     srv->store = ecomd_store_open(srv->cfg.store, &opt);
-    if (!srv->store) return 1;
+    if (!srv->store || !ecomd_store_observe(srv->store)) return 1;
     if (srv->cfg.relay_only) return 0; /* no rules, stock or requests: the relay alone */
+    ecomd_store_outbox_refresh(srv->store);
     if (seed_rules(srv) || seed_stock(srv)) return 1;
     ec_error err;
     ec_error_clear(&err);
@@ -233,6 +235,7 @@ int main(int argc, char **argv)
     static ecomd_server srv;
     int rc = ecomd_config_load(&srv.cfg, argc, argv);
     if (rc) return rc == 1 ? 0 : 2;
+    ecomd_log_setup(srv.cfg.log_level, srv.cfg.access_log);
     /* Block the stop signals in every thread (MHD's inherit the mask);
      * the main thread takes them with sigwait. */
     sigset_t stop_signals;

@@ -177,6 +177,14 @@ static void render_histogram(ecomd_metrics *m, text *t)
     }
 }
 
+/* ---- the outbox relay ------------------------------------------------------------------
+ * The relay's metrics go here with it: ecomd_relay_published_total (events
+ * the broker acknowledged), ecomd_relay_lag_seconds (age of the oldest
+ * event not yet published) and ecomd_relay_errors_total.  The alerts
+ * (deploy/prometheus/alerts.yaml) and the dashboard (deploy/grafana/)
+ * already use these names; the store's outbox gauges are in
+ * store_metrics.c. */
+
 char *ecomd_metrics_render(ecomd_metrics *m, int64_t rules_version, long inflight,
                            const char *region, const char *instance, size_t *len)
 {

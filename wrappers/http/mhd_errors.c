@@ -44,6 +44,15 @@ static const struct {
     {"Internal server error", EC_INTERNAL, NULL, NULL},
 };
 
+const char *ecomd_mhd_error_code(unsigned status)
+{
+    ec_status code = status == 431 || status == 414   ? EC_LIMIT_EXCEEDED
+                     : status == 413                  ? EC_PAYLOAD_TOO_LARGE
+                     : status >= 500 && status != 505 ? EC_INTERNAL
+                                                      : EC_INVALID_FIELD;
+    return ec_status_name(code);
+}
+
 /* The texts of the answers MHD would send with its head twice. */
 static int sent_twice(const char *text, size_t n)
 {

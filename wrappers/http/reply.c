@@ -52,6 +52,41 @@ static void add_trace_headers(ecomd_request *r, struct MHD_Response *resp)
     if (state && ecomd_tracestate_valid(state)) MHD_add_response_header(resp, "tracestate", state);
 }
 
+/* CORS (--cors-origin): an answer to a listed origin names it and the
+ * headers a page may read; a preflight (OPTIONS with
+ * Access-Control-Request-Method) also says what the page may send.  Every
+ * answer varies by Origin once CORS is on, so that a cache never gives
+ * one origin's answer to another. */
+static void add_cors_headers(ecomd_request *r, struct MHD_Response *resp)
+{
+    if (!r->srv->cfg.ncors) return;
+    MHD_add_response_header(resp, "Vary", "Origin");
+    if (!r->cors) return;
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", ecomd_header(r, "Origin"));
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+                            "ETag, Location, X-Request-Id, traceparent, Idempotent-Replayed, "
+                            "X-Rules-Version, Retry-After");
+    if (!r->options || !ecomd_header(r, "Access-Control-Request-Method")) return;
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods", r->allow);
+    MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+                            "Authorization, Content-Type, Idempotency-Key, If-Match, "
+                            "If-None-Match, X-Request-Id, traceparent, tracestate");
+    MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+}
+
+/* The code of an error document answered, for the access log: every
+ * error document starts {"error":{"code":"...". */
+static void note_error_code(ecomd_request *r, unsigned status, const char *body, size_t len)
+{
+    static const char start[] = "{\"error\":{\"code\":\"";
+    size_t k = sizeof start - 1, n = 0;
+    r->error_code[0] = '\0';
+    if (status < 400 || len <= k || memcmp(body, start, k) != 0) return;
+    while (k + n < len && body[k + n] != '"' && n + 1 < sizeof r->error_code) n++;
+    memcpy(r->error_code, body + k, n);
+    r->error_code[n] = '\0';
+}
+
 /* Queue `body` (malloc'd, taken over; NULL for none) as the answer. */
 static void queue(ecomd_request *r, unsigned status, char *body, size_t len,
                   const char *content_type)
@@ -65,10 +100,12 @@ static void queue(ecomd_request *r, unsigned status, char *body, size_t len,
     }
     if (content_type) MHD_add_response_header(resp, "Content-Type", content_type);
     add_trace_headers(r, resp);
+    add_cors_headers(r, resp);
     for (size_t i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->header_names[i], r->header_values[i]);
     r->sent_body = body;
     r->sent_len = body ? len : 0;
+    note_error_code(r, status, body, r->sent_len);
     if (r->offloaded) {
         /* Off MHD's thread (a suspended connection): the thread queues it
          * once the connection is resumed.  The first answer stands, as
@@ -151,6 +188,8 @@ unsigned ecomd_http_status(ec_status st)
         return 413;
     case EC_UNSUPPORTED_MEDIA_TYPE:
         return 415;
+    case EC_METHOD_NOT_ALLOWED:
+        return 405;
     case EC_UNAVAILABLE:
         return 503;
     case EC_INTERNAL:

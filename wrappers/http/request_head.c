@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int hexval(char c)
 {
@@ -103,4 +104,51 @@ size_t ecomd_query_count(const char *target)
     size_t n = 1;
     for (q++; *q; q++) n += *q == '&';
     return n;
+}
+
+/* ---- CORS ----------------------------------------------------------------------------- */
+
+static size_t span_of(const char *s, size_t n, const char *set)
+{
+    size_t i = 0;
+    while (i < n && s[i] && strchr(set, s[i])) i++;
+    return i;
+}
+
+int ecomd_origin_valid(const char *s, size_t n)
+{
+    static const char host_chars[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
+    size_t i = n >= 8 && strncasecmp(s, "https://", 8) == 0  ? 8
+               : n >= 7 && strncasecmp(s, "http://", 7) == 0 ? 7
+                                                             : 0;
+    if (i == 0 || n > ECOMD_ORIGIN_MAX) return 0;
+    size_t host = 0;
+    if (i < n && s[i] == '[') {
+        host = span_of(s + i + 1, n - i - 1, "0123456789abcdefABCDEF:.");
+        if (host < 2 || i + 1 + host >= n || s[i + 1 + host] != ']') return 0;
+        host += 2;
+    } else {
+        host = span_of(s + i, n - i, host_chars);
+    }
+    if (host == 0) return 0;
+    i += host;
+    if (i == n) return 1;
+    size_t port = s[i] == ':' ? span_of(s + i + 1, n - i - 1, "0123456789") : 0;
+    return port >= 1 && port <= 5 && i + 1 + port == n;
+}
+
+int ecomd_origin_listed(const char *list, const char *origin)
+{
+    size_t olen = strlen(origin);
+    if (!ecomd_origin_valid(origin, olen)) return 0;
+    while (*list) {
+        list += strspn(list, " ,");
+        size_t n = strcspn(list, ",");
+        size_t k = n;
+        while (k > 0 && list[k - 1] == ' ') k--;
+        if (k == olen && strncasecmp(list, origin, k) == 0) return 1;
+        list += n;
+    }
+    return 0;
 }

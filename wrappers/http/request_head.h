@@ -49,4 +49,20 @@ int ecomd_idem_key_valid(const char *key);
 /* Arguments in the query string of a request target ("/p?a=1&b" has 2). */
 size_t ecomd_query_count(const char *target);
 
+/* ---- CORS ---------------------------------------------------------------- */
+
+/* Longest origin --cors-origin takes. */
+#define ECOMD_ORIGIN_MAX 200
+
+/* Whether [s, s+n) is an origin as browsers send it: "http://" or
+ * "https://", a host of [A-Za-z0-9.-] or a bracketed IPv6 address, and an
+ * optional ":port" (1 to 5 digits); no path, no trailing slash, at most
+ * ECOMD_ORIGIN_MAX bytes. */
+int ecomd_origin_valid(const char *s, size_t n);
+
+/* Whether `origin` is one of the comma-separated origins in `list`
+ * (spaces around each are ignored; compared ASCII case-insensitively, as
+ * scheme and host are).  An origin that is not valid is never listed. */
+int ecomd_origin_listed(const char *list, const char *origin);
+
 #endif /* ECOMD_REQUEST_HEAD_H */

@@ -20,6 +20,7 @@ static const ecomd_route routes[] = {
     {"/v1/rules", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_rules_get},
     {"/v1/rules", ECOMD_PUT, ECOMD_ROLE_ADMIN, 1, ecomd_h_rules_put},
     {"/v1/events", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_events},
+    {"/v1/carts", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_carts_list},
     {"/v1/carts", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_carts_post},
     {"/v1/carts/{id}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_cart_get},
     {"/v1/carts/{id}", ECOMD_PATCH, ECOMD_ROLE_CLIENT, 1, ecomd_h_cart_patch},
@@ -27,11 +28,13 @@ static const ecomd_route routes[] = {
     {"/v1/carts/{id}/coupons", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_cart_coupon_post},
     {"/v1/carts/{id}/coupons/{code}", ECOMD_DELETE, ECOMD_ROLE_CLIENT, 0,
      ecomd_h_cart_coupon_delete},
+    {"/v1/orders", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_orders_list},
     {"/v1/orders", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_orders_post},
     {"/v1/orders/{id}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_order_get},
     {"/v1/orders/{id}/events", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_order_events_post},
     {"/v1/stock/{sku}/{location}", ECOMD_PUT, ECOMD_ROLE_ADMIN, 1, ecomd_h_stock_put},
     {"/v1/stock/{sku}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_stock_get},
+    {"/v1/reservations", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_reservations_list},
     {"/v1/reservations", ECOMD_POST, ECOMD_ROLE_CLIENT, 1, ecomd_h_reservations_post},
     {"/v1/reservations/{id}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_reservation_get},
     {"/v1/reservations/{id}/release", ECOMD_POST, ECOMD_ROLE_CLIENT, 0,
@@ -39,8 +42,8 @@ static const ecomd_route routes[] = {
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 
-static const char *const method_names[ECOMD_METHOD_COUNT] = {"GET",    "POST", "PUT",  "PATCH",
-                                                             "DELETE", "HEAD", "OTHER"};
+static const char *const method_names[ECOMD_METHOD_COUNT] = {"GET",    "POST", "PUT",     "PATCH",
+                                                             "DELETE", "HEAD", "OPTIONS", "OTHER"};
 
 int ecomd_route_probe(int found)
 {
@@ -100,21 +103,33 @@ static int match(const char *pattern, const char *path, char params[][ECOMD_PARA
     return 1;
 }
 
+/* Append ", name" (or name first) when it fits. */
+static void allow_add(char *allow, size_t size, const char *name)
+{
+    size_t used = strlen(allow);
+    if (used + strlen(name) + 3 >= size) return;
+    if (used) strcat(allow, ", ");
+    strcat(allow, name);
+}
+
+/* HEAD is GET without the body: it runs the GET route, so every GET route
+ * answers it with the same status and headers.  OPTIONS is answered for
+ * every path that exists (server.c), so it is never a route of its own and
+ * always ends the Allow list. */
 int ecomd_route_find(int method, const char *path, char params[][ECOMD_PARAM_MAX], size_t *nparams,
                      char *allow, size_t allow_size)
 {
     int path_route = -1;
+    int want = method == ECOMD_HEAD ? ECOMD_GET : method;
     allow[0] = '\0';
     for (int i = 0; i < NROUTES; i++) {
         if (!match(routes[i].pattern, path, params, nparams)) continue;
-        if (routes[i].method == method) return i;
+        if (routes[i].method == want) return i;
         if (path_route < 0) path_route = i;
-        size_t used = strlen(allow);
-        const char *name = method_names[routes[i].method];
-        if (used + strlen(name) + 3 < allow_size) {
-            if (used) strcat(allow, ", ");
-            strcat(allow, name);
-        }
+        allow_add(allow, allow_size, method_names[routes[i].method]);
+        if (routes[i].method == ECOMD_GET) allow_add(allow, allow_size, "HEAD");
     }
-    return path_route >= 0 ? -path_route - 1 : ECOMD_NO_ROUTE;
+    if (path_route < 0) return ECOMD_NO_ROUTE;
+    allow_add(allow, allow_size, "OPTIONS");
+    return -path_route - 1;
 }

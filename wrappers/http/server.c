@@ -139,17 +139,20 @@ static int framing_ok(ecomd_request *r, const char *cl, const char *te)
  * size and media type.  0 with r->refusal set when the request is refused. */
 static int head_ok(ecomd_request *r, const char *cl, const char *te)
 {
-    char allow[64];
     if (!framing_ok(r, cl, te)) return 0;
     if (r->nargs > ECOMD_QUERY_ARGS_MAX)
         return refuse(r, 431, EC_LIMIT_EXCEEDED, NULL, "too many query arguments");
-    int route = ecomd_route_find(r->method, r->url, r->params, &r->nparams, allow, sizeof allow);
+    int route =
+        ecomd_route_find(r->method, r->url, r->params, &r->nparams, r->allow, sizeof r->allow);
     if (r->srv->cfg.relay_only && !ecomd_route_probe(route)) route = ECOMD_NO_ROUTE;
     if (route == ECOMD_NO_ROUTE) return refuse(r, 404, EC_NOT_FOUND, NULL, "no such endpoint");
     if (route < 0) {
         r->route = -route - 1;
-        ecomd_add_header(r, "Allow", allow);
-        return refuse(r, 405, EC_INVALID_FIELD, NULL, "method not allowed on this endpoint");
+        ecomd_add_header(r, "Allow", r->allow);
+        /* OPTIONS needs no key: a browser's CORS preflight carries none. */
+        if (r->method == ECOMD_OPTIONS) return r->options = 1;
+        return refuse(r, 405, EC_METHOD_NOT_ALLOWED, NULL,
+                      "the method is not allowed on this endpoint (see Allow)");
     }
     r->route = route;
     const ecomd_route *rt = ecomd_route_get(route);
@@ -172,6 +175,8 @@ static void request_start(ecomd_request *r, const char *method)
     ecomd_conns_head_done(r->conn);
     r->method = ecomd_method_id(method);
     identify(r);
+    const char *origin = r->srv->cfg.ncors ? ecomd_header(r, "Origin") : NULL;
+    r->cors = origin && ecomd_cors_allowed(&r->srv->cfg, origin);
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
     const char *te = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding");
     if (head_ok(r, cl, te)) return;
@@ -209,6 +214,10 @@ static void dispatch(ecomd_request *r)
     }
     if (r->too_large) { /* a chunked body, read to its end */
         ecomd_reply_error(r, 413, EC_PAYLOAD_TOO_LARGE, NULL, "the request body is too large");
+        return;
+    }
+    if (r->options) { /* Allow (and a CORS preflight's headers: reply.c) */
+        ecomd_reply_text(r, 204, NULL, 0, NULL);
         return;
     }
     ecomd_store_data_error_take(); /* a stale note of an earlier request */
@@ -316,6 +325,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         r->status = ci ? ci->http_status
                     : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || r->timed_out || cut ? 408
                                                                                            : 499;
+        if (ci)
+            snprintf(r->error_code, sizeof r->error_code, "%s", ecomd_mhd_error_code(r->status));
     } else if (toe == MHD_REQUEST_TERMINATED_WITH_ERROR && unwritten) {
         /* The body is MHD's response's, alive until this callback returns. */
         const char *body = r->sent_body;
@@ -342,14 +353,15 @@ void ecomd_request_abandoned(ecomd_request *r, int fd, int unwritten)
     char doc[256], id[sizeof r->request_id];
     size_t n = 0;
     if (!r->request_id[0]) identify_anew(r);
-    if (!r->answered && r->nargs > ECOMD_QUERY_ARGS_MAX) {
-        r->status = 431;
-        n = ecomd_error_document(doc, sizeof doc, EC_LIMIT_EXCEEDED, NULL,
-                                 "too many query arguments");
-    } else if (!r->answered) {
-        r->status = 400;
-        n = ecomd_error_document(doc, sizeof doc, EC_INVALID_FIELD, NULL,
-                                 "the request head is malformed (Content-Length or Host)");
+    ec_status code = r->nargs > ECOMD_QUERY_ARGS_MAX ? EC_LIMIT_EXCEEDED : EC_INVALID_FIELD;
+    if (!r->answered) {
+        r->status = code == EC_LIMIT_EXCEEDED ? 431 : 400;
+        n = ecomd_error_document(doc, sizeof doc, code, NULL,
+                                 code == EC_LIMIT_EXCEEDED
+                                     ? "too many query arguments"
+                                     : "the request head is malformed (Content-Length or Host)");
+        snprintf(r->error_code, sizeof r->error_code, "%s", ec_status_name(code));
+        r->sent_len = n;
     }
     unsigned status = r->status;
     memcpy(id, r->request_id, sizeof id);

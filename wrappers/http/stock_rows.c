@@ -210,6 +210,7 @@ ec_status ecomd_stock_load(const ecomd_stock_io *io, void *conn, const ecomd_sku
     char *list = NULL;
     ec_status rc = (st->inv = l.inv = ec_inventory_new()) ? EC_OK : EC_NO_MEMORY;
     if (id) snprintf(st->id, sizeof st->id, "%s", id);
+    st->now_us = now_us;
     /* The reservation first: a write locks it before the stock rows. */
     if (rc == EC_OK && id) rc = io->reservation(conn, id, &nr.row, &nr.found);
     if (rc == EC_OK && nr.found) rc = io->reservation_lines(conn, id, on_line, &nr);
@@ -253,7 +254,7 @@ static ec_status save_reservation(const ecomd_stock_io *io, void *conn, const ec
     const char *status = ec_reservation_status_name(ec_inventory_result_status(r));
     int holds = counted(status), loaded = st->held && strcmp(id, st->id) == 0;
     ec_status rc = io->reservation_put(conn, id, status, ec_inventory_result_expires_at(r),
-                                       ec_inventory_result_order(r));
+                                       ec_inventory_result_order(r), st->now_us);
     if (rc == EC_OK) rc = io->lines_clear(conn, id);
     for (size_t i = 0; rc == EC_OK && i < ec_inventory_result_line_count(r); i++) {
         ecomd_res_line line = {

@@ -44,6 +44,7 @@ typedef struct ecomd_stock {
     char id[129];  /* the named reservation; "" when none */
     int64_t *held; /* per line, as loaded; NULL when it did not exist */
     size_t nlines;
+    int64_t now_us; /* the operation's time: a new reservation's created_at */
 } ecomd_stock;
 
 void ecomd_stock_done(ecomd_stock *st);
@@ -86,8 +87,9 @@ typedef struct ecomd_stock_io {
     ec_status (*stock_put)(void *conn, const ecomd_stock_row *row);
     /* held += delta on an existing row; EC_NOT_FOUND when there is none. */
     ec_status (*held_add)(void *conn, const char *sku, const char *location, int64_t delta);
+    /* created_us is kept from the first put (the list's order). */
     ec_status (*reservation_put)(void *conn, const char *id, const char *status, int64_t expires_us,
-                                 const char *order);
+                                 const char *order, int64_t created_us);
     /* Replace a reservation's line rows: clear, then add each. */
     ec_status (*lines_clear)(void *conn, const char *id);
     ec_status (*line_add)(void *conn, const char *id, int64_t position, const ecomd_res_line *line);

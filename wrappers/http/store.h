@@ -44,6 +44,53 @@ typedef struct ecomd_idem {
     size_t len;
 } ecomd_idem;
 
+/* A page of a list (GET /v1/orders, /v1/reservations, /v1/carts):
+ * newest first, by (created_at, id) descending, so that a cursor (the
+ * last id of a page) keeps its place while rows are added; filters are
+ * NULL (or ECOMD_TIME_UNSET) when absent. */
+enum { ECOMD_LIST_ORDERS = 0, ECOMD_LIST_RESERVATIONS, ECOMD_LIST_CARTS };
+#define ECOMD_TIME_UNSET INT64_MIN
+
+typedef struct ecomd_list_query {
+    int kind;
+    const char *state, *payment_status;    /* orders */
+    const char *status;                    /* reservations (see list_sql.c) */
+    const char *sku;                       /* orders, reservations */
+    int64_t created_after, created_before; /* orders: [after, before) */
+    int64_t updated_after;                 /* carts: updated at or after */
+    const char *starting_after;            /* the cursor: an id, or NULL */
+    int64_t now_us;                        /* what "expired" means now */
+    int limit;                             /* rows at most */
+} ecomd_list_query;
+
+/* Rows of a list: the id, and for orders and carts their version and
+ * stored document (NULL for reservations, which are read whole apart). */
+typedef struct ecomd_row {
+    char *id;
+    int64_t version;
+    char *doc;
+} ecomd_row;
+
+typedef struct ecomd_rows {
+    ecomd_row *v;
+    size_t n, cap;
+} ecomd_rows;
+
+/* Append a row (copies; doc may be NULL); EC_OK or EC_NO_MEMORY. */
+ec_status ecomd_rows_add(ecomd_rows *rows, const char *id, int64_t version, const char *doc,
+                         size_t len);
+void ecomd_rows_free(ecomd_rows *rows);
+
+/* The ends of the outbox: its oldest and newest event (ids 0 when empty),
+ * with the times they were written. */
+typedef struct ecomd_outbox_ends {
+    int64_t first_id, first_at_us;
+    int64_t last_id, last_at_us;
+} ecomd_outbox_ends;
+
+/* Fill out from the ids and RFC 3339 times of the two rows. */
+ec_status ecomd_outbox_ends_set(ecomd_outbox_ends *out, int64_t first_id, const char *first_at,
+                                int64_t last_id, const char *last_at);
 /* One use a checkout makes of a promotion (ec_checkout_use_*): `uses`
  * (1; 0 for a promotion's second and further codes) of promotion_id by
  * everyone and by `customer` ("" when the cart names none), `spent` minor
@@ -152,6 +199,12 @@ typedef struct ecomd_store_ops {
     ec_status (*prune)(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                        int64_t *count);
 
+    /* A page of a list into rows (outside any transaction): up to
+     * q->limit rows after the cursor.  EC_NOT_FOUND when the cursor names
+     * nothing of q's kind. */
+    ec_status (*list)(ecomd_store *s, const ecomd_list_query *q, ecomd_rows *rows);
+    /* The outbox's oldest and newest event (for /metrics). */
+    ec_status (*outbox_ends)(ecomd_store *s, ecomd_outbox_ends *out);
     /* The outbox relay (relay.c).  events_each calls fn with each event
      * after id `after`, at most `limit`, in id order, as events_list reads
      * them (`at` as stored, `data` a JSON document); a status other than
@@ -179,11 +232,27 @@ typedef struct ecomd_store_ops {
 
 #define ECOMD_PRUNE_BATCH 1000
 
-/* Adapters embed this header first in their own state. */
+/* Adapters embed this header first in their own state, and their
+ * struct ecomd_tx begins with a pointer to that state, so that the
+ * timing layer (store_metrics.c) finds the store of a transaction. */
+struct ecomd_store_metrics;
 struct ecomd_store {
     const ecomd_store_ops *ops;
+    /* Set by ecomd_store_observe: the adapter's own table (ops then times
+     * each call) and what the timings go into. */
+    const ecomd_store_ops *adapter;
+    struct ecomd_store_metrics *metrics;
 };
 
+/* Time every call of s by kind (ecomd_store_duration_seconds) from now on,
+ * and keep what /metrics says about the store; 0 when out of memory. */
+int ecomd_store_observe(ecomd_store *s);
+/* Read the outbox's ends into what /metrics shows (the poller, every
+ * --poll-ms, so that a scrape never waits for the store). */
+void ecomd_store_outbox_refresh(ecomd_store *s);
+/* Append ecomd_store_duration_seconds and the outbox gauges to d. */
+struct ecomd_doc;
+void ecomd_store_metrics_render(ecomd_store *s, struct ecomd_doc *d);
 /* The store's settings (--store-connections; for PostgreSQL also
  * --store-timeout-ms, --pool-wait-ms). */
 typedef struct ecomd_pg_options {

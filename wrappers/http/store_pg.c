@@ -381,6 +381,8 @@ static const ecomd_store_ops pg_ops = {
     .events_each = pg_events_each,
     .relay_claim = pg_relay_claim,
     .relay_advance = pg_relay_advance,
+    .list = pg_list,
+    .outbox_ends = pg_outbox_ends,
 };
 
 /* Connections are opened here, once: a database that does not answer at

@@ -20,6 +20,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stddef.h>
 
 #include "ecommerce.h"
 #include "store.h"
@@ -57,6 +58,8 @@ struct ecomd_tx {
     pg_store *store;
     pg_conn *conn;
 };
+/* store.h: a transaction's first member points to its store. */
+_Static_assert(offsetof(struct ecomd_tx, store) == 0, "ecomd_tx starts with its store");
 
 /* Run one statement with text parameters (NULL values are SQL NULL; lens
  * and fmts may be NULL for all-text), waiting at most c->answer_ms.
@@ -116,6 +119,9 @@ ec_status pg_promotion_lock(ecomd_tx *tx, const char *key);
 ec_status pg_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count);
 ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);
+/* Lists and the outbox's ends (store_pg_lists.c). */
+ec_status pg_list(ecomd_store *s, const ecomd_list_query *q, ecomd_rows *rows);
+ec_status pg_outbox_ends(ecomd_store *s, ecomd_outbox_ends *out);
 
 /* The outbox relay (store_pg_relay.c). */
 ec_status pg_events_each(ecomd_store *s, int64_t after, int limit, ecomd_event_fn fn, void *ctx);

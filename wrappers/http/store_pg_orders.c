@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ecomd.h"
+#include "list_sql.h"
 #include "store_pg.h"
 #include "store_pg_sql.h"
 
@@ -40,6 +41,21 @@ ec_status pg_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id)
     return rc;
 }
 
+/* A new order's SKUs, for the list of a SKU's orders. */
+static ec_status order_skus_add(pg_conn *c, const ec_order *order, int64_t at_us)
+{
+    char *skus = ecomd_order_skus_json(order), b[PG_INT_BUF];
+    if (!skus) return EC_NO_MEMORY;
+    const char *vals[3] = {skus, pg_int(b, at_us), ec_order_id(order)};
+    ec_status rc = pg_do(c,
+                         "INSERT INTO order_skus(sku, created_at, order_id)"
+                         " SELECT json_array_elements_text($1::json), $2::bigint, $3"
+                         " ON CONFLICT DO NOTHING",
+                         3, vals);
+    free(skus);
+    return rc;
+}
+
 ec_status pg_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, const char *cart_id,
                        int64_t due_us, int64_t at_us, char **existing)
 {
@@ -53,26 +69,28 @@ ec_status pg_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, con
     }
     char b1[PG_INT_BUF], b2[PG_INT_BUF], b3[PG_INT_BUF];
     char code[6];
+    const char *paid = ec_order_payment_status_name(ec_order_payment_status(order));
     PGresult *res = NULL;
     if (version == 1) {
-        const char *vals[7] = {id,  pg_int(b1, version), state, cart_id, pg_int(b2, due_us),
-                               doc, pg_int(b3, at_us)};
+        const char *vals[8] = {id,  pg_int(b1, version), state, cart_id, pg_int(b2, due_us),
+                               doc, pg_int(b3, at_us),   paid};
         res = pg_run(tx->conn,
                      "INSERT INTO orders(id, version, state, cart_id, due_at, doc, created_at,"
-                     " updated_at) VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6, $7::bigint,"
-                     " $7::bigint)",
-                     7, vals, NULL, NULL, 0, code);
+                     " updated_at, payment_status) VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6,"
+                     " $7::bigint, $7::bigint, $8)",
+                     8, vals, NULL, NULL, 0, code);
     } else {
-        const char *vals[5] = {id, pg_int(b1, version), state, doc, pg_int(b3, at_us)};
+        const char *vals[6] = {id, pg_int(b1, version), state, doc, pg_int(b3, at_us), paid};
         res = pg_run(tx->conn,
                      "UPDATE orders SET version = $2::bigint, state = $3, doc = $4,"
-                     " updated_at = $5::bigint WHERE id = $1 AND version = $2::bigint - 1",
-                     5, vals, NULL, NULL, 0, code);
+                     " updated_at = $5::bigint, payment_status = $6"
+                     " WHERE id = $1 AND version = $2::bigint - 1",
+                     6, vals, NULL, NULL, 0, code);
     }
     if (!res) return strcmp(code, "23505") == 0 ? EC_VERSION_CONFLICT : EC_UNAVAILABLE;
     ec_status rc = strcmp(PQcmdTuples(res), "1") == 0 ? EC_OK : EC_VERSION_CONFLICT;
     PQclear(res);
-    return rc;
+    return rc == EC_OK && version == 1 ? order_skus_add(tx->conn, order, at_us) : rc;
 }
 
 /* A JSON array of the first column's values. */

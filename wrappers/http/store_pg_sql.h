@@ -89,6 +89,22 @@ static const char *const pg_migrations[] = {
     "  seen_at bigint NOT NULL);"
     "CREATE TABLE relay_leases(relay text COLLATE \"C\" PRIMARY KEY, holder text NOT NULL,"
     "  expires_at bigint NOT NULL);",
+    /* 10: lists, newest first by (created_at, id) (see the SQLite store's
+     * migration 10 and list_sql.c). */
+    "ALTER TABLE orders ADD COLUMN payment_status text NOT NULL DEFAULT '';"
+    "UPDATE orders SET payment_status = coalesce(doc::json->'payment'->>'status', '');"
+    "CREATE INDEX orders_created ON orders(created_at, id);"
+    "CREATE INDEX orders_state_created ON orders(state, created_at, id);"
+    "CREATE INDEX orders_payment_created ON orders(payment_status, created_at, id);"
+    "CREATE TABLE order_skus(sku text COLLATE \"C\" NOT NULL, created_at bigint NOT NULL,"
+    "  order_id text COLLATE \"C\" NOT NULL, PRIMARY KEY(sku, created_at, order_id));"
+    "INSERT INTO order_skus(sku, created_at, order_id)"
+    "  SELECT DISTINCT l->>'sku', o.created_at, o.id"
+    "  FROM orders o, json_array_elements(o.doc::json->'lines') l;"
+    "ALTER TABLE reservations ADD COLUMN created_at bigint NOT NULL DEFAULT 0;"
+    "UPDATE reservations r SET created_at = o.created_at FROM orders o WHERE o.id = r.order_id;"
+    "CREATE INDEX reservations_created ON reservations(created_at, id);"
+    "CREATE INDEX carts_created ON carts(created_at, id);",
 };
 static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 

@@ -156,17 +156,17 @@ static ec_status io_held_add(void *conn, const char *sku, const char *location, 
 }
 
 static ec_status io_reservation_put(void *conn, const char *id, const char *status,
-                                    int64_t expires_us, const char *order)
+                                    int64_t expires_us, const char *order, int64_t created_us)
 {
     pg_stock_conn *sc = conn;
-    char b[PG_INT_BUF];
-    const char *vals[4] = {id, status, pg_int(b, expires_us), order};
+    char b[PG_INT_BUF], c[PG_INT_BUF];
+    const char *vals[5] = {id, status, pg_int(b, expires_us), order, pg_int(c, created_us)};
     return pg_do(sc->c,
-                 "INSERT INTO reservations(id, status, expires_at, order_id)"
-                 " VALUES ($1, $2, $3::bigint, $4) ON CONFLICT(id) DO UPDATE SET"
+                 "INSERT INTO reservations(id, status, expires_at, order_id, created_at)"
+                 " VALUES ($1, $2, $3::bigint, $4, $5::bigint) ON CONFLICT(id) DO UPDATE SET"
                  " status = excluded.status, expires_at = excluded.expires_at,"
                  " order_id = excluded.order_id",
-                 4, vals);
+                 5, vals);
 }
 
 static ec_status io_lines_clear(void *conn, const char *id)

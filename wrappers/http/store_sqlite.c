@@ -340,6 +340,7 @@ static void sq_close(ecomd_store *base)
     if (!s) return;
     for (unsigned i = 0; i < s->nconns; i++) {
         for (int j = 0; j < SQ_STMT_COUNT; j++) sqlite3_finalize(s->conns[i].stmts[j]);
+        sq_lists_close(&s->conns[i]);
         sqlite3_close(s->conns[i].db);
     }
     free(s->conns);
@@ -382,6 +383,8 @@ static const ecomd_store_ops sq_ops = {
     .events_each = sq_events_each,
     .relay_claim = sq_relay_claim,
     .relay_advance = sq_relay_advance,
+    .list = sq_list,
+    .outbox_ends = sq_outbox_ends,
 };
 
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)

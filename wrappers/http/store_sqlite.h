@@ -5,10 +5,12 @@
 #define ECOMD_STORE_SQLITE_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "ecommerce.h"
+#include "list_sql.h"
 #include "store.h"
 
 /* The prepared statements; their SQL is in store_sqlite_sql.h. */
@@ -43,6 +45,8 @@ enum {
     SQ_ORDER_INSERT,
     SQ_ORDER_UPDATE,
     SQ_ORDER_BY_CART,
+    SQ_ORDER_SKUS_ADD,
+    SQ_OUTBOX_ENDS,
     SQ_ORDERS_DUE,
     SQ_PROMO_USES,
     SQ_CUSTOMER_USES,
@@ -74,6 +78,10 @@ enum {
 typedef struct sq_conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_STMT_COUNT];
+    /* List pages, one statement per shape (list_sql.h), and the cursor
+     * lookups per kind: store_sqlite_lists.c. */
+    sqlite3_stmt *lists[ECOMD_LIST_SHAPES];
+    sqlite3_stmt *cursors[3];
     int busy; /* handed out */
 } sq_conn;
 
@@ -104,6 +112,8 @@ struct ecomd_tx {
     ec_status result;
     int done; /* the batch has ended with `result` */
 };
+/* store.h: a transaction's first member points to its store. */
+_Static_assert(offsetof(struct ecomd_tx, store) == 0, "ecomd_tx starts with its store");
 
 /* The transactions of store.h (store_sqlite_commit.c). */
 ec_status sq_tx_begin(ecomd_store *s, ecomd_tx **tx);
@@ -141,6 +151,11 @@ ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count)
 ec_status sq_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);
 
+/* Lists and the outbox's ends (store_sqlite_lists.c). */
+ec_status sq_list(ecomd_store *s, const ecomd_list_query *q, ecomd_rows *rows);
+ec_status sq_outbox_ends(ecomd_store *s, ecomd_outbox_ends *out);
+/* Finalize a connection's list statements. */
+void sq_lists_close(sq_conn *c);
 /* Promotion counts (store_sqlite_promotions.c). */
 ec_status sq_promotion_counts(ecomd_store *s, ecomd_tx *tx, ec_cart *cart);
 ec_status sq_promotion_spend(ecomd_tx *tx, const char *order_id, const ecomd_promotion_use *use);

@@ -31,6 +31,22 @@ static ec_status order_of_cart(sq_conn *c, const char *cart_id, char **existing)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? EC_OK : EC_UNAVAILABLE;
 }
 
+/* A new order's SKUs, for the list of a SKU's orders. */
+static ec_status order_skus_add(sq_conn *c, const ec_order *order, int64_t at_us)
+{
+    char *skus = ecomd_order_skus_json(order);
+    sqlite3_stmt *st = skus ? sq_stmt(c, SQ_ORDER_SKUS_ADD) : NULL;
+    ec_status rc = !skus ? EC_NO_MEMORY : !st ? EC_UNAVAILABLE : EC_OK;
+    if (rc == EC_OK) {
+        sqlite3_bind_text(st, 1, skus, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, at_us);
+        sqlite3_bind_text(st, 3, ec_order_id(order), -1, SQLITE_STATIC);
+        rc = sq_step_done(c, st);
+    }
+    free(skus);
+    return rc;
+}
+
 ec_status sq_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, const char *cart_id,
                        int64_t due_us, int64_t at_us, char **existing)
 {
@@ -55,11 +71,14 @@ ec_status sq_order_put(ecomd_tx *tx, const ec_order *order, const char *doc, con
     }
     sqlite3_bind_text(st, 6, doc, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, at_us);
+    sqlite3_bind_text(st, 8, ec_order_payment_status_name(ec_order_payment_status(order)), -1,
+                      SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT) return EC_VERSION_CONFLICT;
     if (rc != SQLITE_DONE) return EC_UNAVAILABLE;
-    return sqlite3_changes(tx->conn->db) == 1 ? EC_OK : EC_VERSION_CONFLICT;
+    if (sqlite3_changes(tx->conn->db) != 1) return EC_VERSION_CONFLICT;
+    return version == 1 ? order_skus_add(tx->conn, order, at_us) : EC_OK;
 }
 
 ec_status sq_order_of_cart(ecomd_tx *tx, const char *cart_id, char **order_id)

@@ -89,6 +89,26 @@ static const char *const sq_migrations[] = {
     "  seen_at INTEGER NOT NULL);"
     "CREATE TABLE relay_leases(relay TEXT PRIMARY KEY, holder TEXT NOT NULL,"
     "  expires_at INTEGER NOT NULL);",
+    /* 10: lists, newest first by (created_at, id) (list_sql.c).  Orders keep
+     * their payment status next to their state, both written at every put;
+     * order_skus has one row per SKU of an order (its lines never change),
+     * keyed for a SKU's orders newest first.  Reservations get created_at:
+     * a checkout's from its order, older others 0 (listed last, by id). */
+    "ALTER TABLE orders ADD COLUMN payment_status TEXT NOT NULL DEFAULT '';"
+    "UPDATE orders SET payment_status = coalesce(json_extract(doc, '$.payment.status'), '');"
+    "CREATE INDEX orders_created ON orders(created_at, id);"
+    "CREATE INDEX orders_state_created ON orders(state, created_at, id);"
+    "CREATE INDEX orders_payment_created ON orders(payment_status, created_at, id);"
+    "CREATE TABLE order_skus(sku TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    "  order_id TEXT NOT NULL, PRIMARY KEY(sku, created_at, order_id)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO order_skus(sku, created_at, order_id)"
+    "  SELECT json_extract(l.value, '$.sku'), o.created_at, o.id"
+    "  FROM orders o, json_each(o.doc, '$.lines') l;"
+    "ALTER TABLE reservations ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE reservations SET created_at = coalesce((SELECT o.created_at FROM orders o"
+    "  WHERE o.id = reservations.order_id), 0);"
+    "CREATE INDEX reservations_created ON reservations(created_at, id);"
+    "CREATE INDEX carts_created ON carts(created_at, id);",
 };
 static const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -131,8 +151,8 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
                       " on_hand = excluded.on_hand, safety_stock = excluded.safety_stock,"
                       " backorder_limit = excluded.backorder_limit",
     [SQ_HELD_ADD] = "UPDATE stock SET held = held + ?3 WHERE sku = ?1 AND location = ?2",
-    [SQ_RES_SAVE] = "INSERT INTO reservations(id, status, expires_at, order_id, doc)"
-                    " VALUES (?1, ?2, ?3, ?4, '') ON CONFLICT(id) DO UPDATE SET"
+    [SQ_RES_SAVE] = "INSERT INTO reservations(id, status, expires_at, order_id, doc, created_at)"
+                    " VALUES (?1, ?2, ?3, ?4, '', ?5) ON CONFLICT(id) DO UPDATE SET"
                     " status = excluded.status, expires_at = excluded.expires_at,"
                     " order_id = excluded.order_id",
     [SQ_RES_LINES_DELETE] = "DELETE FROM reservation_lines WHERE reservation_id = ?1",
@@ -150,9 +170,14 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
                        " WHERE id = ?1 AND version = ?2 - 1",
     [SQ_ORDER_GET] = "SELECT version, doc FROM orders WHERE id = ?1",
     [SQ_ORDER_INSERT] = "INSERT INTO orders(id, version, state, cart_id, due_at, doc, created_at,"
-                        " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-    [SQ_ORDER_UPDATE] = "UPDATE orders SET version = ?2, state = ?3, doc = ?6, updated_at = ?7"
-                        " WHERE id = ?1 AND version = ?2 - ?5",
+                        " updated_at, payment_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+    [SQ_ORDER_UPDATE] = "UPDATE orders SET version = ?2, state = ?3, doc = ?6, updated_at = ?7,"
+                        " payment_status = ?8 WHERE id = ?1 AND version = ?2 - ?5",
+    [SQ_ORDER_SKUS_ADD] = "INSERT OR IGNORE INTO order_skus(sku, created_at, order_id)"
+                          " SELECT value, ?2, ?3 FROM json_each(?1)",
+    [SQ_OUTBOX_ENDS] = "SELECT f.id, f.at, l.id, l.at FROM"
+                       " (SELECT id, at FROM outbox ORDER BY id LIMIT 1) AS f,"
+                       " (SELECT id, at FROM outbox ORDER BY id DESC LIMIT 1) AS l",
     [SQ_ORDER_BY_CART] = "SELECT id FROM orders WHERE cart_id = ?1",
     [SQ_ORDERS_DUE] = "SELECT id FROM orders WHERE state IN ('pending_payment', 'payment_failed')"
                       " AND due_at <= ?1 ORDER BY due_at LIMIT ?2",

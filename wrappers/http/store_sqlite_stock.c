@@ -120,7 +120,7 @@ static ec_status io_held_add(void *conn, const char *sku, const char *location, 
 }
 
 static ec_status io_reservation_put(void *conn, const char *id, const char *status,
-                                    int64_t expires_us, const char *order)
+                                    int64_t expires_us, const char *order, int64_t created_us)
 {
     sqlite3_stmt *st = sq_stmt(conn, SQ_RES_SAVE);
     if (!st) return EC_UNAVAILABLE;
@@ -128,6 +128,7 @@ static ec_status io_reservation_put(void *conn, const char *id, const char *stat
     sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, expires_us);
     if (order) sqlite3_bind_text(st, 4, order, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, created_us);
     return sq_step_done(conn, st);
 }
 

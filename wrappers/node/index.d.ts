@@ -81,7 +81,7 @@ export declare class EcommerceError extends Error {
   /** The error document {"error": {code, message, field?, ...}}. */
   toDocument(): ErrorDocument;
 }
-/** invalid_json, invalid_field, limit_exceeded, payload_too_large, unsupported_media_type. */
+/** invalid_json, invalid_field, limit_exceeded, payload_too_large, unsupported_media_type, method_not_allowed. */
 export declare class InvalidInputError extends EcommerceError {}
 /** unknown_currency, no_price, no_tax_rate, unknown_shipping_method, shipping_unavailable, overflow. */
 export declare class PricingError extends EcommerceError {}

@@ -50,6 +50,7 @@ const FAMILIES = {
   limit_exceeded: InvalidInputError,
   payload_too_large: InvalidInputError,
   unsupported_media_type: InvalidInputError,
+  method_not_allowed: InvalidInputError,
   unknown_currency: PricingError,
   no_price: PricingError,
   no_tax_rate: PricingError,

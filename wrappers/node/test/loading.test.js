@@ -8,7 +8,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { ENV_VAR, libraryPath } from '../index.js';
+import { ENV_VAR, InvalidInputError, libraryPath } from '../index.js';
+import { errorClass } from '../lib/errors.js';
+import { api } from '../lib/native.js';
 import { PACKAGE_DIR, REPO, tempDir } from './support.js';
 
 const INDEX = pathToFileURL(path.join(PACKAGE_DIR, 'index.js')).href;
@@ -54,4 +56,9 @@ test('another library is refused', () => {
   const r = probe({ [ENV_VAR]: 'libc.so.6' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /ec_version_string/);
+});
+
+test('status names come from the library, each in its family', () => {
+  assert.equal(api.statusName(24), 'method_not_allowed');
+  assert.equal(errorClass('method_not_allowed'), InvalidInputError);
 });

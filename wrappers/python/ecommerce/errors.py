@@ -11,7 +11,8 @@ that callers can catch a whole family:
 class                             codes
 ================================  ==================================================
 :class:`InvalidInputError`        invalid_json, invalid_field, limit_exceeded,
-                                  payload_too_large, unsupported_media_type
+                                  payload_too_large, unsupported_media_type,
+                                  method_not_allowed
 :class:`PricingError`             unknown_currency, no_price, no_tax_rate,
                                   unknown_shipping_method, shipping_unavailable,
                                   overflow
@@ -104,6 +105,7 @@ _FAMILIES: Dict[str, Type[EcommerceError]] = {
     "limit_exceeded": InvalidInputError,
     "payload_too_large": InvalidInputError,
     "unsupported_media_type": InvalidInputError,
+    "method_not_allowed": InvalidInputError,
     "unknown_currency": PricingError,
     "no_price": PricingError,
     "no_tax_rate": PricingError,

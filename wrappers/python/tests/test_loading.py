@@ -81,6 +81,9 @@ class TestLoading(unittest.TestCase):
         self.assertEqual(api.status_name(2), "invalid_field")
         self.assertEqual(api.status_name(13), "insufficient_stock")
         self.assertEqual(api.status_name(10_000), "unknown")
+        self.assertEqual(api.status_name(24), "method_not_allowed")
+        self.assertIs(ecommerce.errors.error_class("method_not_allowed"),
+                      ecommerce.errors.InvalidInputError)
         for name in api.status_names[1:]:
             self.assertTrue(issubclass(ecommerce.errors.error_class(name), ecommerce.EcommerceError))
 
