@@ -69,6 +69,13 @@ static int grow(ec__strmap *m)
     return 1;
 }
 
+int ec__strmap_reserve(ec__strmap *m, size_t extra)
+{
+    while ((m->count + extra) * 2 > (m->slots ? m->mask + 1 : 0))
+        if (!grow(m)) return 0;
+    return 1;
+}
+
 int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing)
 {
     if ((m->count + 1) * 2 > (m->slots ? m->mask + 1 : 0) && !grow(m)) return 0;

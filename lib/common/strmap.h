@@ -38,5 +38,8 @@ uint32_t ec__strmap_get_hashed(const ec__strmap *m, const char *key, size_t len,
  * otherwise 1, with *existing (may be NULL) set to the value already
  * stored or EC__STRMAP_NONE when the key is new. */
 int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing);
+/* Make room for `extra` more keys, so that the next `extra` puts cannot
+ * fail; 0 when out of memory (the map is unchanged). */
+int ec__strmap_reserve(ec__strmap *m, size_t extra);
 
 #endif /* EC_STRMAP_H */
