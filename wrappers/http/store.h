@@ -30,6 +30,15 @@
 typedef struct ecomd_store ecomd_store;
 typedef struct ecomd_tx ecomd_tx;
 
+/* A parameter of a statement run through `sql` below: NULL, text or an
+ * integer; and each row's columns as text (NULL for SQL NULL). */
+typedef struct ecomd_sql_value {
+    const char *s; /* text; NULL with is_int 0 is SQL NULL */
+    int64_t i;
+    int is_int;
+} ecomd_sql_value;
+typedef ec_status (*ecomd_sql_row_fn)(void *ctx, int ncols, const char *const *cols);
+
 /* A stored first response to an idempotent request. */
 typedef struct ecomd_idem {
     int found;
@@ -128,6 +137,13 @@ typedef struct ecomd_store_ops {
      * long; *count receives how many rows went. */
     ec_status (*prune)(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                        int64_t *count);
+
+    /* Statement `stmt` of the regions' tables (regions.h, ECOMD_RQ_*), in
+     * the adapter's dialect, with n parameters; each row to fn (may be
+     * NULL).  In tx, or when tx is NULL on a connection of its own (reads).
+     * *changes (may be NULL) receives the number of rows a write changed. */
+    ec_status (*sql)(ecomd_store *s, ecomd_tx *tx, int stmt, int n, const ecomd_sql_value *vals,
+                     ecomd_sql_row_fn fn, void *ctx, int64_t *changes);
 } ecomd_store_ops;
 
 #define ECOMD_PRUNE_BATCH 1000

@@ -497,6 +497,7 @@ static const ecomd_store_ops pg_ops = {
     .promotion_lock = pg_promotion_lock,
     .reservations_expire = pg_reservations_expire,
     .prune = pg_prune,
+    .sql = pg_regions_sql_run,
 };
 
 /* Connections are opened here, once: a database that does not answer at

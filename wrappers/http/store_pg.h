@@ -81,4 +81,9 @@ ec_status pg_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count)
 ec_status pg_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);
 
+/* The statements of the regions' tables (store_pg_regions.c). */
+ec_status pg_regions_sql_run(ecomd_store *s, ecomd_tx *tx, int stmt, int n,
+                             const ecomd_sql_value *vals, ecomd_sql_row_fn fn, void *ctx,
+                             int64_t *changes);
+
 #endif /* ECOMD_STORE_PG_H */

@@ -418,6 +418,7 @@ static const ecomd_store_ops sq_ops = {
     .promotion_lock = sq_promotion_lock,
     .reservations_expire = sq_reservations_expire,
     .prune = sq_prune,
+    .sql = sq_regions_sql_run,
 };
 
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)

@@ -126,4 +126,9 @@ ec_status sq_reservations_expire(ecomd_store *s, int64_t now_us, int64_t *count)
 ec_status sq_prune(ecomd_store *s, int64_t keys_before_us, int64_t events_before_us,
                    int64_t *count);
 
+/* The statements of the regions' tables (store_sqlite_regions.c). */
+ec_status sq_regions_sql_run(ecomd_store *s, ecomd_tx *tx, int stmt, int n,
+                             const ecomd_sql_value *vals, ecomd_sql_row_fn fn, void *ctx,
+                             int64_t *changes);
+
 #endif /* ECOMD_STORE_SQLITE_H */
