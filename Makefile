@@ -72,9 +72,9 @@ CLI_PKGS := libxml-2.0 libsodium
 CLI_PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS) 2>/dev/null)
 # ecomd, the HTTP service: libmicrohttpd, SQLite (the embedded store),
-# libpq (the shared PostgreSQL store) and libsodium (API key hashes, request
-# ids).
-HTTP_PKGS := libmicrohttpd sqlite3 libpq libsodium
+# libpq (the shared PostgreSQL store), libsodium (API key hashes, request
+# ids) and libcurl (messages to the other regions, docs/regions.md).
+HTTP_PKGS := libmicrohttpd sqlite3 libpq libsodium libcurl
 HTTP_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HTTP_PKGS) 2>/dev/null)
 HTTP_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(HTTP_PKGS) 2>/dev/null)
 

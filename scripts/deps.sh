@@ -12,8 +12,9 @@ set -euo pipefail
 # Keep this list sorted.  python3 runs the tests/cli scripts; clang and
 # libclang-rt-14-dev give libFuzzer (`make fuzz`); valgrind is for manual
 # memory checks; clang-format for `make format`.  ecomd links libmicrohttpd
-# and SQLite (libmicrohttpd-dev, libsqlite3-dev) and libpq (libpq-dev) for the
-# shared PostgreSQL store; its tests run on a private PostgreSQL server
+# and SQLite (libmicrohttpd-dev, libsqlite3-dev), libpq (libpq-dev) for the
+# shared PostgreSQL store and libcurl (libcurl4-openssl-dev) for the messages
+# between regions; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
 # in front, tests/deploy parses the deployment YAML (python3-yaml), and the
 # ecomd tests check /metrics with promtool (prometheus).
@@ -26,6 +27,7 @@ PACKAGES=(
     libcjson-dev
     libclang-rt-14-dev
     libcunit1-dev
+    libcurl4-openssl-dev
     libmicrohttpd-dev
     libpcre2-dev
     libpq-dev

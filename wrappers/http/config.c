@@ -36,7 +36,17 @@ static const char usage[] =
     "  --idempotency-ttl SECONDS  stored responses to Idempotency-Keys are\n"
     "                           forgotten after this; 0 keeps them (86400)\n"
     "  --events-ttl SECONDS     outbox events are deleted after this; 0 keeps\n"
-    "                           them (604800)\n";
+    "                           them (604800)\n"
+    "  --peers NAME=URL,...     the other regions, each with its own store, and\n"
+    "                           where to reach one of their instances: this\n"
+    "                           region's stock rows become its share of the\n"
+    "                           stock (docs/regions.md); none: one region\n"
+    "  --peer-key FILE          the API key (first line) presented to the peers\n"
+    "  --rebalance-ms MS        how often transfers are sent and rights\n"
+    "                           rebalanced, by one instance of the region (1000)\n"
+    "  --rebalance-horizon SECONDS  each region keeps the rights for its expected\n"
+    "                           sales over this (600)\n"
+    "  --demand-window SECONDS  the demand the rebalancing looks at (600)\n";
 
 enum { T_STR, T_UINT, T_SIZE };
 
@@ -73,6 +83,11 @@ static const option options[] = {
     OPT("payment-ttl", "ECOMD_PAYMENT_TTL", T_UINT, payment_ttl, 31536000),
     OPT("idempotency-ttl", "ECOMD_IDEMPOTENCY_TTL", T_UINT, idempotency_ttl, 315360000),
     OPT("events-ttl", "ECOMD_EVENTS_TTL", T_UINT, events_ttl, 315360000),
+    OPT("peers", "ECOMD_PEERS", T_STR, peers, 0),
+    OPT("peer-key", "ECOMD_PEER_KEY", T_STR, peer_key_path, 0),
+    OPT("rebalance-ms", "ECOMD_REBALANCE_MS", T_UINT, rebalance_ms, 3600000),
+    OPT("rebalance-horizon", "ECOMD_REBALANCE_HORIZON", T_UINT, rebalance_horizon, 2592000),
+    OPT("demand-window", "ECOMD_DEMAND_WINDOW", T_UINT, demand_window, 2592000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -127,6 +142,9 @@ static void defaults(ecomd_config *cfg)
     cfg->payment_ttl = 1800;
     cfg->idempotency_ttl = 86400;
     cfg->events_ttl = 604800;
+    cfg->rebalance_ms = 1000;
+    cfg->rebalance_horizon = 600;
+    cfg->demand_window = 600;
 }
 
 static int from_args(ecomd_config *cfg, int argc, char **argv)

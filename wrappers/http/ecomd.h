@@ -39,6 +39,13 @@ typedef struct ecomd_config {
     unsigned payment_ttl;     /* seconds an order may stay unpaid */
     unsigned idempotency_ttl; /* seconds a stored response is kept; 0: always */
     unsigned events_ttl;      /* seconds an outbox event is kept; 0: always */
+
+    /* Regions, each with its own store (regions.h; NULL peers: one region). */
+    const char *peers;          /* "name=url,..." */
+    const char *peer_key_path;  /* the key presented to the peers */
+    unsigned rebalance_ms;      /* exchange and rebalance period */
+    unsigned rebalance_horizon; /* seconds of expected sales each region keeps */
+    unsigned demand_window;     /* seconds of demand the policy looks at */
 } ecomd_config;
 
 /* Fill cfg from the environment, then argv.  Returns 0, 1 after --help
@@ -220,7 +227,8 @@ struct ecomd_server {
     atomic_int store_failures;
     atomic_llong probe_at_ns;
     atomic_int probe_failed;
-    unsigned port; /* the port actually bound */
+    unsigned port;                 /* the port actually bound */
+    struct ecomd_regions *regions; /* NULL in one region (no --peers) */
 };
 
 #define ECOMD_MAX_HEADERS 4
@@ -466,6 +474,9 @@ void ecomd_h_cart_patch(ecomd_request *r);
 void ecomd_h_cart_line_put(ecomd_request *r);
 void ecomd_h_cart_coupon_post(ecomd_request *r);
 void ecomd_h_cart_coupon_delete(ecomd_request *r);
+void ecomd_h_transfers_post(ecomd_request *r);
+void ecomd_h_regions_get(ecomd_request *r);
+void ecomd_h_region_recover(ecomd_request *r);
 
 /* RFC 3339 UTC with microseconds ("2026-11-25T10:00:00.000000Z"). */
 void ecomd_format_time(int64_t us, char *buf, size_t size);

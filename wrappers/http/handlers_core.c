@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ecomd.h"
+#include "regions.h"
 
 static void reply_cjson(ecomd_request *r, unsigned status, cJSON *doc)
 {
@@ -96,6 +97,11 @@ void ecomd_h_metrics(ecomd_request *r)
     char *text =
         ecomd_metrics_render(srv->metrics, ecomd_rules_version(srv->rules),
                              atomic_load(&srv->inflight), srv->cfg.region, srv->cfg.instance, &len);
+    if (text && srv->regions) {
+        ecomd_doc d = {text, len, len + 1, 0};
+        ecomd_regions_metrics(srv->regions, &d);
+        text = ecomd_doc_take(&d, &len);
+    }
     if (!text) {
         ecomd_reply_error(r, 500, EC_NO_MEMORY, NULL, NULL);
         return;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ecomd.h"
+#include "regions.h"
 
 /* ---- the ruleset poller ------------------------------------------------------------ */
 
@@ -196,6 +197,9 @@ static int open_all(ecomd_server *srv)
     srv->store = ecomd_store_open(srv->cfg.store, srv->cfg.threads + 2);
     if (!srv->store) return 1;
     if (seed_rules(srv) || seed_stock(srv)) return 1;
+    int bad = 0;
+    srv->regions = ecomd_regions_new(srv, &bad);
+    if (bad) return 1;
     ec_error err;
     ec_error_clear(&err);
     if (ecomd_rules_refresh(srv->rules, srv->store, &err) != EC_OK) {
@@ -207,6 +211,7 @@ static int open_all(ecomd_server *srv)
 
 static void close_all(ecomd_server *srv)
 {
+    ecomd_regions_free(srv->regions);
     if (srv->store) srv->store->ops->close(srv->store);
     ecomd_rules_free(srv->rules);
     ecomd_metrics_free(srv->metrics);
@@ -247,8 +252,8 @@ int main(int argc, char **argv)
     poller p = {.srv = &srv};
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
-    if (pthread_create(&p.thread, NULL, poll_loop, &p) != 0) {
-        fprintf(stderr, "ecomd: cannot start the ruleset poller\n");
+    if (pthread_create(&p.thread, NULL, poll_loop, &p) != 0 || !ecomd_regions_start(srv.regions)) {
+        fprintf(stderr, "ecomd: cannot start the ruleset poller or the regions' thread\n");
         return 1;
     }
     log_listening(&srv);
@@ -256,6 +261,7 @@ int main(int argc, char **argv)
     while (sigwait(&stop_signals, &sig) != 0) {
     }
     ecomd_server_drain(&srv);
+    ecomd_regions_stop(srv.regions);
     poller_stop(&p);
     ecomd_log(&srv, "info", "stopped", NULL);
     close_all(&srv);

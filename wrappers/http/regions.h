@@ -49,9 +49,9 @@ enum {
     ECOMD_RQ_LOST_ADD,      /* $1 region, $2 at, $3 by, $4 reason */
     ECOMD_RQ_VIEW_PUT,      /* $1 region, sku, rights, demand, locations, $6 reported_at */
     ECOMD_RQ_VIEW_READ,     /* $1 sku (NULL: all): region, sku, rights, demand, locations, at */
-    ECOMD_RQ_DEMAND_ADD,    /* $1 sku, $2 minute, $3 units */
-    ECOMD_RQ_DEMAND_READ,   /* $1 since minute, $2 limit: sku, units */
-    ECOMD_RQ_DEMAND_PRUNE,  /* $1 before minute */
+    ECOMD_RQ_DEMAND_ADD,    /* $1 sku, $2 second, $3 units */
+    ECOMD_RQ_DEMAND_READ,   /* $1 since second, $2 limit: sku, units */
+    ECOMD_RQ_DEMAND_PRUNE,  /* $1 before second */
     ECOMD_RQ_LEASE_TAKE,    /* $1 name, $2 holder, $3 now, $4 until: a row when held */
     ECOMD_RQ_RIGHTS_TOTAL,  /* units */
     ECOMD_RQ_IN_FLIGHT,     /* to, count, units */
@@ -96,13 +96,14 @@ ec_status ecomd_view_put(ecomd_store *s, ecomd_tx *tx, const ec_escrow_message *
 /* The peers' figures for `sku` (NULL: every SKU, at most 10,000 rows), by
  * SKU then region. */
 ec_status ecomd_view_read(ecomd_store *s, const char *sku, ecomd_view_fn fn, void *ctx);
-/* Local demand: add units to a SKU's minute; the units per SKU since
- * `since_minute` (at most `limit` SKUs); forget the minutes before one. */
-ec_status ecomd_demand_add(ecomd_store *s, ecomd_tx *tx, const char *sku, int64_t minute,
+/* Local demand: add units to a SKU's second (since the epoch); the units
+ * per SKU since `since_second` (at most `limit` SKUs, by SKU); forget the
+ * seconds before one. */
+ec_status ecomd_demand_add(ecomd_store *s, ecomd_tx *tx, const char *sku, int64_t second,
                            int64_t units);
-ec_status ecomd_demand_read(ecomd_store *s, int64_t since_minute, int limit, ecomd_units_fn fn,
+ec_status ecomd_demand_read(ecomd_store *s, int64_t since_second, int limit, ecomd_units_fn fn,
                             void *ctx);
-ec_status ecomd_demand_prune(ecomd_store *s, ecomd_tx *tx, int64_t before_minute);
+ec_status ecomd_demand_prune(ecomd_store *s, ecomd_tx *tx, int64_t before_second);
 /* Take or renew lease `name` for `holder` until `until_us` when it is free
  * (expired at now_us) or `holder`'s already; *held is 1 when it is. */
 ec_status ecomd_lease_take(ecomd_store *s, ecomd_tx *tx, const char *name, const char *holder,
@@ -143,10 +144,14 @@ void ecomd_regions_note(ecomd_regions *rg, const ec_inventory_request *req, ec_s
  * peer region, into skus. */
 ec_status ecomd_regions_active_skus(ecomd_regions *rg, ecomd_skus *skus);
 
-/* ",\"regions\":{...}" for GET /v1/stock/{sku}: this region's rights and
- * units in flight, each peer's figures as last known. */
-void ecomd_regions_stock_view(ecomd_regions *rg, const char *sku, int64_t rights,
-                              struct ecomd_doc *d);
+/* ",\"regions\":{...}" for GET /v1/stock/{sku}: this region's rights
+ * (`rights`, what its stock rows can reserve) and units in flight, each
+ * peer's figures as last known, and their sum. */
+ec_status ecomd_regions_stock_view(ecomd_regions *rg, const char *sku, int64_t rights,
+                                   struct ecomd_doc *d);
+/* GET /v1/regions: the peers, what is in flight to each, the regions
+ * declared lost (malloc'd; *st the store's status). */
+char *ecomd_regions_picture(ecomd_regions *rg, size_t *len, ec_status *st);
 /* The metrics of the regions (Prometheus text appended to d). */
 void ecomd_regions_metrics(ecomd_regions *rg, struct ecomd_doc *d);
 
@@ -177,5 +182,9 @@ ec_status ecomd_regions_report(ecomd_regions *rg, ecomd_tx *tx, const ecomd_skus
  * (0 when the peer could not be reached in time). */
 char *ecomd_regions_post(const char *url, const char *key, const char *body, size_t len,
                          long timeout_ms, long *status, size_t *out_len);
+/* libcurl's process-wide set-up, before any thread starts (0 on failure),
+ * and its clean-up after they stopped. */
+int ecomd_regions_http_start(void);
+void ecomd_regions_http_stop(void);
 
 #endif /* ECOMD_REGIONS_H */

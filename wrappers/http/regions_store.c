@@ -211,24 +211,24 @@ static ec_status units_row(void *ctx, int ncols, const char *const *cols)
     return u->fn(u->ctx, cols[0], 0, num_of(cols[1]));
 }
 
-ec_status ecomd_demand_add(ecomd_store *s, ecomd_tx *tx, const char *sku, int64_t minute,
+ec_status ecomd_demand_add(ecomd_store *s, ecomd_tx *tx, const char *sku, int64_t second,
                            int64_t units)
 {
-    ecomd_sql_value v[3] = {text(sku), num(minute), num(units)};
+    ecomd_sql_value v[3] = {text(sku), num(second), num(units)};
     return run(s, tx, ECOMD_RQ_DEMAND_ADD, 3, v, NULL, NULL);
 }
 
-ec_status ecomd_demand_read(ecomd_store *s, int64_t since_minute, int limit, ecomd_units_fn fn,
+ec_status ecomd_demand_read(ecomd_store *s, int64_t since_second, int limit, ecomd_units_fn fn,
                             void *ctx)
 {
     units_ctx u = {fn, ctx, 0};
-    ecomd_sql_value v[2] = {num(since_minute), num(limit)};
+    ecomd_sql_value v[2] = {num(since_second), num(limit)};
     return run(s, NULL, ECOMD_RQ_DEMAND_READ, 2, v, units_row, &u);
 }
 
-ec_status ecomd_demand_prune(ecomd_store *s, ecomd_tx *tx, int64_t before_minute)
+ec_status ecomd_demand_prune(ecomd_store *s, ecomd_tx *tx, int64_t before_second)
 {
-    ecomd_sql_value v[1] = {num(before_minute)};
+    ecomd_sql_value v[1] = {num(before_second)};
     return run(s, tx, ECOMD_RQ_DEMAND_PRUNE, 1, v, NULL, NULL);
 }
 

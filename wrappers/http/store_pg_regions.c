@@ -46,12 +46,12 @@ static const char *const pg_regions_sql[ECOMD_RQ_COUNT] = {
     [ECOMD_RQ_VIEW_READ] = "SELECT region, sku, rights, demand, locations, reported_at"
                            " FROM region_view WHERE $1::text IS NULL OR sku = $1"
                            " ORDER BY sku, region LIMIT 10000",
-    [ECOMD_RQ_DEMAND_ADD] = "INSERT INTO region_demand(sku, minute, units) VALUES ($1, $2, $3)"
-                            " ON CONFLICT (sku, minute)"
+    [ECOMD_RQ_DEMAND_ADD] = "INSERT INTO region_demand(sku, second, units) VALUES ($1, $2, $3)"
+                            " ON CONFLICT (sku, second)"
                             " DO UPDATE SET units = region_demand.units + excluded.units",
-    [ECOMD_RQ_DEMAND_READ] = "SELECT sku, sum(units) FROM region_demand WHERE minute >= $1"
+    [ECOMD_RQ_DEMAND_READ] = "SELECT sku, sum(units) FROM region_demand WHERE second >= $1"
                              " GROUP BY sku ORDER BY sku LIMIT $2",
-    [ECOMD_RQ_DEMAND_PRUNE] = "DELETE FROM region_demand WHERE minute < $1",
+    [ECOMD_RQ_DEMAND_PRUNE] = "DELETE FROM region_demand WHERE second < $1",
     [ECOMD_RQ_LEASE_TAKE] = "INSERT INTO region_leases(name, holder, until) VALUES ($1, $2, $4)"
                             " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
                             " until = excluded.until"

@@ -84,9 +84,9 @@ static const char *const pg_migrations[] = {
     "  rights bigint NOT NULL, demand bigint NOT NULL, locations text NOT NULL,"
     "  reported_at bigint NOT NULL, PRIMARY KEY(region, sku));"
     "CREATE INDEX region_view_sku ON region_view(sku);"
-    "CREATE TABLE region_demand(sku text COLLATE \"C\" NOT NULL, minute bigint NOT NULL,"
-    "  units bigint NOT NULL, PRIMARY KEY(sku, minute));"
-    "CREATE INDEX region_demand_minute ON region_demand(minute);"
+    "CREATE TABLE region_demand(sku text COLLATE \"C\" NOT NULL, second bigint NOT NULL,"
+    "  units bigint NOT NULL, PRIMARY KEY(sku, second));"
+    "CREATE INDEX region_demand_second ON region_demand(second);"
     "CREATE TABLE region_leases(name text COLLATE \"C\" PRIMARY KEY, holder text NOT NULL,"
     "  until bigint NOT NULL);",
 };

@@ -75,7 +75,7 @@ static const char *const sq_migrations[] = {
      * and credited (each kept as its document, with the columns the
      * deliverer and the metrics query), the regions declared lost and by
      * whom, the other regions' figures as last reported, this region's
-     * demand per SKU and minute, and the leases that make one instance
+     * demand per SKU and second, and the leases that make one instance
      * at a time deliver and rebalance. */
     "CREATE TABLE region_transfers(id TEXT PRIMARY KEY, from_region TEXT NOT NULL,"
     "  to_region TEXT NOT NULL, sku TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -88,9 +88,9 @@ static const char *const sq_migrations[] = {
     "  demand INTEGER NOT NULL, locations TEXT NOT NULL, reported_at INTEGER NOT NULL,"
     "  PRIMARY KEY(region, sku)) WITHOUT ROWID;"
     "CREATE INDEX region_view_sku ON region_view(sku);"
-    "CREATE TABLE region_demand(sku TEXT NOT NULL, minute INTEGER NOT NULL,"
-    "  units INTEGER NOT NULL, PRIMARY KEY(sku, minute)) WITHOUT ROWID;"
-    "CREATE INDEX region_demand_minute ON region_demand(minute);"
+    "CREATE TABLE region_demand(sku TEXT NOT NULL, second INTEGER NOT NULL,"
+    "  units INTEGER NOT NULL, PRIMARY KEY(sku, second)) WITHOUT ROWID;"
+    "CREATE INDEX region_demand_second ON region_demand(second);"
     "CREATE TABLE region_leases(name TEXT PRIMARY KEY, holder TEXT NOT NULL,"
     "  until INTEGER NOT NULL);",
 };
