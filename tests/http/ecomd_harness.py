@@ -87,10 +87,11 @@ class Response:
 
 
 class Server:
-    def __init__(self, args=(), env=None, keys=None, rules=RULES, directory=None, store=None):
+    def __init__(self, args=(), env=None, keys=None, rules=RULES, directory=None, store=None,
+                 port=None):
         self.dir = directory or tempfile.mkdtemp(prefix="ecomd-test-")
         self.own_dir = directory is None
-        self.port = free_port()
+        self.port = port or free_port()
         self.keys = keys
         cmd = [ECOMD, "--listen", "127.0.0.1:%d" % self.port,
                "--store", store_spec(store, self.dir),

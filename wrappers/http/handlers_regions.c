@@ -146,12 +146,13 @@ static ec_status read_line(recovery *rc, const char *self, const cJSON *line, si
 {
     const char *sku = ecomd_body_string(line, "sku"), *loc = ecomd_body_string(line, "location");
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(line, "quantity");
-    const char *bad = !cJSON_IsObject(line) || cJSON_GetArraySize(line) != 3 ? ""
-                      : !sku                                                 ? "sku"
-                      : !loc                                                 ? "location"
-                      : !cJSON_IsNumber(q) || q->valuedouble != (double)(int64_t)q->valuedouble
-                          ? "quantity"
-                          : NULL;
+    int whole = cJSON_IsNumber(q) && q->valuedouble == (double)(int64_t)q->valuedouble;
+    const char *bad = !cJSON_IsObject(line)           ? ""
+                      : !sku                          ? "sku"
+                      : !loc                          ? "location"
+                      : !whole                        ? "quantity"
+                      : cJSON_GetArraySize(line) != 3 ? "" /* another key */
+                                                      : NULL;
     if (bad) {
         snprintf(err->field, sizeof err->field, "%s", bad);
         snprintf(err->message, sizeof err->message,

@@ -79,6 +79,7 @@ static int exchange(ecomd_regions *rg, ecomd_peer *p)
     size_t len = 0, alen = 0;
     long status = 0;
     ec_status st = m ? compose(rg, p, m, now) : EC_NO_MEMORY;
+    if (atomic_load(&p->lost)) st = EC_INVALID_TRANSITION; /* declared lost meanwhile */
     if (st == EC_OK && ec_escrow_message_to_json(m, &doc, &len) != EC_OK) st = EC_NO_MEMORY;
     long timeout = (long)rg->srv->cfg.rebalance_ms * 2;
     if (timeout < 1000) timeout = 1000;
