@@ -94,15 +94,18 @@ ec_status ecomd_pending_read(ecomd_store *s, const char *to, int limit, ec_escro
 /* Keep a peer's report as its rows, unless newer ones are kept. */
 ec_status ecomd_view_put(ecomd_store *s, ecomd_tx *tx, const ec_escrow_message *m);
 /* The peers' figures for `sku` (NULL: every SKU, at most 10,000 rows), by
- * SKU then region. */
-ec_status ecomd_view_read(ecomd_store *s, const char *sku, ecomd_view_fn fn, void *ctx);
+ * SKU then region; in tx, or on a connection of its own when tx is NULL
+ * (a transaction that holds row locks reads on its own connection, never
+ * waiting for another one). */
+ec_status ecomd_view_read(ecomd_store *s, ecomd_tx *tx, const char *sku, ecomd_view_fn fn,
+                          void *ctx);
 /* Local demand: add units to a SKU's second (since the epoch); the units
- * per SKU since `since_second` (at most `limit` SKUs, by SKU); forget the
- * seconds before one. */
+ * per SKU since `since_second` (at most `limit` SKUs, by SKU; tx as for
+ * ecomd_view_read); forget the seconds before one. */
 ec_status ecomd_demand_add(ecomd_store *s, ecomd_tx *tx, const char *sku, int64_t second,
                            int64_t units);
-ec_status ecomd_demand_read(ecomd_store *s, int64_t since_second, int limit, ecomd_units_fn fn,
-                            void *ctx);
+ec_status ecomd_demand_read(ecomd_store *s, ecomd_tx *tx, int64_t since_second, int limit,
+                            ecomd_units_fn fn, void *ctx);
 ec_status ecomd_demand_prune(ecomd_store *s, ecomd_tx *tx, int64_t before_second);
 /* Take or renew lease `name` for `holder` until `until_us` when it is free
  * (expired at now_us) or `holder`'s already; *held is 1 when it is. */
@@ -141,8 +144,8 @@ int ecomd_regions_is_peer(const ecomd_regions *rg, const char *name);
 void ecomd_regions_note(ecomd_regions *rg, const ec_inventory_request *req, ec_status st,
                         const ec_inventory_result *shortage);
 /* The SKUs with demand in the window, here or (as last reported) in a
- * peer region, into skus. */
-ec_status ecomd_regions_active_skus(ecomd_regions *rg, ecomd_skus *skus);
+ * peer region, into skus (read in tx, or outside one when NULL). */
+ec_status ecomd_regions_active_skus(ecomd_regions *rg, ecomd_tx *tx, ecomd_skus *skus);
 
 /* ",\"regions\":{...}" for GET /v1/stock/{sku}: this region's rights
  * (`rights`, what its stock rows can reserve) and units in flight, each

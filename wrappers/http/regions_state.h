@@ -66,7 +66,7 @@ typedef struct ecomd_demand_list {
     ecomd_sku_units *v;
     size_t n, cap;
 } ecomd_demand_list;
-ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_demand_list *l);
+ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_tx *tx, ecomd_demand_list *l);
 int64_t ecomd_demand_of(const ecomd_demand_list *l, const char *sku);
 /* The demand counted since the last flush (malloc'd, taken over). */
 ecomd_sku_units *ecomd_regions_take_demand(ecomd_regions *rg, size_t *n);

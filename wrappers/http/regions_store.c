@@ -188,11 +188,12 @@ static ec_status view_row(void *ctx, int ncols, const char *const *cols)
     return v->fn(v->ctx, &row);
 }
 
-ec_status ecomd_view_read(ecomd_store *s, const char *sku, ecomd_view_fn fn, void *ctx)
+ec_status ecomd_view_read(ecomd_store *s, ecomd_tx *tx, const char *sku, ecomd_view_fn fn,
+                          void *ctx)
 {
     view_ctx v = {fn, ctx};
     ecomd_sql_value val[1] = {text(sku)};
-    return run(s, NULL, ECOMD_RQ_VIEW_READ, 1, val, view_row, &v);
+    return run(s, tx, ECOMD_RQ_VIEW_READ, 1, val, view_row, &v);
 }
 
 /* ---- demand, leases, totals ------------------------------------------------------------------ */
@@ -218,12 +219,12 @@ ec_status ecomd_demand_add(ecomd_store *s, ecomd_tx *tx, const char *sku, int64_
     return run(s, tx, ECOMD_RQ_DEMAND_ADD, 3, v, NULL, NULL);
 }
 
-ec_status ecomd_demand_read(ecomd_store *s, int64_t since_second, int limit, ecomd_units_fn fn,
-                            void *ctx)
+ec_status ecomd_demand_read(ecomd_store *s, ecomd_tx *tx, int64_t since_second, int limit,
+                            ecomd_units_fn fn, void *ctx)
 {
     units_ctx u = {fn, ctx, 0};
     ecomd_sql_value v[2] = {num(since_second), num(limit)};
-    return run(s, NULL, ECOMD_RQ_DEMAND_READ, 2, v, units_row, &u);
+    return run(s, tx, ECOMD_RQ_DEMAND_READ, 2, v, units_row, &u);
 }
 
 ec_status ecomd_demand_prune(ecomd_store *s, ecomd_tx *tx, int64_t before_second)

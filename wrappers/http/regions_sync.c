@@ -88,10 +88,10 @@ static ec_status demand_row(void *ctx, const char *sku, int64_t count, int64_t u
     return EC_OK;
 }
 
-ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_demand_list *l)
+ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_tx *tx, ecomd_demand_list *l)
 {
     int64_t since = second_of(ecomd_now_us()) - rg->srv->cfg.demand_window;
-    return ecomd_demand_read(rg->srv->store, since, ECOMD_PLAN_SKUS, demand_row, l);
+    return ecomd_demand_read(rg->srv->store, tx, since, ECOMD_PLAN_SKUS, demand_row, l);
 }
 
 int64_t ecomd_demand_of(const ecomd_demand_list *l, const char *sku)
@@ -114,25 +114,25 @@ static ec_status active_view_row(void *ctx, const ecomd_view_row *row)
                                                            : EC_OK;
 }
 
-ec_status ecomd_regions_active_skus(ecomd_regions *rg, ecomd_skus *skus)
+ec_status ecomd_regions_active_skus(ecomd_regions *rg, ecomd_tx *tx, ecomd_skus *skus)
 {
     ecomd_demand_list l = {0};
-    ec_status st = ecomd_regions_demand(rg, &l);
+    ec_status st = ecomd_regions_demand(rg, tx, &l);
     for (size_t i = 0; st == EC_OK && i < l.n; i++) st = ecomd_skus_add(skus, l.v[i].sku);
     free(l.v);
     active_ctx a = {skus};
-    if (st == EC_OK) st = ecomd_view_read(rg->srv->store, NULL, active_view_row, &a);
+    if (st == EC_OK) st = ecomd_view_read(rg->srv->store, tx, NULL, active_view_row, &a);
     return st;
 }
 
 /* ---- a peer's message ------------------------------------------------------------------------ */
 
-/* This region's report of `skus` into m, from inv. */
-static ec_status add_reports(ecomd_regions *rg, ec_inventory *inv, const ecomd_skus *skus,
-                             ec_escrow_message *m)
+/* This region's report of `skus` into m, from inv (demand read in tx). */
+static ec_status add_reports(ecomd_regions *rg, ecomd_tx *tx, ec_inventory *inv,
+                             const ecomd_skus *skus, ec_escrow_message *m)
 {
     ecomd_demand_list l = {0};
-    ec_status st = ecomd_regions_demand(rg, &l);
+    ec_status st = ecomd_regions_demand(rg, tx, &l);
     int64_t now = ecomd_now_us();
     for (size_t i = 0; st == EC_OK && i < skus->n && i < EC_ESCROW_MAX_ITEMS; i++)
         st = ec_escrow_message_add_report(m, inv, skus->v[i], ecomd_demand_of(&l, skus->v[i]), now,
@@ -148,7 +148,7 @@ ec_status ecomd_regions_report(ecomd_regions *rg, ecomd_tx *tx, const ecomd_skus
     ecomd_stock stock = {0};
     ec_status st = tx ? s->ops->stock_load(tx, skus, NULL, ecomd_now_us(), &stock)
                       : s->ops->stock_read(s, skus, NULL, ecomd_now_us(), &stock);
-    if (st == EC_OK) st = add_reports(rg, stock.inv, skus, m);
+    if (st == EC_OK) st = add_reports(rg, tx, stock.inv, skus, m);
     ecomd_stock_done(&stock);
     return st;
 }
@@ -156,8 +156,8 @@ ec_status ecomd_regions_report(ecomd_regions *rg, ecomd_tx *tx, const ecomd_skus
 /* Ids of the message's transfers and acknowledgements, and the SKUs the
  * transaction loads: its transfers' and, when answering, its report's and
  * this region's active ones. */
-static ec_status names_of(ecomd_regions *rg, const ec_escrow_message *in, int answering,
-                          ecomd_skus *ids, ecomd_skus *skus)
+static ec_status names_of(ecomd_regions *rg, ecomd_tx *tx, const ec_escrow_message *in,
+                          int answering, ecomd_skus *ids, ecomd_skus *skus)
 {
     ec_status st = EC_OK;
     for (size_t i = 0; st == EC_OK && i < ec_escrow_message_transfer_count(in); i++) {
@@ -169,7 +169,7 @@ static ec_status names_of(ecomd_regions *rg, const ec_escrow_message *in, int an
         st = ecomd_skus_add(ids, ec_escrow_message_credited(in, i));
     for (size_t i = 0; answering && st == EC_OK && i < ec_escrow_message_report_count(in); i++)
         st = ecomd_skus_add(skus, ec_escrow_message_report_sku(in, i));
-    if (answering && st == EC_OK) st = ecomd_regions_active_skus(rg, skus);
+    if (answering && st == EC_OK) st = ecomd_regions_active_skus(rg, tx, skus);
     return st;
 }
 
@@ -222,7 +222,7 @@ ec_status ecomd_regions_receive(ecomd_regions *rg, ecomd_tx *tx, const ec_escrow
     ec_escrow *led = ec_escrow_new(rg->self);
     char *list = NULL;
     int64_t now = ecomd_now_us();
-    ec_status st = led ? names_of(rg, in, out != NULL, &ids, &skus) : EC_NO_MEMORY;
+    ec_status st = led ? names_of(rg, tx, in, out != NULL, &ids, &skus) : EC_NO_MEMORY;
     if (st == EC_OK && !(list = ecomd_skus_json(&ids))) st = EC_NO_MEMORY;
     if (st == EC_OK) st = ecomd_ledger_load(s, tx, list, NULL, led);
     if (st == EC_OK && ec_escrow_lost(led, from))
@@ -234,7 +234,7 @@ ec_status ecomd_regions_receive(ecomd_regions *rg, ecomd_tx *tx, const ec_escrow
     if (st == EC_OK) st = s->ops->stock_save(tx, &stock);
     if (st == EC_OK) st = ecomd_ledger_save(s, tx, led, now, from, "");
     if (st == EC_OK) st = ecomd_view_put(s, tx, in);
-    if (st == EC_OK && out) st = add_reports(rg, stock.inv, &skus, out);
+    if (st == EC_OK && out) st = add_reports(rg, tx, stock.inv, &skus, out);
     free(list);
     ecomd_stock_done(&stock);
     ec_escrow_free(led);

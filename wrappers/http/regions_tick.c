@@ -46,7 +46,7 @@ static ec_status compose(ecomd_regions *rg, ecomd_peer *p, ec_escrow_message *m,
         st = ec_escrow_message_add_transfer(m, t, NULL);
         if (st == EC_OK) st = ecomd_skus_add(&skus, ec_escrow_transfer_sku(t));
     }
-    if (st == EC_OK) st = ecomd_regions_active_skus(rg, &skus);
+    if (st == EC_OK) st = ecomd_regions_active_skus(rg, NULL, &skus);
     if (st == EC_OK) st = ecomd_regions_report(rg, NULL, &skus, m);
     ecomd_skus_free(&skus);
     ec_escrow_free(led);
@@ -222,12 +222,12 @@ static void rebalance(ecomd_regions *rg)
     ec_escrow_plan *plan = ec_escrow_plan_new();
     int64_t now = ecomd_now_us();
     pc.pending = ec_escrow_new(rg->self);
-    ec_status st = plan && pc.pending ? ecomd_regions_active_skus(rg, &skus) : EC_NO_MEMORY;
-    if (st == EC_OK) st = ecomd_regions_demand(rg, &demand);
+    ec_status st = plan && pc.pending ? ecomd_regions_active_skus(rg, NULL, &skus) : EC_NO_MEMORY;
+    if (st == EC_OK) st = ecomd_regions_demand(rg, NULL, &demand);
     if (st == EC_OK)
         st = ec_escrow_plan_set_policy(plan, rg->srv->cfg.rebalance_horizon,
                                        rg->srv->cfg.demand_window, 1, NULL);
-    if (st == EC_OK) st = ecomd_view_read(s, NULL, picture_row, &pc);
+    if (st == EC_OK) st = ecomd_view_read(s, NULL, NULL, picture_row, &pc);
     if (st == EC_OK) st = ecomd_pending_read(s, NULL, 10 * ECOMD_EXCHANGE_TRANSFERS, pc.pending);
     if (st == EC_OK && skus.n) st = s->ops->stock_read(s, &skus, NULL, now, &stock);
     for (size_t i = 0; st == EC_OK && i < skus.n; i++)
@@ -304,7 +304,7 @@ static void refresh(ecomd_regions *rg)
     if (st == EC_OK) atomic_store(&rg->rights, rights);
     if (st == EC_OK) st = ecomd_in_flight_read(s, flight_row, rg);
     if (st == EC_OK) st = ecomd_lost_read(s, lost_row, rg);
-    if (st == EC_OK) st = ecomd_view_read(s, NULL, figures_row, &f);
+    if (st == EC_OK) st = ecomd_view_read(s, NULL, NULL, figures_row, &f);
     if (st == EC_OK) {
         for (size_t i = 0; i < rg->npeers; i++) atomic_store(&rg->peers[i].rights, f.per_peer[i]);
         ecomd_regions_set_peer_rights(rg, f.per_sku, f.n);

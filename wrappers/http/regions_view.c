@@ -46,7 +46,7 @@ ec_status ecomd_regions_stock_view(ecomd_regions *rg, const char *sku, int64_t r
     ec_escrow *led = ec_escrow_new(rg->self);
     ec_status st =
         led ? ecomd_pending_read(s, NULL, 10 * ECOMD_EXCHANGE_TRANSFERS, led) : EC_NO_MEMORY;
-    if (st == EC_OK) st = ecomd_view_read(s, sku, stock_peer_row, &sp);
+    if (st == EC_OK) st = ecomd_view_read(s, NULL, sku, stock_peer_row, &sp);
     int64_t flight = st == EC_OK ? ec_escrow_in_flight(led, sku, NULL) : 0;
     int64_t global = rights + flight, now = ecomd_now_us();
     ecomd_doc_lit(d, ",\"regions\":{\"region\":");
