@@ -16,12 +16,17 @@ set -euo pipefail
 # shared PostgreSQL store and libcurl (libcurl4-openssl-dev) for the messages
 # between regions; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
-# in front, tests/deploy parses the deployment YAML (python3-yaml), and the
-# ecomd tests check /metrics with promtool (prometheus).
+# in front, tests/ha/regions' full run runs a PostgreSQL cluster per region
+# under Patroni (patroni, with python3-etcd for etcd's v2 API) on etcd
+# (etcd-server; etcd-client for etcdctl), tests/deploy parses the deployment
+# YAML (python3-yaml), and the ecomd tests check /metrics with promtool
+# (prometheus).
 PACKAGES=(
     build-essential
     clang
     clang-format
+    etcd-client
+    etcd-server
     git
     haproxy
     libcjson-dev
@@ -35,10 +40,12 @@ PACKAGES=(
     libsqlite3-dev
     libxml2-dev
     make
+    patroni
     pkg-config
     postgresql
     prometheus
     python3
+    python3-etcd
     python3-yaml
     valgrind
 )

@@ -9,6 +9,11 @@ Command line (used by tests/ha/run.sh):
     python3 pgtemp.py start DIR [--durable]   prints the port
     python3 pgtemp.py stop DIR
     python3 pgtemp.py psql DIR SQL            runs SQL, prints rows (tab-separated)
+
+signal_server(pid, sig) signals a postmaster and every process it forked:
+each backend is the leader of its own session, so a process group does
+not reach them.  SIGSTOP there freezes a whole server the way a paused
+machine looks from the network (connections open, nothing answers).
 """
 import os
 import shutil
@@ -83,6 +88,42 @@ def stop(directory):
     if os.path.exists(os.path.join(data, "postmaster.pid")):
         subprocess.run(_as_owner([os.path.join(BIN, "pg_ctl"), "-D", data, "-m", "fast",
                                   "-w", "stop"]), stdout=subprocess.DEVNULL)
+
+
+def children(pid):
+    """The pids whose parent is pid (from /proc)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            # pid (comm) state ppid ...; comm may hold spaces and parentheses.
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                out.append(int(d))
+    return out
+
+
+def signal_server(pid, sig):
+    """Send sig to postmaster pid first (so that it forks nothing new while
+    stopped), then to each of its children."""
+    os.kill(pid, sig)
+    for child in children(pid):
+        try:
+            os.kill(child, sig)
+        except ProcessLookupError:
+            pass
+
+
+def postmaster_pid(data):
+    """The postmaster's pid from DATA/postmaster.pid, None when absent."""
+    try:
+        with open(os.path.join(data, "postmaster.pid")) as f:
+            return int(f.readline())
+    except (OSError, ValueError):
+        return None
 
 
 def uri(port, schema=None, db="postgres"):
