@@ -51,6 +51,7 @@ NM           ?= nm
 READELF      ?= readelf
 INSTALL      ?= install
 CLANG_FORMAT ?= clang-format
+LDCONFIG     ?= ldconfig
 FUZZ_CC      ?= clang
 
 # ---- flags -------------------------------------------------------------------
@@ -380,6 +381,7 @@ test: deps
 	+@$(MAKE) --no-print-directory test-all
 
 test-all: deps-check
+	+@$(MAKE) --no-print-directory format-check
 	+@$(MAKE) --no-print-directory run-tests
 	+@$(MAKE) --no-print-directory test-ffi
 	+@$(MAKE) --no-print-directory test-ha
@@ -627,12 +629,14 @@ ifneq ($(ECOM)$(ECOMD),)
 	$(INSTALL) -d '$(DESTDIR)$(BINDIR)'
 	$(INSTALL) -m 755 $(ECOM) $(ECOMD) '$(DESTDIR)$(BINDIR)/'
 endif
-	$(INSTALL) -d '$(DESTDIR)$(MANDIR)/man1'
+	$(INSTALL) -d '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man8'
 	$(INSTALL) -m 644 docs/ecom.1 '$(DESTDIR)$(MANDIR)/man1/'
+	$(INSTALL) -m 644 docs/ecomd.8 '$(DESTDIR)$(MANDIR)/man8/'
 
-	@# Refresh the loader cache for a real (not staged) install as root.
-	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
-		ldconfig; fi
+	@# Refresh the loader cache for a real (not staged) install as root
+	@# (LDCONFIG=true skips it: the tests install into temporary prefixes).
+	@if [ -z '$(DESTDIR)' ] && [ "$$(id -u)" = 0 ] && command -v $(LDCONFIG) >/dev/null; then \
+		$(LDCONFIG); fi
 
 uninstall:
 	rm -f '$(DESTDIR)$(INCLUDEDIR)/ecommerce.h' \
@@ -643,7 +647,7 @@ uninstall:
 		'$(DESTDIR)$(LIBDIR)/libecommerce.so' \
 		'$(DESTDIR)$(PKGCONFIGDIR)/libecommerce.pc' \
 		'$(DESTDIR)$(BINDIR)/ecom' '$(DESTDIR)$(BINDIR)/ecomd' \
-		'$(DESTDIR)$(MANDIR)/man1/ecom.1'
+		'$(DESTDIR)$(MANDIR)/man1/ecom.1' '$(DESTDIR)$(MANDIR)/man8/ecomd.8'
 	@rmdir '$(DESTDIR)$(INCLUDEDIR)/ecommerce' 2>/dev/null || true
 
 # =============================================================================
@@ -661,12 +665,15 @@ FORMAT_SRCS  = $(shell find $(wildcard $(FORMAT_DIRS)) -name '*.[ch]' -not -path
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_SRCS)
 
+# Part of `make test`: a source that clang-format would change fails it.
 format-check:
-	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRCS)
+	@echo "== clang-format check =="
+	@$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRCS) && \
+		echo "format: $(words $(FORMAT_SRCS)) files as .clang-format wants them"
 
 help:
 	@echo "make [all]        shared + static library, libecommerce.pc, build/bin/ecom"
-	@echo "make test         deps, then unit, conformance, CLI, fuzz replay, FFI, examples, check; again under ASan and UBSan"
+	@echo "make test         deps, format check, then unit, conformance, CLI, fuzz replay, FFI, examples, check; again under ASan and UBSan"
 	@echo "make test-ffi     the Python and Node packages' tests (tests/ffi/run.sh)"
 	@echo "make test-unit | test-conformance | test-cli | test-replay    one kind of test"
 	@echo "make asan | ubsan all tests against a sanitizer build (build/asan, build/ubsan)"

@@ -2,8 +2,10 @@
  * facade.
  *
  * A fixed, feature-rich ruleset (every action type, product promotions,
- * price lists with tiers, coupons, caps, stop and exclusive stacking, tax
- * rates per country, shipping with free_over) is compiled once; the input
+ * price lists with tiers, coupons and code lists with their limits, caps,
+ * budgets, groups, exclude_discounted, reward sets, stop and exclusive
+ * stacking, tax by country, region, postal prefix and tax class with named
+ * and compound rates, shipping with free_over) is compiled once; the input
  * bytes are a cart document priced against it.  Beyond "no crash, no
  * sanitizer report, no leak" it traps on any violated invariant:
  * - ec_json_price() and a long-lived ec_pricer (reused across inputs) give
@@ -13,8 +15,9 @@
  *   the field of the ec_error;
  * - a result adds up: every amount carries exactly the currency's fraction
  *   digits and is >= 0, total == sum of line totals + shipping total,
- *   discount == subtotal - sum of nets, tax == line taxes + shipping tax,
- *   each line's discount is its listed discounts, and the applied
+ *   discount == subtotal - sum of nets, tax == line taxes + shipping tax ==
+ *   the taxes summary, each line's rates sum to its tax, each line's
+ *   discount is its listed discounts, and the applied
  *   promotions' amounts are the discount plus the shipping discount;
  * - the typed API (ec_cart_from_json, ec_price_cart) agrees with the
  *   document on the status and the totals;
@@ -70,7 +73,18 @@ static const char rules_head[] =
     "{\"category\":\"reduced\",\"country\":\"AT\",\"percent\":\"10\"},"
     "{\"category\":\"standard\",\"country\":\"*\",\"percent\":\"21\"},"
     "{\"category\":\"reduced\",\"country\":\"*\",\"percent\":\"5.5\"},"
-    "{\"category\":\"digital\",\"country\":\"DE\",\"percent\":\"19\"}],"
+    "{\"category\":\"digital\",\"country\":\"DE\",\"percent\":\"19\"},"
+    "{\"category\":\"standard\",\"country\":\"US\",\"percent\":\"0\"},"
+    "{\"category\":\"reduced\",\"country\":\"US\",\"percent\":\"0\"},"
+    "{\"category\":\"standard\",\"country\":\"US\",\"region\":\"US-CA\",\"rates\":["
+    "{\"name\":\"state\",\"percent\":\"6\"}]},"
+    "{\"category\":\"standard\",\"country\":\"US\",\"region\":\"US-CA\","
+    "\"postal_codes\":[\"900\",\"9001\"],\"rates\":[{\"name\":\"state\",\"percent\":\"6\"},"
+    "{\"name\":\"county\",\"percent\":\"1\"},{\"name\":\"city\",\"percent\":\"2.5\"}]},"
+    "{\"category\":\"standard\",\"country\":\"CA\",\"region\":\"CA-QC\",\"rates\":["
+    "{\"name\":\"GST\",\"percent\":\"5\"},{\"name\":\"QST\",\"percent\":\"9.975\"}]},"
+    "{\"category\":\"reduced\",\"country\":\"*\",\"tax_classes\":[\"b2b\"],"
+    "\"rates\":[{\"name\":\"reverse charge\",\"percent\":\"0\"}]}],"
     "\"products\":[";
 
 #define ALL4(eur, usd, jpy, kwd)                                                                   \
@@ -148,7 +162,19 @@ static const char rules_tail[] =
     "\"percent_off\",\"percent\":\"50\"}},"
     "{\"id\":\"APP-ONLY\",\"channels\":[\"app\"],\"action\":{\"type\":\"percent_off\","
     "\"percent\":\"7\"}},"
-    "{\"id\":\"A0\",\"usage_limit\":5,\"action\":{\"type\":\"percent_off\",\"percent\":\"2\"}}],"
+    "{\"id\":\"A0\",\"usage_limit\":5,\"action\":{\"type\":\"percent_off\",\"percent\":\"2\"}},"
+    "{\"id\":\"G-A\",\"priority\":55,\"group\":\"g\",\"usage_limit_per_customer\":2,"
+    "\"action\":{\"type\":\"percent_off\",\"percent\":\"4\"}},"
+    "{\"id\":\"G-B\",\"priority\":54,\"group\":\"g\",\"budget\":" ALL4("30.00", "30.00",
+                                                                             "4000", "9.000") ","
+    "\"action\":{\"type\":\"amount_off_order\",\"amount\":\"3.00\"}},"
+    "{\"id\":\"NOSALE\",\"priority\":53,\"exclude_discounted\":true,"
+    "\"action\":{\"type\":\"percent_off\",\"percent\":\"5\"}},"
+    "{\"id\":\"HAT-GIFT\",\"priority\":52,\"target\":{\"categories\":[\"shoes\"]},"
+    "\"action\":{\"type\":\"buy_x_get_y\",\"buy\":1,\"get\":1,\"max_applications\":2,"
+    "\"reward_target\":{\"categories\":[\"hats\"]}}},"
+    "{\"id\":\"CODES\",\"priority\":51,\"coupon\":[\"SAVE\",\"SAVE-2\",\"Welcome\"],"
+    "\"code_usage_limit\":1,\"action\":{\"type\":\"amount_off_order\",\"amount\":\"2.00\"}}],"
     "\"shipping\":["
     "{\"id\":\"standard\",\"prices\":" ALL4("4.90", "5.50", "700", "1.500") ","
     "\"free_over\":{\"EUR\":\"50.00\",\"USD\":\"60.00\"},\"countries\":[\"DE\",\"AT\"]},"
@@ -289,6 +315,18 @@ static int64_t sum(int64_t a, int64_t b)
     return v;
 }
 
+/* {"name", "percent", "amount"} entries: their amounts' sum. */
+static int64_t rates_sum(const cJSON *list, int32_t e)
+{
+    int64_t total = 0;
+    CHECK(cJSON_IsArray(list));
+    for (const cJSON *t = list->child; t; t = t->next) {
+        CHECK(cJSON_IsString(member(t, "name")) && cJSON_IsString(member(t, "percent")));
+        total = sum(total, money(t, "amount", e));
+    }
+    return total;
+}
+
 /* One line; returns its net and adds total and tax to the running sums. */
 static int64_t check_line(const cJSON *l, int32_t e, int64_t *totals, int64_t *taxes)
 {
@@ -307,6 +345,7 @@ static int64_t check_line(const cJSON *l, int32_t e, int64_t *totals, int64_t *t
     }
     CHECK(listed == disc);
     CHECK(money(l, "total", e) == sum(net, tax)); /* the fixed ruleset taxes on top */
+    CHECK(rates_sum(member(l, "taxes"), e) == tax);
     *totals = sum(*totals, money(l, "total", e));
     *taxes = sum(*taxes, tax);
     return net;
@@ -352,6 +391,7 @@ static void check_result_doc(const cJSON *doc, const ec_price_result *typed)
     CHECK(total == sum(totals, ship_total));
     CHECK(discount == subtotal - nets);
     CHECK(money(doc, "tax", e) == taxes);
+    CHECK(rates_sum(member(doc, "taxes"), e) == taxes);
     check_promotions(doc, e, discount, ship_off);
     CHECK(cJSON_IsArray(member(doc, "coupons")));
     /* the typed API read the same cart the same way */
@@ -375,40 +415,13 @@ static void check_error_doc(const cJSON *doc, ec_status st, const ec_error *err)
 
 /* ---- the two cart readers ------------------------------------------------------ */
 
-static int same_str(const ec__str *a, const ec__str *b)
-{
-    if (!a->p || !b->p) return !a->p && !b->p;
-    return a->n == b->n && memcmp(a->p, b->p, a->n) == 0 && a->p[a->n] == '\0' &&
-           b->p[b->n] == '\0';
-}
-
-static int same_cart(const ec_cart *a, const ec_cart *b)
-{
-    if (a->currency != b->currency || a->has_at != b->has_at || a->at != b->at) return 0;
-    if (!same_str(&a->id, &b->id) || !same_str(&a->country, &b->country) ||
-        !same_str(&a->customer_group, &b->customer_group) || !same_str(&a->channel, &b->channel) ||
-        !same_str(&a->shipping_method, &b->shipping_method))
-        return 0;
-    if (a->nlines != b->nlines || a->ncoupons != b->ncoupons || a->nuses != b->nuses) return 0;
-    for (uint32_t i = 0; i < a->nlines; i++)
-        if (!same_str(&a->lines[i].sku, &b->lines[i].sku) ||
-            a->lines[i].quantity != b->lines[i].quantity)
-            return 0;
-    for (uint32_t i = 0; i < a->ncoupons; i++)
-        if (!same_str(&a->coupons[i], &b->coupons[i])) return 0;
-    for (uint32_t i = 0; i < a->nuses; i++)
-        if (!same_str(&a->uses[i].id, &b->uses[i].id) || a->uses[i].uses != b->uses[i].uses)
-            return 0;
-    return 1;
-}
-
 static void check_readers(const char *json, size_t size)
 {
     ec_cart *scanned = ec_cart_new(), *tree = ec_cart_new();
     CHECK(scanned && tree);
     if (ec__cart_scan(scanned, json, size)) {
         CHECK(ec__cart_from_json_tree(tree, json, size, NULL) == EC_OK);
-        CHECK(same_cart(scanned, tree));
+        CHECK(ec__cart_equal(scanned, tree));
     }
     ec_cart_free(tree);
     ec_cart_free(scanned);

@@ -9,7 +9,9 @@
  * - records do not account for every newline of the input;
  * - a record read back from the CSV writer's quoting differs from it;
  * - pricing a chunk loses a row (rows != priced + rejected) or emits a
- *   record that is not one CSV line per context. */
+ *   record that is not one CSV line per context;
+ * - a reject line, or the input passed through ec_utf8_clean(), is not
+ *   valid UTF-8 (decoded here by code point, independently of the library). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +46,38 @@ static uint64_t newlines(const char *p, size_t n)
     uint64_t k = 0;
     for (size_t i = 0; i < n; i++) k += p[i] == '\n';
     return k;
+}
+
+/* RFC 3629 by decoding: shortest form, no surrogates, at most U+10FFFF. */
+static int valid_utf8(const char *s, size_t n)
+{
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = u[i] < 0x80         ? 1
+                     : (u[i] >> 5) == 6  ? 2
+                     : (u[i] >> 4) == 14 ? 3
+                     : (u[i] >> 3) == 30 ? 4
+                                         : 0;
+        if (len == 0 || i + len > n) return 0;
+        uint32_t cp = len == 1 ? u[i] : u[i] & (0x7F >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((u[i + k] >> 6) != 2) return 0;
+            cp = cp << 6 | (u[i + k] & 0x3F);
+        }
+        if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static void check_clean(const char *data, size_t size)
+{
+    char out[512];
+    size_t n = ec_utf8_clean(out, sizeof out, data, size);
+    CHECK(n < sizeof out && out[n] == '\0' && valid_utf8(out, n));
+    /* valid input comes out unchanged, as far as it fits */
+    if (valid_utf8(data, size) && size < sizeof out) CHECK(n == size && memcmp(out, data, n) == 0);
 }
 
 /* Parse p[0..n) record by record: every cut the splitter gives for a
@@ -114,7 +148,7 @@ static void check_pricing(const ec_repricer *rp, ec_reprice_context *ctx, const 
                   .ctxs = &c,
                   .nctx = 1,
                   .changed_only = size % 3 == 0};
-    rp_refusal why = {EC_OK, "", ""};
+    rp_refusal why = {EC_OK, 0, "", ""};
     char *p = malloc(size + 1);
     CHECK(p);
     memcpy(p, data, size);
@@ -134,6 +168,7 @@ static void check_pricing(const ec_repricer *rp, ec_reprice_context *ctx, const 
         rp_csv_process(&w, &chunk);
         CHECK(chunk.rows == chunk.priced + chunk.rejected);
         CHECK(chunk.nrejs == chunk.rejected);
+        CHECK(valid_utf8(chunk.rej.p ? chunk.rej.p : "", chunk.rej.len));
         if (job.out_fmt == RP_CSV && !job.changed_only)
             CHECK(newlines(chunk.out.p ? chunk.out.p : "", chunk.out.len) == chunk.priced);
         rp_worker_free(&w);
@@ -160,5 +195,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_boundaries((const char *)data, size);
     check_round_trip((const char *)data, size);
     check_pricing(rp, ctx, (const char *)data, size);
+    check_clean((const char *)data, size);
     return 0;
 }

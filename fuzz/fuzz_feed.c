@@ -76,7 +76,7 @@ static void process(rp_worker *w, const rp_job *job, rp_chunk *c, const char *sr
 static void run(const rp_job *shape, const char *data, size_t size, size_t step, outcome *o)
 {
     rp_job job = *shape;
-    rp_refusal why = {EC_OK, "", ""};
+    rp_refusal why = {EC_OK, 0, "", ""};
     rp_worker w;
     rp_chunk c, cut_chunk;
     memset(&c, 0, sizeof c);

@@ -1,17 +1,21 @@
 /* fuzz_ruleset.c - libFuzzer target for the ruleset codec and compiler.
  *
- * The input bytes are offered as a ruleset document (formats.md 2) to
+ * The input bytes are offered as a ruleset document to
  * ec_ruleset_from_json().  Beyond "no crash, no sanitizer report, no leak"
  * it traps on any violated invariant:
  * - a refused document answers a codec status (invalid_json, invalid_field,
  *   unknown_currency, limit_exceeded, overflow) with no ruleset and a
  *   message; invalid_json names no field;
- * - an accepted one prices one fixed cart in a few currencies.  Fuzzed
+ * - an accepted one prices one fixed cart in a few currencies, the cart
+ *   carrying every context field (region, postal code, tax class, customer,
+ *   coupon and customer counts, budgets spent; tax-exempt or not, as the
+ *   input's hash says).  Fuzzed
  *   rulesets rarely know every SKU of it, so a line the ruleset cannot price
  *   or tax is dropped (and so is the shipping method) until the cart prices
  *   or nothing is left.  The typed result must add up: line figures, line
- *   discounts, taxes, shipping and promotion amounts agree with the totals,
- *   and pricing again into the same, reused result gives the same figures;
+ *   discounts, taxes (each line's rates, the taxes summary), shipping and
+ *   promotion amounts agree with the totals, and pricing again into the same, reused result gives
+ * the same figures;
  * - every block the ruleset, the cart and the result allocate goes through a
  *   counting allocator and is returned by their _free functions;
  * - loading again with an allocator that fails one allocation (the Nth, N
@@ -102,11 +106,14 @@ static const struct {
 /* Currencies of the conformance cases; the ruleset's own is tried first. */
 static const char *const currencies[] = {"EUR", "USD", "JPY", "KWD"};
 
-/* The lines kept and whether the shipping method is set. */
+/* The lines kept and whether the shipping method is set; the cart is
+ * tax-exempt when `exempt` (the same for every pricing of one input). */
 typedef struct shape {
     uint32_t keep;
     int ship;
 } shape;
+
+static int exempt;
 
 static void build_cart(ec_cart *cart, const char *currency, shape s)
 {
@@ -129,6 +136,16 @@ static void build_cart(ec_cart *cart, const char *currency, shape s)
         CHECK(ec_cart_add_coupon(cart, coupons[i], NULL) == EC_OK);
     CHECK(ec_cart_set_promotion_uses(cart, "A0", 3, NULL) == EC_OK);
     CHECK(ec_cart_set_promotion_uses(cart, "P0", 1, NULL) == EC_OK);
+    CHECK(ec_cart_set_region(cart, "US-CA", NULL) == EC_OK);
+    CHECK(ec_cart_set_postal_code(cart, "900 12", NULL) == EC_OK);
+    CHECK(ec_cart_set_tax_class(cart, "b2b", NULL) == EC_OK);
+    CHECK(ec_cart_set_customer(cart, "cust-1", NULL) == EC_OK);
+    CHECK(ec_cart_set_tax_exempt(cart, exempt, NULL) == EC_OK);
+    CHECK(ec_cart_set_coupon_uses(cart, "Welcome", 1, NULL) == EC_OK);
+    CHECK(ec_cart_set_coupon_uses(cart, "SAVE-2", 2, NULL) == EC_OK);
+    CHECK(ec_cart_set_customer_promotion_uses(cart, "Q0", 1, NULL) == EC_OK);
+    CHECK(ec_cart_set_promotion_spent(cart, "A1", 500, NULL) == EC_OK);
+    CHECK(ec_cart_set_promotion_spent(cart, "Z0", 100000, NULL) == EC_OK);
     if (s.ship) CHECK(ec_cart_set_shipping_method(cart, "standard", NULL) == EC_OK);
 }
 
@@ -190,7 +207,7 @@ static int64_t plus(int64_t a, int64_t b)
 static void check_total(int64_t net, int64_t tax, int64_t total, int *inclusive)
 {
     int64_t gross = 0;
-    CHECK(tax >= 0 && tax <= net); /* at most 100 percent */
+    CHECK(tax >= 0); /* rates add up: an exclusive tax may pass the net */
     CHECK(total >= 0);
     if (tax == 0) {
         CHECK(total == net);
@@ -222,9 +239,20 @@ static void check_line(const ec_price_result *r, const ec_cart *cart, size_t i, 
     CHECK(q == ec_cart_line_quantity(cart, i));
     CHECK(unit >= 0 && unit <= ec_price_result_line_list_price(r, i));
     CHECK(!__builtin_mul_overflow(unit, q, &prod) && prod == sub);
-    CHECK(net >= 0 && net <= sub && disc == sub - net);
+    /* an exempt customer's inclusive price drops its tax from the net */
+    CHECK(net >= 0 && disc >= 0 && (exempt ? plus(net, disc) <= sub : disc == sub - net));
     CHECK(ec_price_result_line_tax_percent(r, i) >= 0 &&
-          ec_price_result_line_tax_percent(r, i) <= EC_PERCENT_ONE);
+          ec_price_result_line_tax_percent(r, i) <= 16 * EC_PERCENT_ONE);
+    int64_t rates = 0, pct = 0;
+    for (size_t j = 0; j < ec_price_result_line_taxes_count(r, i); j++) {
+        CHECK(ec_price_result_line_taxes_name(r, i, j) != NULL);
+        rates = plus(rates, ec_price_result_line_taxes_amount(r, i, j));
+        pct = plus(pct, ec_price_result_line_taxes_percent(r, i, j));
+        CHECK(!exempt || ec_price_result_line_taxes_amount(r, i, j) == 0);
+    }
+    CHECK(rates == tax);
+    CHECK(ec_price_result_line_taxes_count(r, i) == 0 ||
+          pct == ec_price_result_line_tax_percent(r, i));
     for (size_t j = 0; j < ec_price_result_line_discount_count(r, i); j++) {
         int64_t a = ec_price_result_line_discount_amount(r, i, j);
         CHECK(a > 0);
@@ -241,12 +269,26 @@ static void check_line(const ec_price_result *r, const ec_cart *cart, size_t i, 
 
 static void check_promotions(const ec_price_result *r)
 {
-    static const char *const reasons[] = {
-        "not_started",  "expired",         "coupon_missing", "customer_group",
-        "channel",      "country",         "currency",       "usage_limit_reached",
-        "min_subtotal", "no_target_lines", "min_quantity",   "stopped",
-        "excluded",     "not_best"};
-    int64_t applied = 0;
+    static const char *const reasons[] = {"not_started",
+                                          "expired",
+                                          "coupon_missing",
+                                          "customer_group",
+                                          "channel",
+                                          "country",
+                                          "currency",
+                                          "usage_limit_reached",
+                                          "customer_usage_limit_reached",
+                                          "coupon_used_up",
+                                          "budget_exhausted",
+                                          "min_subtotal",
+                                          "no_target_lines",
+                                          "min_quantity",
+                                          "stopped",
+                                          "no_discount",
+                                          "not_best_in_group",
+                                          "excluded",
+                                          "not_best"};
+    int64_t applied = 0, lines = 0;
     for (size_t k = 0; k < ec_price_result_promotion_count(r); k++) {
         const char *why = ec_price_result_promotion_reason(r, k);
         int64_t amount = ec_price_result_promotion_amount(r, k);
@@ -254,8 +296,11 @@ static void check_promotions(const ec_price_result *r)
         if (ec_price_result_promotion_applied(r, k)) {
             CHECK(why == NULL && amount >= 0);
             applied = plus(applied, amount);
+            lines = plus(lines, ec_price_result_promotion_line_discount(r, k));
+            CHECK(ec_price_result_promotion_coupon_count(r, k) <= 1);
             continue;
         }
+        CHECK(ec_price_result_promotion_coupon_count(r, k) == 0);
         CHECK(why != NULL && amount == 0);
         size_t m = 0;
         while (m < sizeof reasons / sizeof reasons[0] && strcmp(reasons[m], why) != 0) m++;
@@ -264,6 +309,20 @@ static void check_promotions(const ec_price_result *r)
     /* each applied promotion's amount is its line discounts plus the
      * shipping discount it took (formats.md 3.6) */
     CHECK(applied == plus(ec_price_result_discount(r), ec_price_result_shipping_discount(r)));
+    CHECK(lines == ec_price_result_discount(r));
+}
+
+/* The summary adds up to the tax, one entry per name and percent. */
+static void check_taxes(const ec_price_result *r)
+{
+    int64_t sum = 0;
+    for (size_t k = 0; k < ec_price_result_taxes_count(r); k++) {
+        sum = plus(sum, ec_price_result_taxes_amount(r, k));
+        for (size_t m = 0; m < k; m++)
+            CHECK(strcmp(ec_price_result_taxes_name(r, m), ec_price_result_taxes_name(r, k)) != 0 ||
+                  ec_price_result_taxes_percent(r, m) != ec_price_result_taxes_percent(r, k));
+    }
+    CHECK(sum == ec_price_result_tax(r));
 }
 
 static void check_coupons(const ec_price_result *r)
@@ -289,14 +348,17 @@ static void check_result(const ec_price_result *r, const ec_cart *cart, const ch
     CHECK(n == ec_cart_line_count(cart) && n == (size_t)__builtin_popcount(s.keep));
     for (size_t i = 0; i < n; i++) check_line(r, cart, i, sums, &inclusive);
     CHECK(ec_price_result_subtotal(r) == sums[0]);
-    CHECK(ec_price_result_discount(r) == sums[0] - sums[1]);
+    CHECK(exempt ? ec_price_result_discount(r) <= sums[0] - sums[1]
+                 : ec_price_result_discount(r) == sums[0] - sums[1]);
     int64_t price = ec_price_result_shipping_price(r), off = ec_price_result_shipping_discount(r);
     int64_t stax = ec_price_result_shipping_tax(r), stotal = ec_price_result_shipping_total(r);
     CHECK(ec_price_result_has_shipping(r) == s.ship);
     if (s.ship) {
         CHECK(strcmp(ec_price_result_shipping_method(r), "standard") == 0);
         CHECK(price >= 0 && off >= 0 && off <= price);
-        check_total(price - off, stax, stotal, &inclusive);
+        /* exempt: no tax, and an inclusive fee without the tax inside it */
+        if (exempt) CHECK(stax == 0 && stotal >= 0 && stotal <= price - off);
+        if (!exempt) check_total(price - off, stax, stotal, &inclusive);
     } else {
         CHECK(ec_price_result_shipping_method(r) == NULL);
         CHECK(price == 0 && off == 0 && stax == 0 && stotal == 0);
@@ -306,6 +368,7 @@ static void check_result(const ec_price_result *r, const ec_cart *cart, const ch
     CHECK(ec_price_result_total(r) == plus(sums[3], stotal));
     check_promotions(r);
     check_coupons(r);
+    check_taxes(r);
 }
 
 /* ---- fingerprints: what must not change between equal pricings ------------- */
@@ -441,6 +504,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *json = (const char *)data;
     counter c;
     ec_allocator a = allocator_of(&c, 0);
+    exempt = (int)(hash_of(data, size) >> 60 & 1);
     ec_ruleset *rs = NULL;
     ec_error err;
     ec_error_clear(&err);

@@ -20,7 +20,9 @@ set -euo pipefail
 # under Patroni (patroni, with python3-etcd for etcd's v2 API) on etcd
 # (etcd-server; etcd-client for etcdctl), tests/deploy parses the deployment
 # YAML (python3-yaml), and the ecomd tests check /metrics with promtool
-# (prometheus).
+# (prometheus).  tests/cli/man.sh renders the manual pages (groff-base,
+# man-db); tests/ffi installs the Python package into a fresh virtual
+# environment (python3-venv, which brings pip) and type-checks it (mypy).
 PACKAGES=(
     build-essential
     clang
@@ -28,6 +30,7 @@ PACKAGES=(
     etcd-client
     etcd-server
     git
+    groff-base
     haproxy
     libcjson-dev
     libclang-rt-14-dev
@@ -40,12 +43,15 @@ PACKAGES=(
     libsqlite3-dev
     libxml2-dev
     make
+    man-db
+    mypy
     patroni
     pkg-config
     postgresql
     prometheus
     python3
     python3-etcd
+    python3-venv
     python3-yaml
     valgrind
 )

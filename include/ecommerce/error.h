@@ -84,6 +84,15 @@ EC_API int32_t ec_error_code(const ec_error *err);
 EC_API const char *ec_error_field(const ec_error *err);
 EC_API const char *ec_error_message(const ec_error *err);
 
+/* Copy len bytes of src into dst (cap bytes, always NUL-terminated when cap
+ * is not 0) as valid UTF-8: each byte that does not start a well-formed
+ * sequence (malformed, overlong, a surrogate, beyond U+10FFFF) becomes
+ * U+FFFD, and a character that does not fit whole is left out.  For callers
+ * that quote input bytes in an error, a log line or a document, which must
+ * be UTF-8 (the library's own messages never quote input that is not
+ * printable ASCII).  Returns the bytes written, without the NUL. */
+EC_API size_t ec_utf8_clean(char *dst, size_t cap, const char *src, size_t len);
+
 EC_END_DECLS
 
 #endif /* EC_ERROR_H */

@@ -1,14 +1,13 @@
 /* reprice.h - the effective price of one catalog item in one selling
  * context, without building a cart (batch repricing, cli.md `ecom reprice`).
  *
- * This is formats.md 3.1 (price lists, tiers for quantity 1, the one best
- * product promotion) plus the tax of 3.5 that a shopper in the context's
- * country sees.  Cart promotions, coupons and shipping play no part.  For
- * every item the answer equals the first line of ec_price_cart() for a cart
- * holding one unit of the item's SKU, priced against the ruleset with the
- * item merged into its products: list_price, unit_price, price_list,
- * product_promotion, tax_percent, and display_price = the line's total
- * when no cart promotion applies.
+ * This is a cart's unit price (price lists, tiers for quantity 1, the one
+ * best product promotion) plus the tax that a shopper in the context's
+ * place (country, and optionally region, postal code and tax class) sees.  Cart promotions, coupons
+ * and shipping play no part.  For every item the answer equals the first line of ec_price_cart()
+ * for a cart holding one unit of the item's SKU, priced against the ruleset with the item merged
+ * into its products: list_price, unit_price, price_list, product_promotion, tax_percent, and
+ * display_price = the line's total when no cart promotion applies.
  *
  * Four objects:
  * - ec_repricer: built once per ruleset, immutable, shared by threads.  It
@@ -78,6 +77,18 @@ EC_API ec_status ec_reprice_context_new(const ec_repricer *repricer, const char 
                                         const char *country, const char *customer_group,
                                         const char *channel, int64_t at_us,
                                         ec_reprice_context **out, ec_error *err);
+
+/* The same with the tax jurisdiction of the context's shoppers: region
+ * (ISO 3166-2, "US-CA"), postal_code and tax_class (identifiers, or NULL
+ * when absent), matched against the tax entries as a cart's are, so that
+ * display prices carry the tax of that place (named and compound rates
+ * included).  A bad value is EC_INVALID_FIELD with field "region",
+ * "postal_code" or "tax_class". */
+EC_API ec_status ec_reprice_context_new_v2(const ec_repricer *repricer, const char *currency,
+                                           const char *country, const char *customer_group,
+                                           const char *channel, const char *region,
+                                           const char *postal_code, const char *tax_class,
+                                           int64_t at_us, ec_reprice_context **out, ec_error *err);
 EC_API void ec_reprice_context_free(ec_reprice_context *context);
 
 /* ---- items ------------------------------------------------------------------- */
@@ -159,10 +170,12 @@ EC_API int64_t ec_reprice_result_price(const ec_reprice_result *result);
  * product promotion that set the price, or NULL. */
 EC_API const char *ec_reprice_result_price_list(const ec_reprice_result *result);
 EC_API const char *ec_reprice_result_promotion(const ec_reprice_result *result);
-/* The tax rate in millionths (0 when the ruleset has no tax rates). */
+/* The sum of the place's rates for the item, in millionths (0 when the
+ * ruleset has no tax entries). */
 EC_API int32_t ec_reprice_result_tax_percent(const ec_reprice_result *result);
-/* price plus round(price * percent / 100) when prices exclude tax, else
- * price: what a shopper in the context's country pays for one unit. */
+/* price plus its tax (every rate of the place, each rounded as a cart's
+ * line of one unit is) when prices exclude tax, else price: what a shopper
+ * in the context's place pays for one unit. */
 EC_API int64_t ec_reprice_result_display_price(const ec_reprice_result *result);
 /* 1 when price differs from the item's current_price, 0 when equal, -1
  * when the item has no current_price or it is in another currency than

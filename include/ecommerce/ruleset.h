@@ -1,8 +1,9 @@
 /* ruleset.h - a compiled, immutable set of pricing rules.
  *
- * A ruleset (formats.md 2: products, price lists, promotions, tax, shipping)
+ * A ruleset (products, price lists, promotions, tax, shipping; docs/pricing.md)
  * is validated whole and compiled once into an indexed object: SKU hash,
- * promotion targets resolved per SKU, sku_pattern regexes compiled once.
+ * promotion targets resolved per SKU, sku_pattern regexes compiled once,
+ * coupon codes hashed, tax entries filed by jurisdiction.
  * After creation it is never modified, so any number of threads may price
  * carts against one ruleset at once without locks.  Rule changes build a new
  * ruleset; callers swap the pointer and free the old one when no call uses
@@ -21,7 +22,7 @@
 
 typedef struct ec_ruleset ec_ruleset;
 
-/* Limits of formats.md 2, enforced when a ruleset is loaded. */
+/* Limits enforced when a ruleset is loaded. */
 #define EC_RULESET_MAX_PRODUCTS 10000000
 #define EC_RULESET_MAX_PROMOTIONS 100000
 #define EC_RULESET_MAX_PRICE_LISTS 10000
@@ -49,6 +50,31 @@ EC_API const char *ec_ruleset_currency(const ec_ruleset *rules);
  * wait for each other.  Thread-safe. */
 EC_API int ec_ruleset_promotion_at(const ec_ruleset *rules, size_t i, const char **id,
                                    int64_t *usage_limit);
+
+/* The other limits of promotion i (same numbering as
+ * ec_ruleset_promotion_at()) that a service enforces with counts it keeps
+ * and hands back to pricing in the cart (cart.h):
+ *
+ * - usage_limit_per_customer: uses by one customer
+ *   (ec_cart_set_customer_promotion_uses()).  Returns 1 and sets *limit
+ *   when the promotion has one, 0 when not, -1 when i is out of range.
+ * - code_usage_limit: uses of each of its coupon codes
+ *   (ec_cart_set_coupon_uses()); the same returns.
+ * - budget: the money its line discounts may add up to, over all orders
+ *   (ec_cart_set_promotion_spent()).  Returns 1 and sets *budget (minor
+ *   units of `currency`, an ISO 4217 code) when it has a budget in that
+ *   currency, 2 when it has a budget but not in that currency (carts in it
+ *   never get the promotion), 0 when it has none, -1 when i is out of range.
+ *
+ * A service counts, for every applied promotion of a checkout
+ * (ec_price_result_promotion_applied()), one use per promotion and
+ * customer, one use of each code the promotion used
+ * (ec_price_result_promotion_coupon()) and its line discounts as budget
+ * spent (ec_price_result_promotion_line_discount()).  Thread-safe. */
+EC_API int ec_ruleset_promotion_customer_limit(const ec_ruleset *rules, size_t i, int64_t *limit);
+EC_API int ec_ruleset_promotion_code_limit(const ec_ruleset *rules, size_t i, int64_t *limit);
+EC_API int ec_ruleset_promotion_budget(const ec_ruleset *rules, size_t i, const char *currency,
+                                       int64_t *budget);
 
 EC_END_DECLS
 

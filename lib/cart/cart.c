@@ -24,6 +24,7 @@ ec_cart *ec_cart_new_ex(const ec_allocator *alloc)
     }
     ec__arena_init(&c->arena, c->alloc, CART_ARENA_LIMIT);
     c->currency = -1;
+    c->coupon_uses.fold_case = 1;
     return c;
 }
 
@@ -33,7 +34,8 @@ void ec_cart_free(ec_cart *c)
     ec__arena_free(&c->arena);
     ec__dealloc(c->alloc, c->lines);
     ec__dealloc(c->alloc, c->coupons);
-    ec__dealloc(c->alloc, c->uses);
+    ec__counts *maps[] = {&c->uses, &c->customer_uses, &c->coupon_uses, &c->spent};
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++) ec__dealloc(c->alloc, maps[i]->e);
     ec_allocator copy = c->alloc_copy;
     ec__dealloc(c->alloc ? &copy : NULL, c);
 }
@@ -43,11 +45,13 @@ void ec_cart_reset(ec_cart *c)
     if (!c) return;
     ec__arena_reset(&c->arena);
     c->currency = -1;
-    c->has_at = 0;
+    c->has_at = c->tax_exempt = 0;
     c->at = 0;
     memset(&c->id, 0, sizeof c->id);
     c->country = c->customer_group = c->channel = c->shipping_method = c->id;
-    c->nlines = c->ncoupons = c->nuses = 0;
+    c->region = c->postal_code = c->tax_class = c->customer = c->id;
+    c->nlines = c->ncoupons = 0;
+    c->uses.n = c->customer_uses.n = c->coupon_uses.n = c->spent.n = 0;
 }
 
 /* Printable ASCII is the common case of an identifier and needs no UTF-8
@@ -132,6 +136,35 @@ ec_status ec_cart_set_shipping_method(ec_cart *c, const char *v, ec_error *err)
     return copy_id(c, c ? &c->shipping_method : NULL, v, "shipping_method", err);
 }
 
+ec_status ec_cart_set_region(ec_cart *c, const char *v, ec_error *err)
+{
+    return copy_id(c, c ? &c->region : NULL, v, "region", err);
+}
+
+ec_status ec_cart_set_postal_code(ec_cart *c, const char *v, ec_error *err)
+{
+    return copy_id(c, c ? &c->postal_code : NULL, v, "postal_code", err);
+}
+
+ec_status ec_cart_set_tax_class(ec_cart *c, const char *v, ec_error *err)
+{
+    return copy_id(c, c ? &c->tax_class : NULL, v, "tax_class", err);
+}
+
+ec_status ec_cart_set_customer(ec_cart *c, const char *v, ec_error *err)
+{
+    return copy_id(c, c ? &c->customer : NULL, v, "customer", err);
+}
+
+ec_status ec_cart_set_tax_exempt(ec_cart *c, int32_t exempt, ec_error *err)
+{
+    EC_FAIL_IF(!c, err, EC_MISUSE, "tax_exempt", "cart is NULL");
+    EC_FAIL_IF(exempt != 0 && exempt != 1, err, EC_INVALID_FIELD, "tax_exempt",
+               "tax_exempt is 0 or 1");
+    c->tax_exempt = (uint8_t)exempt;
+    return EC_OK;
+}
+
 /* Grow an array kept across resets (doubling, never shrinking). */
 static int reserve(ec_cart *c, void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
@@ -209,39 +242,83 @@ ec_status ec_cart_add_coupon(ec_cart *c, const char *code, ec_error *err)
     return EC_OK;
 }
 
-/* The count for one promotion id; a repeated id replaces its count. */
-static ec_status put_uses(ec_cart *c, const char *id, size_t len, int64_t uses, const char *field,
-                          ec_error *err)
+/* ---- count maps: promotion_uses, customer_promotion_uses, coupon_uses,
+ * promotion_spent ----------------------------------------------------------- */
+
+static int same_key(const ec__counts *m, const ec__str *k, const char *key, size_t len)
 {
-    for (uint32_t i = 0; i < c->nuses; i++) {
-        if (c->uses[i].id.n == len && memcmp(c->uses[i].id.p, id, len) == 0) {
-            c->uses[i].uses = uses;
+    if (m->fold_case) return ec__ascii_casecmp(k->p, k->n, key, len) == 0;
+    return k->n == len && memcmp(k->p, key, len) == 0;
+}
+
+int64_t ec__counts_get(const ec__counts *m, const char *key, size_t len)
+{
+    for (uint32_t i = 0; i < m->n; i++)
+        if (same_key(m, &m->e[i].key, key, len)) return m->e[i].value;
+    return 0;
+}
+
+/* The value for one key; a repeated key replaces its value (for coupon
+ * codes, a key equal but for case). */
+static ec_status put_count(ec_cart *c, ec__counts *m, const char *key, size_t len, int64_t value,
+                           const char *field, ec_error *err)
+{
+    for (uint32_t i = 0; i < m->n; i++) {
+        if (same_key(m, &m->e[i].key, key, len)) {
+            m->e[i].value = value;
             return EC_OK;
         }
     }
-    EC_FAIL_IF(c->nuses >= EC_CART_MAX_PROMOTION_USES, err, EC_LIMIT_EXCEEDED, field,
-               "too many promotion_uses entries");
-    EC_FAIL_IF(!reserve(c, (void **)&c->uses, &c->uses_cap, c->nuses + 1, sizeof *c->uses), err,
-               EC_NO_MEMORY, field, NULL);
-    EC_TRY(copy_idn(c, &c->uses[c->nuses].id, id, len, field, err));
-    c->uses[c->nuses++].uses = uses;
+    EC_FAIL_IF(m->n >= EC_CART_MAX_PROMOTION_USES, err, EC_LIMIT_EXCEEDED, field,
+               "too many entries (at most %d)", EC_CART_MAX_PROMOTION_USES);
+    EC_FAIL_IF(!reserve(c, (void **)&m->e, &m->cap, m->n + 1, sizeof *m->e), err, EC_NO_MEMORY,
+               field, NULL);
+    EC_TRY(copy_idn(c, &m->e[m->n].key, key, len, field, err));
+    m->e[m->n++].value = value;
     return EC_OK;
+}
+
+int ec__cart_put_count(ec_cart *c, ec__counts *m, const char *key, size_t len, int64_t value)
+{
+    return value >= 0 && put_count(c, m, key, len, value, NULL, NULL) == EC_OK;
+}
+
+/* A public setter: field "<map>.<key>" names the entry. */
+static ec_status set_count(ec_cart *c, ec__counts *m, const char *map, const char *key,
+                           int64_t value, ec_error *err)
+{
+    EC_FAIL_IF(!c || !key, err, EC_MISUSE, map, "cart or key is NULL");
+    char field[EC_ERROR_FIELD_MAX];
+    snprintf(field, sizeof field, "%s.%.128s", map, key);
+    EC_FAIL_IF(value < 0, err, EC_INVALID_FIELD, field, "must be a non-negative integer");
+    return put_count(c, m, key, strlen(key), value, field, err);
 }
 
 ec_status ec_cart_set_promotion_uses(ec_cart *c, const char *promotion_id, int64_t uses,
                                      ec_error *err)
 {
-    EC_FAIL_IF(!c || !promotion_id, err, EC_MISUSE, "promotion_uses", "cart or id is NULL");
-    char field[160];
-    snprintf(field, sizeof field, "promotion_uses.%.128s", promotion_id);
-    EC_FAIL_IF(uses < 0, err, EC_INVALID_FIELD, field, "uses must be a non-negative integer");
-    return put_uses(c, promotion_id, strlen(promotion_id), uses, field, err);
+    return set_count(c, c ? &c->uses : NULL, "promotion_uses", promotion_id, uses, err);
 }
 
-int ec__cart_put_uses(ec_cart *c, const char *id, size_t len, int64_t uses)
+ec_status ec_cart_set_customer_promotion_uses(ec_cart *c, const char *promotion_id, int64_t uses,
+                                              ec_error *err)
 {
-    return uses >= 0 && put_uses(c, id, len, uses, NULL, NULL) == EC_OK;
+    return set_count(c, c ? &c->customer_uses : NULL, "customer_promotion_uses", promotion_id, uses,
+                     err);
 }
+
+ec_status ec_cart_set_coupon_uses(ec_cart *c, const char *code, int64_t uses, ec_error *err)
+{
+    return set_count(c, c ? &c->coupon_uses : NULL, "coupon_uses", code, uses, err);
+}
+
+ec_status ec_cart_set_promotion_spent(ec_cart *c, const char *promotion_id, int64_t amount,
+                                      ec_error *err)
+{
+    return set_count(c, c ? &c->spent : NULL, "promotion_spent", promotion_id, amount, err);
+}
+
+/* ---- reading back -------------------------------------------------------------- */
 
 size_t ec_cart_line_count(const ec_cart *c)
 {
@@ -266,4 +343,70 @@ const char *ec_cart_currency(const ec_cart *c)
 const char *ec_cart_id(const ec_cart *c)
 {
     return c ? c->id.p : NULL;
+}
+
+const char *ec_cart_customer(const ec_cart *c)
+{
+    return c ? c->customer.p : NULL;
+}
+
+const char *ec_cart_region(const ec_cart *c)
+{
+    return c ? c->region.p : NULL;
+}
+
+const char *ec_cart_postal_code(const ec_cart *c)
+{
+    return c ? c->postal_code.p : NULL;
+}
+
+const char *ec_cart_tax_class(const ec_cart *c)
+{
+    return c ? c->tax_class.p : NULL;
+}
+
+int32_t ec_cart_tax_exempt(const ec_cart *c)
+{
+    return c ? c->tax_exempt : 0;
+}
+
+/* ---- equality, for the tests and fuzz targets that hold two readers of
+ * one document against each other ------------------------------------------- */
+
+static int same_str(const ec__str *a, const ec__str *b)
+{
+    if (!a->p || !b->p) return !a->p && !b->p;
+    return a->n == b->n && memcmp(a->p, b->p, a->n) == 0 && a->p[a->n] == '\0' &&
+           b->p[b->n] == '\0';
+}
+
+static int same_counts(const ec__counts *a, const ec__counts *b)
+{
+    if (a->n != b->n) return 0;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (!same_str(&a->e[i].key, &b->e[i].key) || a->e[i].value != b->e[i].value) return 0;
+    return 1;
+}
+
+int ec__cart_equal(const ec_cart *a, const ec_cart *b)
+{
+    const ec__str *sa[] = {&a->id,          &a->country,         &a->customer_group,
+                           &a->channel,     &a->shipping_method, &a->region,
+                           &a->postal_code, &a->tax_class,       &a->customer};
+    const ec__str *sb[] = {&b->id,          &b->country,         &b->customer_group,
+                           &b->channel,     &b->shipping_method, &b->region,
+                           &b->postal_code, &b->tax_class,       &b->customer};
+    if (a->currency != b->currency || a->has_at != b->has_at || a->at != b->at ||
+        a->tax_exempt != b->tax_exempt || a->nlines != b->nlines || a->ncoupons != b->ncoupons)
+        return 0;
+    for (size_t i = 0; i < sizeof sa / sizeof sa[0]; i++)
+        if (!same_str(sa[i], sb[i])) return 0;
+    for (uint32_t i = 0; i < a->nlines; i++)
+        if (!same_str(&a->lines[i].sku, &b->lines[i].sku) ||
+            a->lines[i].quantity != b->lines[i].quantity)
+            return 0;
+    for (uint32_t i = 0; i < a->ncoupons; i++)
+        if (!same_str(&a->coupons[i], &b->coupons[i])) return 0;
+    return same_counts(&a->uses, &b->uses) && same_counts(&a->customer_uses, &b->customer_uses) &&
+           same_counts(&a->coupon_uses, &b->coupon_uses) && same_counts(&a->spent, &b->spent);
 }

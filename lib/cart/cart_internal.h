@@ -12,10 +12,20 @@ typedef struct ec__cart_line {
     uint64_t hash; /* ec__strhash(sku): a cart priced again hashes nothing */
 } ec__cart_line;
 
-typedef struct ec__promotion_use {
-    ec__str id;
-    int64_t uses;
-} ec__promotion_use;
+/* One entry of a count map: a promotion id or coupon code -> a number
+ * (uses, or money spent in minor units). */
+typedef struct ec__count {
+    ec__str key;
+    int64_t value;
+} ec__count;
+
+/* promotion_uses, customer_promotion_uses, coupon_uses, promotion_spent:
+ * small maps the service fills from its counters. */
+typedef struct ec__counts {
+    ec__count *e;
+    uint32_t n, cap;
+    uint8_t fold_case; /* keys are coupon codes: compared as ASCII without case */
+} ec__counts;
 
 struct ec_cart {
     ec_allocator alloc_copy;
@@ -24,16 +34,24 @@ struct ec_cart {
 
     int32_t currency; /* -1 until set */
     uint8_t has_at;
+    uint8_t tax_exempt;
     int64_t at;
-    ec__str id, country, customer_group, channel, shipping_method; /* p NULL: absent */
+    /* p NULL: absent */
+    ec__str id, country, customer_group, channel, shipping_method;
+    ec__str region, postal_code, tax_class, customer;
 
     ec__cart_line *lines;
     uint32_t nlines, lines_cap;
     ec__str *coupons;
     uint32_t ncoupons, coupons_cap;
-    ec__promotion_use *uses;
-    uint32_t nuses, uses_cap;
+    ec__counts uses;          /* promotion_uses */
+    ec__counts customer_uses; /* customer_promotion_uses */
+    ec__counts coupon_uses;   /* coupon_uses */
+    ec__counts spent;         /* promotion_spent, minor units of the cart's currency */
 };
+
+/* The value for key in a count map, 0 when absent. */
+int64_t ec__counts_get(const ec__counts *m, const char *key, size_t len);
 
 /* Length-taking setters for a reader that points into a document (the
  * bytes need not be NUL-terminated).  They refuse what the public setters
@@ -42,6 +60,9 @@ struct ec_cart {
 int ec__cart_put_id(ec_cart *c, ec__str *dst, const char *s, size_t len);
 int ec__cart_put_line(ec_cart *c, const char *sku, size_t len, int64_t quantity);
 int ec__cart_put_coupon(ec_cart *c, const char *code, size_t len);
-int ec__cart_put_uses(ec_cart *c, const char *id, size_t len, int64_t uses);
+int ec__cart_put_count(ec_cart *c, ec__counts *m, const char *key, size_t len, int64_t value);
+
+/* 1 when two carts hold the same fields, lines, coupons and counts. */
+int ec__cart_equal(const ec_cart *a, const ec_cart *b);
 
 #endif /* EC_CART_INTERNAL_H */

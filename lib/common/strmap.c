@@ -54,9 +54,9 @@ uint32_t ec__strmap_get(const ec__strmap *m, const char *key, size_t len)
     return m->slots ? ec__strmap_get_hashed(m, key, len, ec__strhash(key, len)) : EC__STRMAP_NONE;
 }
 
-static int grow(ec__strmap *m)
+/* Rehash into cap slots (a power of two above twice the count). */
+static int resize(ec__strmap *m, size_t cap)
 {
-    size_t cap = m->slots ? (m->mask + 1) * 2 : 16;
     ec__strmap_slot *slots = ec__calloc(m->alloc, cap, sizeof *slots);
     if (!slots) return 0;
     for (size_t i = 0; m->slots && i <= m->mask; i++) {
@@ -69,11 +69,17 @@ static int grow(ec__strmap *m)
     return 1;
 }
 
-int ec__strmap_reserve(ec__strmap *m, size_t extra)
+static int grow(ec__strmap *m)
 {
-    while ((m->count + extra) * 2 > (m->slots ? m->mask + 1 : 0))
-        if (!grow(m)) return 0;
-    return 1;
+    return resize(m, m->slots ? (m->mask + 1) * 2 : 16);
+}
+
+int ec__strmap_reserve(ec__strmap *m, size_t n)
+{
+    size_t cap = m->slots ? m->mask + 1 : 16;
+    if (n > SIZE_MAX / 4) return 0;
+    while (cap < n * 2 + 2) cap *= 2;
+    return cap == (m->slots ? m->mask + 1 : 0) || resize(m, cap);
 }
 
 int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing)

@@ -34,12 +34,12 @@ uint64_t ec__strhash(const char *s, size_t len);
 uint32_t ec__strmap_get(const ec__strmap *m, const char *key, size_t len);
 /* The same for a key whose ec__strhash() the caller kept. */
 uint32_t ec__strmap_get_hashed(const ec__strmap *m, const char *key, size_t len, uint64_t hash);
+/* Make room for n keys in all, so that inserting them never grows the
+ * table again; 0 when out of memory. */
+int ec__strmap_reserve(ec__strmap *m, size_t n);
 /* Insert key -> value unless present.  Returns 0 when out of memory;
  * otherwise 1, with *existing (may be NULL) set to the value already
  * stored or EC__STRMAP_NONE when the key is new. */
 int ec__strmap_put(ec__strmap *m, const char *key, size_t len, uint32_t value, uint32_t *existing);
-/* Make room for `extra` more keys, so that the next `extra` puts cannot
- * fail; 0 when out of memory (the map is unchanged). */
-int ec__strmap_reserve(ec__strmap *m, size_t extra);
 
 #endif /* EC_STRMAP_H */

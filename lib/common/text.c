@@ -1,4 +1,6 @@
 /* text.c - identifier and code comparison rules of formats.md 1. */
+#include <string.h>
+
 #include "common/internal.h"
 
 static unsigned char ascii_lower(unsigned char c)
@@ -39,6 +41,23 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
     if (c == 0xF0 && s[1] < 0x90) return 0; /* overlong */
     if (c == 0xF4 && s[1] > 0x8F) return 0; /* > U+10FFFF */
     return n;
+}
+
+size_t ec_utf8_clean(char *dst, size_t cap, const char *src, size_t len)
+{
+    static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    size_t out = 0;
+    if (!dst || cap == 0) return 0;
+    for (size_t i = 0; src && i < len;) {
+        size_t k = utf8_seq((const unsigned char *)src + i, len - i);
+        size_t n = k ? k : sizeof replacement - 1;
+        if (out + n >= cap) break; /* never a character cut in two */
+        memcpy(dst + out, k ? src + i : replacement, n);
+        out += n;
+        i += k ? k : 1;
+    }
+    dst[out] = '\0';
+    return out;
 }
 
 int ec__id_valid(const char *s, size_t len)

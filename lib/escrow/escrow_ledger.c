@@ -61,7 +61,7 @@ ec_escrow_transfer *ec__esc_prepare(ec_escrow *e, const ec_escrow_transfer *t)
         e->entries = v;
         e->cap = cap;
     }
-    if (!ec__strmap_reserve(&e->ids, 1)) return NULL;
+    if (!ec__strmap_reserve(&e->ids, e->ids.count + 1)) return NULL;
     ec_escrow_transfer *copy = ec_escrow_transfer_new_ex(e->alloc);
     if (copy && ec__esc_transfer_copy(copy, t) != EC_OK) {
         ec_escrow_transfer_free(copy);

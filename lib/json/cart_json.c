@@ -1,14 +1,32 @@
-/* cart_json.c - the cart document (formats.md 3) into an ec_cart. */
+/* cart_json.c - the cart document into an ec_cart. */
 #include <string.h>
 
+#include "cart/cart_internal.h"
 #include "common/internal.h"
 #include "ecommerce/json.h"
+#include "ecommerce/money.h"
 #include "json/cart_json.h"
 #include "json/read.h"
 
-static const char *const cart_keys[] = {
-    "id",    "currency", "country",         "customer_group", "channel", "at",
-    "lines", "coupons",  "shipping_method", "promotion_uses", NULL};
+static const char *const cart_keys[] = {"id",
+                                        "currency",
+                                        "country",
+                                        "region",
+                                        "postal_code",
+                                        "customer_group",
+                                        "customer",
+                                        "channel",
+                                        "tax_exempt",
+                                        "tax_class",
+                                        "at",
+                                        "lines",
+                                        "coupons",
+                                        "shipping_method",
+                                        "promotion_uses",
+                                        "customer_promotion_uses",
+                                        "coupon_uses",
+                                        "promotion_spent",
+                                        NULL};
 static const char *const line_keys[] = {"sku", "quantity", NULL};
 
 /* An optional identifier member handed to a cart setter. */
@@ -76,24 +94,56 @@ static ec_status read_coupons(ec_cart *cart, const cJSON *doc, ec_error *err)
     return EC_OK;
 }
 
-static ec_status read_uses(ec_cart *cart, const cJSON *doc, ec_error *err)
+/* One entry of a count map: a count, or money in the cart's currency. */
+static ec_status read_count(ec_cart *cart, const cJSON *u, int money, int64_t *v, ec_error *err)
 {
-    const cJSON *v = ec__jget(doc, "promotion_uses");
-    int64_t uses = 0;
+    if (!ec__id_valid(u->string, strlen(u->string)))
+        return ec__fail(err, EC_INVALID_FIELD, NULL, "not an identifier");
+    if (!money) return ec__jint(u, "", 0, 1000000000000LL, v, err);
+    return ec__jmoney(u, "", ec_currency_exponent(cart->currency), v, err);
+}
+
+/* {"key": count or money, ...}; money maps need the currency, read first. */
+static ec_status read_counts(ec_cart *cart, const cJSON *doc, const char *map, int money,
+                             ec_status (*set)(ec_cart *, const char *, int64_t, ec_error *),
+                             ec_error *err)
+{
+    const cJSON *v = ec__jget(doc, map);
+    int64_t value = 0;
     if (!v) return EC_OK;
-    EC_FAIL_IF(!cJSON_IsObject(v), err, EC_INVALID_FIELD, "promotion_uses",
-               "promotion_uses must be an object of promotion id to count");
+    EC_FAIL_IF(!cJSON_IsObject(v), err, EC_INVALID_FIELD, map, "%s must be an object of %s", map,
+               money ? "promotion id to money" : "key to count");
     for (const cJSON *u = v->child; u; u = u->next) {
-        ec_status st = ec__id_valid(u->string, strlen(u->string))
-                           ? ec__jint(u, "", 0, 1000000000000LL, &uses, err)
-                           : ec__fail(err, EC_INVALID_FIELD, NULL, "not a promotion id");
-        if (st == EC_OK) st = ec_cart_set_promotion_uses(cart, u->string, uses, err);
+        ec_status st = read_count(cart, u, money, &value, err);
+        if (st == EC_OK) st = set(cart, u->string, value, err);
         if (st != EC_OK) {
-            ec__error_field(err, "promotion_uses.%.128s", u->string);
+            ec__error_field(err, "%s.%.128s", map, u->string);
             return st;
         }
     }
     return EC_OK;
+}
+
+static ec_status read_exempt(ec_cart *cart, const cJSON *doc, ec_error *err)
+{
+    const cJSON *f = ec__jget(doc, "tax_exempt");
+    int exempt = 0;
+    if (!f) return EC_OK;
+    EC_TRY(ec__jbool(f, "tax_exempt", &exempt, err));
+    return ec_cart_set_tax_exempt(cart, exempt, err);
+}
+
+/* The context after the currency: where and as whom it is priced. */
+static ec_status read_context(ec_cart *cart, const cJSON *doc, ec_error *err)
+{
+    EC_TRY(optional_id(cart, doc, "country", ec_cart_set_country, err));
+    EC_TRY(optional_id(cart, doc, "region", ec_cart_set_region, err));
+    EC_TRY(optional_id(cart, doc, "postal_code", ec_cart_set_postal_code, err));
+    EC_TRY(optional_id(cart, doc, "customer_group", ec_cart_set_customer_group, err));
+    EC_TRY(optional_id(cart, doc, "customer", ec_cart_set_customer, err));
+    EC_TRY(optional_id(cart, doc, "channel", ec_cart_set_channel, err));
+    EC_TRY(read_exempt(cart, doc, err));
+    return optional_id(cart, doc, "tax_class", ec_cart_set_tax_class, err);
 }
 
 static ec_status read_cart(ec_cart *cart, const cJSON *doc, ec_error *err)
@@ -107,16 +157,18 @@ static ec_status read_cart(ec_cart *cart, const cJSON *doc, ec_error *err)
     EC_TRY(ec__jrequire(doc, "currency", &f, err));
     EC_TRY(ec__jstring(f, "currency", &s, &n, err));
     EC_TRY(ec_cart_set_currency(cart, s, err));
-    EC_TRY(optional_id(cart, doc, "country", ec_cart_set_country, err));
-    EC_TRY(optional_id(cart, doc, "customer_group", ec_cart_set_customer_group, err));
-    EC_TRY(optional_id(cart, doc, "channel", ec_cart_set_channel, err));
+    EC_TRY(read_context(cart, doc, err));
     EC_TRY(ec__jrequire(doc, "at", &f, err));
     EC_TRY(ec__jtime(f, "at", &at, err));
     EC_TRY(ec_cart_set_at(cart, at, err));
     EC_TRY(read_lines(cart, doc, err));
     EC_TRY(read_coupons(cart, doc, err));
     EC_TRY(optional_id(cart, doc, "shipping_method", ec_cart_set_shipping_method, err));
-    return read_uses(cart, doc, err);
+    EC_TRY(read_counts(cart, doc, "promotion_uses", 0, ec_cart_set_promotion_uses, err));
+    EC_TRY(read_counts(cart, doc, "customer_promotion_uses", 0, ec_cart_set_customer_promotion_uses,
+                       err));
+    EC_TRY(read_counts(cart, doc, "coupon_uses", 0, ec_cart_set_coupon_uses, err));
+    return read_counts(cart, doc, "promotion_spent", 1, ec_cart_set_promotion_spent, err);
 }
 
 ec_status ec__cart_from_json_tree(ec_cart *cart, const char *json, size_t len, ec_error *err)

@@ -21,7 +21,7 @@ typedef struct scan {
     const char *p, *end;
 } scan;
 
-/* The keys of a cart, in formats.md order; a bit each in `seen`. */
+/* The keys of a cart; a bit each in `seen`. */
 enum {
     K_ID,
     K_CURRENCY,
@@ -33,6 +33,14 @@ enum {
     K_COUPONS,
     K_SHIPPING,
     K_USES,
+    K_REGION,
+    K_POSTAL,
+    K_CUSTOMER,
+    K_TAX_CLASS,
+    K_EXEMPT,
+    K_CUSTOMER_USES,
+    K_COUPON_USES,
+    K_SPENT,
     K_COUNT
 };
 typedef struct name {
@@ -43,9 +51,24 @@ typedef struct name {
     {                                                                                              \
         s, sizeof s - 1                                                                            \
     }
-static const name cart_keys[K_COUNT] = {
-    NAME("id"), NAME("currency"), NAME("country"), NAME("customer_group"),  NAME("channel"),
-    NAME("at"), NAME("lines"),    NAME("coupons"), NAME("shipping_method"), NAME("promotion_uses")};
+static const name cart_keys[K_COUNT] = {NAME("id"),
+                                        NAME("currency"),
+                                        NAME("country"),
+                                        NAME("customer_group"),
+                                        NAME("channel"),
+                                        NAME("at"),
+                                        NAME("lines"),
+                                        NAME("coupons"),
+                                        NAME("shipping_method"),
+                                        NAME("promotion_uses"),
+                                        NAME("region"),
+                                        NAME("postal_code"),
+                                        NAME("customer"),
+                                        NAME("tax_class"),
+                                        NAME("tax_exempt"),
+                                        NAME("customer_promotion_uses"),
+                                        NAME("coupon_uses"),
+                                        NAME("promotion_spent")};
 enum { REQUIRED = 1u << K_CURRENCY | 1u << K_AT | 1u << K_LINES };
 
 static void skip_ws(scan *s)
@@ -188,19 +211,48 @@ static int read_coupons(scan *s, ec_cart *c)
     return eat(s, ']');
 }
 
-/* {"promotion id": count, ...}; a repeated id keeps the last count, as
+/* A literal true or false; null leaves the field as it is (false). */
+static int read_bool(scan *s, uint8_t *out)
+{
+    skip_ws(s);
+    if (eat_null(s)) return 1;
+    if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
+        s->p += 4;
+        *out = 1;
+        return 1;
+    }
+    if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
+        s->p += 5;
+        *out = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* A money string in the cart's currency, which must be known by now (else
+ * the cJSON reader, which reads the currency first, takes the document). */
+static int money(scan *s, const ec_cart *c, int64_t *out)
+{
+    const char *v = NULL;
+    size_t n = 0;
+    return c->currency >= 0 && string(s, &v, &n) &&
+           ec_money_parse(v, n, ec_currency_exponent(c->currency), out, NULL) == EC_OK;
+}
+
+/* {"key": count or money, ...}; a repeated key keeps the last value, as
  * the cJSON reader does. */
-static int read_uses(scan *s, ec_cart *c)
+static int read_counts(scan *s, ec_cart *c, ec__counts *m, int is_money)
 {
     const char *id = NULL;
     size_t n = 0;
-    int64_t uses = 0;
+    int64_t v = 0;
     if (eat_null(s)) return 1;
     if (!eat(s, '{')) return 0;
     if (eat(s, '}')) return 1;
     do {
-        if (!string(s, &id, &n) || !eat(s, ':') || !integer(s, 0, 1000000000000LL, &uses) ||
-            !ec__cart_put_uses(c, id, n, uses))
+        if (!string(s, &id, &n) || !eat(s, ':') ||
+            !(is_money ? money(s, c, &v) : integer(s, 0, 1000000000000LL, &v)) ||
+            !ec__cart_put_count(c, m, id, n, v))
             return 0;
     } while (eat(s, ','));
     return eat(s, '}');
@@ -227,8 +279,24 @@ static int read_member(scan *s, ec_cart *c, int k)
         return read_coupons(s, c);
     case K_SHIPPING:
         return read_id(s, c, &c->shipping_method);
+    case K_USES:
+        return read_counts(s, c, &c->uses, 0);
+    case K_REGION:
+        return read_id(s, c, &c->region);
+    case K_POSTAL:
+        return read_id(s, c, &c->postal_code);
+    case K_CUSTOMER:
+        return read_id(s, c, &c->customer);
+    case K_TAX_CLASS:
+        return read_id(s, c, &c->tax_class);
+    case K_EXEMPT:
+        return read_bool(s, &c->tax_exempt);
+    case K_CUSTOMER_USES:
+        return read_counts(s, c, &c->customer_uses, 0);
+    case K_COUPON_USES:
+        return read_counts(s, c, &c->coupon_uses, 0);
     default:
-        return read_uses(s, c);
+        return read_counts(s, c, &c->spent, 1);
     }
 }
 

@@ -345,21 +345,21 @@ static ec_status read_totals(ec_order *o, const cJSON *doc, int32_t e, ec_error 
 }
 
 /* The fees kept on returns are what the balance says beyond the value of
- * what left: they cannot be negative, nor exceed that value, nor exist
- * without a returned unit. */
+ * what left: they cannot be negative, nor exceed what the returned units
+ * were worth (each return keeps at most the value of its units). */
 static ec_status read_balance(ec_order *o, const cJSON *doc, int32_t e, ec_error *err)
 {
     int64_t left = o->shipping_left ? o->ship_total : 0, returned = 0, balance = 0;
     for (uint32_t i = 0; i < o->nlines; i++) {
         left += ec__oline_value(&o->lines[i], o->lines[i].canceled + o->lines[i].returned);
-        returned += o->lines[i].returned;
+        returned += ec__oline_returned_cap(&o->lines[i]);
     }
     o->m.left = left;
     if (!ec__jget(doc, "balance")) return EC_OK;
     EC_TRY(req_money(doc, "balance", e, &balance, err));
     int64_t fees = balance - (o->m.total - left);
-    EC_FAIL_IF(fees < 0 || balance > o->m.total || (fees > 0 && returned == 0), err,
-               EC_INVALID_FIELD, "balance",
+    EC_FAIL_IF(fees < 0 || balance > o->m.total || fees > returned, err, EC_INVALID_FIELD,
+               "balance",
                "balance must be the total less what left the order, plus any return fees kept");
     o->m.fees = fees;
     return EC_OK;

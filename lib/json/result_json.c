@@ -1,6 +1,6 @@
-/* result_json.c - the pricing result document of formats.md 3.6, written
- * straight from the typed result (no intermediate tree: this is the hot
- * path of every JSON surface). */
+/* result_json.c - the pricing result document, written straight from the
+ * typed result (no intermediate tree: this is the hot path of every JSON
+ * surface). */
 #include <string.h>
 
 #include "common/internal.h"
@@ -59,8 +59,45 @@ static void write_line_discounts(ec__buf *b, const ec_price_result *r, const ec_
     KEY(b, "],");
 }
 
-static void write_line(ec__buf *b, const ec_price_result *r, const ec__line_result *l)
+/* {"name", "percent", "amount"} of one rate or one summary entry. */
+static void write_rate(ec__buf *b, const ec__str *name, int32_t pct, int64_t amount, int32_t e)
 {
+    KEY(b, "{\"name\":");
+    ec__buf_str(b, name->p, name->n);
+    KEY(b, ",\"percent\":");
+    ec__buf_percent(b, pct);
+    KEY(b, ",\"amount\":");
+    ec__buf_money(b, amount, e);
+    KEY(b, "}");
+}
+
+/* The line's rates ([] without tax entries). */
+static void write_line_taxes(ec__buf *b, const ec_price_result *r, uint32_t i)
+{
+    const ec__tax_entry *e = r->lines[i].tax_entry;
+    KEY(b, ",\"taxes\":[");
+    for (uint32_t j = 0; e && j < e->nrates; j++) {
+        if (j) KEY(b, ",");
+        write_rate(b, &e->rates[j].name, e->rates[j].percent, r->rate_tax[r->items[i].off + j],
+                   r->exponent);
+    }
+    KEY(b, "]");
+}
+
+/* The summary by name and percent, over lines and shipping. */
+static void write_taxes(ec__buf *b, const ec_price_result *r)
+{
+    KEY(b, "\"taxes\":[");
+    for (uint32_t k = 0; k < r->nsums; k++) {
+        if (k) KEY(b, ",");
+        write_rate(b, &r->sums[k].rate->name, r->sums[k].percent, r->sums[k].amount, r->exponent);
+    }
+    KEY(b, "]");
+}
+
+static void write_line(ec__buf *b, const ec_price_result *r, uint32_t i)
+{
+    const ec__line_result *l = &r->lines[i];
     int32_t e = r->exponent;
     KEY(b, "{\"sku\":");
     ec__buf_str(b, l->sku.p, l->sku.n);
@@ -79,13 +116,14 @@ static void write_line(ec__buf *b, const ec_price_result *r, const ec__line_resu
     KEY(b, ",");
     write_line_discounts(b, r, l);
     KEY(b, "\"discount\":");
-    ec__buf_money(b, l->subtotal - l->net, e);
+    ec__buf_money(b, l->subtotal - l->net - l->relief, e);
     KEY(b, ",\"net\":");
     ec__buf_money(b, l->net, e);
     KEY(b, ",\"tax_percent\":");
     ec__buf_percent(b, l->tax_percent);
     KEY(b, ",\"tax\":");
     ec__buf_money(b, l->tax, e);
+    write_line_taxes(b, r, i);
     KEY(b, ",\"total\":");
     ec__buf_money(b, l->total, e);
     KEY(b, "}");
@@ -175,7 +213,7 @@ void ec__write_result(ec__buf *b, const ec_price_result *r, const ec_cart *cart)
     KEY(b, "\",\"lines\":[");
     for (uint32_t i = 0; i < r->nlines; i++) {
         if (i) KEY(b, ",");
-        write_line(b, r, &r->lines[i]);
+        write_line(b, r, i);
     }
     KEY(b, "],\"subtotal\":");
     ec__buf_money(b, r->subtotal, e);
@@ -185,6 +223,8 @@ void ec__write_result(ec__buf *b, const ec_price_result *r, const ec_cart *cart)
     write_shipping(b, r);
     KEY(b, ",\"tax\":");
     ec__buf_money(b, r->tax, e);
+    KEY(b, ",");
+    write_taxes(b, r);
     KEY(b, ",\"total\":");
     ec__buf_money(b, r->total, e);
     KEY(b, ",");

@@ -9,7 +9,13 @@
  * such that at least `leftover` items have a remainder >= t.  Items above t
  * all get a unit; the units still left go to items exactly at t in list
  * order, which is the "ties to the earlier item" rule.  Cost: O(n log W)
- * remainder computations, at most 128 passes over the weights. */
+ * remainder computations, at most 128 passes over the weights.
+ *
+ * Pricing allocates over a few lines at a time (a promotion's targets, a
+ * tax over rates), where every product fits 64 bits: those keep their
+ * remainders in a small array and hand the leftover units out by picking
+ * the largest remainder each time, earliest first among equals, which is
+ * the same rule without 128-bit division. */
 #include "common/internal.h"
 #include "ecommerce/money.h"
 #include "money/money_private.h"
@@ -83,6 +89,32 @@ static void give_leftover(int64_t amount, const int64_t *weights, size_t n, ec__
     }
 }
 
+enum { SMALL = 64 };
+
+/* The allocation when n <= SMALL and amount * w[i] fits 64 bits for every
+ * weight; 0 when not (the caller then takes the general path, which
+ * overwrites any part written here).  W = total > 0, weights valid. */
+static int allocate_small(int64_t amount, const int64_t *weights, size_t n, uint64_t total,
+                          int64_t *parts)
+{
+    uint64_t rem[SMALL], given = 0, product;
+    if (n > SMALL) return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (__builtin_mul_overflow((uint64_t)amount, (uint64_t)weights[i], &product)) return 0;
+        parts[i] = (int64_t)(product / total);
+        rem[i] = product % total;
+        given += (uint64_t)parts[i];
+    }
+    for (uint64_t left = (uint64_t)amount - given; left > 0; left--) {
+        size_t best = SIZE_MAX; /* remainders are < total: UINT64_MAX marks one given */
+        for (size_t i = 0; i < n; i++)
+            if (rem[i] != UINT64_MAX && (best == SIZE_MAX || rem[i] > rem[best])) best = i;
+        parts[best]++;
+        rem[best] = UINT64_MAX;
+    }
+    return 1;
+}
+
 ec_status ec_money_allocate(int64_t amount, const int64_t *weights, size_t n, int64_t *parts)
 {
     ec__u128 total;
@@ -95,6 +127,8 @@ ec_status ec_money_allocate(int64_t amount, const int64_t *weights, size_t n, in
         for (size_t i = 0; i < n; i++) parts[i] = 0;
         return EC_OK;
     }
+    if (total <= INT64_MAX && allocate_small(amount, weights, n, (uint64_t)total, parts))
+        return EC_OK;
     uint64_t leftover = floor_parts(amount, weights, n, total, parts);
     if (leftover) give_leftover(amount, weights, n, total, parts, leftover);
     return EC_OK;

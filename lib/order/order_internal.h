@@ -190,6 +190,8 @@ extern const ec_order_machine ec__order_default_machine;
  * the tax part of it, floor(tax*n/quantity). */
 int64_t ec__oline_value(const ec__oline *l, int64_t n);
 int64_t ec__oline_tax_value(const ec__oline *l, int64_t n);
+/* The most a line's returned units can have been worth (caps the fees kept). */
+int64_t ec__oline_returned_cap(const ec__oline *l);
 int64_t ec__omoney_balance(const ec__omoney *m);
 int64_t ec__omoney_paid(const ec__omoney *m);
 int64_t ec__omoney_due(const ec__omoney *m);

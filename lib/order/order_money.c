@@ -26,6 +26,17 @@ int64_t ec__oline_value(const ec__oline *l, int64_t n)
     return share(l->total, n, l->quantity);
 }
 
+/* The most r returned units of a line can have been worth, whatever the
+ * steps they left in: a difference floor(T*(a+r)/q) - floor(T*a/q) is at
+ * most ceil(T*r/q), and never more than what left in all. */
+int64_t ec__oline_returned_cap(const ec__oline *l)
+{
+    int64_t r = l->returned, cap = 0, left = ec__oline_value(l, l->canceled + r);
+    if (r <= 0 || l->quantity <= 0) return 0;
+    (void)ec__money_muldiv(l->total, r, l->quantity, EC_ROUND_CEILING, &cap);
+    return cap < left ? cap : left;
+}
+
 int64_t ec__oline_tax_value(const ec__oline *l, int64_t n)
 {
     return share(l->tax, n, l->quantity);

@@ -1,5 +1,5 @@
-/* actions.c - the seven cart promotion actions of formats.md 3.2 and the
- * max_discount cap.  Each works on the target lines' current nets and never
+/* actions.c - the seven cart promotion actions, the max_discount cap and
+ * the budget.  Each works on the target lines' current nets and never
  * takes a net below zero. */
 #include <string.h>
 
@@ -68,79 +68,104 @@ static ec_status amount_off_order(ec__pricing *pc, const ec__promo_result *pr, i
     return allocate_over_targets(pc, pr, amount < total ? amount : total, nets, d);
 }
 
-/* Target lines by unit price descending, ties in cart order (insertion
- * sort: stable, and target lists are short). */
-static void sort_by_unit_price(ec__pricing *pc, uint32_t *order, uint32_t n)
-{
-    const ec__line_result *lines = pc->r->lines;
-    for (uint32_t k = 1; k < n; k++) {
-        uint32_t v = order[k], j = k;
-        while (j > 0 && lines[order[j - 1]].unit_price < lines[v].unit_price) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = v;
-    }
-}
-
-/* Target lines in that order into `order`.  A list of every line (target
- * lists are in line order without repeats) takes the cart's order, sorted
- * once per cart: most buy_x_get_y promotions of a cart target every line. */
-static ec_status targets_by_price(ec__pricing *pc, const ec__promo_result *pr, uint32_t *order)
+/* The units of the lines the action works on, each worth its share of its
+ * line's current net, in groups of equal worth (in cart order). */
+static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const int64_t *nets,
+                             uint32_t *ngroups)
 {
     ec_price_result *r = pc->r;
-    uint32_t n = pr->tgt_n;
-    if (n < r->nlines) {
-        for (uint32_t k = 0; k < n; k++) order[k] = TARGET(pc, pr, k);
-        sort_by_unit_price(pc, order, n);
-        return EC_OK;
+    uint32_t n = 0;
+    if (!ec__result_reserve(r, (void **)&r->units, &r->units_cap, (size_t)pr->tgt_n * 2,
+                            sizeof *r->units))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t k = 0; k < pr->tgt_n; k++) {
+        uint32_t i = TARGET(pc, pr, k);
+        int64_t q = r->lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
+        if (extra) r->units[n++] = (ec__unit_group){worth + 1, extra, i, 2 * k};
+        r->units[n++] = (ec__unit_group){worth, q - extra, i, 2 * k + 1};
     }
-    if (!pc->by_price) {
-        if (!ec__result_reserve(r, (void **)&r->by_price, &r->by_price_cap, n, sizeof *order))
-            return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-        for (uint32_t i = 0; i < n; i++) r->by_price[i] = i;
-        sort_by_unit_price(pc, r->by_price, n);
-        pc->by_price = 1;
-    }
-    memcpy(order, r->by_price, n * sizeof *order);
+    *ngroups = n;
     return EC_OK;
 }
 
-/* The k*get cheapest target units are discounted; units of one line share a
- * unit price, so whole lines are taken from the cheap end at once. */
+/* The cheapest group not yet taken: units listed by worth descending, ties
+ * in cart order, end with the least worth and, among equals, the latest.
+ * Taken groups have count 0.  A buy_x_get_y takes few groups, so picking
+ * them one by one costs less than sorting them all. */
+static uint32_t cheapest(const ec__unit_group *g, uint32_t n)
+{
+    uint32_t best = UINT32_MAX;
+    for (uint32_t k = 0; k < n; k++)
+        if (g[k].count && (best == UINT32_MAX || g[k].worth < g[best].worth ||
+                           (g[k].worth == g[best].worth && g[k].seq > g[best].seq)))
+            best = k;
+    return best;
+}
+
+/* How often a buy_x_get_y applies: buy + get target units each, or with a
+ * reward_target, buy target units each as long as get reward units are
+ * left; max_applications caps both. */
+static int64_t applications(const ec__pricing *pc, const ec__promotion *p,
+                            const ec__promo_result *pr, int64_t units)
+{
+    const ec__action *a = &p->action;
+    int64_t apps = units / (a->buy + a->get);
+    if (a->has_reward) {
+        apps = pc->r->dyn[pr - pc->r->promos].units / a->buy;
+        if (apps > units / a->get) apps = units / a->get;
+    }
+    if (a->max_applications > 0 && apps > a->max_applications) apps = a->max_applications;
+    return apps;
+}
+
+/* The k*get cheapest units (by worth) are discounted, each by its worth
+ * times the percent; whole groups are taken from the cheap end at once. */
 static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
                              const int64_t *nets, int64_t *d)
 {
     ec_price_result *r = pc->r;
-    uint32_t *order = (uint32_t *)r->parts; /* scratch: parts is unused here */
+    uint32_t n = 0;
     int64_t units = 0;
-    EC_TRY(targets_by_price(pc, pr, order));
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        units += r->lines[order[k]].quantity; /* <= 1000 * 1e6: no overflow */
-        d[order[k]] = 0;
+        units += r->lines[TARGET(pc, pr, k)].quantity; /* <= 1000 * 1e6: no overflow */
+        d[TARGET(pc, pr, k)] = 0;
     }
-    int64_t apps = units / (p->action.buy + p->action.get);
-    if (p->action.max_applications > 0 && apps > p->action.max_applications)
-        apps = p->action.max_applications;
-    int64_t free_units = apps * p->action.get; /* get <= 1e6: fits */
-    for (uint32_t k = pr->tgt_n; k-- > 0 && free_units > 0;) {
-        const ec__line_result *l = &r->lines[order[k]];
-        int64_t n = l->quantity < free_units ? l->quantity : free_units, off;
-        free_units -= n;
-        EC_TRY(ec__percent_of(pc, l->unit_price, p->action.percent, &off));
-        int64_t line_off = times_quantity(off, n);
-        d[order[k]] = line_off < nets[order[k]] ? line_off : nets[order[k]];
+    int64_t free_units = applications(pc, p, pr, units) * p->action.get; /* get <= 1e6: fits */
+    if (free_units == 0) return EC_OK; /* too few units: nothing to value */
+    EC_TRY(unit_groups(pc, pr, nets, &n));
+    while (free_units > 0) { /* there are units enough: free_units <= units */
+        ec__unit_group *g = &r->units[cheapest(r->units, n)];
+        int64_t take = g->count < free_units ? g->count : free_units, off;
+        free_units -= take;
+        g->count = 0;
+        EC_TRY(ec__percent_of(pc, g->worth, p->action.percent, &off));
+        d[g->line] += off * take; /* off <= worth, so this is at most the net */
     }
     return EC_OK;
 }
 
-/* When the discounts sum above max_discount, the cap is shared in
- * proportion to them (largest remainder). */
+int ec__budget_left(const ec__pricing *pc, const ec__promotion *p, int64_t *left)
+{
+    int64_t budget = 0;
+    if (!ec__money_in(&p->budget, pc->cur, &budget)) return 0;
+    int64_t spent = ec__counts_get(&pc->cart->spent, p->id.p, p->id.n);
+    *left = spent < budget ? budget - spent : 0;
+    return 1;
+}
+
+/* When the discounts sum above max_discount, or above what the budget
+ * leaves, the smaller cap is shared in proportion to them (largest
+ * remainder); the larger then changes nothing. */
 static ec_status apply_cap(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
                            int64_t *d)
 {
-    int64_t cap = 0, sum = 0;
-    if (!ec__money_in(&p->max_discount, pc->cur, &cap)) return EC_OK;
+    int64_t cap = 0, left = 0, sum = 0;
+    int capped = ec__money_in(&p->max_discount, pc->cur, &cap);
+    if (p->budget.n && ec__budget_left(pc, p, &left) && (!capped || left < cap)) {
+        cap = left;
+        capped = 1;
+    }
+    if (!capped) return EC_OK;
     for (uint32_t k = 0; k < pr->tgt_n; k++) EC_TRY(ec__money_add(sum, d[TARGET(pc, pr, k)], &sum));
     if (sum <= cap) return EC_OK;
     return allocate_over_targets(pc, pr, cap, d, d);
@@ -173,21 +198,42 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
     }
 }
 
-ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
-                           int64_t *nets, int64_t *d, int64_t *sum)
+/* Take the discounts from the nets; record those above 0 as raw discounts
+ * of promotion `pos` (UINT32_MAX: a trial, nothing recorded). */
+static ec_status take(ec__pricing *pc, const ec__promo_result *pr, uint32_t pos, int64_t *nets,
+                      int64_t *d, int64_t *sum)
 {
-    EC_TRY(run_action(pc, p, pr, nets, d));
-    EC_TRY(apply_cap(pc, p, pr, d));
-    /* locals: d, nets and *sum could alias, which would reload each */
-    const uint32_t *targets = pc->r->targets + pr->tgt_off;
+    ec_price_result *r = pc->r;
+    if (pos != UINT32_MAX && !ec__result_reserve(r, (void **)&r->raw, &r->raw_cap,
+                                                 (size_t)r->nraw + pr->tgt_n, sizeof *r->raw))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    /* locals: d, nets and the result's arrays could alias, which would
+     * reload each */
+    const uint32_t *targets = r->targets + pr->tgt_off;
+    ec__raw_discount *raw = r->raw;
+    uint8_t *taken = r->taken;
+    uint32_t nraw = r->nraw;
     int64_t total = 0;
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
-        if (d[i] > nets[i]) d[i] = nets[i];
-        if (d[i] < 0) d[i] = 0;
-        nets[i] -= d[i];
-        total += d[i]; /* each d <= its net, and the nets sum fits */
+        /* every action keeps within the net; this keeps it so for sure */
+        int64_t off = d[i] < nets[i] ? d[i] : nets[i];
+        d[i] = off;
+        nets[i] -= off;
+        total += off; /* each <= its net, and the nets sum fits */
+        if (pos == UINT32_MAX || off <= 0) continue;
+        raw[nraw++] = (ec__raw_discount){pos, i, off};
+        taken[i] = 1;
     }
+    if (pos != UINT32_MAX) r->nraw = nraw;
     *sum = total;
     return EC_OK;
+}
+
+ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
+                           uint32_t record, int64_t *nets, int64_t *d, int64_t *sum)
+{
+    EC_TRY(run_action(pc, p, pr, nets, d));
+    EC_TRY(apply_cap(pc, p, pr, d));
+    return take(pc, pr, record, nets, d, sum);
 }

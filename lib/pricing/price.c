@@ -1,4 +1,4 @@
-/* price.c - ec_price_cart(): the steps of formats.md 3 in order. */
+/* price.c - ec_price_cart(): the steps of pricing a cart, in order. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -14,24 +14,24 @@ static void clear_result(ec_price_result *r)
     r->has_shipping = 0;
     r->shipping_method = NULL;
     r->shipping_price = r->shipping_discount = r->shipping_tax = r->shipping_total = 0;
-    r->shipping_tax_percent = 0;
+    r->shipping_relief = 0;
+    r->shipping_entry = NULL;
+    r->ship_promo = UINT32_MAX;
     r->nlines = r->ndiscounts = r->npromos = r->ncoupons = r->ntargets = r->nraw = r->npass = 0;
+    r->nitems = r->nrate_tax = r->nsums = 0;
 }
 
 /* Lines and per-line scratch (one extra item for shipping). */
 static ec_status reserve_lines(ec_price_result *r, uint32_t n, ec_error *err)
 {
-    int ok = ec__result_reserve(r, (void **)&r->lines, &r->lines_cap, n, sizeof *r->lines);
-    if (ok && r->scratch_cap < n + 1) {
-        uint32_t cap = r->scratch_cap, unused;
-        int64_t **arrays[] = {&r->nets, &r->trial, &r->d, &r->w, &r->parts};
-        for (size_t k = 0; ok && k < sizeof arrays / sizeof arrays[0]; k++) {
-            unused = cap;
-            ok = ec__result_reserve(r, (void **)arrays[k], &unused, n + 1, sizeof(int64_t));
-            if (ok) r->scratch_cap = unused; /* all grow to the same size */
-        }
-        if (!ok) r->scratch_cap = 0; /* grown ones are realloc'd again next time */
-    }
+    void **const per_line[] = {(void **)&r->nets, (void **)&r->trial, (void **)&r->d};
+    void **const alloc[] = {(void **)&r->w, (void **)&r->parts};
+    int ok = ec__result_reserve(r, (void **)&r->lines, &r->lines_cap, n, sizeof *r->lines) &&
+             ec__result_reserve(r, (void **)&r->taken, &r->taken_cap, n + 1, 1);
+    if (ok && r->scratch_cap < n + 1)
+        ok = ec__result_reserve_same(r, per_line, 3, &r->scratch_cap, n + 1, 8);
+    if (ok && r->alloc_cap < n + 1)
+        ok = ec__result_reserve_same(r, alloc, 2, &r->alloc_cap, n + 1, 8);
     return ok ? EC_OK : ec__fail(err, EC_NO_MEMORY, NULL, NULL);
 }
 

@@ -1,5 +1,5 @@
 /* reprice.c - one unit of a catalog item in one selling context (reprice.h):
- * formats.md 3.1 and the tax rate of 3.5, without a cart.
+ * its unit price and the tax of the context's place, without a cart.
  *
  * A SKU the ruleset knows, with its own categories, is priced exactly as a
  * cart line is, through the engine's functions and the ruleset's SKU index.
@@ -390,14 +390,14 @@ static uint32_t symbol(job *j, const char *name, size_t n)
 
 static int pattern_matches(job *j, const ec__rp_pattern *ref)
 {
-    const ec__promotion *p = j->pc.rs->product_promos[ref->pos];
+    const ec__target *t = &j->pc.rs->product_promos[ref->pos]->target;
     const ec__str *sku = &j->line.sku;
     if (sku->n < ref->plen || memcmp(sku->p, ref->prefix, ref->plen) != 0) return 0;
     if (ref->exact) return 1;
     /* the SKU was checked as UTF-8 when it was set */
     if (ref->jit)
-        return pcre2_jit_match(p->regex, (PCRE2_SPTR)sku->p, sku->n, 0, 0, j->r->md, NULL) >= 0;
-    return pcre2_match(p->regex, (PCRE2_SPTR)sku->p, sku->n, 0, PCRE2_NO_UTF_CHECK, j->r->md,
+        return pcre2_jit_match(t->regex, (PCRE2_SPTR)sku->p, sku->n, 0, 0, j->r->md, NULL) >= 0;
+    return pcre2_match(t->regex, (PCRE2_SPTR)sku->p, sku->n, 0, PCRE2_NO_UTF_CHECK, j->r->md,
                        NULL) >= 0;
 }
 
@@ -434,41 +434,53 @@ static ec_status computed_promotion(job *j)
     return EC_OK;
 }
 
-/* The tax category's rate in the context's country (tax.c's rule). */
-static ec_status tax_rate(job *j, int32_t *pct)
+/* The tax category's entry at the context's place (a cart's rule); NULL
+ * with every tax zero. */
+static ec_status tax_entry(job *j, const ec__tax_entry **e)
 {
     const ec_ruleset *rs = j->pc.rs;
     const ec_reprice_item *it = j->it;
     uint32_t cat = j->product ? j->product->tax_cat : rs->sym_standard;
-    *pct = 0;
+    *e = NULL;
     if (rs->ntaxes == 0) return EC_OK; /* every tax is zero */
     if (it->has_tax_cat) cat = symbol(j, it->tax_cat.p, it->tax_cat.n);
-    *pct = cat == EC__SYM_NONE ? -1 : j->ctx->rate[cat];
-    if (*pct >= 0) return EC_OK;
+    if (cat != EC__SYM_NONE && (*e = j->ctx->tax[cat])) return EC_OK;
     return ec__fail(j->pc.err, EC_NO_TAX_RATE, "tax_category",
                     "no tax rate for SKU \"%.*s\" in this country",
                     (int)(it->sku.n > 64 ? 64 : it->sku.n), it->sku.p);
 }
 
+/* The unit's tax as a cart of one unit would have it: every rate of the
+ * entry, compound ones on the tax before them. */
+static ec_status unit_tax(job *j, const ec__tax_entry *e, int64_t *tax)
+{
+    int64_t amounts[EC__TAX_MAX_RATES], w[EC__TAX_MAX_RATES], parts[EC__TAX_MAX_RATES];
+    ec__tax_share shares[EC__TAX_MAX_RATES];
+    ec__tax_scratch scratch = {w, parts, shares};
+    ec__tax_item item = {e, j->line.unit_price, 0, 0, 0};
+    EC_TRY(ec__tax_items(&j->pc, &item, 1, amounts, &scratch));
+    *tax = item.tax;
+    return EC_OK;
+}
+
 static ec_status finish(job *j)
 {
     ec_reprice_result *r = j->r;
-    int32_t pct = 0;
+    const ec__tax_entry *e = NULL;
     int64_t tax = 0;
-    EC_TRY(tax_rate(j, &pct));
+    EC_TRY(tax_entry(j, &e));
     r->price = j->line.unit_price;
     r->display_price = r->price;
-    if (!j->pc.rs->prices_include_tax) {
-        EC_TRY(ec__percent_of(&j->pc, r->price, pct, &tax));
-        EC_FAIL_IF(ec_money_add(r->price, tax, &r->display_price) != EC_OK, j->pc.err, EC_OVERFLOW,
-                   "price", "the price with tax does not fit in 64 bits");
+    if (e && !j->pc.rs->prices_include_tax) {
+        EC_FAIL_IF(unit_tax(j, e, &tax) != EC_OK || ec_money_add(r->price, tax, &r->display_price),
+                   j->pc.err, EC_OVERFLOW, "price", "the price with tax does not fit in 64 bits");
     }
     r->cur = j->pc.cur;
     r->exponent = ec_currency_exponent(j->pc.cur);
     r->list_price = j->line.list_price;
     r->price_list = j->line.price_list;
     r->promotion = j->line.product_promo;
-    r->tax_percent = pct;
+    r->tax_percent = e ? e->percent : 0;
     r->changed = (j->it->has_current && j->item_cur == j->pc.cur) ? r->price != j->current : -1;
     return EC_OK;
 }

@@ -6,7 +6,7 @@
  * categories; for those, the repricer keeps the targets by listed SKU, by
  * category and by pattern, so that the best promotion is found without
  * scanning them all.  A context fixes what every item shares: which
- * promotions match it, and the tax rate of each category in its country. */
+ * promotions match it, and the tax entry of each category at its place. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <string.h>
@@ -137,8 +137,8 @@ static int to_csr(const ec_allocator *a, const pair_list *l, uint32_t nkeys, uin
 static void literal_prefix(const ec__promotion *p, ec__rp_pattern *ref)
 {
     static const char meta[] = "\\^$.|?*+()[]{}";
-    const char *s = p->pattern.p;
-    size_t n = p->pattern.n, i = 1;
+    const char *s = p->target.pattern.p;
+    size_t n = p->target.pattern.n, i = 1;
     ref->prefix = s + 1;
     ref->plen = 0;
     ref->exact = 0;
@@ -158,7 +158,8 @@ static void add_pattern(ec_repricer *rp, const ec__promotion *p, uint32_t pos)
     size_t jit_size = 0;
     ref->pos = pos;
     literal_prefix(p, ref);
-    ref->jit = pcre2_pattern_info(p->regex, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+    ref->jit =
+        pcre2_pattern_info(p->target.regex, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
 }
 
 /* The three target indexes of the targeted product promotions (the others
@@ -171,14 +172,15 @@ static int index_targets(ec_repricer *rp)
     int ok = rp->by_pattern != NULL;
     for (uint32_t pos = 0; ok && pos < rs->nproduct_promos; pos++) {
         const ec__promotion *p = rs->product_promos[pos];
-        if (ec__promo_targets_all(p)) continue;
-        for (uint32_t i = 0; ok && i < p->nskus; i++) {
-            uint32_t k = sku_table_put(rp->alloc, &rp->by_sku, &p->skus[i]);
+        const ec__target *t = &p->target;
+        if (ec__target_all(t)) continue;
+        for (uint32_t i = 0; ok && i < t->nskus; i++) {
+            uint32_t k = sku_table_put(rp->alloc, &rp->by_sku, &t->skus[i]);
             ok = k != UINT32_MAX && pair_push(rp->alloc, &skus, k, pos);
         }
-        for (uint32_t i = 0; ok && i < p->ncats; i++)
-            ok = pair_push(rp->alloc, &cats, p->cats[i], pos);
-        if (p->regex) add_pattern(rp, p, pos);
+        for (uint32_t i = 0; ok && i < t->ncats; i++)
+            ok = pair_push(rp->alloc, &cats, t->cats[i], pos);
+        if (t->regex) add_pattern(rp, p, pos);
     }
     ok = ok &&
          to_csr(rp->alloc, &skus, (uint32_t)rp->by_sku.count, &rp->by_sku_off, &rp->by_sku_pos);
@@ -253,19 +255,15 @@ static ec_status context_symbol(const ec_ruleset *rs, const char *s, const char 
     return EC_OK;
 }
 
-/* The rate of each tax category in this country, else its "*" rate: the
- * lookup of tax.c, done once per context instead of once per item. */
-static int32_t *tax_rates(const ec_repricer *rp, uint32_t country)
+/* The tax entry of each category (by symbol) at the context's place: the
+ * lookup of a cart's tax, done once per context instead of once per item. */
+static const ec__tax_entry **tax_entries(const ec_repricer *rp, const ec__tax_place *place)
 {
     const ec_ruleset *rs = rp->rs;
-    int32_t *rate = ec__calloc(rp->alloc, (size_t)rs->nsymbols + 1, sizeof *rate);
-    if (!rate) return NULL;
-    for (uint32_t s = 0; s <= rs->nsymbols; s++) rate[s] = -1;
-    for (uint32_t i = 0; i < rs->ntaxes; i++) /* "*" first ... */
-        if (rs->taxes[i].country == EC__SYM_ANY) rate[rs->taxes[i].cat] = rs->taxes[i].percent;
-    for (uint32_t i = 0; i < rs->ntaxes && country != EC__SYM_NONE; i++) /* ... the country wins */
-        if (rs->taxes[i].country == country) rate[rs->taxes[i].cat] = rs->taxes[i].percent;
-    return rate;
+    const ec__tax_entry **tax = ec__calloc(rp->alloc, (size_t)rs->nsymbols + 1, sizeof *tax);
+    for (uint32_t s = 0; tax && rs->ntaxes && s < rs->nsymbols; s++)
+        tax[s] = ec__tax_find(rs, place, s);
+    return tax;
 }
 
 /* Which product promotions the context admits, through the engine's own
@@ -290,14 +288,43 @@ static uint8_t *promotions_ok(const ec_repricer *rp, const ec_reprice_context *c
     return ok;
 }
 
+/* Where the context's shoppers are taxed: its country, region, tax class
+ * and postal code. */
+static ec_status context_place(const ec_repricer *rp, const ec_reprice_context *c,
+                               const char *region, const char *postal_code, const char *tax_class,
+                               ec__tax_place *place, ec_error *err)
+{
+    memset(place, 0, sizeof *place);
+    place->country = c->country;
+    EC_TRY(context_symbol(rp->rs, region, "region", &place->region, err));
+    EC_TRY(context_symbol(rp->rs, tax_class, "tax_class", &place->tax_class, err));
+    if (!postal_code) return EC_OK;
+    size_t n = strlen(postal_code);
+    EC_FAIL_IF(!ec__id_valid(postal_code, n), err, EC_INVALID_FIELD, "postal_code",
+               "must be 1 to 128 bytes of UTF-8 without control characters");
+    place->npostal = ec__postal_normalize(place->postal, postal_code, n);
+    return EC_OK;
+}
+
 ec_status ec_reprice_context_new(const ec_repricer *rp, const char *currency, const char *country,
                                  const char *customer_group, const char *channel, int64_t at_us,
                                  ec_reprice_context **out, ec_error *err)
+{
+    return ec_reprice_context_new_v2(rp, currency, country, customer_group, channel, NULL, NULL,
+                                     NULL, at_us, out, err);
+}
+
+ec_status ec_reprice_context_new_v2(const ec_repricer *rp, const char *currency,
+                                    const char *country, const char *customer_group,
+                                    const char *channel, const char *region,
+                                    const char *postal_code, const char *tax_class, int64_t at_us,
+                                    ec_reprice_context **out, ec_error *err)
 {
     EC_FAIL_IF(!rp || !out, err, EC_MISUSE, NULL,
                "ec_reprice_context_new needs a repricer and out");
     *out = NULL;
     ec_reprice_context c = {.rp = rp, .cur = -1, .at = at_us};
+    ec__tax_place place;
     if (currency) {
         c.cur = ec_currency_find(currency, strlen(currency));
         EC_FAIL_IF(c.cur < 0, err, EC_UNKNOWN_CURRENCY, "currency",
@@ -306,12 +333,13 @@ ec_status ec_reprice_context_new(const ec_repricer *rp, const char *currency, co
     EC_TRY(context_symbol(rp->rs, country, "country", &c.country, err));
     EC_TRY(context_symbol(rp->rs, customer_group, "customer_group", &c.group, err));
     EC_TRY(context_symbol(rp->rs, channel, "channel", &c.channel, err));
+    EC_TRY(context_place(rp, &c, region, postal_code, tax_class, &place, err));
     ec_reprice_context *ctx = ec__alloc(rp->alloc, sizeof *ctx);
     if (ctx) {
         *ctx = c;
-        ctx->rate = tax_rates(rp, c.country);
+        ctx->tax = tax_entries(rp, &place);
         ctx->promo_ok = promotions_ok(rp, &c);
-        if (!ctx->rate || !ctx->promo_ok) {
+        if (!ctx->tax || !ctx->promo_ok) {
             ec_reprice_context_free(ctx);
             ctx = NULL;
         }
@@ -325,7 +353,7 @@ void ec_reprice_context_free(ec_reprice_context *ctx)
 {
     if (!ctx) return;
     const ec_allocator *a = ctx->rp->alloc;
-    ec__dealloc(a, ctx->rate);
+    ec__dealloc(a, (void *)ctx->tax);
     ec__dealloc(a, ctx->promo_ok);
     ec__dealloc(a, ctx);
 }

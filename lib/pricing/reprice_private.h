@@ -60,9 +60,9 @@ struct ec_reprice_context {
     int32_t cur; /* -1: the item's currency, else the ruleset's */
     int64_t at;
     uint32_t country, group, channel;
-    int32_t *rate;     /* per symbol: the tax percent for this country, -1 none */
-    uint8_t *promo_ok; /* per product promotion: matches the context (and,
-                          with a currency, has money in it) */
+    const ec__tax_entry **tax; /* per symbol: the entry for that tax category, or NULL */
+    uint8_t *promo_ok;         /* per product promotion: matches the context (and,
+                                  with a currency, has money in it) */
 };
 
 /* 64-bit hash reading 8 bytes at a time. */

@@ -24,9 +24,10 @@ ec_price_result *ec_price_result_new_ex(const ec_allocator *alloc)
 void ec_price_result_free(ec_price_result *r)
 {
     if (!r) return;
-    void *arrays[] = {r->lines, r->discounts, r->promos, r->coupons, r->targets,
-                      r->nets,  r->trial,     r->d,      r->w,       r->parts,
-                      r->raw,   r->pass,      r->marks,  r->by_price};
+    void *arrays[] = {r->lines, r->discounts, r->promos,      r->coupons, r->targets,    r->nets,
+                      r->trial, r->d,         r->w,           r->parts,   r->raw,        r->pass,
+                      r->marks, r->units,     r->coupon_seen, r->dyn,     r->coupon_use, r->taken,
+                      r->items, r->rate_tax,  r->sums,        r->shares};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) ec__dealloc(r->alloc, arrays[i]);
     ec_allocator copy = r->alloc_copy;
     ec__dealloc(r->alloc ? &copy : NULL, r);
@@ -43,6 +44,24 @@ int ec__result_reserve(ec_price_result *r, void **arr, uint32_t *cap, size_t nee
     if (!p) return 0;
     *arr = p;
     *cap = (uint32_t)n;
+    return 1;
+}
+
+/* Grow arrays that share one capacity (*cap) to `need` elements of `elem`
+ * bytes; on failure *cap drops to 0, so that those already grown are
+ * realloc'd again (to the same size) next time. */
+int ec__result_reserve_same(ec_price_result *r, void **const *arrays, size_t n, uint32_t *cap,
+                            size_t need, size_t elem)
+{
+    uint32_t old = *cap, c;
+    for (size_t k = 0; k < n; k++) {
+        c = old;
+        if (!ec__result_reserve(r, arrays[k], &c, need, elem)) {
+            *cap = 0;
+            return 0;
+        }
+        *cap = c;
+    }
     return 1;
 }
 
@@ -107,7 +126,7 @@ LINE_INT(quantity, l->quantity)
 LINE_INT(list_price, l->list_price)
 LINE_INT(unit_price, l->unit_price)
 LINE_INT(subtotal, l->subtotal)
-LINE_INT(discount, l->subtotal - l->net)
+LINE_INT(discount, l->subtotal - l->net - l->relief)
 LINE_INT(net, l->net)
 LINE_INT(tax, l->tax)
 LINE_INT(total, l->total)
@@ -202,6 +221,31 @@ int64_t ec_price_result_promotion_amount(const ec_price_result *r, size_t k)
     return r && k < r->npromos && r->promos[k].applied ? r->promos[k].amount : 0;
 }
 
+int64_t ec_price_result_promotion_line_discount(const ec_price_result *r, size_t k)
+{
+    int64_t amount = ec_price_result_promotion_amount(r, k);
+    return r && k == r->ship_promo ? amount - r->shipping_discount : amount;
+}
+
+/* The coupon (index in coupons) an applied promotion used, or UINT32_MAX. */
+static uint32_t used_coupon(const ec_price_result *r, size_t k)
+{
+    if (!r || k >= r->npromos || !r->promos[k].applied || !r->promo_list[k]->ncoupons)
+        return UINT32_MAX;
+    return r->coupon_seen[k] == r->stamp ? r->coupon_use[k] : UINT32_MAX;
+}
+
+size_t ec_price_result_promotion_coupon_count(const ec_price_result *r, size_t k)
+{
+    return used_coupon(r, k) != UINT32_MAX;
+}
+
+const char *ec_price_result_promotion_coupon(const ec_price_result *r, size_t k, size_t j)
+{
+    uint32_t c = used_coupon(r, k);
+    return c != UINT32_MAX && j == 0 ? r->coupons[c].code.p : NULL;
+}
+
 static const char *const reason_names[] = {
 #define EC__REASON_NAME(name, str) str,
     EC__REASON_MAP(EC__REASON_NAME)
@@ -229,4 +273,59 @@ const char *ec_price_result_coupon_status(const ec_price_result *r, size_t k)
 {
     static const char *const names[] = {"unknown", "not_applicable", "applied"};
     return r && k < r->ncoupons ? names[r->coupons[k].status] : NULL;
+}
+
+/* ---- taxes ------------------------------------------------------------------------------ */
+
+/* Rate j of line i's tax entry, and where its amount is. */
+static const ec__tax_rate *line_rate(const ec_price_result *r, size_t i, size_t j, int64_t **amount)
+{
+    const ec__line_result *l = LINE(r, i);
+    if (!l || !l->tax_entry || j >= l->tax_entry->nrates || i >= r->nitems) return NULL;
+    if (amount) *amount = &r->rate_tax[r->items[i].off + j];
+    return &l->tax_entry->rates[j];
+}
+
+size_t ec_price_result_line_taxes_count(const ec_price_result *r, size_t i)
+{
+    const ec__line_result *l = LINE(r, i);
+    return l && l->tax_entry ? l->tax_entry->nrates : 0;
+}
+
+const char *ec_price_result_line_taxes_name(const ec_price_result *r, size_t i, size_t j)
+{
+    const ec__tax_rate *rate = line_rate(r, i, j, NULL);
+    return rate ? rate->name.p : NULL;
+}
+
+int32_t ec_price_result_line_taxes_percent(const ec_price_result *r, size_t i, size_t j)
+{
+    const ec__tax_rate *rate = line_rate(r, i, j, NULL);
+    return rate ? rate->percent : 0;
+}
+
+int64_t ec_price_result_line_taxes_amount(const ec_price_result *r, size_t i, size_t j)
+{
+    int64_t *amount = NULL;
+    return line_rate(r, i, j, &amount) ? *amount : 0;
+}
+
+size_t ec_price_result_taxes_count(const ec_price_result *r)
+{
+    return r ? r->nsums : 0;
+}
+
+const char *ec_price_result_taxes_name(const ec_price_result *r, size_t k)
+{
+    return r && k < r->nsums ? r->sums[k].rate->name.p : NULL;
+}
+
+int32_t ec_price_result_taxes_percent(const ec_price_result *r, size_t k)
+{
+    return r && k < r->nsums ? r->sums[k].percent : 0;
+}
+
+int64_t ec_price_result_taxes_amount(const ec_price_result *r, size_t k)
+{
+    return r && k < r->nsums ? r->sums[k].amount : 0;
 }

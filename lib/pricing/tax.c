@@ -1,6 +1,6 @@
-/* tax.c - formats.md 3.4 and 3.5: the shipping method, tax rates, the tax
- * of every item (line or total rounding, exclusive or inclusive prices) and
- * the cart's totals. */
+/* tax.c - the shipping method and its fee, the tax entry of every item,
+ * the taxed items (tax_items.c computes their amounts), exemptions, the
+ * taxes summary and the cart's totals. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -26,38 +26,57 @@ ec_status ec__price_shipping_method(ec__pricing *pc)
                     "no shipping method \"%s\"", m->p);
 }
 
-/* The rate for (category, country), else (category, "*"); 0 when found. */
-static int find_rate(const ec__pricing *pc, uint32_t cat, int32_t *pct)
+/* ---- which entry taxes an item ------------------------------------------------------ */
+
+static uint32_t symbol_of(const ec_ruleset *rs, const ec__str *s)
 {
-    const ec_ruleset *rs = pc->rs;
-    int found = 0;
-    for (uint32_t i = 0; i < rs->ntaxes; i++) {
-        const ec__tax_rate *t = &rs->taxes[i];
-        if (t->cat != cat || cat == EC__SYM_NONE) continue;
-        if (t->country == pc->country && pc->country != EC__SYM_NONE) {
-            *pct = t->percent;
-            return 1;
-        }
-        if (t->country == EC__SYM_ANY) {
-            *pct = t->percent;
-            found = 1;
-        }
+    return s->p ? ec__ruleset_lookup_symbol(rs, s->p, s->n) : EC__SYM_NONE;
+}
+
+/* The cart's country, region, tax class and normalised postal code. */
+static void find_place(ec__pricing *pc)
+{
+    const ec_cart *c = pc->cart;
+    ec__tax_place *pl = &pc->place;
+    pl->country = pc->country;
+    pl->region = symbol_of(pc->rs, &c->region);
+    pl->tax_class = symbol_of(pc->rs, &c->tax_class);
+    pl->npostal =
+        c->postal_code.p ? ec__postal_normalize(pl->postal, c->postal_code.p, c->postal_code.n) : 0;
+    pc->ncached = 0;
+}
+
+/* The entry for a category, remembered for the cart's other items. */
+static const ec__tax_entry *entry_for(ec__pricing *pc, uint32_t cat)
+{
+    for (uint32_t k = 0; k < pc->ncached; k++)
+        if (pc->cached_cat[k] == cat) return pc->cached[k];
+    const ec__tax_entry *e = ec__tax_find(pc->rs, &pc->place, cat);
+    if (pc->ncached < EC__TAX_CACHE) {
+        pc->cached_cat[pc->ncached] = cat;
+        pc->cached[pc->ncached++] = e;
     }
-    return found;
+    return e;
 }
 
 ec_status ec__price_tax_rates(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     if (pc->rs->ntaxes == 0) return EC_OK; /* every tax is zero */
+    find_place(pc);
     for (uint32_t i = 0; i < r->nlines; i++) {
-        if (find_rate(pc, r->lines[i].tax_cat, &r->lines[i].tax_percent)) continue;
+        ec__line_result *l = &r->lines[i];
+        if ((l->tax_entry = entry_for(pc, l->tax_cat))) {
+            l->tax_percent = l->tax_entry->percent;
+            continue;
+        }
         ec__fail(pc->err, EC_NO_TAX_RATE, NULL, "no tax rate for SKU \"%s\" in this country",
-                 r->lines[i].sku.p);
+                 l->sku.p);
         ec__error_field(pc->err, "lines[%u].sku", i);
         return EC_NO_TAX_RATE;
     }
-    if (pc->ship && !find_rate(pc, pc->ship->tax_cat, &r->shipping_tax_percent))
+    /* checked before the fee is known: a fee of 0 is still taxed by it */
+    if (pc->ship && !(r->shipping_entry = entry_for(pc, pc->ship->tax_cat)))
         return ec__fail(pc->err, EC_NO_TAX_RATE, "shipping_method",
                         "no tax rate for the shipping method in this country");
     return EC_OK;
@@ -75,73 +94,113 @@ ec_status ec__shipping_fee(ec__pricing *pc, const int64_t *nets, int64_t *fee)
     return EC_OK;
 }
 
-/* Tax included in a gross amount: G - round(G * 100 / (100 + percent)). */
-static ec_status included_tax(const ec__pricing *pc, int64_t gross, int32_t pct, int64_t *tax)
+/* ---- the items ------------------------------------------------------------------------- */
+
+static ec_status reserve(ec__pricing *pc, void **arr, uint32_t *cap, size_t need, size_t elem)
 {
-    int64_t net;
-    EC_TRY(ec_money_muldiv(gross, EC_PERCENT_ONE, EC_PERCENT_ONE + (int64_t)pct,
-                           (ec_rounding)pc->mode, &net));
-    *tax = gross - net;
+    if (ec__result_reserve(pc->r, arr, cap, need, elem)) return EC_OK;
+    return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+}
+
+/* Room for up to 2 * nlines items, their rates, and allocation scratch. */
+static ec_status reserve_items(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    size_t items = (size_t)r->nlines * 2 + 1, rates = items * EC__TAX_MAX_RATES;
+    EC_TRY(reserve(pc, (void **)&r->items, &r->items_cap, items, sizeof *r->items));
+    EC_TRY(reserve(pc, (void **)&r->rate_tax, &r->rate_tax_cap, rates, sizeof *r->rate_tax));
+    if (pc->rs->tax_total)
+        EC_TRY(reserve(pc, (void **)&r->shares, &r->shares_cap, rates, sizeof *r->shares));
+    void **const scratch[] = {(void **)&r->w, (void **)&r->parts};
+    if (r->alloc_cap >= rates || ec__result_reserve_same(r, scratch, 2, &r->alloc_cap, rates, 8))
+        return EC_OK;
+    return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+}
+
+static void add_item(ec_price_result *r, const ec__tax_entry *e, int64_t base)
+{
+    uint32_t off = r->nitems ? r->items[r->nitems - 1].off + r->items[r->nitems - 1].e->nrates : 0;
+    r->items[r->nitems++] = (ec__tax_item){e, base, 0, 0, off};
+    r->nrate_tax = off + e->nrates;
+}
+
+/* Shipping: one item by its category, or with shipping_tax proportional a
+ * share for each line (the fee allocated by the lines' nets), taxed with
+ * that line's rates; with every net 0, by its category. */
+static ec_status shipping_items(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    int64_t fee = r->shipping_price - r->shipping_discount, sum = 0;
+    for (uint32_t i = 0; i < r->nlines; i++) sum += r->lines[i].net; /* <= subtotal */
+    if (!pc->rs->shipping_tax_split || sum == 0) {
+        add_item(r, r->shipping_entry, fee);
+        return EC_OK;
+    }
+    for (uint32_t i = 0; i < r->nlines; i++) r->w[i] = r->lines[i].net;
+    EC_TRY(ec_money_allocate(fee, r->w, r->nlines, r->parts));
+    for (uint32_t i = 0; i < r->nlines; i++) add_item(r, r->lines[i].tax_entry, r->parts[i]);
     return EC_OK;
 }
 
-static ec_status tax_of(const ec__pricing *pc, int64_t base, int32_t pct, int64_t *tax)
-{
-    if (pc->rs->prices_include_tax) return included_tax(pc, base, pct, tax);
-    return ec__percent_of(pc, base, pct, tax);
-}
-
-/* Items are the lines and, last, the shipping fee (index nlines). */
-static int64_t *item_tax(ec_price_result *r, uint32_t k)
-{
-    return k < r->nlines ? &r->lines[k].tax : &r->shipping_tax;
-}
-
-static int32_t item_percent(const ec_price_result *r, uint32_t k)
-{
-    return k < r->nlines ? r->lines[k].tax_percent : r->shipping_tax_percent;
-}
-
-static int64_t item_base(const ec_price_result *r, uint32_t k)
-{
-    return k < r->nlines ? r->lines[k].net : r->shipping_price - r->shipping_discount;
-}
-
-/* tax_rounding "total": per distinct percent, the tax of the items' sum,
- * allocated over them by base. */
-static ec_status tax_by_total(ec__pricing *pc, uint32_t nitems)
+/* An exempt customer pays no tax: with exclusive prices it is dropped,
+ * with inclusive prices it is taken off the price (the relief). */
+static void exempt(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    int64_t *w = r->w, *parts = r->parts;
-    for (uint32_t k = 0; k < nitems; k++) *item_tax(r, k) = -1; /* not yet */
-    for (uint32_t k = 0; k < nitems; k++) {
-        if (*item_tax(r, k) >= 0) continue;
-        int32_t pct = item_percent(r, k);
-        uint32_t n = 0;
-        int64_t gross = 0, tax;
-        for (uint32_t j = k; j < nitems; j++) {
-            if (*item_tax(r, j) >= 0 || item_percent(r, j) != pct) continue;
-            w[n++] = item_base(r, j);
-            EC_TRY(ec__money_add(gross, item_base(r, j), &gross));
+    for (uint32_t k = 0; k < r->nitems; k++) {
+        if (pc->rs->prices_include_tax) r->items[k].relief = r->items[k].tax;
+        r->items[k].tax = 0;
+    }
+    memset(r->rate_tax, 0, (size_t)r->nrate_tax * sizeof *r->rate_tax);
+}
+
+/* Sum the rates by name and percent over every item, in first-seen order. */
+static ec_status summarize(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    r->nsums = 0;
+    for (uint32_t k = 0; k < r->nitems; k++) {
+        const ec__tax_item *it = &r->items[k];
+        for (uint32_t j = 0; j < it->e->nrates; j++) {
+            const ec__tax_rate *rate = &it->e->rates[j];
+            uint32_t s = 0;
+            while (s < r->nsums && (r->sums[s].rate->name_sym != rate->name_sym ||
+                                    r->sums[s].percent != rate->percent))
+                s++;
+            if (s == r->nsums) {
+                EC_TRY(
+                    reserve(pc, (void **)&r->sums, &r->sums_cap, (size_t)s + 1, sizeof *r->sums));
+                r->sums[r->nsums++] = (ec__tax_sum){rate, rate->percent, 0};
+            }
+            EC_TRY(ec__money_add(r->sums[s].amount, r->rate_tax[it->off + j], &r->sums[s].amount));
         }
-        EC_TRY(tax_of(pc, gross, pct, &tax));
-        EC_TRY(ec_money_allocate(tax, w, n, parts));
-        n = 0;
-        for (uint32_t j = k; j < nitems; j++)
-            if (*item_tax(r, j) < 0 && item_percent(r, j) == pct) *item_tax(r, j) = parts[n++];
     }
     return EC_OK;
 }
 
-static ec_status item_taxes(ec__pricing *pc)
+static ec_status tax_all(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    uint32_t nitems = r->nlines + (pc->ship ? 1 : 0);
-    if (pc->rs->tax_total) return tax_by_total(pc, nitems);
-    for (uint32_t k = 0; k < nitems; k++)
-        EC_TRY(tax_of(pc, item_base(r, k), item_percent(r, k), item_tax(r, k)));
-    return EC_OK;
+    EC_TRY(reserve_items(pc));
+    for (uint32_t i = 0; i < r->nlines; i++) add_item(r, r->lines[i].tax_entry, r->lines[i].net);
+    if (pc->ship) EC_TRY(shipping_items(pc));
+    ec__tax_scratch scratch = {r->w, r->parts, r->shares};
+    EC_TRY(ec__tax_items(pc, r->items, r->nitems, r->rate_tax, &scratch));
+    if (pc->cart->tax_exempt) exempt(pc);
+    for (uint32_t k = 0; k < r->nitems; k++) {
+        const ec__tax_item *it = &r->items[k];
+        if (k < r->nlines) {
+            r->lines[k].tax = it->tax;
+            r->lines[k].relief = it->relief;
+            continue;
+        }
+        EC_TRY(ec__money_add(r->shipping_tax, it->tax, &r->shipping_tax));
+        EC_TRY(ec__money_add(r->shipping_relief, it->relief, &r->shipping_relief));
+    }
+    return summarize(pc);
 }
+
+/* ---- totals ----------------------------------------------------------------------------- */
 
 static ec_status add(ec__pricing *pc, int64_t *acc, int64_t v)
 {
@@ -159,20 +218,23 @@ ec_status ec__price_tax(ec__pricing *pc)
         EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_price));
         if (r->shipping_discount > r->shipping_price) r->shipping_discount = r->shipping_price;
     }
-    if (pc->rs->ntaxes && item_taxes(pc) != EC_OK) /* else every tax stays 0 */
-        return ec__fail(pc->err, EC_OVERFLOW, NULL, "the tax does not fit in 64 bits");
+    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].tax = r->lines[i].relief = 0;
+    ec_status st = pc->rs->ntaxes ? tax_all(pc) : EC_OK; /* else every tax stays 0 */
+    if (st == EC_NO_MEMORY) return st;
+    if (st != EC_OK) return ec__fail(pc->err, EC_OVERFLOW, NULL, "the tax does not fit in 64 bits");
     r->subtotal = r->discount = r->tax = r->total = 0;
     for (uint32_t i = 0; i < r->nlines; i++) {
         ec__line_result *l = &r->lines[i];
+        EC_TRY(add(pc, &r->discount, l->subtotal - l->net));
+        l->net -= l->relief;
         l->total = l->net;
         if (!inclusive) EC_TRY(add(pc, &l->total, l->tax));
         EC_TRY(add(pc, &r->subtotal, l->subtotal));
-        EC_TRY(add(pc, &r->discount, l->subtotal - l->net));
         EC_TRY(add(pc, &r->tax, l->tax));
         EC_TRY(add(pc, &r->total, l->total));
     }
     if (pc->ship) {
-        r->shipping_total = r->shipping_price - r->shipping_discount;
+        r->shipping_total = r->shipping_price - r->shipping_discount - r->shipping_relief;
         if (!inclusive) EC_TRY(add(pc, &r->shipping_total, r->shipping_tax));
         EC_TRY(add(pc, &r->tax, r->shipping_tax));
         EC_TRY(add(pc, &r->total, r->shipping_total));

@@ -1,5 +1,5 @@
-/* unit_price.c - formats.md 3.1: list price from price lists and tiers,
- * then the one best product promotion. */
+/* unit_price.c - unit prices: list price from price lists and tiers, then
+ * the one best product promotion. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -61,8 +61,9 @@ int ec__best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t
 
 int ec__promo_excluded(const ec__promotion *p, const ec__str *sku)
 {
-    for (uint32_t i = 0; i < p->nexclude; i++)
-        if (p->exclude[i].n == sku->n && memcmp(p->exclude[i].p, sku->p, sku->n) == 0) return 1;
+    const ec__target *t = &p->target;
+    for (uint32_t i = 0; i < t->nexclude; i++)
+        if (t->exclude[i].n == sku->n && memcmp(t->exclude[i].p, sku->p, sku->n) == 0) return 1;
     return 0;
 }
 
@@ -104,7 +105,7 @@ ec_status ec__product_promotion(const ec__pricing *pc, ec__line_result *line)
         uint32_t pos = from_all ? b[j++] : a[i++];
         const ec__promotion *p = rs->product_promos[pos];
         if (!ec__context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) continue;
-        if (from_all && ec__line_excluded(rs, p, line->info)) continue;
+        if (from_all && ec__line_excluded(rs, &p->target, line->info)) continue;
         int usable;
         int64_t unit;
         EC_TRY(ec__product_promo_price(pc, p, line->list_price, &unit, &usable));

@@ -53,22 +53,6 @@ static ec_status check_unique_ids(ec_ruleset *rs, ec_error *err)
     return st;
 }
 
-static ec_status check_unique_taxes(const ec_ruleset *rs, ec_error *err)
-{
-    /* Tax tables are short (a rate per category and country): a quadratic
-     * scan is cheaper than an index here. */
-    for (uint32_t i = 0; i < rs->ntaxes; i++)
-        for (uint32_t j = 0; j < i; j++)
-            if (rs->taxes[i].cat == rs->taxes[j].cat &&
-                rs->taxes[i].country == rs->taxes[j].country) {
-                ec__fail(err, EC_INVALID_FIELD, NULL,
-                         "tax[%u] already gives a rate for this category and country", j);
-                ec__error_field(err, "tax[%u]", i);
-                return EC_INVALID_FIELD;
-            }
-    return EC_OK;
-}
-
 /* ---- promotion order ---------------------------------------------------- */
 
 static int str_cmp(const ec__str *a, const ec__str *b)
@@ -118,15 +102,16 @@ static void pcre_free(void *p, void *data)
     ec__dealloc(data, p);
 }
 
-static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p, pcre2_general_context *gc,
-                                 ec_error *err)
+/* `which` names the target in messages: "target" or "action.reward_target". */
+static ec_status compile_pattern(ec__target *t, uint32_t src, const char *which,
+                                 pcre2_general_context *gc, ec_error *err)
 {
     int code;
     PCRE2_SIZE offset;
     pcre2_compile_context *cc = pcre2_compile_context_create(gc);
     EC_FAIL_IF(!cc, err, EC_NO_MEMORY, NULL, NULL);
     pcre2_code *re =
-        pcre2_compile((PCRE2_SPTR)p->pattern.p, p->pattern.n, PCRE2_UTF, &code, &offset, cc);
+        pcre2_compile((PCRE2_SPTR)t->pattern.p, t->pattern.n, PCRE2_UTF, &code, &offset, cc);
     pcre2_compile_context_free(cc);
     if (!re) {
         /* compile-time allocation failure is HEAP_FAILED; NOMEMORY is its
@@ -137,7 +122,7 @@ static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p, pcre2_general
         pcre2_get_error_message(code, msg, sizeof msg);
         ec__fail(err, EC_INVALID_FIELD, NULL, "sku_pattern does not compile at offset %zu: %s",
                  (size_t)offset, (const char *)msg);
-        ec__error_field(err, "promotions[%u].target.sku_pattern", p->src);
+        ec__error_field(err, "promotions[%u].%s.sku_pattern", src, which);
         return EC_INVALID_FIELD;
     }
     /* JIT is an optimisation: where the platform lacks it, the interpreter
@@ -145,8 +130,7 @@ static ec_status compile_pattern(ec_ruleset *rs, ec__promotion *p, pcre2_general
 #ifndef EC_NO_PCRE2_JIT /* the valgrind build: valgrind cannot follow JIT code */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 #endif
-    p->regex = re;
-    (void)rs;
+    t->regex = re;
     return EC_OK;
 }
 
@@ -154,14 +138,15 @@ static ec_status compile_patterns(ec_ruleset *rs, ec_error *err)
 {
     pcre2_general_context *gc = NULL;
     ec_status st = EC_OK;
-    for (uint32_t i = 0; i < rs->npromotions && st == EC_OK; i++) {
-        ec__promotion *p = &rs->promotions[i];
-        if (p->pattern.n == 0) continue;
+    for (uint32_t i = 0; i < rs->npromotions * 2 && st == EC_OK; i++) {
+        ec__promotion *p = &rs->promotions[i / 2];
+        ec__target *t = i % 2 ? &p->action.reward : &p->target;
+        if (t->pattern.n == 0) continue;
         if (!gc) {
             gc = pcre2_general_context_create(pcre_alloc, pcre_free, (void *)rs->alloc);
             if (!gc) return ec__fail(err, EC_NO_MEMORY, NULL, NULL);
         }
-        st = compile_pattern(rs, p, gc, err);
+        st = compile_pattern(t, p->src, i % 2 ? "action.reward_target" : "target", gc, err);
     }
     pcre2_general_context_free(gc);
     return st;
@@ -188,6 +173,7 @@ static ec_status index_currencies(ec_ruleset *rs, ec_error *err)
         keep_currencies(p, &p->action.amount);
         keep_currencies(p, &p->min_subtotal);
         keep_currencies(p, &p->max_discount);
+        keep_currencies(p, &p->budget);
         for (uint32_t t = 0; t < p->action.ntiers; t++)
             keep_currencies(p, &p->action.tiers[t].min_subtotal);
     }
@@ -197,18 +183,18 @@ static ec_status index_currencies(ec_ruleset *rs, ec_error *err)
 /* ---- what pricing checks per cart ------------------------------------- */
 
 /* exclude_skus as SKU entries; needs the SKU index. */
-static ec_status resolve_excludes(ec_ruleset *rs, ec__promotion *p, ec_error *err)
+static ec_status resolve_excludes(ec_ruleset *rs, ec__target *t, ec_error *err)
 {
-    if (p->nexclude == 0) return EC_OK;
-    uint32_t *idx = ec__arena_calloc(&rs->arena, p->nexclude, sizeof *idx);
+    if (t->nexclude == 0) return EC_OK;
+    uint32_t *idx = ec__arena_calloc(&rs->arena, t->nexclude, sizeof *idx);
     EC_FAIL_IF(!idx, err, EC_NO_MEMORY, NULL, NULL);
-    for (uint32_t i = 0; i < p->nexclude; i++) {
-        uint32_t s = ec__strmap_get(&rs->sku_index, p->exclude[i].p, p->exclude[i].n);
+    for (uint32_t i = 0; i < t->nexclude; i++) {
+        uint32_t s = ec__strmap_get(&rs->sku_index, t->exclude[i].p, t->exclude[i].n);
         if (s == EC__STRMAP_NONE) continue;
-        idx[p->nexclude_idx++] = s;
+        idx[t->nexclude_idx++] = s;
         rs->skus[s].excluded = 1; /* carts without such a SKU skip the lists */
     }
-    p->exclude_idx = idx;
+    t->exclude_idx = idx;
     return EC_OK;
 }
 
@@ -218,11 +204,20 @@ static uint8_t check_flags(const ec__promotion *p)
     uint8_t f = 0;
     if (p->window.has_from) f |= EC__CHK_FROM;
     if (p->window.has_to) f |= EC__CHK_TO;
-    if (p->coupon.n || p->groups.n || p->channels.n || p->countries.n) f |= EC__CHK_CONTEXT;
-    if (p->has_usage_limit || p->min_subtotal.n) f |= EC__CHK_LIMITS;
+    if (p->ncoupons || p->groups.n || p->channels.n || p->countries.n) f |= EC__CHK_CONTEXT;
+    if (p->has_usage_limit || p->has_customer_limit || p->has_code_limit || p->budget.n ||
+        p->min_subtotal.n)
+        f |= EC__CHK_LIMITS;
     if (all) f |= EC__CHK_ALL_LINES;
-    if (all && p->nexclude_idx) f |= EC__CHK_EXCLUDES;
+    if (all && p->target.nexclude_idx) f |= EC__CHK_EXCLUDES;
     return f;
+}
+
+static uint8_t dyn_flags(const ec__promotion *p)
+{
+    return (uint8_t)((p->exclude_discounted ? EC__DYN_EXCLUDE_DISCOUNTED : 0) |
+                     (p->group_sym != EC__SYM_NONE ? EC__DYN_GROUP : 0) |
+                     (p->action.has_reward ? EC__DYN_REWARD : 0));
 }
 
 static ec__promo_check check_of(const ec__promotion *p)
@@ -232,7 +227,8 @@ static ec__promo_check check_of(const ec__promotion *p)
                          .min_quantity = p->min_quantity,
                          .flags = check_flags(p),
                          .stacking = p->stacking,
-                         .action = p->action.type};
+                         .action = p->action.type,
+                         .dyn = dyn_flags(p)};
     memcpy(c.currencies, p->currencies, sizeof c.currencies);
     return c;
 }
@@ -253,59 +249,66 @@ static void json_head(const ec__promotion *p, char *head)
     head[EC__JSON_HEAD - 1] = (char)n;
 }
 
-/* A cart promotion's coupon code, lower-cased, gets the id of the first
- * promotion's code equal to it (ec__ascii_casecmp). */
-static ec_status index_coupon(ec_ruleset *rs, ec__promotion *p, ec_error *err)
-{
-    uint32_t old;
-    char *key = ec__arena_strndup(&rs->arena, p->coupon.p, p->coupon.n);
-    EC_FAIL_IF(!key, err, EC_NO_MEMORY, NULL, NULL);
-    ec__ascii_lower(key, p->coupon.p, p->coupon.n);
-    EC_FAIL_IF(!ec__strmap_put(&rs->coupon_index, key, p->coupon.n, rs->ncoupon_ids, &old), err,
-               EC_NO_MEMORY, NULL, NULL);
-    p->coupon_id = old != EC__STRMAP_NONE ? old : rs->ncoupon_ids++;
-    return EC_OK;
-}
-
-static ec_status index_coupons(ec_ruleset *rs, ec_error *err)
-{
-    for (uint32_t i = 0; i < rs->npromotions; i++) {
-        ec__promotion *p = &rs->promotions[i];
-        p->coupon_id = EC__SYM_NONE;
-        if (p->level == EC__LEVEL_CART && p->coupon.n) EC_TRY(index_coupon(rs, p, err));
-    }
-    return EC_OK;
-}
-
 static ec_status index_cart_checks(ec_ruleset *rs, ec_error *err)
 {
-    EC_TRY(index_coupons(rs, err));
-    for (uint32_t i = 0; i < rs->npromotions; i++)
-        EC_TRY(resolve_excludes(rs, &rs->promotions[i], err));
+    for (uint32_t i = 0; i < rs->npromotions; i++) {
+        EC_TRY(resolve_excludes(rs, &rs->promotions[i].target, err));
+        EC_TRY(resolve_excludes(rs, &rs->promotions[i].action.reward, err));
+    }
     uint32_t n = rs->ncart_promos;
     /* one spare record: the arena aligns less than a cache line */
     unsigned char *raw = ec__arena_calloc(&rs->arena, n + 2, sizeof(ec__promo_check));
-    rs->coupon_cart = ec__arena_calloc(&rs->arena, n + 1, sizeof *rs->coupon_cart);
     char(*heads)[EC__JSON_HEAD] = ec__arena_calloc(&rs->arena, n + 1, sizeof *heads);
-    EC_FAIL_IF(!raw || !rs->coupon_cart || !heads, err, EC_NO_MEMORY, NULL, NULL);
+    EC_FAIL_IF(!raw || !heads, err, EC_NO_MEMORY, NULL, NULL);
     ec__promo_check *checks = (ec__promo_check *)(raw + (64 - (uintptr_t)raw % 64) % 64);
     for (uint32_t pos = 0; pos < n; pos++) {
         checks[pos] = check_of(rs->cart_promos[pos]);
         json_head(rs->cart_promos[pos], heads[pos]);
-        if (rs->cart_promos[pos]->coupon.n) rs->coupon_cart[rs->ncoupon_cart++] = pos;
     }
     rs->cart_checks = checks;
     rs->cart_json_heads = (const char(*)[EC__JSON_HEAD])heads;
     return EC_OK;
 }
 
+ec_status ec__index_coupons(ec_ruleset *rs, ec_error *err);
+
+/* Groups get dense numbers in evaluation order, and each lists its
+ * members' positions (ascending): a cart reaching a group's first member
+ * weighs them all at once. */
+static ec_status index_groups(ec_ruleset *rs, ec_error *err)
+{
+    uint32_t n = rs->ncart_promos, *gid = ec__calloc(rs->alloc, rs->nsymbols + 1, sizeof *gid);
+    EC_FAIL_IF(!gid, err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t pos = 0; pos < n; pos++) {
+        ec__promotion *p = (ec__promotion *)rs->cart_promos[pos]; /* ours to finish */
+        p->group = EC__SYM_NONE;
+        if (p->group_sym == EC__SYM_NONE) continue;
+        if (!gid[p->group_sym]) gid[p->group_sym] = ++rs->ngroups;
+        p->group = gid[p->group_sym] - 1;
+    }
+    ec__dealloc(rs->alloc, gid);
+    rs->group_off = ec__arena_calloc(&rs->arena, (size_t)rs->ngroups + 2, sizeof *rs->group_off);
+    rs->group_pos = ec__arena_calloc(&rs->arena, (size_t)n + 1, sizeof *rs->group_pos);
+    EC_FAIL_IF(!rs->group_off || !rs->group_pos, err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t pos = 0; pos < n; pos++)
+        if (rs->cart_promos[pos]->group != EC__SYM_NONE)
+            rs->group_off[rs->cart_promos[pos]->group + 2]++;
+    for (uint32_t g = 0; g < rs->ngroups; g++) rs->group_off[g + 2] += rs->group_off[g + 1];
+    for (uint32_t pos = 0; pos < n; pos++)
+        if (rs->cart_promos[pos]->group != EC__SYM_NONE)
+            rs->group_pos[rs->group_off[rs->cart_promos[pos]->group + 1]++] = pos;
+    return EC_OK;
+}
+
 ec_status ec__ruleset_compile(ec_ruleset *rs, ec_error *err)
 {
     EC_TRY(check_unique_ids(rs, err));
-    EC_TRY(check_unique_taxes(rs, err));
+    EC_TRY(ec__tax_index_build(rs, err));
     EC_TRY(compile_patterns(rs, err));
     EC_TRY(index_currencies(rs, err));
     EC_TRY(order_promotions(rs, err));
     EC_TRY(ec__ruleset_index(rs, err));
-    return index_cart_checks(rs, err);
+    EC_TRY(index_cart_checks(rs, err));
+    EC_TRY(ec__index_coupons(rs, err));
+    return index_groups(rs, err);
 }

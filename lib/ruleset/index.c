@@ -206,6 +206,7 @@ typedef struct target_ctx {
     pcre2_match_data *md;
     pcre2_match_context *mc; /* the bounds above */
     uint32_t bad_sku;        /* where a pattern failed to run */
+    size_t pool;             /* entries of promo_refs so far */
 } target_ctx;
 
 static int mark(target_ctx *t, uint32_t sku, uint32_t pos, uint32_t tag)
@@ -217,7 +218,7 @@ static int mark(target_ctx *t, uint32_t sku, uint32_t pos, uint32_t tag)
 
 /* 1: targets marked; 0: out of memory; -1: a pattern failed to run on a SKU
  * (match or heap limit), which must not pass for "does not match". */
-static int mark_targets(target_ctx *t, const ec__promotion *p, uint32_t pos, uint32_t tag)
+static int mark_targets(target_ctx *t, const ec__target *p, uint32_t pos, uint32_t tag)
 {
     ec_ruleset *rs = t->rs;
     for (uint32_t i = 0; i < p->nexclude; i++) {
@@ -249,40 +250,53 @@ static int mark_targets(target_ctx *t, const ec__promotion *p, uint32_t pos, uin
     return 1;
 }
 
-static ec_status index_level(target_ctx *t, const ec__promotion **list, uint32_t n, uint32_t **all,
-                             uint32_t *nall, size_t off_f, size_t n_f, uint32_t *tag, ec_error *err)
+/* The target a level indexes: a promotion's own, or the reward_target of
+ * a buy_x_get_y (NULL for the others, which then have no reward lines). */
+typedef const ec__target *(*target_of)(const ec__promotion *p);
+
+static const ec__target *own_target(const ec__promotion *p)
+{
+    return &p->target;
+}
+
+static const ec__target *reward_target(const ec__promotion *p)
+{
+    return p->action.has_reward ? &p->action.reward : NULL;
+}
+
+static ec_status index_level(target_ctx *t, const ec__promotion **list, uint32_t n, target_of get,
+                             uint32_t **all, uint32_t *nall, size_t off_f, size_t n_f,
+                             uint32_t *tag, ec_error *err)
 {
     ec_ruleset *rs = t->rs;
     t->ps->n = 0;
     *all = ec__arena_calloc(&rs->arena, n + 1, sizeof **all);
     EC_FAIL_IF(!*all, err, EC_NO_MEMORY, NULL, NULL);
     for (uint32_t pos = 0; pos < n; pos++) {
-        if (ec__promo_targets_all(list[pos])) {
+        const ec__target *target = get(list[pos]);
+        if (!target) continue;
+        if (ec__target_all(target)) {
             (*all)[(*nall)++] = pos;
             continue;
         }
         *tag += 2;
-        int marked = mark_targets(t, list[pos], pos, *tag);
+        int marked = mark_targets(t, target, pos, *tag);
         EC_FAIL_IF(marked == 0, err, EC_NO_MEMORY, NULL, NULL);
         if (marked < 0) {
             ec__fail(err, EC_INVALID_FIELD, NULL,
                      "sku_pattern exceeds its match limits (%d steps, depth %d) on SKU \"%s\"; "
                      "simplify the pattern",
                      EC__PATTERN_MATCH_LIMIT, EC__PATTERN_DEPTH_LIMIT, rs->skus[t->bad_sku].sku.p);
-            ec__error_field(err, "promotions[%u].target.sku_pattern", list[pos]->src);
+            ec__error_field(err, "promotions[%u].%s.sku_pattern", list[pos]->src,
+                            target == &list[pos]->target ? "target" : "action.reward_target");
             return EC_INVALID_FIELD;
         }
     }
     uint32_t *flat = pairs_to_csr(rs, t->ps, off_f, n_f);
     EC_FAIL_IF(!flat, err, EC_NO_MEMORY, NULL, NULL);
-    /* both levels share one pool: shift this level's offsets past the first */
+    /* every level shares one pool: shift this level's offsets past the others */
     if (rs->promo_refs) {
-        size_t prev = 0;
-        for (uint32_t s = 0; s < rs->nskus; s++) {
-            const ec__sku_info *info = &rs->skus[s];
-            size_t end = (size_t)info->cp_off + info->cp_n;
-            if (end > prev) prev = end;
-        }
+        size_t prev = t->pool;
         uint32_t *pool = ec__arena_calloc(&rs->arena, prev + t->ps->n + 1, sizeof *pool);
         EC_FAIL_IF(!pool, err, EC_NO_MEMORY, NULL, NULL);
         memcpy(pool, rs->promo_refs, prev * sizeof *pool);
@@ -293,6 +307,7 @@ static ec_status index_level(target_ctx *t, const ec__promotion **list, uint32_t
     } else {
         rs->promo_refs = flat;
     }
+    t->pool += t->ps->n;
     return EC_OK;
 }
 
@@ -351,12 +366,17 @@ static ec_status index_promotions(ec_ruleset *rs, pairs *ps, ec_error *err)
     pcre2_set_depth_limit(t.mc, EC__PATTERN_DEPTH_LIMIT);
     st = index_categories(&t, err);
     if (st == EC_OK)
-        st = index_level(&t, rs->cart_promos, rs->ncart_promos, &rs->all_cart, &rs->nall_cart,
-                         offsetof(ec__sku_info, cp_off), offsetof(ec__sku_info, cp_n), &tag, err);
+        st = index_level(&t, rs->cart_promos, rs->ncart_promos, own_target, &rs->all_cart,
+                         &rs->nall_cart, offsetof(ec__sku_info, cp_off),
+                         offsetof(ec__sku_info, cp_n), &tag, err);
     if (st == EC_OK)
-        st = index_level(&t, rs->product_promos, rs->nproduct_promos, &rs->all_product,
+        st = index_level(&t, rs->product_promos, rs->nproduct_promos, own_target, &rs->all_product,
                          &rs->nall_product, offsetof(ec__sku_info, pp_off),
                          offsetof(ec__sku_info, pp_n), &tag, err);
+    if (st == EC_OK)
+        st = index_level(&t, rs->cart_promos, rs->ncart_promos, reward_target, &rs->all_reward,
+                         &rs->nall_reward, offsetof(ec__sku_info, rw_off),
+                         offsetof(ec__sku_info, rw_n), &tag, err);
 free_scratch:
     ec__dealloc(rs->alloc, t.cat_off);
     ec__dealloc(rs->alloc, t.cat_skus);

@@ -25,8 +25,11 @@ ec_ruleset *ec__ruleset_alloc(const ec_allocator *alloc)
 void ec_ruleset_free(ec_ruleset *rs)
 {
     if (!rs) return;
-    for (uint32_t i = 0; i < rs->npromotions; i++)
-        pcre2_code_free((pcre2_code *)rs->promotions[i].regex);
+    for (uint32_t i = 0; i < rs->npromotions; i++) {
+        pcre2_code_free((pcre2_code *)rs->promotions[i].target.regex);
+        pcre2_code_free((pcre2_code *)rs->promotions[i].action.reward.regex);
+    }
+    ec__tax_index_free(rs);
     ec__strmap_free(&rs->symbols);
     ec__strmap_free(&rs->sku_index);
     ec__strmap_free(&rs->coupon_index);
@@ -75,5 +78,34 @@ int ec_ruleset_promotion_at(const ec_ruleset *rs, size_t i, const char **id, int
     if (id) *id = p->id.p;
     if (!p->has_usage_limit) return 0;
     if (usage_limit) *usage_limit = p->usage_limit;
+    return 1;
+}
+
+int ec_ruleset_promotion_customer_limit(const ec_ruleset *rs, size_t i, int64_t *limit)
+{
+    if (!rs || i >= rs->npromotions) return -1;
+    const ec__promotion *p = &rs->promotions[i];
+    if (p->has_customer_limit && limit) *limit = p->customer_limit;
+    return p->has_customer_limit;
+}
+
+int ec_ruleset_promotion_code_limit(const ec_ruleset *rs, size_t i, int64_t *limit)
+{
+    if (!rs || i >= rs->npromotions) return -1;
+    const ec__promotion *p = &rs->promotions[i];
+    if (p->has_code_limit && limit) *limit = p->code_limit;
+    return p->has_code_limit;
+}
+
+int ec_ruleset_promotion_budget(const ec_ruleset *rs, size_t i, const char *currency,
+                                int64_t *budget)
+{
+    if (!rs || i >= rs->npromotions) return -1;
+    const ec__promotion *p = &rs->promotions[i];
+    if (p->budget.n == 0) return 0;
+    int32_t cur = currency ? ec_currency_find(currency, strlen(currency)) : -1;
+    int64_t amount = 0;
+    if (cur < 0 || !ec__money_in(&p->budget, cur, &amount)) return 2;
+    if (budget) *budget = amount;
     return 1;
 }

@@ -170,7 +170,8 @@ expected=(
     "$prefix/lib/pkgconfig/libecommerce.pc"
 )
 for h in include/ecommerce/*.h; do expected+=("$prefix/$h"); done
-[ -x "$O/bin/ecom" ] && expected+=("$prefix/bin/ecom")
+[ -x "$O/bin/ecom" ] && expected+=("$prefix/bin/ecom" "$prefix/share/man/man1/ecom.1")
+[ -x "$O/bin/ecomd" ] && expected+=("$prefix/bin/ecomd" "$prefix/share/man/man8/ecomd.8")
 absent=
 for f in "${expected[@]}"; do
     [ -e "$dest$f" ] || absent="$absent $f"

@@ -125,3 +125,62 @@ def test_cart_concurrent_writers_lose_nothing():
         cart = s.request("GET", "/v1/carts/" + cid).json()
         eq(sorted(l["sku"] for l in cart["lines"]), sorted(skus), "every line kept")
         eq(cart["version"], 5, "one version per write")
+
+
+# A ruleset taxed by jurisdiction: HAT 10.00; US-CA 6% state, its ZIP prefix
+# 900 adds county 1% and city 2.5%; DE VAT 19%, 0% under reverse charge.
+TAX_RULES = {
+    "currency": "USD",
+    "tax": [
+        {"category": "standard", "country": "US", "region": "US-CA", "rates": [{"name": "state", "percent": "6"}]},
+        {"category": "standard", "country": "US", "region": "US-CA", "postal_codes": ["900"],
+         "rates": [{"name": "state", "percent": "6"}, {"name": "county", "percent": "1"},
+                   {"name": "city", "percent": "2.5"}]},
+        {"category": "standard", "country": "DE", "rates": [{"name": "VAT", "percent": "19"}]},
+        {"category": "standard", "country": "DE", "tax_classes": ["b2b_reverse_charge"],
+         "rates": [{"name": "VAT", "percent": "0"}]},
+    ],
+    "products": [{"sku": "HAT", "prices": "10.00"}],
+}
+
+
+def test_cart_tax_context():
+    """Carts keep where and as whom they are taxed (region, postal_code,
+    tax_class, tax_exempt) and the customer's id, and price with them."""
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="ecomd-tax-") as d:
+        rules = os.path.join(d, "rules.json")
+        with open(rules, "w") as f:
+            json.dump(TAX_RULES, f)
+        with Server(rules=rules) as s:
+            r = s.request("POST", "/v1/carts", {
+                "currency": "USD", "country": "US", "region": "US-CA", "postal_code": "90012",
+                "customer": "cust-42", "lines": [{"sku": "HAT", "quantity": 1}]})
+            eq(r.status, 201, "create: %s" % r.body)
+            cart = r.json()
+            eq((cart["region"], cart["postal_code"], cart["customer"]), ("US-CA", "90012", "cust-42"),
+               "stored")
+            # 10.00 + 0.60 + 0.10 + 0.25
+            eq((cart["pricing"]["tax"], cart["pricing"]["total"]), ("0.95", "10.95"), "ZIP 900 rates")
+            eq([t["name"] for t in cart["pricing"]["taxes"]], ["state", "county", "city"], "named")
+            base = "/v1/carts/" + cart["id"]
+            r = s.request("PATCH", base, {"tax_exempt": True})
+            eq((r.status, r.json()["tax_exempt"], r.json()["pricing"]["total"]), (200, True, "10.00"),
+               "exempt")
+            eq(s.request("PATCH", base, {"tax_exempt": "yes"}).json()["error"]["field"], "tax_exempt",
+               "a boolean")
+            r = s.request("PATCH", base, {"tax_exempt": None, "postal_code": None})
+            check("tax_exempt" not in r.json() and "postal_code" not in r.json(), "null clears")
+            eq(r.json()["pricing"]["total"], "10.60", "the state's rate alone")
+            r = s.request("PATCH", base, {"country": "DE", "region": None, "tax_class": "b2b_reverse_charge"})
+            eq((r.status, r.json()["tax_class"], r.json()["pricing"]["total"]), (200, "b2b_reverse_charge", "10.00"),
+               "reverse charge")
+            r = s.request("PATCH", base, {"tax_class": None})
+            eq(r.json()["pricing"]["total"], "11.90", "VAT again")
+            r = s.request("PATCH", base, {"region": "\u0001"})
+            eq((r.status, r.json()["error"]["field"]), (400, "region"), "identifier checked")
+            got = s.request("GET", base).json()
+            eq((got["country"], got["customer"], got.get("region")), ("DE", "cust-42", None), "kept")
+            r = s.request("POST", "/v1/carts", {"currency": "USD", "customer": ""})
+            eq((r.status, r.json()["error"]["field"]), (400, "customer"), "empty customer refused")

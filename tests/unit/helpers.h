@@ -205,14 +205,28 @@ static inline ec_status th_fx_set(th_fx *f, const char *key, const char *v)
     if (strcmp(key, "ship") == 0) return ec_cart_set_shipping_method(c, v, NULL);
     if (strcmp(key, "currency") == 0) return ec_cart_set_currency(c, v, NULL);
     if (strcmp(key, "coupon") == 0) return ec_cart_add_coupon(c, v, NULL);
+    if (strcmp(key, "region") == 0) return ec_cart_set_region(c, v, NULL);
+    if (strcmp(key, "postal") == 0) return ec_cart_set_postal_code(c, v, NULL);
+    if (strcmp(key, "class") == 0) return ec_cart_set_tax_class(c, v, NULL);
+    if (strcmp(key, "customer") == 0) return ec_cart_set_customer(c, v, NULL);
+    if (strcmp(key, "exempt") == 0) return ec_cart_set_tax_exempt(c, (int32_t)atoi(v), NULL);
     if (strncmp(key, "uses.", 5) == 0)
         return ec_cart_set_promotion_uses(c, key + 5, strtoll(v, NULL, 10), NULL);
+    if (strncmp(key, "cuses.", 6) == 0)
+        return ec_cart_set_customer_promotion_uses(c, key + 6, strtoll(v, NULL, 10), NULL);
+    if (strncmp(key, "codeuses.", 9) == 0)
+        return ec_cart_set_coupon_uses(c, key + 9, strtoll(v, NULL, 10), NULL);
+    if (strncmp(key, "spent.", 6) == 0)
+        return ec_cart_set_promotion_spent(c, key + 6, strtoll(v, NULL, 10), NULL);
     return EC_MISUSE;
 }
 
 /* Fill the cart from space-separated words: "SKU" or "SKU*quantity" adds
  * a line; "country=DE", "group=", "channel=", "ship=", "currency=",
- * "coupon=" (adds one) and "uses.PROMO=n" set the context. */
+ * "coupon=" (adds one), "region=", "postal=" (no spaces), "class=",
+ * "customer=", "exempt=0|1" set the context; "uses.PROMO=n",
+ * "cuses.PROMO=n" (customer uses), "codeuses.CODE=n" and "spent.PROMO=n"
+ * (minor units) set the counts. */
 static inline void th_fx_cart(th_fx *f, const char *spec)
 {
     char word[160];
@@ -239,6 +253,24 @@ static inline void th_fx_recart(th_fx *f, const char *spec)
 {
     CU_ASSERT(th_fx_new_cart(f));
     th_fx_cart(f, spec);
+}
+
+/* A (10.00, category x), B (5.00, y), C (20.00, x), shipping "std" 4.90
+ * everywhere, no tax, and the given cart promotions.  The usual cart is
+ * A*2 B*3: 2000 + 1500 = 3500. */
+static inline int th_open_promos(th_fx *f, const char *promos)
+{
+    size_t n = strlen(promos) + 512;
+    char *doc = malloc(n);
+    if (!doc) return 0;
+    snprintf(doc, n,
+             "{'currency':'EUR','products':[{'sku':'A','prices':'10.00','categories':['x']},"
+             "{'sku':'B','prices':'5.00','categories':['y']},{'sku':'C','prices':'20.00',"
+             "'categories':['x']}],'shipping':[{'id':'std','prices':'4.90'}],'promotions':[%s]}",
+             promos);
+    int ok = th_fx_open(f, doc);
+    free(doc);
+    return ok;
 }
 
 /* ---- results summarised as short strings, compared in one check -------------- */
@@ -333,6 +365,73 @@ static inline void th_expect_shipping(const ec_price_result *r, const char *want
                  ec_price_result_shipping_discount(r), ec_price_result_shipping_tax(r),
                  ec_price_result_shipping_total(r));
     th_expect_str(got, want, "shipping", file, line);
+}
+
+/* Rates as "name@percent=amount ..." (percent as printed in documents);
+ * count/name/percent/amount read entry k of some list. */
+static inline void th_rates(char *got, size_t cap, size_t n, const char *(*name)(size_t),
+                            int32_t (*pct)(size_t), int64_t (*amount)(size_t))
+{
+    char item[300], p[32];
+    got[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        size_t len = 0;
+        if (ec_percent_format(pct(k), p, sizeof p, &len) != EC_OK) snprintf(p, sizeof p, "?");
+        snprintf(item, sizeof item, "%s@%s=%" PRId64, name(k), p, amount(k));
+        th_append(got, cap, item);
+    }
+}
+
+/* The accessors above bound to one result and line, for th_rates. */
+static const ec_price_result *th_rates_r;
+static size_t th_rates_i;
+static inline const char *th_line_name(size_t j)
+{
+    return ec_price_result_line_taxes_name(th_rates_r, th_rates_i, j);
+}
+static inline int32_t th_line_pct(size_t j)
+{
+    return ec_price_result_line_taxes_percent(th_rates_r, th_rates_i, j);
+}
+static inline int64_t th_line_amount(size_t j)
+{
+    return ec_price_result_line_taxes_amount(th_rates_r, th_rates_i, j);
+}
+static inline const char *th_sum_name(size_t k)
+{
+    return ec_price_result_taxes_name(th_rates_r, k);
+}
+static inline int32_t th_sum_pct(size_t k)
+{
+    return ec_price_result_taxes_percent(th_rates_r, k);
+}
+static inline int64_t th_sum_amount(size_t k)
+{
+    return ec_price_result_taxes_amount(th_rates_r, k);
+}
+
+/* Line i's rates: "state@6=60 county@1=10"; "" without tax entries. */
+static inline void th_expect_line_taxes(const ec_price_result *r, size_t i, const char *want,
+                                        const char *file, unsigned line)
+{
+    char got[1024], what[40];
+    th_rates_r = r;
+    th_rates_i = i;
+    th_rates(got, sizeof got, ec_price_result_line_taxes_count(r, i), th_line_name, th_line_pct,
+             th_line_amount);
+    snprintf(what, sizeof what, "taxes of line %zu", i);
+    th_expect_str(got, want, what, file, line);
+}
+
+/* The result's taxes summary, the same way. */
+static inline void th_expect_taxes(const ec_price_result *r, const char *want, const char *file,
+                                   unsigned line)
+{
+    char got[1024];
+    th_rates_r = r;
+    th_rates(got, sizeof got, ec_price_result_taxes_count(r), th_sum_name, th_sum_pct,
+             th_sum_amount);
+    th_expect_str(got, want, "taxes summary", file, line);
 }
 
 /* Every accessor of line i reads as absent (0 / NULL): i is out of range

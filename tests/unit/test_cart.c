@@ -3,6 +3,7 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 
+#include "cart/cart_internal.h"
 #include "ecommerce/cart.h"
 #include "helpers.h"
 
@@ -257,6 +258,48 @@ static void test_cart_reset_reuses_memory(void)
     EQ(n.live, 0);
 }
 
+/* Where and as whom the cart is taxed, its customer, and the counts. */
+static void test_cart_v2_context_and_counts(void)
+{
+    ec_cart *c = ec_cart_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    EQ(ec_cart_set_region(c, "US-CA", NULL), EC_OK);
+    EQ(ec_cart_set_postal_code(c, "SW1A 1AA", NULL), EC_OK);
+    EQ(ec_cart_set_tax_class(c, "b2b_reverse_charge", NULL), EC_OK);
+    EQ(ec_cart_set_customer(c, "cust-1", NULL), EC_OK);
+    EQ(ec_cart_set_tax_exempt(c, 1, NULL), EC_OK);
+    STR_EQ(ec_cart_postal_code(c), "SW1A 1AA");
+    EQ(ec_cart_tax_exempt(c), 1);
+    SETTER_FAILS(ec_cart_set_region(c, "", err), EC_INVALID_FIELD, "region");
+    SETTER_FAILS(ec_cart_set_postal_code(c, "a\tb", err), EC_INVALID_FIELD, "postal_code");
+    SETTER_FAILS(ec_cart_set_tax_class(c, "\x80", err), EC_INVALID_FIELD, "tax_class");
+    SETTER_FAILS(ec_cart_set_customer(NULL, "x", err), EC_MISUSE, "customer");
+    SETTER_FAILS(ec_cart_set_tax_exempt(c, 2, err), EC_INVALID_FIELD, "tax_exempt");
+    SETTER_FAILS(ec_cart_set_tax_exempt(NULL, 0, err), EC_MISUSE, "tax_exempt");
+    SETTER_FAILS(ec_cart_set_coupon_uses(c, "SAVE", -1, err), EC_INVALID_FIELD, "coupon_uses.SAVE");
+    SETTER_FAILS(ec_cart_set_customer_promotion_uses(c, "P", -2, err), EC_INVALID_FIELD,
+                 "customer_promotion_uses.P");
+    SETTER_FAILS(ec_cart_set_promotion_spent(c, "P", -1, err), EC_INVALID_FIELD,
+                 "promotion_spent.P");
+    SETTER_FAILS(ec_cart_set_promotion_spent(c, NULL, 1, err), EC_MISUSE, "promotion_spent");
+    SETTER_FAILS(ec_cart_set_coupon_uses(c, "", 1, err), EC_INVALID_FIELD, "coupon_uses.");
+    /* a coupon code's uses are one entry whatever its case */
+    EQ(ec_cart_set_coupon_uses(c, "save", 1, NULL), EC_OK);
+    EQ(ec_cart_set_coupon_uses(c, "SAVE", 4, NULL), EC_OK);
+    EQ(c->coupon_uses.n, 1);
+    EQ(ec__counts_get(&c->coupon_uses, "Save", 4), 4);
+    /* promotion ids are not codes: case tells them apart */
+    EQ(ec_cart_set_customer_promotion_uses(c, "p", 1, NULL), EC_OK);
+    EQ(ec_cart_set_customer_promotion_uses(c, "P", 2, NULL), EC_OK);
+    EQ(c->customer_uses.n, 2);
+    ec_cart_reset(c);
+    CU_ASSERT_PTR_NULL(ec_cart_region(c));
+    CU_ASSERT_PTR_NULL(ec_cart_customer(c));
+    EQ(ec_cart_tax_exempt(c), 0);
+    EQ(c->coupon_uses.n + c->customer_uses.n + c->spent.n, 0);
+    ec_cart_free(c);
+}
+
 static CU_TestInfo setter_tests[] = {
     {"new_and_free", test_cart_new_and_free},
     {"currency", test_cart_currency},
@@ -266,6 +309,7 @@ static CU_TestInfo setter_tests[] = {
     {"line_limit", test_cart_line_limit},
     {"coupons", test_cart_coupons},
     {"promotion_uses", test_cart_promotion_uses},
+    {"v2_context_and_counts", test_cart_v2_context_and_counts},
     {"null_handling", test_cart_null_handling},
     CU_TEST_INFO_NULL,
 };

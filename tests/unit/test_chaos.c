@@ -281,19 +281,49 @@ static void ruleset_cart_promotions(sbuf *b)
                "{'id':'C-EXCL','priority':30,'stacking':'exclusive',"
                "'valid_to':'2030-01-01T00:00:00Z','action':{'type':'percent_off','percent':'1'}},"
                "{'id':'C-APP','priority':20,'channels':['app'],"
-               "'action':{'type':'percent_off','percent':'20'}}");
+               "'action':{'type':'percent_off','percent':'20'}},");
+    /* the version 2 keys: a group, exclude_discounted, code lists with a
+     * limit, customer limits, a budget, a reward set */
+    sb_json(b,
+            "{'id':'G-ONE','priority':99,'group':'best','target':{'categories':['cat4']},"
+            "'action':{'type':'percent_off','percent':'3'}},"
+            "{'id':'G-TWO','priority':98,'group':'best','target':{'categories':['cat4']},"
+            "'action':{'type':'amount_off_order','amount':'0.10'}},"
+            "{'id':'V2-EXCL','priority':101,'exclude_discounted':true,'budget':'2.00',"
+            "'usage_limit_per_customer':3,'action':{'type':'percent_off','percent':'2'}},"
+            "{'id':'V2-GIFT','priority':96,'target':{'categories':['cat5']},'action':{"
+            "'type':'buy_x_get_y','buy':1,'get':1,'percent':'10','reward_target':"
+            "{'categories':['cat6'],'exclude_skus':['%s']}}},"
+            "{'id':'V2-CODES','priority':15,'coupon':[",
+            sku(6));
+    for (int i = 0; i < 300; i++) sb_json(b, "%s'CODE-%03d'", i ? "," : "", i);
+    sb_json(b, "],'code_usage_limit':1,'action':{'type':'amount_off_order','amount':'1.00'}}");
 }
 
 /* nproducts products; the promotions and the rest do not change. */
 static char *make_ruleset_json(int nproducts)
 {
     sbuf b = {0};
-    sb_json(&b, "{'currency':'EUR','rounding':'half_up','prices_include_tax':false,"
-                "'tax_rounding':'total','tax':["
-                "{'category':'standard','country':'DE','percent':'19'},"
-                "{'category':'reduced','country':'DE','percent':'7'},"
-                "{'category':'standard','country':'*','percent':'20'},"
-                "{'category':'reduced','country':'*','percent':'10'}],");
+    sb_json(&b,
+            "{'currency':'EUR','rounding':'half_up','prices_include_tax':false,"
+            "'tax_rounding':'total','shipping_tax':'proportional','tax':["
+            "{'category':'standard','country':'DE','percent':'19'},"
+            "{'category':'reduced','country':'DE','percent':'7'},"
+            "{'category':'standard','country':'*','percent':'20'},"
+            "{'category':'reduced','country':'*','percent':'10'},"
+            "{'category':'standard','country':'DE','region':'DE-BE','rates':["
+            "{'name':'VAT','percent':'19'},{'name':'city','percent':'1.5'}]},"
+            "{'category':'reduced','country':'DE','region':'DE-BE','postal_codes':['101','10 2'],"
+            "'rates':[{'name':'VAT','percent':'7'},{'name':'city','percent':'0.5'}]},"
+            "{'category':'reduced','country':'DE','tax_classes':['b2b','gov'],"
+            "'rates':[{'name':'VAT','percent':'7'},{'name':'b2b','percent':'0'}]},");
+    for (int i = 0; i < 40; i++) /* the index grows past its first table */
+        sb_json(&b,
+                "{'category':'standard','country':'US','region':'US-%02d','postal_codes':["
+                "'%03d','%03d1'],'rates':[{'name':'state','percent':'%d'},"
+                "{'name':'county','percent':'1'},{'name':'city','percent':'0.25'}]},",
+                i, i, i, 4 + i % 4);
+    sb_json(&b, "{'category':'standard','country':'US','percent':'0'}],");
     ruleset_products(&b, nproducts);
     ruleset_price_lists(&b, nproducts);
     sb_json(&b, "'promotions':[");
@@ -326,9 +356,16 @@ static char *make_cart_json(const char *currency)
         sb_json(&b, "%s{'sku':'%s','quantity':%lld}", i ? "," : "", sku(line_sku(i)),
                 (long long)line_quantity(i));
     sb_json(&b, "],'coupons':['save10','FREESHIP'");
-    for (int i = 2; i < NCOUPONS; i++) sb_json(&b, ",'UNKNOWN-%d'", i);
-    sb_json(&b, "],'promotion_uses':{'C-ORDER':5");
+    for (int i = 4; i < NCOUPONS; i++) sb_json(&b, ",'UNKNOWN-%d'", i);
+    sb_json(&b, ",'code-007','CODE-008'],'promotion_uses':{'C-ORDER':5");
     for (int i = 1; i < NUSES; i++) sb_json(&b, ",'OTHER-%d':%d", i, i);
+    sb_json(&b, "},'region':'DE-BE','postal_code':'10115','tax_class':'b2b','customer':'cust-1',"
+                "'coupon_uses':{'Code-007':1");
+    for (int i = 1; i < NUSES; i++) sb_json(&b, ",'OTHER-%d':%d", i, i);
+    sb_json(&b, "},'customer_promotion_uses':{'V2-EXCL':1");
+    for (int i = 1; i < NUSES; i++) sb_json(&b, ",'OTHER-%d':%d", i, i);
+    sb_json(&b, "},'promotion_spent':{'V2-EXCL':'0.50'");
+    for (int i = 1; i < NUSES; i++) sb_json(&b, ",'OTHER-%d':'%d.00'", i, i);
     sb_json(&b, "}}");
     return b.p;
 }
@@ -425,6 +462,28 @@ static ec_status sc_ruleset(chaos *ch, const char *doc, ec_error *err, char **fp
     return st;
 }
 
+/* The version 2 context and every count map, each grown past its first
+ * allocation; the same as the JSON fixture says. */
+static ec_status fill_context_v2(ec_cart *c, ec_error *err)
+{
+    char key[32];
+    ec_status st = ec_cart_set_region(c, "DE-BE", err);
+    if (st == EC_OK) st = ec_cart_set_postal_code(c, "10115", err);
+    if (st == EC_OK) st = ec_cart_set_tax_class(c, "b2b", err);
+    if (st == EC_OK) st = ec_cart_set_customer(c, "cust-1", err);
+    if (st == EC_OK) st = ec_cart_set_coupon_uses(c, "Code-007", 1, err);
+    if (st == EC_OK) st = ec_cart_set_customer_promotion_uses(c, "V2-EXCL", 1, err);
+    if (st == EC_OK) st = ec_cart_set_promotion_spent(c, "V2-EXCL", 50, err);
+    for (int i = 1; st == EC_OK && i < NUSES; i++) {
+        snprintf(key, sizeof key, "OTHER-%d", i);
+        st = ec_cart_set_promotion_uses(c, key, i, err);
+        if (st == EC_OK) st = ec_cart_set_coupon_uses(c, key, i, err);
+        if (st == EC_OK) st = ec_cart_set_customer_promotion_uses(c, key, i, err);
+        if (st == EC_OK) st = ec_cart_set_promotion_spent(c, key, i * 100, err);
+    }
+    return st;
+}
+
 /* Every setter, enough of each that every growable array and the arena
  * grow at least once. */
 static ec_status fill_cart(ec_cart *c, ec_error *err)
@@ -441,16 +500,14 @@ static ec_status fill_cart(ec_cart *c, ec_error *err)
     char code[32];
     if (st == EC_OK) st = ec_cart_add_coupon(c, "save10", err);
     if (st == EC_OK) st = ec_cart_add_coupon(c, "FREESHIP", err);
-    for (int i = 2; st == EC_OK && i < NCOUPONS; i++) {
+    for (int i = 4; st == EC_OK && i < NCOUPONS; i++) {
         snprintf(code, sizeof code, "UNKNOWN-%d", i);
         st = ec_cart_add_coupon(c, code, err);
     }
+    if (st == EC_OK) st = ec_cart_add_coupon(c, "code-007", err);
+    if (st == EC_OK) st = ec_cart_add_coupon(c, "CODE-008", err);
     st = st == EC_OK ? ec_cart_set_promotion_uses(c, "C-ORDER", 5, err) : st;
-    for (int i = 1; st == EC_OK && i < NUSES; i++) {
-        snprintf(code, sizeof code, "OTHER-%d", i);
-        st = ec_cart_set_promotion_uses(c, code, i, err);
-    }
-    return st;
+    return st == EC_OK ? fill_context_v2(c, err) : st;
 }
 
 /* A cart is described by what it prices to (libc result). */
@@ -644,7 +701,7 @@ static void test_chaos_fixture_covers_features(void)
     char *fp = ruleset_fingerprint(fx.rules);
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     static const char *const want[] = {
-        "150/3/14 EUR\nok {\"id\":\"cart-chaos\"", "\"price_list\":\"b2b\"",
+        "150/3/19 EUR\nok {\"id\":\"cart-chaos\"", "\"price_list\":\"b2b\"",
         "\"price_list\":\"retail\"", "\"product_promotion\":\"PROD-FIX\"",
         "\"product_promotion\":\"PROD-PCT\"", "\"product_promotion\":\"PROD-AMT\"",
         "{\"id\":\"C-PCT\",\"applied\":true", "{\"id\":\"C-EACH\",\"applied\":true",
@@ -656,7 +713,16 @@ static void test_chaos_fixture_covers_features(void)
         "{\"code\":\"save10\",\"status\":\"applied\"}", "\"shipping\":{\"method\":\"standard\"",
         /* the USD cart skips the promotions without a USD amount */
         "\nok {\"id\":\"cart-chaos\",\"currency\":\"USD\"",
-        "{\"id\":\"C-PCT\",\"applied\":false,\"reason\":\"currency\"}"};
+        "{\"id\":\"C-PCT\",\"applied\":false,\"reason\":\"currency\"}",
+        /* version 2: jurisdiction rates, a class, the summary, the new keys */
+        "{\"name\":\"city\",\"percent\":\"1.5\"", "{\"name\":\"b2b\",\"percent\":\"0\"",
+        "{\"name\":\"b2b\",\"percent\":\"0\",\"amount\":\"0.00\"},{\"name\":\"VAT\",\"percent\":"
+        "\"19\"",
+        "{\"id\":\"G-ONE\",\"applied\":true",
+        "{\"id\":\"G-TWO\",\"applied\":false,\"reason\":\"not_best_in_group\"}",
+        "{\"id\":\"V2-EXCL\",\"applied\":true", "{\"id\":\"V2-GIFT\",\"applied\":true",
+        "{\"id\":\"V2-CODES\",\"applied\":false,\"reason\":\"stopped\"}",
+        "{\"code\":\"code-007\",\"status\":\"not_applicable\"}"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         if (!strstr(fp, want[i])) printf("\n    chaos fixture: no %s", want[i]);
         CU_ASSERT_PTR_NOT_NULL(strstr(fp, want[i]));

@@ -258,31 +258,42 @@ static void test_json_cart_reads_every_field(void)
     ec_cart_free(cart);
 }
 
+/* Where and as whom a cart is taxed, the customer, and the counts a
+ * service keeps: read, and refused with their paths. */
+static void test_json_cart_v2_fields(void)
+{
+    ec_cart *cart = ec_cart_new();
+    ec_error e = th_error();
+    char *doc = cart_with("'region':'US-CA','postal_code':'90012','tax_class':'b2b',"
+                          "'customer':'c-9','tax_exempt':true,'coupon_uses':{'Save':2,'SAVE':3},"
+                          "'customer_promotion_uses':{'P':1},'promotion_spent':{'P':'12.34'},",
+                          "[{'sku':'A','quantity':1}]");
+    EXPECT_ERR(th_cart_json(cart, doc, &e), e, EC_OK, "");
+    STR_EQ(ec_cart_region(cart), "US-CA");
+    STR_EQ(ec_cart_postal_code(cart), "90012");
+    STR_EQ(ec_cart_tax_class(cart), "b2b");
+    STR_EQ(ec_cart_customer(cart), "c-9");
+    EQ(ec_cart_tax_exempt(cart), 1);
+    EQ(cart->coupon_uses.n, 1); /* codes compare without case: the last count wins */
+    EQ(ec__counts_get(&cart->coupon_uses, "save", 4), 3);
+    EQ(ec__counts_get(&cart->spent, "P", 1), 1234); /* cents of the cart's currency */
+    free(doc);
+    ec_cart_free(cart);
+    const char *one = "[{'sku':'A','quantity':1}]";
+    CART_WITH_REFUSED("'tax_exempt':1,", one, EC_INVALID_FIELD, "tax_exempt");
+    CART_WITH_REFUSED("'region':'',", one, EC_INVALID_FIELD, "region");
+    CART_WITH_REFUSED("'postal_code':7,", one, EC_INVALID_FIELD, "postal_code");
+    CART_WITH_REFUSED("'customer':'a\\u0001',", one, EC_INVALID_FIELD, "customer");
+    CART_WITH_REFUSED("'tax_class':[],", one, EC_INVALID_FIELD, "tax_class");
+    CART_WITH_REFUSED("'coupon_uses':{'X':-1},", one, EC_INVALID_FIELD, "coupon_uses.X");
+    CART_WITH_REFUSED("'customer_promotion_uses':[],", one, EC_INVALID_FIELD,
+                      "customer_promotion_uses");
+    CART_WITH_REFUSED("'promotion_spent':{'P':12},", one, EC_INVALID_FIELD, "promotion_spent.P");
+    CART_WITH_REFUSED("'promotion_spent':{'P':'1.234'},", one, EC_INVALID_FIELD,
+                      "promotion_spent.P");
+}
+
 /* ---- the two cart readers --------------------------------------------------------- */
-
-static int same_str(const ec__str *a, const ec__str *b)
-{
-    if (!a->p || !b->p) return !a->p && !b->p;
-    return a->n == b->n && strcmp(a->p, b->p) == 0;
-}
-
-static int same_cart(const ec_cart *a, const ec_cart *b)
-{
-    int same = a->currency == b->currency && a->has_at == b->has_at && a->at == b->at &&
-               same_str(&a->id, &b->id) && same_str(&a->country, &b->country) &&
-               same_str(&a->customer_group, &b->customer_group) &&
-               same_str(&a->channel, &b->channel) &&
-               same_str(&a->shipping_method, &b->shipping_method) && a->nlines == b->nlines &&
-               a->ncoupons == b->ncoupons && a->nuses == b->nuses;
-    for (uint32_t i = 0; same && i < a->nlines; i++)
-        same = same_str(&a->lines[i].sku, &b->lines[i].sku) &&
-               a->lines[i].quantity == b->lines[i].quantity;
-    for (uint32_t i = 0; same && i < a->ncoupons; i++)
-        same = same_str(&a->coupons[i], &b->coupons[i]);
-    for (uint32_t i = 0; same && i < a->nuses; i++)
-        same = same_str(&a->uses[i].id, &b->uses[i].id) && a->uses[i].uses == b->uses[i].uses;
-    return same;
-}
 
 /* A valid document (raw JSON): the scanner reads it (scanned) or leaves it
  * to the cJSON reader; either way ec_cart_from_json reads the same cart as
@@ -296,8 +307,8 @@ static void both_readers(const char *json, int scanned, unsigned line)
     th_expect_i64(ec__cart_scan(scan, json, n), scanned, "scanned", __FILE__, line);
     th_expect_error(ec__cart_from_json_tree(tree, json, n, &e), &e, EC_OK, "", __FILE__, line);
     th_expect_error(ec_cart_from_json(api, json, n, &e), &e, EC_OK, "", __FILE__, line);
-    th_expect_i64(same_cart(api, tree), 1, "same cart", __FILE__, line);
-    if (scanned) th_expect_i64(same_cart(scan, tree), 1, "same scanned cart", __FILE__, line);
+    th_expect_i64(ec__cart_equal(api, tree), 1, "same cart", __FILE__, line);
+    if (scanned) th_expect_i64(ec__cart_equal(scan, tree), 1, "same scanned cart", __FILE__, line);
     ec_cart_free(api);
     ec_cart_free(tree);
     ec_cart_free(scan);
@@ -319,6 +330,18 @@ static void test_json_cart_scanner_agrees(void)
          "\"currency\":\"JPY\"}\r\n",
          1);
     BOTH(CART_HEAD "\"coupons\":[],\"promotion_uses\":{},\"id\":null," ONE_LINE "}", 1);
+    /* the version 2 members */
+    BOTH(CART_HEAD
+         "\"region\":\"US-CA\",\"postal_code\":\"900 12\",\"tax_class\":\"b2b\","
+         "\"customer\":\"c\",\"tax_exempt\":true,\"coupon_uses\":{\"A\":1,\"a\":2},"
+         "\"customer_promotion_uses\":{\"P\":0},\"promotion_spent\":{\"P\":\"1.5\"}," ONE_LINE "}",
+         1);
+    BOTH(CART_HEAD "\"tax_exempt\":false,\"region\":null,\"coupon_uses\":null," ONE_LINE "}", 1);
+    BOTH(CART_HEAD "\"tax_exempt\":null," ONE_LINE "}", 1);
+    /* money before the currency: the scanner cannot read it yet */
+    BOTH("{\"promotion_spent\":{\"P\":\"1\"},\"currency\":\"KWD\",\"at\":"
+         "\"2026-11-28T10:00:00Z\"," ONE_LINE "}",
+         0);
     /* valid, but left to the cJSON reader: escapes, numbers not written
      * as plain digits, a byte order mark, control bytes as white space */
     BOTH(CART_HEAD "\"lines\":[{\"sku\":\"A\\u0042\",\"quantity\":1}]}", 0);
@@ -359,14 +382,17 @@ static const char spec_cart[] =
     "'at':'2026-11-28T10:00:00Z','lines':[{'sku':'SHOE-1','quantity':2}],"
     "'coupons':['WELCOME5'],'shipping_method':'standard','promotion_uses':{'WELCOME5':41}}";
 
-/* formats.md 3.6: the section 2 ruleset and the cart's first line */
+/* The documented example: the example ruleset and the cart's first line;
+ * the shipping fee (0.00) counts in the summary's standard 19%. */
 static const char spec_result[] =
     "{'currency':'EUR','lines':[{'sku':'SHOE-1','quantity':2,'list_price':'59.90',"
     "'unit_price':'59.90','price_list':null,'product_promotion':null,'subtotal':'119.80',"
     "'discounts':[{'promotion':'BF-SHOES','amount':'11.98'}],'discount':'11.98',"
-    "'net':'107.82','tax_percent':'19','tax':'20.49','total':'128.31'}],"
+    "'net':'107.82','tax_percent':'19','tax':'20.49',"
+    "'taxes':[{'name':'standard','percent':'19','amount':'20.49'}],'total':'128.31'}],"
     "'subtotal':'119.80','discount':'11.98','shipping':{'method':'standard','price':'0.00',"
-    "'discount':'0.00','tax':'0.00','total':'0.00'},'tax':'20.49','total':'128.31',"
+    "'discount':'0.00','tax':'0.00','total':'0.00'},'tax':'20.49',"
+    "'taxes':[{'name':'standard','percent':'19','amount':'20.49'}],'total':'128.31',"
     "'promotions':[{'id':'BF-SHOES','applied':true,'amount':'11.98'}],"
     "'coupons':[{'code':'WELCOME5','status':'unknown'}]}";
 
@@ -396,8 +422,10 @@ static void test_json_price_every_member_bytes(void)
            "{'id':'c-1','currency':'EUR','lines':[{'sku':'A','quantity':3,'list_price':'2.00',"
            "'unit_price':'1.00','price_list':'web','product_promotion':'half','subtotal':'3.00',"
            "'discounts':[{'promotion':'Q','amount':'1.50'}],'discount':'1.50','net':'1.50',"
-           "'tax_percent':'7.5','tax':'0.11','total':'1.61'}],'subtotal':'3.00',"
-           "'discount':'1.50','shipping':null,'tax':'0.11','total':'1.61','promotions':["
+           "'tax_percent':'7.5','tax':'0.11','taxes':[{'name':'standard','percent':'7.5',"
+           "'amount':'0.11'}],'total':'1.61'}],'subtotal':'3.00','discount':'1.50',"
+           "'shipping':null,'tax':'0.11','taxes':[{'name':'standard','percent':'7.5',"
+           "'amount':'0.11'}],'total':'1.61','promotions':["
            "{'id':'P','applied':false,'reason':'coupon_missing'},"
            "{'id':'Q','applied':true,'amount':'1.50'}],'coupons':[]}");
     ec_ruleset_free(rs);
@@ -412,8 +440,8 @@ static void test_json_price_minor_units_bytes(void)
            "{'currency':'JPY','lines':[{'sku':'A','quantity':2,'list_price':'1000',"
            "'unit_price':'1000','price_list':null,'product_promotion':null,'subtotal':'2000',"
            "'discounts':[],'discount':'0','net':'2000','tax_percent':'0','tax':'0',"
-           "'total':'2000'}],'subtotal':'2000','discount':'0','shipping':null,'tax':'0',"
-           "'total':'2000','promotions':[],'coupons':[]}");
+           "'taxes':[],'total':'2000'}],'subtotal':'2000','discount':'0','shipping':null,"
+           "'tax':'0','taxes':[],'total':'2000','promotions':[],'coupons':[]}");
     /* KWD prints three decimals however the ruleset wrote them */
     OUTPUT(rs,
            "{'currency':'KWD','at':'2026-11-28T10:00:00Z','lines':[{'sku':'A','quantity':1}],"
@@ -421,9 +449,10 @@ static void test_json_price_minor_units_bytes(void)
            "{'currency':'KWD','lines':[{'sku':'A','quantity':1,'list_price':'1.250',"
            "'unit_price':'1.250','price_list':null,'product_promotion':null,'subtotal':'1.250',"
            "'discounts':[],'discount':'0.000','net':'1.250','tax_percent':'0','tax':'0.000',"
-           "'total':'1.250'}],'subtotal':'1.250','discount':'0.000','shipping':{'method':'s',"
-           "'price':'0.500','discount':'0.000','tax':'0.000','total':'0.500'},'tax':'0.000',"
-           "'total':'1.750','promotions':[],'coupons':[]}");
+           "'taxes':[],'total':'1.250'}],'subtotal':'1.250','discount':'0.000',"
+           "'shipping':{'method':'s','price':'0.500','discount':'0.000','tax':'0.000',"
+           "'total':'0.500'},'tax':'0.000','taxes':[],'total':'1.750','promotions':[],"
+           "'coupons':[]}");
     ec_ruleset_free(rs);
 }
 
@@ -603,14 +632,15 @@ static void test_json_string_escaping(void)
            "{'id':'\\'q\\'','currency':'EUR','lines':[{'sku':'A\\'B\\\\C','quantity':1,"
            "'list_price':'1.00','unit_price':'1.00','price_list':null,'product_promotion':null,"
            "'subtotal':'1.00','discounts':[],'discount':'0.00','net':'1.00','tax_percent':'0',"
-           "'tax':'0.00','total':'1.00'},{'sku':'caf\xc3\xa9','quantity':1,'list_price':'2.00',"
-           "'unit_price':'2.00','price_list':null,'product_promotion':null,'subtotal':'2.00',"
-           "'discounts':[],'discount':'0.00','net':'2.00','tax_percent':'0','tax':'0.00',"
-           "'total':'2.00'},{'sku':'\xf0\x9f\x91\x9f/1','quantity':1,'list_price':'3.00',"
-           "'unit_price':'3.00','price_list':null,'product_promotion':null,'subtotal':'3.00',"
-           "'discounts':[],'discount':'0.00','net':'3.00','tax_percent':'0','tax':'0.00',"
-           "'total':'3.00'}],'subtotal':'6.00','discount':'0.00','shipping':null,'tax':'0.00',"
-           "'total':'6.00','promotions':[],'coupons':[{'code':'C\\\\D','status':'unknown'}]}");
+           "'tax':'0.00','taxes':[],'total':'1.00'},{'sku':'caf\xc3\xa9','quantity':1,"
+           "'list_price':'2.00','unit_price':'2.00','price_list':null,'product_promotion':null,"
+           "'subtotal':'2.00','discounts':[],'discount':'0.00','net':'2.00','tax_percent':'0',"
+           "'tax':'0.00','taxes':[],'total':'2.00'},{'sku':'\xf0\x9f\x91\x9f/1','quantity':1,"
+           "'list_price':'3.00','unit_price':'3.00','price_list':null,'product_promotion':null,"
+           "'subtotal':'3.00','discounts':[],'discount':'0.00','net':'3.00','tax_percent':'0',"
+           "'tax':'0.00','taxes':[],'total':'3.00'}],'subtotal':'6.00','discount':'0.00',"
+           "'shipping':null,'tax':'0.00','taxes':[],'total':'6.00','promotions':[],"
+           "'coupons':[{'code':'C\\\\D','status':'unknown'}]}");
     /* the error document escapes the SKU quoted in its message */
     ec_pricer *p = ec_pricer_new();
     char *doc = th_json("{'currency':'EUR','at':'2026-11-28T10:00:00Z','lines':"
@@ -644,11 +674,11 @@ static void test_json_promotion_entries_bytes(void)
            "{'currency':'EUR','lines':[{'sku':'A','quantity':1,'list_price':'1.00',"
            "'unit_price':'1.00','price_list':null,'product_promotion':null,'subtotal':'1.00',"
            "'discounts':[{'promotion':'Z','amount':'0.10'}],'discount':'0.10','net':'0.90',"
-           "'tax_percent':'0','tax':'0.00','total':'0.90'},{'sku':'B','quantity':1,"
+           "'tax_percent':'0','tax':'0.00','taxes':[],'total':'0.90'},{'sku':'B','quantity':1,"
            "'list_price':'2.00','unit_price':'2.00','price_list':null,'product_promotion':null,"
            "'subtotal':'2.00','discounts':[],'discount':'0.00','net':'2.00','tax_percent':'0',"
-           "'tax':'0.00','total':'2.00'}],'subtotal':'3.00','discount':'0.10','shipping':null,"
-           "'tax':'0.00','total':'2.90','promotions':["
+           "'tax':'0.00','taxes':[],'total':'2.00'}],'subtotal':'3.00','discount':'0.10',"
+           "'shipping':null,'tax':'0.00','taxes':[],'total':'2.90','promotions':["
            "{'id':'ABCDEFGHIJKLMNOPQRSTUVW','applied':false,'reason':'coupon_missing'},"
            "{'id':'ABCDEFGHIJKLMNOPQRSTUVWX','applied':false,'reason':'coupon_missing'},"
            "{'id':'A\\\\B','applied':false,'reason':'coupon_missing'},"
@@ -666,6 +696,7 @@ static CU_TestInfo cart_tests[] = {
     {"cart_promotion_uses", test_json_cart_promotion_uses},
     {"cart_limits_and_identifiers", test_json_cart_limits_and_identifiers},
     {"cart_reads_every_field", test_json_cart_reads_every_field},
+    {"cart_v2_fields", test_json_cart_v2_fields},
     {"cart_scanner_agrees", test_json_cart_scanner_agrees},
     CU_TEST_INFO_NULL,
 };

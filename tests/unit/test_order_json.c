@@ -345,16 +345,21 @@ static void test_order_json_defaults(void)
     ec_order_free(o);
 }
 
+/* doc with its first `from` replaced by `to`. */
+static char *replaced(const char *doc, const char *from, const char *to)
+{
+    const char *at = strstr(doc, from);
+    if (!at) return NULL;
+    size_t n = strlen(doc) - strlen(from) + strlen(to) + 1;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%.*s%s%s", (int)(at - doc), doc, to, at + strlen(from));
+    return s;
+}
+
 /* new_order with its first `from` replaced by `to`. */
 static char *mutate(const char *from, const char *to)
 {
-    const char *at = strstr(new_order, from);
-    if (!at) return NULL;
-    size_t n = strlen(new_order) - strlen(from) + strlen(to) + 1;
-    char *s = malloc(n);
-    if (!s) return NULL;
-    snprintf(s, n, "%.*s%s%s", (int)(at - new_order), new_order, to, at + strlen(from));
-    return s;
+    return replaced(new_order, from, to);
 }
 
 static void test_order_json_order_refusals(void)
@@ -427,6 +432,44 @@ static void test_order_json_order_refusals(void)
     EXPECT_ERR(ec_order_from_json(o, "{\"id\":", 6, &e), e, EC_INVALID_JSON, "");
     EXPECT_ERR(ec_order_from_json(NULL, "{}", 2, &e), e, EC_MISUSE, "");
     ec_order_free(o);
+}
+
+/* A stored balance says which fees were kept on returns: they can reach
+ * the value of the returned units, not a cent more.  A (18.00 for 2) had
+ * one unit returned with a 1.00 fee and C (2.70) canceled: balance 14.90,
+ * refund_due 10.70 of the 25.60 paid.  A balance of 22.90 means fees of
+ * 9.00, the unit's whole value; 22.91 is a cent too much. */
+static void test_order_json_fees_capped_on_read(void)
+{
+    of_fx f;
+    CU_ASSERT_FATAL(of_open(&f, NULL));
+    CU_ASSERT_EQUAL_FATAL(of_order(&f, "A*2 C ship=std country=DE coupon=TEN"), EC_OK);
+    static const char *const events[] = {"authorize 25.60", "capture", "fulfill A:2", "cancel",
+                                         "return A:1 fee=1.00"};
+    for (size_t i = 0; i < COUNT(events); i++)
+        CU_ASSERT_EQUAL_FATAL(of_apply(&f, events[i]), EC_OK);
+    char *doc = NULL;
+    CU_ASSERT_EQUAL_FATAL(ec_order_to_json(f.o, &doc, NULL), EC_OK);
+    static const char *const balance[] = {"\"balance\":\"22.90\"", "\"balance\":\"22.91\""};
+    static const char *const due[] = {"\"refund_due\":\"2.70\"", "\"refund_due\":\"2.69\""};
+    ec_order *back = ec_order_new();
+    for (int i = 0; i < 2; i++) {
+        char *b = replaced(doc, "\"balance\":\"14.90\"", balance[i]);
+        char *d = b ? replaced(b, "\"refund_due\":\"10.70\"", due[i]) : NULL;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        ec_error e = th_error();
+        if (i == 0) {
+            CU_ASSERT_EQUAL(ec_order_from_json(back, d, strlen(d), &e), EC_OK);
+            EXPECT_I64(ec_order_fees(back), 900);
+        } else {
+            EXPECT_ERR(ec_order_from_json(back, d, strlen(d), &e), e, EC_INVALID_FIELD, "balance");
+        }
+        free(b);
+        free(d);
+    }
+    ec_free(doc);
+    ec_order_free(back);
+    of_close(&f);
 }
 
 /* The history holds at most EC_ORDER_MAX_HISTORY entries. */
@@ -711,6 +754,7 @@ static CU_TestInfo order_json_tests[] = {
     {"round_trip", test_order_json_round_trip},
     {"defaults", test_order_json_defaults},
     {"order_refusals", test_order_json_order_refusals},
+    {"fees_capped_on_read", test_order_json_fees_capped_on_read},
     {"history_limit", test_order_json_history_limit},
     {"event_fields", test_order_json_event_fields},
     {"event_refusals", test_order_json_event_refusals},

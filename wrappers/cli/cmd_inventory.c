@@ -1,4 +1,4 @@
-/* cmd_inventory.c - `ecom inventory apply` (cli.md, formats.md 5).
+/* cmd_inventory.c - `ecom inventory apply` (docs/inventory.md).
  *
  *   ecom inventory apply --state STATE [OPS] [--state-out FILE]
  *
@@ -23,37 +23,28 @@
 
 #include "cli.h"
 
-static const char usage_line[] =
-    "usage: ecom inventory apply --state STATE [OPS] [--state-out FILE]";
-
 typedef struct inv_args {
     const char *state, *ops, *state_out;
 } inv_args;
 
 static int parse_args(int argc, char **argv, inv_args *a)
 {
-    int have_ops = 0;
+    enum { STATE = CLI_OPT, STATE_OUT };
+    static const struct option opts[] = {{"state", required_argument, NULL, STATE},
+                                         {"state-out", required_argument, NULL, STATE_OUT},
+                                         CLI_HELP_OPTION};
+    int c, status = EXIT_OK;
     *a = (inv_args){NULL, "-", NULL};
-    if (argc < 2 || strcmp(argv[1], "apply") != 0) return cli_usage("%s", usage_line);
-    for (int i = 2; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "--state") == 0 && i + 1 < argc)
-            a->state = argv[++i];
-        else if (strncmp(s, "--state=", 8) == 0)
-            a->state = s + 8;
-        else if (strcmp(s, "--state-out") == 0 && i + 1 < argc)
-            a->state_out = argv[++i];
-        else if (strncmp(s, "--state-out=", 12) == 0)
-            a->state_out = s + 12;
-        else if ((s[0] != '-' || strcmp(s, "-") == 0) && !have_ops)
-            a->ops = s, have_ops = 1;
-        else
-            return cli_usage("unexpected argument '%s'", s);
+    while ((c = cli_getopt(argc, argv, opts, &status)) != -1) {
+        if (c == CLI_DONE) return status;
+        *(c == STATE ? &a->state : &a->state_out) = optarg;
     }
-    if (!a->state || !a->state[0]) return cli_usage("%s", usage_line);
+    if (optind < argc) a->ops = argv[optind];
+    if (optind + 1 < argc) return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+    if (!a->state || !a->state[0]) return cli_usage("--state is required");
     if (a->state_out && (!a->state_out[0] || strcmp(a->state_out, "-") == 0))
         return cli_usage("--state-out needs a file name");
-    return EXIT_OK;
+    return CLI_PARSED;
 }
 
 static ec_inventory *load_state(const char *path, int *status)
@@ -138,11 +129,11 @@ static int save_state(const ec_inventory *inv, const char *path)
     return ok ? EXIT_OK : EXIT_USAGE;
 }
 
-int cmd_inventory(int argc, char **argv)
+static int run_apply(int argc, char **argv)
 {
     inv_args a;
     int status = parse_args(argc, argv, &a);
-    if (status != EXIT_OK) return status;
+    if (status != CLI_PARSED) return status;
     ec_inventory *inv = load_state(a.state, &status);
     if (!inv) return status;
     FILE *in = strcmp(a.ops, "-") == 0 ? stdin : fopen(a.ops, "rb");
@@ -167,3 +158,23 @@ int cmd_inventory(int argc, char **argv)
     ec_inventory_free(inv);
     return status;
 }
+
+const cli_command cli_inventory_apply = {
+    "inventory apply",
+    "inventory apply --state STATE [OPS] [--state-out FILE]",
+    "apply JSON-lines inventory operations (file or - for\n"
+    "stdin), print one result line each, save the state",
+    "Load the inventory state document STATE, apply the operations of OPS (one\n"
+    "JSON object a line; a file, or - or nothing for stdin) in order and print\n"
+    "one result line for each: {\"ok\": true, ...} or {\"ok\": false, \"error\": ...}.\n"
+    "A refused operation (insufficient stock, say) is a result, not a failure.\n"
+    "Exit 3 when some lines were not well-formed operations, 1 when STATE is\n"
+    "refused.  The final state is written to --state-out through a temporary\n"
+    "file renamed into place, so that it may name STATE itself.\n"
+    "\n"
+    "options:\n"
+    "  --state FILE      the state document to start from (required)\n"
+    "  --state-out FILE  write the final state here\n"
+    "  -h, --help        print this help\n",
+    run_apply,
+};

@@ -23,25 +23,27 @@ static int plain_name(const char *s)
 
 static int parse_args(int argc, char **argv, const char **name, const char **role)
 {
-    for (int i = 1; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "--name") == 0   ? name
-                            : strcmp(argv[i], "--role") == 0 ? role
-                                                             : NULL;
-        if (!slot) return cli_usage("keygen: unknown argument '%s'", argv[i]);
-        if (i + 1 >= argc) return cli_usage("keygen: %s needs a value", argv[i]);
-        *slot = argv[++i];
+    enum { NAME = CLI_OPT, ROLE };
+    static const struct option opts[] = {{"name", required_argument, NULL, NAME},
+                                         {"role", required_argument, NULL, ROLE},
+                                         CLI_HELP_OPTION};
+    int c, status = EXIT_OK;
+    while ((c = cli_getopt(argc, argv, opts, &status)) != -1) {
+        if (c == CLI_DONE) return status;
+        *(c == NAME ? name : role) = optarg;
     }
-    if (!plain_name(*name)) return cli_usage("keygen: --name takes 1 to 64 of [A-Za-z0-9._@-]");
+    if (optind < argc) return cli_usage("unexpected argument '%s'", argv[optind]);
+    if (!plain_name(*name)) return cli_usage("--name takes 1 to 64 of [A-Za-z0-9._@-]");
     if (strcmp(*role, "admin") != 0 && strcmp(*role, "client") != 0)
-        return cli_usage("keygen: --role is admin or client");
-    return EXIT_OK;
+        return cli_usage("--role is admin or client");
+    return CLI_PARSED;
 }
 
-int cmd_keygen(int argc, char **argv)
+static int run_keygen(int argc, char **argv)
 {
     const char *name = "client", *role = "client";
     int rc = parse_args(argc, argv, &name, &role);
-    if (rc != EXIT_OK) return rc;
+    if (rc != CLI_PARSED) return rc;
     if (sodium_init() < 0) {
         fprintf(stderr, "ecom keygen: libsodium failed to initialise\n");
         return EXIT_REFUSED;
@@ -58,3 +60,20 @@ int cmd_keygen(int argc, char **argv)
     sodium_memzero(key, sizeof key);
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_REFUSED;
 }
+
+const cli_command cli_keygen = {
+    "keygen",
+    "keygen [--name N --role R]",
+    "print a new API key for ecomd (line 1) and its\n"
+    "key-file line (line 2: name, role, hash of the key)",
+    "Print a new random API key for ecomd on the first line (32 random bytes,\n"
+    "base64url) and, on the second, the line ecomd's key file stores for it:\n"
+    "name, role and the key's BLAKE2b-256 hash, never the key itself.  The key\n"
+    "is shown once: keep it, append the second line to the key file.\n"
+    "\n"
+    "options:\n"
+    "  --name N        the key's name in logs: 1 to 64 of [A-Za-z0-9._@-] (client)\n"
+    "  --role R        admin (may change rules and stock) or client (client)\n"
+    "  -h, --help      print this help\n",
+    run_keygen,
+};

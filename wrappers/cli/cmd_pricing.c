@@ -5,13 +5,15 @@
 
 #include "cli.h"
 
-int cmd_rules(int argc, char **argv)
+static int run_rules_check(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "check") != 0)
-        return cli_usage("usage: ecom rules check RULES");
-    if (argc != 3) return cli_usage("usage: ecom rules check RULES");
-    int status;
-    ec_ruleset *rules = cli_load_rules(argv[2], &status);
+    static const struct option opts[] = {CLI_HELP_OPTION};
+    int c, status = EXIT_OK;
+    while ((c = cli_getopt(argc, argv, opts, &status)) != -1)
+        if (c == CLI_DONE) return status;
+    if (optind >= argc) return cli_usage("no RULES file given");
+    if (optind + 1 < argc) return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+    ec_ruleset *rules = cli_load_rules(argv[optind], &status);
     if (!rules) return status;
     printf("ok: %zu products, %zu price lists, %zu promotions\n", ec_ruleset_product_count(rules),
            ec_ruleset_price_list_count(rules), ec_ruleset_promotion_count(rules));
@@ -19,23 +21,22 @@ int cmd_rules(int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_cart(int argc, char **argv)
+const cli_command cli_rules_check = {
+    "rules check",
+    "rules check RULES",
+    "validate a ruleset; print its counts or the first problem",
+    "Validate and compile the ruleset in the file RULES (- for stdin).  Prints\n"
+    "\"ok: N products, N price lists, N promotions\", or refuses it (exit 1) with\n"
+    "the error document of its first problem, whose field is the path of the\n"
+    "offending value (promotions[4].action.percent).\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      print this help\n",
+    run_rules_check,
+};
+
+static int price(const char *rules_path, const char *cart_path)
 {
-    const char *rules_path = NULL, *cart_path = "-";
-    int have_cart = 0;
-    if (argc < 2 || strcmp(argv[1], "price") != 0)
-        return cli_usage("usage: ecom cart price --rules RULES [CART]");
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
-            rules_path = argv[++i];
-        else if (strncmp(argv[i], "--rules=", 8) == 0)
-            rules_path = argv[i] + 8;
-        else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && !have_cart)
-            cart_path = argv[i], have_cart = 1;
-        else
-            return cli_usage("unexpected argument '%s'", argv[i]);
-    }
-    if (!rules_path) return cli_usage("usage: ecom cart price --rules RULES [CART]");
     int status;
     ec_ruleset *rules = cli_load_rules(rules_path, &status);
     if (!rules) return status;
@@ -58,3 +59,34 @@ int cmd_cart(int argc, char **argv)
     ec_ruleset_free(rules);
     return status;
 }
+
+static int run_cart_price(int argc, char **argv)
+{
+    enum { RULES = CLI_OPT };
+    static const struct option opts[] = {{"rules", required_argument, NULL, RULES},
+                                         CLI_HELP_OPTION};
+    const char *rules = NULL;
+    int c, status = EXIT_OK;
+    while ((c = cli_getopt(argc, argv, opts, &status)) != -1) {
+        if (c == CLI_DONE) return status;
+        rules = optarg;
+    }
+    if (!rules || !rules[0]) return cli_usage("--rules is required");
+    if (optind + 1 < argc) return cli_usage("unexpected argument '%s'", argv[optind + 1]);
+    return price(rules, optind < argc ? argv[optind] : "-");
+}
+
+const cli_command cli_cart_price = {
+    "cart price",
+    "cart price --rules RULES [CART]",
+    "price a cart document (file or - for stdin)",
+    "Price the cart document CART (a file; - or nothing for stdin) with the\n"
+    "ruleset RULES and print the result document: unit prices, promotions with\n"
+    "the reason each did or did not apply, coupons, shipping, tax and totals.\n"
+    "A cart that cannot be priced is refused (exit 1) with its error document.\n"
+    "\n"
+    "options:\n"
+    "  --rules FILE    the ruleset (required)\n"
+    "  -h, --help      print this help\n",
+    run_cart_price,
+};

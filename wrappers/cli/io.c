@@ -1,6 +1,5 @@
 /* io.c - reading documents and reporting refusals for ecom. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,16 @@ char *cli_read_file(const char *path, size_t *len)
     return buf;
 }
 
+void cli_error_clean(ec_error *err)
+{
+    char field[sizeof err->field], message[sizeof err->message];
+    ec_utf8_clean(field, sizeof field, err->field, strnlen(err->field, sizeof err->field));
+    ec_utf8_clean(message, sizeof message, err->message,
+                  strnlen(err->message, sizeof err->message));
+    memcpy(err->field, field, sizeof field);
+    memcpy(err->message, message, sizeof message);
+}
+
 /* Copy src with control characters replaced by '?'. */
 static void printable(char *dst, const char *src, size_t cap)
 {
@@ -49,31 +58,27 @@ static void printable(char *dst, const char *src, size_t cap)
     dst[i] = '\0';
 }
 
-int cli_refuse(const char *what, const ec_error *err)
+void cli_error_line(const char *what, const ec_error *err)
 {
-    char *doc = NULL;
-    if (ec_error_to_json(err, &doc, NULL) == EC_OK) {
-        puts(doc);
-        ec_free(doc);
-    }
     /* the line quotes input (an unknown key, say): keep it one line */
     char field[sizeof err->field], message[sizeof err->message];
     printable(field, err->field, sizeof field);
     printable(message, err->message, sizeof message);
     fprintf(stderr, "ecom: %s refused: %s%s%s: %s\n", what, ec_status_name(err->code),
             field[0] ? " at " : "", field, message);
-    return EXIT_REFUSED;
 }
 
-int cli_usage(const char *fmt, ...)
+int cli_refuse(const char *what, const ec_error *err)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("ecom: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\n(see 'ecom help')\n", stderr);
-    va_end(ap);
-    return EXIT_USAGE;
+    ec_error clean = *err;
+    cli_error_clean(&clean); /* the document is UTF-8 whatever the input held */
+    char *doc = NULL;
+    if (ec_error_to_json(&clean, &doc, NULL) == EC_OK) {
+        puts(doc);
+        ec_free(doc);
+    }
+    cli_error_line(what, &clean);
+    return EXIT_REFUSED;
 }
 
 ec_ruleset *cli_load_rules(const char *path, int *status)

@@ -89,7 +89,7 @@ typedef struct rp_slice {
 
 enum rp_format { RP_CSV, RP_JSONL, RP_XML };
 
-/* The columns of an input row (cli.md). */
+/* The columns of an input row (docs/batch.md). */
 enum rp_col {
     RP_COL_SKU,
     RP_COL_PRICE,
@@ -139,6 +139,10 @@ enum rp_chunk_kind {
 typedef struct rp_reject {
     uint64_t line;   /* relative to the chunk, like rp_row.line */
     size_t off, len; /* of the rest of its JSON line in the chunk's rej buffer */
+    /* the chunk's output and counts before this row, for a run that stops
+     * here (--max-rejects) */
+    size_t out_len;
+    uint64_t priced, changed;
 } rp_reject;
 
 /* A feed item found by the splitter: offsets in the chunk's data. */
@@ -168,8 +172,9 @@ typedef struct rp_chunk {
     ec_status fatal; /* EC_OK, or why the input cannot be read on */
     char fatal_msg[512];
     char fatal_field[64];
-    uint64_t fatal_line; /* relative; 0 with fatal_noline */
-    int fatal_noline;
+    uint64_t fatal_line; /* relative to the chunk, or absolute with fatal_abs */
+    int fatal_abs;
+    ec_error first_err; /* the error of rejs[0], its field as the input names it */
     rp_xitem *items;
     size_t nitems, items_cap;
 } rp_chunk;
@@ -211,6 +216,8 @@ typedef struct rp_job {
     rp_context *ctxs;
     size_t nctx;
     int changed_only, strict;
+    int place;               /* some context has a region, postal code or tax class: the
+                                records carry those three columns after channel */
     int csv_index[RP_NCOLS]; /* header position of each column, -1 when absent */
     int csv_ncols;
     rp_feed_shape feed;
@@ -265,6 +272,7 @@ void rp_json_put_string(rp_buf *b, const char *s, size_t n);
  * eof), or -2 on a refusal described in *why (status, message). */
 typedef struct rp_refusal {
     ec_status status;
+    size_t at; /* where the problem is: a byte offset in what was given */
     char field[64];
     char msg[400];
 } rp_refusal;
@@ -302,13 +310,16 @@ typedef struct rp_io {
     int progress;
     size_t chunk_size;
     int threads;
+    uint64_t max_rejects; /* the run stops beyond this many; UINT64_MAX: never */
 } rp_io;
 
 typedef struct rp_stats {
     uint64_t rows, priced, rejected, changed;
     double seconds;
-    ec_status fatal; /* EC_OK unless the run stopped early */
-    ec_error error;  /* the reason, with the line in its message */
+    ec_status fatal;       /* EC_OK unless the run stopped early */
+    ec_error error;        /* the reason, with the line in its message */
+    ec_error first_reject; /* the first rejected row's error (rejected > 0) */
+    uint64_t first_reject_line;
 } rp_stats;
 
 /* Run the pipeline and fill st.  A thread that cannot be started ends the

@@ -224,6 +224,7 @@ const char *rp_csv_record(char *p, size_t n, size_t *pos, rp_slice *f, size_t ma
 static long csv_refuse(rp_refusal *why, const char *field, const char *fmt, const char *arg)
 {
     why->status = EC_INVALID_FIELD;
+    why->at = 0; /* the header is the first record */
     snprintf(why->field, sizeof why->field, "%s", field);
     snprintf(why->msg, sizeof why->msg, fmt, arg);
     return -2;
@@ -264,7 +265,7 @@ long rp_csv_prologue(rp_job *job, char *p, size_t n, int eof, rp_refusal *why)
     const char *err = rp_csv_record(p, n, &pos, f, RP_NCOLS + 1, &nf, &lines);
     if (err) return csv_refuse(why, "", "the header: %s", err);
     if (nf > RP_NCOLS)
-        return csv_refuse(why, "", "%s", "the header has more columns than the six cli.md names");
+        return csv_refuse(why, "", "%s", "the header has more columns than the six known ones");
     long st = map_header(job, f, nf, why);
     return st < 0 ? st : (long)pos;
 }

@@ -524,10 +524,9 @@ void rp_feed_epilog(rp_worker *w, rp_chunk *c)
     if (rc < 0 || s->err) {
         uint64_t at = s->err_line > 0 ? (uint64_t)s->err_line - 1 : 0;
         if (at < f->prolog_lines) { /* in the prolog, before any chunk */
-            rp_chunk_fail(c, EC_INVALID_FIELD, 0,
-                          "the feed is not well-formed XML at line %llu: %s",
-                          (unsigned long long)at + 1, s->err ? s->err_msg : "parse error");
-            c->fatal_noline = 1;
+            rp_chunk_fail(c, EC_INVALID_FIELD, at + 1, "the feed is not well-formed XML: %s",
+                          s->err ? s->err_msg : "parse error");
+            c->fatal_abs = 1;
         } else {
             parser_failed(c, s, f->prolog_lines);
         }

@@ -117,9 +117,10 @@ static int is_item(const char *p, const rp_markup *m)
 
 /* ---- the prolog ------------------------------------------------------------------------ */
 
-static long feed_refuse(rp_refusal *why, const char *msg)
+static long feed_refuse(rp_refusal *why, const char *msg, size_t at)
 {
     why->status = EC_INVALID_FIELD;
+    why->at = at;
     why->field[0] = '\0';
     snprintf(why->msg, sizeof why->msg, "%s", msg);
     return -2;
@@ -158,7 +159,7 @@ long rp_feed_prologue(rp_job *job, char *p, size_t n, int eof, rp_refusal *why)
     size_t i = 0, bom = n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     if (n >= 2 && (p[0] == '\0' || p[1] == '\0' || (unsigned char)p[0] == 0xFE ||
                    (unsigned char)p[0] == 0xFF))
-        return feed_refuse(why, "the feed is not UTF-8 or another ASCII-compatible encoding");
+        return feed_refuse(why, "the feed is not UTF-8 or another ASCII-compatible encoding", 0);
     for (;;) {
         int k = rp_markup_next(p, n, &i, &m);
         if (k == RP_MK_NONE) {
@@ -170,17 +171,21 @@ long rp_feed_prologue(rp_job *job, char *p, size_t n, int eof, rp_refusal *why)
             return (long)n;
         }
         if (k == RP_MK_DECL)
-            return feed_refuse(why, "the feed has a DOCTYPE or another declaration; feeds are read "
-                                    "without DTDs, entities or external references");
+            return feed_refuse(why,
+                               "the feed has a DOCTYPE or another declaration; feeds are read "
+                               "without DTDs, entities or external references",
+                               m.start);
         if (k == RP_MK_BAD)
-            return feed_refuse(why, "the feed is not well-formed XML before its first item");
+            return feed_refuse(why, "the feed is not well-formed XML before its first item",
+                               m.start);
         if (k == RP_MK_OTHER && m.start == bom && n - bom > 5 && memcmp(p + bom, "<?xml", 5) == 0) {
             decl = m;
             have_decl = 1;
         }
         if ((k == RP_MK_START || k == RP_MK_EMPTY) && is_item(p, &m)) break;
         if (k == RP_MK_START) {
-            if (depth == RP_FEED_MAX_DEPTH) return feed_refuse(why, "the feed nests too deeply");
+            if (depth == RP_FEED_MAX_DEPTH)
+                return feed_refuse(why, "the feed nests too deeply", m.start);
             open[depth++] = m;
         } else if (k == RP_MK_END && depth > 0) {
             depth--;
@@ -299,8 +304,10 @@ size_t rp_feed_split(const rp_job *job, rp_chunk *c, const char *p, size_t n, in
             int k = rp_markup_next(p, n, &j, &m);
             if (k == RP_MK_NONE) break;
             if (k == RP_MK_DECL || k == RP_MK_BAD) {
-                feed_refuse(why, k == RP_MK_DECL ? "a declaration (<!...>) among the feed's items"
-                                                 : "markup that is not XML among the feed's items");
+                feed_refuse(why,
+                            k == RP_MK_DECL ? "a declaration (<!...>) among the feed's items"
+                                            : "markup that is not XML among the feed's items",
+                            a);
                 break;
             }
             depth += k == RP_MK_START; /* a name no XML allows: libxml2 will say so */

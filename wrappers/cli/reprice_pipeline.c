@@ -51,7 +51,7 @@ static rp_chunk *take_free(run *R)
     c->out.len = c->rej.len = 0;
     c->nrejs = c->nitems = 0;
     c->rows = c->priced = c->rejected = c->changed = 0;
-    c->stop = c->fatal_noline = 0;
+    c->stop = c->fatal_abs = 0;
     c->fatal = EC_OK;
     c->head = R->head;
     return c;
@@ -217,17 +217,41 @@ static void stopped(run *R, const rp_chunk *c, uint64_t base)
         st->fatal = c->fatal;
         e->code = c->fatal;
         snprintf(e->field, sizeof e->field, "%s", c->fatal_field);
-        if (c->fatal_noline)
-            snprintf(e->message, sizeof e->message, "%.200s", c->fatal_msg);
-        else
-            snprintf(e->message, sizeof e->message, "line %llu: %.200s",
-                     (unsigned long long)(base + c->fatal_line), c->fatal_msg);
+        snprintf(e->message, sizeof e->message, "line %llu: %.200s",
+                 (unsigned long long)(c->fatal_abs ? c->fatal_line : base + c->fatal_line),
+                 c->fatal_msg);
     } else {
         st->fatal = (ec_status)c->stop_err.code;
         *e = c->stop_err;
         snprintf(e->message, sizeof e->message, "line %llu: %.200s",
                  (unsigned long long)(base + c->stop_line), c->stop_err.message);
     }
+    atomic_store(&R->abort, 1);
+}
+
+/* --max-rejects: when this chunk's rejects go beyond the limit, the run
+ * ends at the row that did, as --strict ends at the first: the chunk's
+ * output, rejects and counts are cut there, and the writer stops. */
+static void over_limit(run *R, rp_chunk *c, uint64_t base)
+{
+    rp_stats *st = R->st;
+    uint64_t limit = R->io->max_rejects;
+    if (limit == UINT64_MAX || st->rejected + c->nrejs <= limit) return;
+    const rp_reject *r = &c->rejs[limit - st->rejected];
+    c->nrejs = (size_t)(limit - st->rejected) + 1;
+    c->out.len = r->out_len;
+    c->priced = r->priced;
+    c->changed = r->changed;
+    c->rejected = c->nrejs;
+    c->rows = c->priced + c->rejected;
+    st->fatal = EC_LIMIT_EXCEEDED;
+    st->error.code = EC_LIMIT_EXCEEDED;
+    st->error.field[0] = '\0';
+    snprintf(st->error.message, sizeof st->error.message,
+             "line %llu: more than %llu rows rejected (--max-rejects %llu)",
+             (unsigned long long)(base + r->line), (unsigned long long)limit,
+             (unsigned long long)limit);
+    c->stop = 0; /* this is the reason the run ends, not a --strict row */
     atomic_store(&R->abort, 1);
 }
 
@@ -261,18 +285,24 @@ static void *writer_main(void *arg)
         rp_chunk *c = take_done(R, seq++);
         int kind = c->kind;
         if (kind != RP_CHUNK_END && !atomic_load(&R->abort)) {
+            over_limit(R, c, base);
             if (emit(R, c, base) < 0) {
                 st->fatal = EC_INTERNAL;
                 st->error.code = EC_INTERNAL;
-                snprintf(st->error.message, sizeof st->error.message, "cannot write: %s",
+                snprintf(st->error.message, sizeof st->error.message,
+                         "line %llu: cannot write the output: %s", (unsigned long long)base,
                          strerror(errno));
                 atomic_store(&R->abort, 1);
+            }
+            if (st->rejected == 0 && c->nrejs > 0) {
+                st->first_reject = c->first_err;
+                st->first_reject_line = base + c->rejs[0].line;
             }
             st->rows += c->rows;
             st->priced += c->priced;
             st->rejected += c->rejected;
             st->changed += c->changed;
-            if (c->stop && !atomic_load(&R->abort)) stopped(R, c, base);
+            if (c->stop && st->fatal == EC_OK) stopped(R, c, base);
             base += c->nlines;
             progress(R, 0);
         }
@@ -312,13 +342,19 @@ static void send(reader *rd, rp_chunk *c, int kind, size_t len)
     queue_work(rd->R, c);
 }
 
-/* The reader's own failure, reported in order after what came before. */
-static void send_fatal(reader *rd, ec_status st, const char *field, const char *msg)
+/* The reader's own failure at byte `at` of the data not yet sent,
+ * reported in order after what came before, with its line: the writer
+ * adds the newlines before `at` to the line where that data starts. */
+static void send_fatal(reader *rd, ec_status st, const char *field, const char *msg, size_t at)
 {
+    const char *d = rp_chunk_data(rd->c);
+    uint64_t lines = 0;
+    for (const char *e = d + (at < rd->have ? at : rd->have);
+         (d = memchr(d, '\n', (size_t)(e - d))); d++)
+        lines++;
     rp_chunk *c = take_free(rd->R);
-    rp_chunk_fail(c, st, 0, "%s", msg);
+    rp_chunk_fail(c, st, lines, "%s", msg);
     snprintf(c->fatal_field, sizeof c->fatal_field, "%s", field ? field : "");
-    c->fatal_noline = 1;
     send(rd, c, RP_CHUNK_FATAL, 0);
 }
 
@@ -353,10 +389,12 @@ static int need_more(reader *rd)
 {
     if (rd->have < rd->target) return 1;
     if (rd->target >= RP_MAX_RECORD) {
+        /* the record (or the feed's next item) starts where the data does */
         send_fatal(rd, EC_LIMIT_EXCEEDED, NULL,
                    rd->R->job->in_fmt == RP_XML
-                       ? "no complete <item> within 64 MiB of the feed"
-                       : "a record is longer than 64 MiB (an unclosed quote?)");
+                       ? "no complete <item> within the 64 MiB of the feed from here"
+                       : "a record is longer than 64 MiB (an unclosed quote?)",
+                   0);
         return 0;
     }
     rd->target *= 2;
@@ -368,13 +406,13 @@ static int need_more(reader *rd)
 static int prologue(reader *rd)
 {
     rp_job *job = rd->R->job;
-    rp_refusal why = {EC_OK, "", ""};
+    rp_refusal why = {EC_OK, 0, "", ""};
     char *p = rp_chunk_data(rd->c);
     long k = job->in_fmt == RP_CSV ? rp_csv_prologue(job, p, rd->have, rd->eof, &why)
                                    : rp_feed_prologue(job, p, rd->have, rd->eof, &why);
     if (k == -1) return need_more(rd) ? 1 : -1;
     if (k == -2) {
-        send_fatal(rd, why.status, why.field, why.msg);
+        send_fatal(rd, why.status, why.field, why.msg, why.at);
         return -1;
     }
     rp_chunk *done = rd->c;
@@ -410,12 +448,12 @@ static void read_all(run *R)
 {
     reader rd = {R, take_free(R), 0, R->io->chunk_size, 0, 0};
     int started = R->job->in_fmt == RP_JSONL, bom = R->job->in_fmt != RP_XML;
-    rp_refusal why = {EC_OK, "", ""};
+    rp_refusal why = {EC_OK, 0, "", ""};
     while (!atomic_load_explicit(&R->abort, memory_order_relaxed)) {
         if (fill(&rd) < 0) {
             char msg[300];
             snprintf(msg, sizeof msg, "cannot read the input: %s", strerror(errno));
-            send_fatal(&rd, EC_INVALID_FIELD, NULL, msg);
+            send_fatal(&rd, EC_INVALID_FIELD, NULL, msg, rd.have);
             break;
         }
         if (bom && (rd.have >= 3 || rd.eof)) {
@@ -430,7 +468,7 @@ static void read_all(run *R)
         }
         size_t n = cut(&rd, &why);
         if (why.status != EC_OK) {
-            send_fatal(&rd, why.status, NULL, why.msg);
+            send_fatal(&rd, why.status, NULL, why.msg, why.at);
             break;
         }
         if (n == 0 && !rd.eof) {
@@ -494,9 +532,13 @@ void rp_run(rp_job *job, const rp_io *io, rp_stats *st)
     R.last_progress.tv_sec = R.t0.tv_sec - 1; /* the bar shows with the first chunk */
     R.last_progress.tv_nsec = R.t0.tv_nsec;
     if (job->out_fmt == RP_CSV) {
-        static const char header[] = "sku,currency,country,customer_group,channel,list_price,price,"
-                                     "price_list,promotion,tax_percent,display_price,changed\n";
-        write_all(io->out_fd, header, sizeof header - 1);
+        static const char head[] = "sku,currency,country,customer_group,channel,";
+        static const char place[] = "region,postal_code,tax_class,";
+        static const char tail[] = "list_price,price,price_list,promotion,tax_percent,"
+                                   "display_price,changed\n";
+        write_all(io->out_fd, head, sizeof head - 1);
+        if (job->place) write_all(io->out_fd, place, sizeof place - 1);
+        write_all(io->out_fd, tail, sizeof tail - 1);
     }
     int rc = pthread_create(&tid[0], NULL, writer_main, &R);
     for (started = 1; rc == 0 && started <= nthreads; started++)

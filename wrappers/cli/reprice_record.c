@@ -174,39 +174,14 @@ int rp_record_price(rp_worker *w)
 /* ---- rejects ----------------------------------------------------------------------------------
  */
 
-/* Length of the valid UTF-8 sequence at s, 0 when malformed. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-    size_t n = s[0] < 0x80                      ? 1
-               : (s[0] >= 0xC2 && s[0] <= 0xDF) ? 2
-               : (s[0] >= 0xE0 && s[0] <= 0xEF) ? 3
-               : (s[0] >= 0xF0 && s[0] <= 0xF4) ? 4
-                                                : 0;
-    if (n == 0 || n > left) return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    return n;
-}
-
 /* A JSON string of text that may be cut or malformed (an input's SKU, a
- * message quoting it): at most max bytes, bad bytes as U+FFFD. */
+ * message quoting it): at most max bytes (and 599), never a character cut
+ * in two, bad bytes as U+FFFD. */
 static void put_text(rp_buf *b, const char *s, size_t n, size_t max)
 {
     char tmp[600];
-    size_t t = 0;
-    for (size_t i = 0; i < n && t + 4 < sizeof tmp && i < max;) {
-        size_t k = utf8_len((const unsigned char *)s + i, n - i);
-        if (k == 0) {
-            memcpy(tmp + t, "\xEF\xBF\xBD", 3);
-            t += 3;
-            i++;
-            continue;
-        }
-        memcpy(tmp + t, s + i, k);
-        t += k;
-        i += k;
-    }
-    rp_json_put_string(b, tmp, t);
+    size_t cap = max + 1 < sizeof tmp ? max + 1 : sizeof tmp;
+    rp_json_put_string(b, tmp, ec_utf8_clean(tmp, cap, s, n < cap ? n : cap));
 }
 
 /* The field as the input names it: feeds use their element names. */
@@ -260,9 +235,13 @@ void rp_record_reject(rp_worker *w)
         c->rejs_cap = c->rejs_cap ? c->rejs_cap * 2 : 16;
         c->rejs = rp_xrealloc(c->rejs, c->rejs_cap * sizeof *c->rejs);
     }
-    c->rejs[c->nrejs].line = row->line;
-    c->rejs[c->nrejs].off = off;
-    c->rejs[c->nrejs++].len = b->len - off;
+    if (c->nrejs == 0) {
+        c->first_err = w->err;
+        snprintf(c->first_err.field, sizeof c->first_err.field, "%s",
+                 input_field(job, w->err.field));
+    }
+    c->rejs[c->nrejs++] =
+        (rp_reject){row->line, off, b->len - off, c->out.len, c->priced, c->changed};
     c->rows++;
     c->rejected++;
     if (job->strict && !c->stop) {

@@ -1,6 +1,11 @@
 /* config.c - ecomd's settings: defaults, then ECOMD_* environment
- * variables, then command-line flags (the last one wins). */
+ * variables, then command-line options (the last one wins).
+ *
+ * Options are parsed with getopt_long, as ecom's are: "--name value" or
+ * "--name=value", "-h"/"--help" and "-V"/"--version"; docs/ecomd.8 lists
+ * them all. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +15,14 @@
 
 static const char usage[] =
     "usage: ecomd [options]   (each option also reads ECOMD_<NAME>, e.g. ECOMD_LISTEN)\n"
+    "  -h, --help               print this help and exit\n"
+    "  -V, --version            print ecomd's and the library's versions and exit\n"
     "  --listen HOST:PORT       address to serve (127.0.0.1:8080; [::1]:8080 for IPv6)\n"
     "  --store sqlite:PATH      the store (sqlite:./ecom.db), or a shared PostgreSQL\n"
     "                           store: a libpq URI postgresql://... or pg:KEY=VALUE...\n"
     "  --rules FILE             ruleset stored as version 1 when the store holds none\n"
-    "  --stock FILE             stock entries (formats.md 5 state) added when missing\n"
+    "  --stock FILE             stock entries (an inventory state document) added\n"
+    "                           when missing\n"
     "  --keys FILE              API key file (lines: name admin|client blake2b-hex);\n"
     "                           without it only loopback addresses are served\n"
     "  --region NAME            region label of logs and metrics (local)\n"
@@ -48,22 +56,23 @@ static const char usage[] =
     "                           sales over this (600)\n"
     "  --demand-window SECONDS  the demand the rebalancing looks at (600)\n";
 
-enum { T_STR, T_UINT, T_SIZE };
+/* T_UINT and T_SIZE take 1 to max; T_UINT0 also 0 ("never", for the ttls). */
+enum { T_STR, T_UINT, T_UINT0, T_SIZE };
 
-typedef struct option {
+typedef struct setting {
     const char *flag; /* without the leading "--" */
     const char *env;
     int type;
     size_t offset;
     unsigned long max;
-} option;
+} setting;
 
 #define OPT(f, e, t, field, m)                                                                     \
     {                                                                                              \
         f, e, t, offsetof(ecomd_config, field), m                                                  \
     }
 
-static const option options[] = {
+static const setting options[] = {
     OPT("listen", "ECOMD_LISTEN", T_STR, listen, 0),
     OPT("store", "ECOMD_STORE", T_STR, store, 0),
     OPT("rules", "ECOMD_RULES", T_STR, rules_path, 0),
@@ -81,8 +90,8 @@ static const option options[] = {
     OPT("grace-ms", "ECOMD_GRACE_MS", T_UINT, grace_ms, 600000),
     OPT("poll-ms", "ECOMD_POLL_MS", T_UINT, poll_ms, 60000),
     OPT("payment-ttl", "ECOMD_PAYMENT_TTL", T_UINT, payment_ttl, 31536000),
-    OPT("idempotency-ttl", "ECOMD_IDEMPOTENCY_TTL", T_UINT, idempotency_ttl, 315360000),
-    OPT("events-ttl", "ECOMD_EVENTS_TTL", T_UINT, events_ttl, 315360000),
+    OPT("idempotency-ttl", "ECOMD_IDEMPOTENCY_TTL", T_UINT0, idempotency_ttl, 315360000),
+    OPT("events-ttl", "ECOMD_EVENTS_TTL", T_UINT0, events_ttl, 315360000),
     OPT("peers", "ECOMD_PEERS", T_STR, peers, 0),
     OPT("peer-key", "ECOMD_PEER_KEY", T_STR, peer_key_path, 0),
     OPT("rebalance-ms", "ECOMD_REBALANCE_MS", T_UINT, rebalance_ms, 3600000),
@@ -100,7 +109,7 @@ static int plain_label(const char *s)
                      "0123456789-_.") == n;
 }
 
-static int set(ecomd_config *cfg, const option *o, const char *value, const char *from)
+static int set(ecomd_config *cfg, const setting *o, const char *value, const char *from)
 {
     char *base = (char *)cfg + o->offset;
     if (o->type == T_STR) {
@@ -110,11 +119,13 @@ static int set(ecomd_config *cfg, const option *o, const char *value, const char
     char *end = NULL;
     errno = 0;
     unsigned long v = strtoul(value, &end, 10);
-    if (errno || end == value || *end || value[0] == '-' || v < 1 || v > o->max) {
-        fprintf(stderr, "ecomd: %s: '%s' is not a number from 1 to %lu\n", from, value, o->max);
+    unsigned long min = o->type == T_UINT0 ? 0 : 1;
+    if (errno || end == value || *end || value[0] == '-' || v < min || v > o->max) {
+        fprintf(stderr, "ecomd: %s: '%s' is not a number from %lu to %lu\n(see 'ecomd --help')\n",
+                from, value, min, o->max);
         return 2;
     }
-    if (o->type == T_UINT)
+    if (o->type != T_SIZE)
         *(unsigned *)(void *)base = (unsigned)v;
     else
         *(size_t *)(void *)base = (size_t)v;
@@ -147,28 +158,54 @@ static void defaults(ecomd_config *cfg)
     cfg->demand_window = 600;
 }
 
+/* "ecomd: unknown option '--nope'", worded as ecom words them. */
+static int bad_usage(const char *before, const char *arg, const char *after)
+{
+    size_t n = strncmp(arg, "--", 2) == 0 ? strcspn(arg, "=") : strlen(arg);
+    fprintf(stderr, "ecomd: %s'%.*s'%s\n(see 'ecomd --help')\n", before, (int)(n < 64 ? n : 64),
+            arg, after);
+    return 2;
+}
+
+static int print_version(void)
+{
+    printf("ecomd %s\nlibecommerce %s\n", EC_VERSION_STRING, ec_version_string());
+    return 1;
+}
+
+/* Option k of the table is val OPT_BASE + k: no short option has it. */
+enum { OPT_BASE = 256 };
+
 static int from_args(ecomd_config *cfg, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    struct option longopts[NOPTIONS + 3];
+    char flag[80];
+    for (size_t k = 0; k < NOPTIONS; k++)
+        longopts[k] = (struct option){options[k].flag, required_argument, NULL, OPT_BASE + (int)k};
+    longopts[NOPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[NOPTIONS + 1] = (struct option){"version", no_argument, NULL, 'V'};
+    longopts[NOPTIONS + 2] = (struct option){NULL, 0, NULL, 0};
+    opterr = 0; /* our messages, not getopt's */
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
+        if (c == 'h') {
             fputs(usage, stdout);
             return 1;
         }
-        const char *arg = argv[i];
-        size_t k = 0;
-        while (k < NOPTIONS &&
-               !(strncmp(arg, "--", 2) == 0 && strcmp(arg + 2, options[k].flag) == 0))
-            k++;
-        if (k == NOPTIONS) {
-            fprintf(stderr, "ecomd: unknown option '%s'\n%s", arg, usage);
-            return 2;
+        if (c == 'V') return print_version();
+        if (c == '?' && optopt > 0 && optopt < OPT_BASE && optopt != 'h' && optopt != 'V') {
+            snprintf(flag, sizeof flag, "-%c", optopt);
+            return bad_usage("unknown option ", flag, "");
         }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "ecomd: %s needs a value\n", arg);
-            return 2;
-        }
-        if (set(cfg, &options[k], argv[++i], arg)) return 2;
+        if (c == '?')
+            return optopt ? bad_usage("option ", argv[optind - 1], " takes no value")
+                          : bad_usage("unknown option ", argv[optind - 1], "");
+        if (c == ':') return bad_usage("option ", argv[optind - 1], " needs a value");
+        snprintf(flag, sizeof flag, "--%s", options[c - OPT_BASE].flag);
+        if (set(cfg, &options[c - OPT_BASE], optarg, flag)) return 2;
     }
+    if (optind < argc) return bad_usage("unexpected argument ", argv[optind], "");
     return 0;
 }
 

@@ -48,8 +48,8 @@ typedef struct ecomd_config {
     unsigned demand_window;     /* seconds of demand the policy looks at */
 } ecomd_config;
 
-/* Fill cfg from the environment, then argv.  Returns 0, 1 after --help
- * (printed), or 2 on a usage error (message on stderr). */
+/* Fill cfg from the environment, then argv.  Returns 0, 1 after --help or
+ * --version (printed), or 2 on a usage error (message on stderr). */
 int ecomd_config_load(ecomd_config *cfg, int argc, char **argv);
 
 /* ---- keys (keys.c) ---------------------------------------------------------- */

@@ -2,12 +2,13 @@
  * storefront makes (context fields, one line, one coupon).
  *
  * A cart is stored as its document (currency, context, lines, coupons) and
- * a version.  Every write runs in one transaction: load, check If-Match,
- * change, validate with the library (the same setters that a cart document
- * goes through), price, store version + 1.  A change that would leave the
- * cart unpriceable (an unknown SKU, a shipping method that does not serve
- * the country) is refused with the pricing error and nothing is stored.
- * Responses carry the cart priced with the rules active now ("at" = now). */
+ * a version.  The context includes where and as whom the cart is taxed
+ * (region, postal_code, tax_class, tax_exempt) and the customer's id.  Every write runs in one
+ * transaction: load, check If-Match, change, validate with the library (the same setters that a
+ * cart document goes through), price, store version + 1.  A change that would leave the cart
+ * unpriceable (an unknown SKU, a shipping method that does not serve the country) is refused with
+ * the pricing error and nothing is stored. Responses carry the cart priced with the rules active
+ * now ("at" = now). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +17,23 @@
 
 #include "ecomd.h"
 
-/* Context fields: the ones PATCH may change and their library setters. */
+/* Context fields: the ones PATCH may change and their library setters
+ * (tax_exempt, the one boolean, has set_flag instead of set). */
 static const struct context_field {
     const char *name;
     ec_status (*set)(ec_cart *cart, const char *value, ec_error *err);
+    ec_status (*set_flag)(ec_cart *cart, int32_t value, ec_error *err);
 } context_fields[] = {
-    {"currency", ec_cart_set_currency},
-    {"country", ec_cart_set_country},
-    {"customer_group", ec_cart_set_customer_group},
-    {"channel", ec_cart_set_channel},
-    {"shipping_method", ec_cart_set_shipping_method},
+    {"currency", ec_cart_set_currency, NULL},
+    {"country", ec_cart_set_country, NULL},
+    {"region", ec_cart_set_region, NULL},
+    {"postal_code", ec_cart_set_postal_code, NULL},
+    {"customer_group", ec_cart_set_customer_group, NULL},
+    {"customer", ec_cart_set_customer, NULL},
+    {"channel", ec_cart_set_channel, NULL},
+    {"tax_class", ec_cart_set_tax_class, NULL},
+    {"tax_exempt", NULL, ec_cart_set_tax_exempt},
+    {"shipping_method", ec_cart_set_shipping_method, NULL},
 };
 #define NCONTEXT (sizeof context_fields / sizeof context_fields[0])
 
@@ -99,6 +107,20 @@ static ec_status check_coupons(ec_cart *cart, const cJSON *coupons, ec_error *er
     return EC_OK;
 }
 
+/* One context field's value through its library setter. */
+static ec_status check_context(ec_cart *cart, const struct context_field *f, const cJSON *v,
+                               ec_error *err)
+{
+    ec_status st;
+    if (f->set_flag && !cJSON_IsBool(v))
+        return fail(err, EC_INVALID_FIELD, f->name, "must be true or false");
+    if (!f->set_flag && !cJSON_IsString(v))
+        return fail(err, EC_INVALID_FIELD, f->name, "must be a string");
+    st = f->set_flag ? f->set_flag(cart, cJSON_IsTrue(v), err) : f->set(cart, v->valuestring, err);
+    if (st != EC_OK) set_field(err, f->name);
+    return st;
+}
+
 /* A stored cart document: known keys only, every value through the
  * library's setters.  null context values are removed first (absent). */
 static ec_status check_doc(cJSON *doc, ec_error *err)
@@ -112,11 +134,9 @@ static ec_status check_doc(cJSON *doc, ec_error *err)
         const struct context_field *f = context_field(it->string);
         if (f && cJSON_IsNull(it) && strcmp(it->string, "currency") != 0)
             cJSON_DeleteItemFromObjectCaseSensitive(doc, it->string);
-        else if (f && !cJSON_IsString(it))
-            st = fail(err, EC_INVALID_FIELD, it->string, "must be a string");
-        else if (f) {
-            if ((st = f->set(cart, it->valuestring, err)) != EC_OK) set_field(err, it->string);
-        } else if (strcmp(it->string, "lines") == 0)
+        else if (f)
+            st = check_context(cart, f, it, err);
+        else if (strcmp(it->string, "lines") == 0)
             st = check_lines(cart, it, err);
         else if (strcmp(it->string, "coupons") == 0)
             st = check_coupons(cart, it, err);

@@ -43,6 +43,7 @@ static void *work(void *arg)
         o->count--;
         o->busy = 1;
         pthread_mutex_unlock(&o->mu);
+        ecomd_store_data_error_take(); /* a stale note of an earlier job */
         fn(r);
         if (!r->pending) ecomd_reply_error(r, 500, EC_INTERNAL, NULL, NULL);
         MHD_resume_connection(r->conn);

@@ -71,9 +71,12 @@ static void queue(ecomd_request *r, unsigned status, char *body, size_t len,
     r->sent_len = body ? len : 0;
     if (r->offloaded) {
         /* Off MHD's thread (a suspended connection): the thread queues it
-         * once the connection is resumed. */
-        r->pending = resp;
-        r->pending_status = status;
+         * once the connection is resumed.  The first answer stands, as
+         * MHD_queue_response refuses a second. */
+        if (r->pending)
+            MHD_destroy_response(resp);
+        else
+            r->pending = resp, r->pending_status = status;
         return;
     }
     if (MHD_queue_response(r->conn, status, resp) == MHD_YES) {

@@ -14,9 +14,9 @@ import ctypes
 import json
 import os
 import threading
-from typing import Any, Callable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union, cast
 
-from ._lib import Api, load
+from ._lib import Api, FromJson, load
 from .errors import EcommerceError, make_error
 
 #: What a document argument may be: a mapping (serialised with ``json``),
@@ -28,12 +28,14 @@ JsonDocument = Union[Mapping[str, Any], Sequence[Any], str, bytes, bytearray, me
 Source = Union[JsonDocument, "os.PathLike[str]"]
 
 
-def encode(doc: Any, what: str) -> bytes:
+def encode(doc: object, what: str) -> bytes:
     """A document as UTF-8 JSON bytes, serialising mappings and lists."""
     if isinstance(doc, bytes):
         return doc
-    if isinstance(doc, (bytearray, memoryview)):
+    if isinstance(doc, bytearray):
         return bytes(doc)
+    if isinstance(doc, memoryview):
+        return doc.tobytes()
     if isinstance(doc, str):
         return doc.encode("utf-8")
     if isinstance(doc, (Mapping, list, tuple)):
@@ -42,10 +44,10 @@ def encode(doc: Any, what: str) -> bytes:
     raise TypeError(f"{what} must be a dict, JSON text (str or bytes); got {type(doc).__name__}")
 
 
-def read_source(source: Any, what: str) -> bytes:
+def read_source(source: object, what: str) -> bytes:
     """A document given inline or as the path of a file."""
     if isinstance(source, os.PathLike):
-        with open(source, "rb") as f:
+        with open(cast("os.PathLike[str]", source), "rb") as f:
             return f.read()
     if isinstance(source, str) and not source.lstrip().startswith(("{", "[")):
         with open(source, "rb") as f:
@@ -53,9 +55,12 @@ def read_source(source: Any, what: str) -> bytes:
     return encode(source, what)
 
 
-def decode(raw: bytes) -> Any:
-    """Parse a document the library wrote."""
-    return json.loads(raw)
+def decode(raw: bytes) -> Dict[str, Any]:
+    """Parse a document the library wrote (always a JSON object)."""
+    doc = json.loads(raw)
+    if not isinstance(doc, dict):
+        raise TypeError(f"the library wrote a {type(doc).__name__}, not a JSON object")
+    return cast(Dict[str, Any], doc)
 
 
 class Scratch(threading.local):
@@ -77,8 +82,9 @@ class Scratch(threading.local):
 
     def output(self) -> bytes:
         """The bytes the last call put in out/out_len."""
-        # Slicing a POINTER(c_char) copies into bytes, faster than string_at.
-        return self.out[: self.out_len.value]
+        # Slicing a POINTER(c_char) copies into bytes, faster than string_at
+        # (typeshed types the slice as a list: it is bytes for c_char).
+        return cast(bytes, self.out[: self.out_len.value])
 
     def error(self, status: int) -> EcommerceError:
         """The exception for the error the last call wrote into err."""
@@ -114,7 +120,9 @@ class Handle:
 
     __slots__ = ("_ptr", "_free", "_lock", "_users", "_closed", "what")
 
-    def __init__(self, ptr: Optional[int], free: Optional[Callable[[Any], None]], what: str):
+    def __init__(
+        self, ptr: Optional[int], free: Optional[Callable[[Optional[int]], None]], what: str
+    ) -> None:
         self._ptr = ptr
         self._free = free  # None for static objects (the default order machine)
         self._lock = threading.Lock()
@@ -160,13 +168,14 @@ class Handle:
             pass
 
 
-def compile_handle(fn_name: str, source: Any, what: str, free_name: str) -> Handle:
+def compile_handle(
+    from_json: FromJson, source: object, what: str, free: Callable[[Optional[int]], None]
+) -> Handle:
     """Call one of the ``*_from_json(json, len, alloc, &out, err)`` constructors."""
     raw = read_source(source, what)
     s = scratch
-    fn = getattr(s.api, fn_name)
-    status = fn(raw, len(raw), None, s.handle_ref, s.err)
+    status = from_json(raw, len(raw), None, s.handle_ref, s.err)
     if status != 0:
         raise s.error(status)
     ptr, s.handle.value = s.handle.value, None
-    return Handle(ptr, getattr(s.api, free_name), what)
+    return Handle(ptr, free, what)

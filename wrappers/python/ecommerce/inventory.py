@@ -44,7 +44,7 @@ class Inventory:
             self._handle = Handle(ptr, api.ec_inventory_free, "inventory")
         else:
             self._handle = compile_handle(
-                "ec_inventory_from_json", state, "inventory state", "ec_inventory_free"
+                api.ec_inventory_from_json, state, "inventory state", api.ec_inventory_free
             )
 
     def apply_json(self, op: JsonDocument) -> str:
@@ -81,7 +81,7 @@ class Inventory:
                 )
                 if not s.out:
                     raise s.error(status)
-                return s.out[: s.out_len.value]
+                return s.output()
             finally:
                 self._handle.release()
 

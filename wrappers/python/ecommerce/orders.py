@@ -24,7 +24,7 @@ decimal string); ``docs/orders.md`` in the repository gives every rule.
 from __future__ import annotations
 
 import secrets
-from typing import List, Literal, Optional, TypedDict, Union
+from typing import List, Literal, Optional, TypedDict, Union, cast
 
 from . import _native
 from ._native import Handle, JsonDocument, Source, compile_handle, encode, scratch
@@ -204,7 +204,7 @@ def new_order_id() -> str:
 
 
 def _id_bytes(order_id: str) -> bytes:
-    if not isinstance(order_id, str):
+    if not isinstance(order_id, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"order_id must be a str; got {type(order_id).__name__}")
     if "\0" in order_id:  # C would read the id up to the NUL: refuse it here
         raise make_error(
@@ -218,7 +218,8 @@ def _create_with(rules: Ruleset, cart: JsonDocument, order_id: Optional[str]) ->
     s.api.require("orders")
     raw = encode(cart, "cart")
     oid = _id_bytes(order_id if order_id is not None else new_order_id())
-    handle = rules._handle  # package-internal: the compiled ruleset
+    # package-internal: the compiled ruleset (protected from users, not from the package)
+    handle: Handle = getattr(rules, "_handle")
     ptr = handle.acquire()
     try:
         status = s.api.ec_json_order_create(ptr, raw, len(raw), oid, s.out_ref, s.len_ref, s.err)
@@ -260,7 +261,7 @@ def create_order(
     ``lines[0].sku``...); a bad id raises
     :class:`~ecommerce.InvalidInputError` (``field="id"``).
     """
-    return _native.decode(_create(rules, cart, order_id))
+    return cast(Order, _native.decode(_create(rules, cart, order_id)))
 
 
 # ---- machines and events ---------------------------------------------------------
@@ -281,9 +282,10 @@ class OrderMachine:
     __slots__ = ("_handle", "__weakref__")
 
     def __init__(self, source: Source) -> None:
-        scratch.api.require("orders")
+        api = scratch.api
+        api.require("orders")
         self._handle = compile_handle(
-            "ec_order_machine_from_json", source, "order machine", "ec_order_machine_free"
+            api.ec_order_machine_from_json, source, "order machine", api.ec_order_machine_free
         )
 
     @classmethod
@@ -309,7 +311,7 @@ class OrderMachine:
 
     def to_dict(self) -> MachineDocument:
         """The machine's document as a dict."""
-        return _native.decode(self.to_json().encode("utf-8"))
+        return cast(MachineDocument, _native.decode(self.to_json().encode("utf-8")))
 
     def apply_json(self, order: JsonDocument, event: JsonDocument) -> str:
         """As :meth:`apply`, returning the result document as JSON text
@@ -330,7 +332,7 @@ class OrderMachine:
         a line has left, ``"fee"``, ``"shipping"``); and so on.  The caller's
         order is never modified.
         """
-        return _native.decode(_apply(self._handle, order, event))
+        return cast(ApplyResult, _native.decode(_apply(self._handle, order, event)))
 
     @property
     def closed(self) -> bool:
@@ -375,7 +377,7 @@ def apply(
     """
     if machine is not None:
         return machine.apply(order, event)
-    return _native.decode(_apply(None, order, event))
+    return cast(ApplyResult, _native.decode(_apply(None, order, event)))
 
 
 def default_machine() -> MachineDocument:

@@ -12,10 +12,13 @@ call can overwrite it, so nothing needs ``ec_free()`` per call.
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional, TypeVar
 
 from . import _native
 from ._native import JsonDocument, Source, compile_handle, encode, scratch
+
+
+_T = TypeVar("_T")
 
 
 class _Pricer:
@@ -25,9 +28,10 @@ class _Pricer:
 
     def __init__(self) -> None:
         api = scratch.api
-        self.ptr = api.ec_pricer_new()
-        if not self.ptr:
+        ptr = api.ec_pricer_new()
+        if not ptr:
             raise MemoryError("ec_pricer_new failed")
+        self.ptr: int = ptr
         self._free = api.ec_pricer_free
 
     def __del__(self) -> None:
@@ -53,7 +57,7 @@ def _thread_pricer() -> int:
 
 
 class Ruleset:
-    """A compiled, immutable ruleset (formats.md section 2).
+    """A compiled, immutable ruleset (docs/pricing.md).
 
     ``Ruleset(source)`` accepts a dict, JSON text (``str`` or ``bytes``), or the
     path of a JSON file (``os.PathLike``, or a ``str`` that does not start with
@@ -69,7 +73,10 @@ class Ruleset:
     __slots__ = ("_handle", "__weakref__")
 
     def __init__(self, source: Source) -> None:
-        self._handle = compile_handle("ec_ruleset_from_json", source, "ruleset", "ec_ruleset_free")
+        api = scratch.api
+        self._handle = compile_handle(
+            api.ec_ruleset_from_json, source, "ruleset", api.ec_ruleset_free
+        )
 
     @classmethod
     def from_dict(cls, rules: Dict[str, Any]) -> "Ruleset":
@@ -96,10 +103,15 @@ class Ruleset:
         return self._price(cart).decode("utf-8")
 
     def price(self, cart: JsonDocument) -> Dict[str, Any]:
-        """Price a cart (formats.md section 3) and return the result as a dict.
+        """Price a cart and return the result as a dict.
 
         ``cart`` is a dict or JSON text.  Money in the result is strings
-        (``"128.31"``), as in the document.  Raises
+        (``"128.31"``), as in the document.  Each line and the result carry
+        ``taxes`` (every named rate and its amount).  The keys of the cart
+        (``region``, ``postal_code``, ``tax_class``, ``tax_exempt``,
+        ``customer``, the counts ``coupon_uses``, ``customer_promotion_uses``
+        and ``promotion_spent``, ...) and of the result are typed in
+        :mod:`ecommerce.documents` (``Cart``, ``PriceResult``).  Raises
         :class:`~ecommerce.EcommerceError` (a subclass by family) with the
         code, field and message of the refusal.
         """
@@ -118,26 +130,26 @@ class Ruleset:
             self._handle.release()
         if status != 0:
             raise s.error(status)
-        return s.out[: s.out_len.value]  # slicing the pointer copies fastest
+        return s.output()
 
     @property
     def currency(self) -> str:
         """The ruleset's default currency."""
-        return self._query("ec_ruleset_currency").decode("ascii")
+        return (self._query(scratch.api.ec_ruleset_currency) or b"").decode("ascii")
 
     @property
     def counts(self) -> Dict[str, int]:
         """Numbers of products, price lists and promotions (as ``ecom rules check``)."""
         return {
-            "products": self._query("ec_ruleset_product_count"),
-            "price_lists": self._query("ec_ruleset_price_list_count"),
-            "promotions": self._query("ec_ruleset_promotion_count"),
+            "products": self._query(scratch.api.ec_ruleset_product_count),
+            "price_lists": self._query(scratch.api.ec_ruleset_price_list_count),
+            "promotions": self._query(scratch.api.ec_ruleset_promotion_count),
         }
 
-    def _query(self, name: str) -> Any:
+    def _query(self, fn: Callable[[Optional[int]], _T]) -> _T:
         rules = self._handle.acquire()
         try:
-            return getattr(scratch.api, name)(rules)
+            return fn(rules)
         finally:
             self._handle.release()
 

@@ -68,6 +68,13 @@ class TestLoading(unittest.TestCase):
         if build.is_file():
             self.assertEqual(found[0], str(build))
 
+    def test_every_function_is_declared_for_type_checkers(self):
+        # Api's annotations are what mypy and pyright check calls against;
+        # the tables are what ctypes declares: the same functions in both.
+        tables = set().union(*(table.keys() for table in _lib._GROUPS.values()))
+        annotated = {name for name in _lib.Api.__annotations__ if name.startswith("ec_")}
+        self.assertEqual(tables, annotated)
+
     def test_status_names_come_from_the_library(self):
         api = _lib.load()
         self.assertEqual(api.status_name(0), "ok")

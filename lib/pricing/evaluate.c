@@ -1,0 +1,296 @@
+/* evaluate.c - cart promotions that passed their checks, applied in order:
+ * the stacked set with its groups, the exclusive promotions each alone, the
+ * best of them, then the shipping discount and the coupons' statuses.
+ *
+ * Each applied promotion takes its discounts from the lines' current nets
+ * before the next is evaluated.  One that takes nothing (and is not
+ * free_shipping) has not applied: no_discount, and it stops nothing.
+ * Promotions of one group compete when evaluation reaches the group's first
+ * member: each member that passes is tried alone on the nets of that
+ * moment, the largest value applies there (ties: the earlier), the others
+ * are not_best_in_group. */
+#include <string.h>
+
+#include "common/internal.h"
+#include "pricing/engine.h"
+
+static void reset_nets(ec__pricing *pc, int64_t *nets)
+{
+    for (uint32_t i = 0; i < pc->r->nlines; i++) nets[i] = pc->r->lines[i].subtotal;
+}
+
+/* Value of a free_shipping promotion that applied alongside these nets. */
+static ec_status shipping_value(ec__pricing *pc, const int64_t *nets, int has_free, int64_t *v)
+{
+    *v = 0;
+    return has_free ? ec__shipping_fee(pc, nets, v) : EC_OK;
+}
+
+/* A set's value: its line discounts plus its shipping discount. */
+static ec_status add_value(ec__pricing *pc, int64_t lines, int64_t ship, int64_t *value)
+{
+    if (ec__money_add(lines, ship, value) == EC_OK) return EC_OK;
+    return ec__fail(pc->err, EC_OVERFLOW, NULL, "a promotion's value does not fit in 64 bits");
+}
+
+/* The lines promotion pos works on now; its reason when it has none.
+ * Only exclude_discounted promotions and reward sets have lines to redo. */
+static ec_status lines_now(ec__pricing *pc, uint32_t pos, uint8_t *reason)
+{
+    ec_status st = EC_OK;
+    *reason = EC__REASON_NONE;
+    if (pc->rs->cart_checks[pos].dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
+        *reason = ec__promo_lines(pc, pos, &st);
+    return st;
+}
+
+static int is_free_shipping(const ec__promotion *p)
+{
+    return p->action.type == EC__ACT_FREE_SHIPPING;
+}
+
+/* Apply promotion pos to r->nets as part of the stacked set. */
+static ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total, int *stopped)
+{
+    ec_price_result *r = pc->r;
+    const ec__promotion *p = r->promo_list[pos];
+    ec__promo_result *pr = &r->promos[pos];
+    EC_TRY(ec__apply_action(pc, p, pr, pos, r->nets, r->d, &pr->amount));
+    if (pr->amount == 0 && !is_free_shipping(p)) { /* nothing was recorded either */
+        pr->reason = EC__REASON_NO_DISCOUNT;
+        return EC_OK;
+    }
+    pr->applied = 1;
+    EC_TRY(add_value(pc, *total, pr->amount, total));
+    pc->has_free |= is_free_shipping(p);
+    *stopped = p->stacking == EC__STOP;
+    return EC_OK;
+}
+
+/* What member pos would give alone on the current nets; its reason when
+ * it fails the checks that depend on the lines. */
+static ec_status try_member(ec__pricing *pc, uint32_t pos, int64_t *value)
+{
+    ec_price_result *r = pc->r;
+    const ec__promotion *p = r->promo_list[pos];
+    ec__promo_result *pr = &r->promos[pos];
+    int64_t lines = 0, ship = 0;
+    EC_TRY(lines_now(pc, pos, &pr->reason));
+    if (!pr->reason && pr->tier_miss) pr->reason = EC__REASON_MIN_SUBTOTAL;
+    if (pr->reason) return EC_OK;
+    memcpy(r->trial, r->nets, r->nlines * sizeof *r->trial);
+    EC_TRY(ec__apply_action(pc, p, pr, UINT32_MAX, r->trial, r->d, &lines));
+    /* the first free_shipping of the set takes the whole shipping discount */
+    EC_TRY(shipping_value(pc, r->trial, is_free_shipping(p) && !pc->has_free, &ship));
+    return add_value(pc, lines, ship, value);
+}
+
+/* Group g is reached: its members that pass compete, the best applies. */
+static ec_status run_group(ec__pricing *pc, uint32_t g, int64_t *total, int *stopped)
+{
+    ec_price_result *r = pc->r;
+    const ec_ruleset *rs = pc->rs;
+    uint32_t best = UINT32_MAX;
+    int64_t best_value = -1, v = 0;
+    for (uint32_t k = rs->group_off[g]; k < rs->group_off[g + 1]; k++) {
+        uint32_t pos = rs->group_pos[k];
+        if (r->promos[pos].reason) continue; /* its own checks failed */
+        EC_TRY(try_member(pc, pos, &v));
+        if (r->promos[pos].reason || v <= best_value) continue;
+        best = pos;
+        best_value = v;
+    }
+    if (best == UINT32_MAX) return EC_OK;
+    for (uint32_t k = rs->group_off[g]; k < rs->group_off[g + 1]; k++) {
+        uint32_t pos = rs->group_pos[k];
+        if (pos != best && !r->promos[pos].reason)
+            r->promos[pos].reason = EC__REASON_NOT_BEST_IN_GROUP;
+    }
+    uint8_t reason; /* the lines again: another member's trial used the room */
+    EC_TRY(lines_now(pc, best, &reason));
+    return apply_stacked(pc, best, total, stopped);
+}
+
+/* Every passing non-exclusive promotion in order, on r->nets; records
+ * their discounts and returns the set's value. */
+static ec_status run_stacked(ec__pricing *pc, int64_t *value)
+{
+    ec_price_result *r = pc->r;
+    const ec_ruleset *rs = pc->rs;
+    int stopped = 0;
+    uint32_t g = 0; /* the next group to reach; numbered by first member */
+    int64_t total = 0, ship;
+    r->nraw = 0;
+    pc->has_free = 0;
+    reset_nets(pc, r->nets);
+    memset(r->taken, 0, r->nlines);
+    for (uint32_t k = 0; k < r->npass; k++) {
+        uint32_t pos = r->pass[k];
+        const ec__promotion *p = r->promo_list[pos];
+        ec__promo_result *pr = &r->promos[pos];
+        for (; g < rs->ngroups && rs->group_pos[rs->group_off[g]] <= pos; g++)
+            if (!stopped) EC_TRY(run_group(pc, g, &total, &stopped));
+        if (p->stacking == EC__EXCLUSIVE || pr->reason || pr->applied) continue;
+        EC_TRY(lines_now(pc, pos, &pr->reason));
+        if (!pr->reason && stopped) pr->reason = EC__REASON_STOPPED;
+        if (!pr->reason && pr->tier_miss) pr->reason = EC__REASON_MIN_SUBTOTAL;
+        if (!pr->reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
+    }
+    EC_TRY(shipping_value(pc, r->nets, pc->has_free, &ship));
+    return add_value(pc, total, ship, value);
+}
+
+/* One exclusive promotion alone on the unit prices' nets; record when
+ * final. *lines receives its line discounts. */
+static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *lines,
+                           int64_t *value)
+{
+    ec_price_result *r = pc->r;
+    const ec__promotion *p = r->promo_list[pos];
+    ec__promo_result *pr = &r->promos[pos];
+    uint8_t reason;
+    /* trials work on their own nets so that the stacked set's survive */
+    int64_t ship, *nets = record ? r->nets : r->trial;
+    reset_nets(pc, nets);
+    memset(r->taken, 0, r->nlines);
+    EC_TRY(lines_now(pc, pos, &reason));
+    if (reason) { /* alone, its lines are those its checks found */
+        *lines = *value = 0;
+        pr->reason = reason;
+        return EC_OK;
+    }
+    EC_TRY(ec__apply_action(pc, p, pr, record ? pos : UINT32_MAX, nets, r->d, lines));
+    pr->amount = *lines;
+    EC_TRY(shipping_value(pc, nets, is_free_shipping(p), &ship));
+    return add_value(pc, *lines, ship, value);
+}
+
+/* The largest value wins; ties favour the stacked set, then the earlier
+ * exclusive.  Returns the winning position or UINT32_MAX. */
+static ec_status best_exclusive(ec__pricing *pc, int64_t stacked, uint32_t *winner)
+{
+    ec_price_result *r = pc->r;
+    int64_t best = stacked, v, lines;
+    *winner = UINT32_MAX;
+    for (uint32_t k = 0; k < r->npass; k++) {
+        uint32_t pos = r->pass[k];
+        const ec__promotion *p = r->promo_list[pos];
+        ec__promo_result *pr = &r->promos[pos];
+        if (p->stacking != EC__EXCLUSIVE) continue;
+        if (pr->tier_miss) {
+            pr->reason = EC__REASON_MIN_SUBTOTAL;
+            continue;
+        }
+        EC_TRY(run_alone(pc, pos, 0, &lines, &v));
+        if (pr->reason) continue;
+        pr->reason = EC__REASON_NOT_BEST; /* until it wins */
+        if (v > best) {
+            best = v;
+            *winner = pos;
+        }
+    }
+    return EC_OK;
+}
+
+static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
+{
+    ec_price_result *r = pc->r;
+    int64_t v = 0, lines = 0;
+    for (uint32_t k = 0; k < r->npass; k++) {
+        ec__promo_result *pr = &r->promos[r->pass[k]];
+        /* the stacked set lost as a whole: what passed its checks there
+         * (applied, stopped, took nothing, lost in its group) is excluded */
+        if (pr->applied || pr->reason == EC__REASON_STOPPED ||
+            pr->reason == EC__REASON_NO_DISCOUNT || pr->reason == EC__REASON_NOT_BEST_IN_GROUP) {
+            pr->applied = 0;
+            pr->amount = 0;
+            pr->reason = EC__REASON_EXCLUDED;
+        }
+    }
+    r->nraw = 0;
+    r->promos[winner].reason = EC__REASON_NONE;
+    r->promos[winner].applied = 1;
+    return run_alone(pc, winner, 1, &lines, &v);
+}
+
+/* Group raw discounts by line, keeping evaluation order within a line. */
+static ec_status group_discounts(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    if (!ec__result_reserve(r, (void **)&r->discounts, &r->discounts_cap, r->nraw,
+                            sizeof *r->discounts))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].disc_n = 0;
+    for (uint32_t k = 0; k < r->nraw; k++) r->lines[r->raw[k].line].disc_n++;
+    for (uint32_t i = 0, off = 0; i < r->nlines; i++) {
+        r->lines[i].disc_off = off;
+        off += r->lines[i].disc_n;
+        r->lines[i].disc_n = 0;
+    }
+    for (uint32_t k = 0; k < r->nraw; k++) {
+        ec__line_result *l = &r->lines[r->raw[k].line];
+        r->discounts[l->disc_off + l->disc_n++] =
+            (ec__line_discount){r->raw[k].promo, r->raw[k].amount};
+    }
+    r->ndiscounts = r->nraw;
+    return EC_OK;
+}
+
+/* The shipping discount goes to the first applied free_shipping (every
+ * applied promotion is on the pass list). */
+static ec_status free_shipping(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    for (uint32_t k = 0; k < r->npass; k++) {
+        uint32_t pos = r->pass[k];
+        if (!r->promos[pos].applied || !is_free_shipping(r->promo_list[pos])) continue;
+        EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
+        EC_TRY(add_value(pc, r->promos[pos].amount, r->shipping_discount, &r->promos[pos].amount));
+        r->ship_promo = pos;
+        break;
+    }
+    return EC_OK;
+}
+
+/* A coupon is applied when an applied promotion used it: the first of the
+ * promotion's codes the cart presents that is not used up. */
+static void coupon_statuses(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    for (uint32_t k = 0; k < r->npass && r->ncoupons; k++) {
+        uint32_t pos = r->pass[k];
+        if (!r->promos[pos].applied || !r->promo_list[pos]->ncoupons) continue;
+        r->coupons[r->coupon_use[pos]].status = EC__COUPON_APPLIED;
+    }
+}
+
+ec_status ec__price_promotions(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    const ec_ruleset *rs = pc->rs;
+    size_t n = rs->ncart_promos;
+    if (!ec__result_reserve(r, (void **)&r->promos, &r->promos_cap, n, sizeof *r->promos) ||
+        !ec__result_reserve(r, (void **)&r->pass, &r->pass_cap, n, sizeof *r->pass) ||
+        !ec__result_reserve(r, (void **)&r->coupons, &r->coupons_cap, pc->cart->ncoupons,
+                            sizeof *r->coupons))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    r->promo_list = rs->cart_promos;
+    r->json_heads = rs->cart_json_heads;
+    r->npromos = (uint32_t)n;
+    r->ntargets = r->nraw = 0;
+    r->ship_promo = UINT32_MAX;
+    int any_exclusive;
+    EC_TRY(ec__check_promotions(pc, &any_exclusive));
+    int64_t stacked = 0; /* set by run_stacked; the compiler cannot tell */
+    uint32_t winner = UINT32_MAX;
+    EC_TRY(run_stacked(pc, &stacked));
+    if (any_exclusive) {
+        EC_TRY(best_exclusive(pc, stacked, &winner));
+        if (winner != UINT32_MAX) EC_TRY(apply_winner(pc, winner));
+    }
+    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].net = r->nets[i];
+    EC_TRY(group_discounts(pc));
+    EC_TRY(free_shipping(pc));
+    coupon_statuses(pc);
+    return EC_OK;
+}
