@@ -165,7 +165,7 @@ ec_status ec__esc_message_report(ec_escrow_message *m, const char *sku, int64_t 
         return ec__fail(err, EC_NO_MEMORY, NULL, NULL);
     for (size_t i = 0; i < n; i++) {
         memcpy(r->locs[i].location, locations[i], strlen(locations[i]) + 1);
-        r->locs[i].rights = rights[i];
+        r->locs[i].quantity = rights[i];
         r->rights += rights[i];
     }
     r->nlocs = n;
@@ -266,5 +266,5 @@ const char *ec_escrow_message_report_location(const ec_escrow_message *m, size_t
 int64_t ec_escrow_message_report_location_rights(const ec_escrow_message *m, size_t i, size_t k)
 {
     const ec__esc_report *r = report(m, i);
-    return r && k < r->nlocs ? r->locs[k].rights : 0;
+    return r && k < r->nlocs ? r->locs[k].quantity : 0;
 }

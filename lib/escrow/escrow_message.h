@@ -5,16 +5,11 @@
 
 #include "escrow/escrow_internal.h"
 
-typedef struct ec__esc_report_loc {
-    ec__esc_name location;
-    int64_t rights;
-} ec__esc_report_loc;
-
 typedef struct ec__esc_report {
     ec__esc_name sku;
     int64_t rights; /* the sum of the locations' */
     int64_t demand;
-    ec__esc_report_loc *locs;
+    ec__esc_line *locs; /* a location and its rights (in `quantity`) */
     size_t nlocs;
 } ec__esc_report;
 

@@ -88,17 +88,38 @@ static ec_status read_transfer(ec_escrow_transfer *t, const cJSON *v, ec_error *
     return EC_OK;
 }
 
+/* Parse a document and read it into obj with `read`; on failure obj is
+ * left empty (`empty`). */
+typedef ec_status (*doc_reader)(void *obj, const cJSON *v, ec_error *err);
+typedef void (*doc_emptier)(void *obj);
+
+static ec_status read_document(void *obj, doc_reader read, doc_emptier empty, const char *json,
+                               size_t len, ec_error *err)
+{
+    empty(obj);
+    cJSON *doc = NULL;
+    EC_TRY(ec__jparse(json, len, &doc, err));
+    ec_status st = read(obj, doc, err);
+    cJSON_Delete(doc);
+    if (st != EC_OK) empty(obj);
+    return st;
+}
+
+static ec_status transfer_reader(void *obj, const cJSON *v, ec_error *err)
+{
+    return read_transfer(obj, v, err);
+}
+
+static void transfer_emptier(void *obj)
+{
+    ec_escrow_transfer_reset(obj);
+}
+
 ec_status ec_escrow_transfer_from_json(ec_escrow_transfer *t, const char *json, size_t len,
                                        ec_error *err)
 {
     EC_FAIL_IF(!t, err, EC_MISUSE, NULL, "transfer is NULL");
-    ec_escrow_transfer_reset(t);
-    cJSON *doc = NULL;
-    EC_TRY(ec__jparse(json, len, &doc, err));
-    ec_status st = read_transfer(t, doc, err);
-    cJSON_Delete(doc);
-    if (st != EC_OK) ec_escrow_transfer_reset(t);
-    return st;
+    return read_document(t, transfer_reader, transfer_emptier, json, len, err);
 }
 
 /* ---- reading a message --------------------------------------------------------------------- */
@@ -218,17 +239,21 @@ static ec_status read_message(ec_escrow_message *m, const cJSON *v, ec_error *er
     return EC_OK;
 }
 
+static ec_status message_reader(void *obj, const cJSON *v, ec_error *err)
+{
+    return read_message(obj, v, err);
+}
+
+static void message_emptier(void *obj)
+{
+    ec_escrow_message_reset(obj);
+}
+
 ec_status ec_escrow_message_from_json(ec_escrow_message *m, const char *json, size_t len,
                                       ec_error *err)
 {
     EC_FAIL_IF(!m, err, EC_MISUSE, NULL, "message is NULL");
-    ec_escrow_message_reset(m);
-    cJSON *doc = NULL;
-    EC_TRY(ec__jparse(json, len, &doc, err));
-    ec_status st = read_message(m, doc, err);
-    cJSON_Delete(doc);
-    if (st != EC_OK) ec_escrow_message_reset(m);
-    return st;
+    return read_document(m, message_reader, message_emptier, json, len, err);
 }
 
 /* ---- writing ------------------------------------------------------------------------------- */
@@ -237,6 +262,21 @@ static void put_name(ec__buf *b, const char *key, const char *value)
 {
     ec__buf_lit(b, key);
     ec__buf_str(b, value, strlen(value));
+}
+
+/* [{"location", <key>}] of n lines. */
+static void put_lines(ec__buf *b, const ec__esc_line *lines, size_t n, const char *key)
+{
+    EC__BUF_LIT(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        put_name(b, i ? ",{\"location\":" : "{\"location\":", lines[i].location);
+        EC__BUF_LIT(b, ",\"");
+        ec__buf_lit(b, key);
+        EC__BUF_LIT(b, "\":");
+        ec__buf_int(b, lines[i].quantity);
+        EC__BUF_LIT(b, "}");
+    }
+    EC__BUF_LIT(b, "]");
 }
 
 static void put_transfer(ec__buf *b, const ec_escrow_transfer *t)
@@ -250,14 +290,9 @@ static void put_transfer(ec__buf *b, const ec_escrow_transfer *t)
     ec__inv_json_time(b, t->at);
     EC__BUF_LIT(b, ",\"quantity\":");
     ec__buf_int(b, t->total);
-    EC__BUF_LIT(b, ",\"lines\":[");
-    for (size_t i = 0; i < t->nlines; i++) {
-        put_name(b, i ? ",{\"location\":" : "{\"location\":", t->lines[i].location);
-        EC__BUF_LIT(b, ",\"quantity\":");
-        ec__buf_int(b, t->lines[i].quantity);
-        EC__BUF_LIT(b, "}");
-    }
-    EC__BUF_LIT(b, "]}");
+    EC__BUF_LIT(b, ",\"lines\":");
+    put_lines(b, t->lines, t->nlines, "quantity");
+    EC__BUF_LIT(b, "}");
 }
 
 ec_status ec_escrow_transfer_to_json(const ec_escrow_transfer *t, char **out, size_t *out_len)
@@ -277,14 +312,9 @@ static void put_report(ec__buf *b, const ec__esc_report *r)
     ec__buf_int(b, r->rights);
     EC__BUF_LIT(b, ",\"demand\":");
     ec__buf_int(b, r->demand);
-    EC__BUF_LIT(b, ",\"locations\":[");
-    for (size_t k = 0; k < r->nlocs; k++) {
-        put_name(b, k ? ",{\"location\":" : "{\"location\":", r->locs[k].location);
-        EC__BUF_LIT(b, ",\"rights\":");
-        ec__buf_int(b, r->locs[k].rights);
-        EC__BUF_LIT(b, "}");
-    }
-    EC__BUF_LIT(b, "]}");
+    EC__BUF_LIT(b, ",\"locations\":");
+    put_lines(b, r->locs, r->nlocs, "rights");
+    EC__BUF_LIT(b, "}");
 }
 
 ec_status ec_escrow_message_to_json(const ec_escrow_message *m, char **out, size_t *out_len)

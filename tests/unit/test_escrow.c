@@ -11,20 +11,13 @@
 #include <string.h>
 
 #include "ecommerce.h"
+#include "helpers.h"
 #include "inventory/inventory_internal.h"
 
 #define T0 INT64_C(1795860000000000) /* 2026-11-28T10:00:00Z */
 
 #define EXPECT_ERR(st, e, status, fld)                                                             \
-    do {                                                                                           \
-        ec_status st_ = (st);                                                                      \
-        if (st_ != (status) || (e).code != (int32_t)(status) || strcmp((e).field, (fld)) != 0)     \
-            fprintf(stderr, "\n  %s:%d: got %s at '%s' (%s), want %s at '%s'\n", __FILE__,         \
-                    __LINE__, ec_status_name(st_), (e).field, (e).message, ec_status_name(status), \
-                    (fld));                                                                        \
-        CU_ASSERT_EQUAL(st_, (status));                                                            \
-        CU_ASSERT_STRING_EQUAL((e).field, (fld));                                                  \
-    } while (0)
+    th_expect_error((st), &(e), (status), (fld), __FILE__, __LINE__)
 
 ec_error ti_fresh(void);
 void ti_stock(ec_inventory *inv, const char *sku, const char *loc, int64_t on_hand, int64_t safety,

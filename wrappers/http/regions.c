@@ -115,8 +115,8 @@ void ecomd_regions_free(ecomd_regions *rg)
 {
     if (!rg) return;
     if (rg->http) ecomd_regions_http_stop();
-    free(rg->demand);
-    free(rg->peer_rights);
+    free(rg->demand.v);
+    free(rg->peer_rights.v);
     free(rg->key);
     pthread_mutex_destroy(&rg->mu);
     pthread_mutex_destroy(&rg->stop_mu);
@@ -172,25 +172,30 @@ void ecomd_regions_count(ecomd_regions *rg, int counter, long n)
 
 /* ---- demand and refusals ----------------------------------------------------------------- */
 
-/* Add units to the SKU's count since the last flush (under mu). */
+ec_status ecomd_sku_list_add(ecomd_sku_list *l, const char *sku, int64_t units)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        ecomd_sku_units *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return EC_NO_MEMORY;
+        l->v = v;
+        l->cap = cap;
+    }
+    snprintf(l->v[l->n].sku, sizeof l->v[l->n].sku, "%s", sku);
+    l->v[l->n++].units = units;
+    return EC_OK;
+}
+
+/* Add units to the SKU's count since the last flush (under mu); past
+ * ECOMD_DEMAND_SKUS SKUs a new one waits for the next tick. */
 static void add_demand(ecomd_regions *rg, const char *sku, int64_t units)
 {
-    for (size_t i = 0; i < rg->ndemand; i++)
-        if (strcmp(rg->demand[i].sku, sku) == 0) {
-            rg->demand[i].units += units;
+    for (size_t i = 0; i < rg->demand.n; i++)
+        if (strcmp(rg->demand.v[i].sku, sku) == 0) {
+            rg->demand.v[i].units += units;
             return;
         }
-    if (rg->ndemand == rg->capdemand) {
-        size_t cap = rg->capdemand ? rg->capdemand * 2 : 64;
-        if (cap > ECOMD_DEMAND_SKUS) return; /* counted at the next tick's room */
-        ecomd_sku_units *v = realloc(rg->demand, cap * sizeof *v);
-        if (!v) return;
-        rg->demand = v;
-        rg->capdemand = cap;
-    }
-    ecomd_sku_units *d = &rg->demand[rg->ndemand++];
-    snprintf(d->sku, sizeof d->sku, "%s", sku);
-    d->units = units;
+    if (rg->demand.n < ECOMD_DEMAND_SKUS) ecomd_sku_list_add(&rg->demand, sku, units);
 }
 
 static int by_sku(const void *a, const void *b)
@@ -204,8 +209,8 @@ static int64_t peer_rights_of(const ecomd_regions *rg, const char *sku)
     ecomd_sku_units key;
     snprintf(key.sku, sizeof key.sku, "%s", sku);
     const ecomd_sku_units *hit =
-        rg->npeer_rights ? bsearch(&key, rg->peer_rights, rg->npeer_rights, sizeof key, by_sku)
-                         : NULL;
+        rg->peer_rights.n ? bsearch(&key, rg->peer_rights.v, rg->peer_rights.n, sizeof key, by_sku)
+                          : NULL;
     return hit ? hit->units : 0;
 }
 
@@ -225,26 +230,24 @@ void ecomd_regions_note(ecomd_regions *rg, const ec_inventory_request *req, ec_s
 }
 
 /* Take the counts since the last flush (the caller frees them). */
-ecomd_sku_units *ecomd_regions_take_demand(ecomd_regions *rg, size_t *n)
+ecomd_sku_list ecomd_regions_take_demand(ecomd_regions *rg)
 {
     pthread_mutex_lock(&rg->mu);
-    ecomd_sku_units *v = rg->demand;
-    *n = rg->ndemand;
-    rg->demand = NULL;
-    rg->ndemand = rg->capdemand = 0;
+    ecomd_sku_list l = rg->demand;
+    memset(&rg->demand, 0, sizeof rg->demand);
     pthread_mutex_unlock(&rg->mu);
-    return v;
+    return l;
 }
 
-/* Replace the other regions' rights per SKU (sorted by SKU; taken over). */
-void ecomd_regions_set_peer_rights(ecomd_regions *rg, ecomd_sku_units *v, size_t n)
+/* Replace the other regions' rights per SKU (taken over; sorted here). */
+void ecomd_regions_set_peer_rights(ecomd_regions *rg, ecomd_sku_list *l)
 {
-    qsort(v, n, sizeof *v, by_sku);
+    qsort(l->v, l->n, sizeof *l->v, by_sku);
     pthread_mutex_lock(&rg->mu);
-    free(rg->peer_rights);
-    rg->peer_rights = v;
-    rg->npeer_rights = n;
+    free(rg->peer_rights.v);
+    rg->peer_rights = *l;
     pthread_mutex_unlock(&rg->mu);
+    memset(l, 0, sizeof *l);
 }
 
 /* ---- the thread ----------------------------------------------------------------------------- */

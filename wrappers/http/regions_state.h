@@ -22,6 +22,12 @@ typedef struct ecomd_sku_units {
     int64_t units;
 } ecomd_sku_units;
 
+/* A growable list of (SKU, units); free v when done. */
+typedef struct ecomd_sku_list {
+    ecomd_sku_units *v;
+    size_t n, cap;
+} ecomd_sku_list;
+
 typedef struct ecomd_peer {
     char name[65];
     char url[512];
@@ -38,15 +44,13 @@ struct ecomd_regions {
     char self[65];
     ecomd_peer peers[ECOMD_MAX_PEERS];
     size_t npeers;
-    char *key;          /* presented to the peers; NULL without --peer-key */
-    char holder[96];    /* this instance in the lease */
-    pthread_mutex_t mu; /* demand and peer_rights */
-    ecomd_sku_units *demand;
-    size_t ndemand, capdemand;
-    ecomd_sku_units *peer_rights; /* per SKU, sorted */
-    size_t npeer_rights;
-    atomic_llong rights;   /* this region's, over all SKUs */
-    atomic_int lease_held; /* this instance delivers and rebalances */
+    char *key;                  /* presented to the peers; NULL without --peer-key */
+    char holder[96];            /* this instance in the lease */
+    pthread_mutex_t mu;         /* demand and peer_rights */
+    ecomd_sku_list demand;      /* counted since the last flush */
+    ecomd_sku_list peer_rights; /* per SKU, sorted */
+    atomic_llong rights;        /* this region's, over all SKUs */
+    atomic_int lease_held;      /* this instance delivers and rebalances */
     atomic_ullong counters[ECOMD_RG_COUNTERS];
     atomic_ullong refusals[2]; /* no other region held rights, one did */
     pthread_t thread;
@@ -61,17 +65,16 @@ ecomd_peer *ecomd_regions_find_peer(ecomd_regions *rg, const char *name);
 void ecomd_regions_log(ecomd_regions *rg, const char *level, const char *msg, const char *peer,
                        const char *detail);
 
+/* Append; EC_NO_MEMORY (the list as it was). */
+ec_status ecomd_sku_list_add(ecomd_sku_list *l, const char *sku, int64_t units);
+
 /* The region's demand per SKU over the window (regions_sync.c), by SKU. */
-typedef struct ecomd_demand_list {
-    ecomd_sku_units *v;
-    size_t n, cap;
-} ecomd_demand_list;
-ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_tx *tx, ecomd_demand_list *l);
-int64_t ecomd_demand_of(const ecomd_demand_list *l, const char *sku);
-/* The demand counted since the last flush (malloc'd, taken over). */
-ecomd_sku_units *ecomd_regions_take_demand(ecomd_regions *rg, size_t *n);
-/* The other regions' rights per SKU (malloc'd, taken over). */
-void ecomd_regions_set_peer_rights(ecomd_regions *rg, ecomd_sku_units *v, size_t n);
+ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_tx *tx, ecomd_sku_list *l);
+int64_t ecomd_demand_of(const ecomd_sku_list *l, const char *sku);
+/* The demand counted since the last flush (taken over). */
+ecomd_sku_list ecomd_regions_take_demand(ecomd_regions *rg);
+/* The other regions' rights per SKU (taken over). */
+void ecomd_regions_set_peer_rights(ecomd_regions *rg, ecomd_sku_list *l);
 
 /* One tick of the thread (regions_sync.c): flush the demand; take the
  * lease; if held, exchange with every peer and rebalance; refresh the

@@ -48,8 +48,7 @@ int ecomd_regions_reachable(ecomd_regions *rg, const ecomd_peer *p, int64_t now_
 
 typedef struct flush_ctx {
     ecomd_regions *rg;
-    const ecomd_sku_units *v;
-    size_t n;
+    const ecomd_sku_list *l;
     int64_t second;
 } flush_ctx;
 
@@ -57,44 +56,33 @@ static ec_status flush_tx(ecomd_tx *tx, void *ctx)
 {
     flush_ctx *f = ctx;
     ec_status st = EC_OK;
-    for (size_t i = 0; st == EC_OK && i < f->n; i++)
-        st = ecomd_demand_add(f->rg->srv->store, tx, f->v[i].sku, f->second, f->v[i].units);
+    for (size_t i = 0; st == EC_OK && i < f->l->n; i++)
+        st = ecomd_demand_add(f->rg->srv->store, tx, f->l->v[i].sku, f->second, f->l->v[i].units);
     return st;
 }
 
 void ecomd_regions_flush(ecomd_regions *rg)
 {
-    size_t n = 0;
-    ecomd_sku_units *v = ecomd_regions_take_demand(rg, &n);
-    flush_ctx f = {rg, v, n, second_of(ecomd_now_us())};
-    if (n && ecomd_in_tx(rg->srv->store, flush_tx, &f) != EC_OK)
+    ecomd_sku_list l = ecomd_regions_take_demand(rg);
+    flush_ctx f = {rg, &l, second_of(ecomd_now_us())};
+    if (l.n && ecomd_in_tx(rg->srv->store, flush_tx, &f) != EC_OK)
         ecomd_metrics_store_error(rg->srv->metrics);
-    free(v);
+    free(l.v);
 }
 
 static ec_status demand_row(void *ctx, const char *sku, int64_t count, int64_t units)
 {
-    ecomd_demand_list *l = ctx;
     (void)count;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        ecomd_sku_units *v = realloc(l->v, cap * sizeof *v);
-        if (!v) return EC_NO_MEMORY;
-        l->v = v;
-        l->cap = cap;
-    }
-    snprintf(l->v[l->n].sku, sizeof l->v[l->n].sku, "%s", sku);
-    l->v[l->n++].units = units;
-    return EC_OK;
+    return ecomd_sku_list_add(ctx, sku, units);
 }
 
-ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_tx *tx, ecomd_demand_list *l)
+ec_status ecomd_regions_demand(ecomd_regions *rg, ecomd_tx *tx, ecomd_sku_list *l)
 {
     int64_t since = second_of(ecomd_now_us()) - rg->srv->cfg.demand_window;
     return ecomd_demand_read(rg->srv->store, tx, since, ECOMD_PLAN_SKUS, demand_row, l);
 }
 
-int64_t ecomd_demand_of(const ecomd_demand_list *l, const char *sku)
+int64_t ecomd_demand_of(const ecomd_sku_list *l, const char *sku)
 {
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i].sku, sku) == 0) return l->v[i].units;
@@ -116,7 +104,7 @@ static ec_status active_view_row(void *ctx, const ecomd_view_row *row)
 
 ec_status ecomd_regions_active_skus(ecomd_regions *rg, ecomd_tx *tx, ecomd_skus *skus)
 {
-    ecomd_demand_list l = {0};
+    ecomd_sku_list l = {0};
     ec_status st = ecomd_regions_demand(rg, tx, &l);
     for (size_t i = 0; st == EC_OK && i < l.n; i++) st = ecomd_skus_add(skus, l.v[i].sku);
     free(l.v);
@@ -131,7 +119,7 @@ ec_status ecomd_regions_active_skus(ecomd_regions *rg, ecomd_tx *tx, ecomd_skus 
 static ec_status add_reports(ecomd_regions *rg, ecomd_tx *tx, ec_inventory *inv,
                              const ecomd_skus *skus, ec_escrow_message *m)
 {
-    ecomd_demand_list l = {0};
+    ecomd_sku_list l = {0};
     ec_status st = ecomd_regions_demand(rg, tx, &l);
     int64_t now = ecomd_now_us();
     for (size_t i = 0; st == EC_OK && i < skus->n && i < EC_ESCROW_MAX_ITEMS; i++)

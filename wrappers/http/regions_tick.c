@@ -218,7 +218,7 @@ static void rebalance(ecomd_regions *rg)
     ecomd_skus skus = {0};
     picture pc = {0};
     ecomd_stock stock = {0};
-    ecomd_demand_list demand = {0};
+    ecomd_sku_list demand = {0};
     ec_escrow_plan *plan = ec_escrow_plan_new();
     int64_t now = ecomd_now_us();
     pc.pending = ec_escrow_new(rg->self);
@@ -245,8 +245,7 @@ static void rebalance(ecomd_regions *rg)
 
 typedef struct figures {
     ecomd_regions *rg;
-    ecomd_sku_units *per_sku; /* the other regions' rights per SKU */
-    size_t n, cap;
+    ecomd_sku_list per_sku; /* the other regions' rights per SKU */
     int64_t per_peer[ECOMD_MAX_PEERS];
 } figures;
 
@@ -255,20 +254,12 @@ static ec_status figures_row(void *ctx, const ecomd_view_row *row)
     figures *f = ctx;
     for (size_t i = 0; i < f->rg->npeers; i++)
         if (strcmp(f->rg->peers[i].name, row->region) == 0) f->per_peer[i] += row->rights;
-    if (f->n && strcmp(f->per_sku[f->n - 1].sku, row->sku) == 0) { /* rows come by SKU */
-        f->per_sku[f->n - 1].units += row->rights;
+    ecomd_sku_list *l = &f->per_sku;
+    if (l->n && strcmp(l->v[l->n - 1].sku, row->sku) == 0) { /* rows come by SKU */
+        l->v[l->n - 1].units += row->rights;
         return EC_OK;
     }
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        ecomd_sku_units *v = realloc(f->per_sku, cap * sizeof *v);
-        if (!v) return EC_NO_MEMORY;
-        f->per_sku = v;
-        f->cap = cap;
-    }
-    snprintf(f->per_sku[f->n].sku, sizeof f->per_sku[f->n].sku, "%s", row->sku);
-    f->per_sku[f->n++].units = row->rights;
-    return EC_OK;
+    return ecomd_sku_list_add(l, row->sku, row->rights);
 }
 
 static ec_status flight_row(void *ctx, const char *to, int64_t count, int64_t units)
@@ -295,7 +286,7 @@ static void refresh(ecomd_regions *rg)
 {
     ecomd_store *s = rg->srv->store;
     int64_t rights = 0;
-    figures f = {rg, NULL, 0, 0, {0}};
+    figures f = {rg, {0}, {0}};
     for (size_t i = 0; i < rg->npeers; i++) {
         atomic_store(&rg->peers[i].in_flight_n, 0);
         atomic_store(&rg->peers[i].in_flight_units, 0);
@@ -307,10 +298,9 @@ static void refresh(ecomd_regions *rg)
     if (st == EC_OK) st = ecomd_view_read(s, NULL, NULL, figures_row, &f);
     if (st == EC_OK) {
         for (size_t i = 0; i < rg->npeers; i++) atomic_store(&rg->peers[i].rights, f.per_peer[i]);
-        ecomd_regions_set_peer_rights(rg, f.per_sku, f.n);
-        f.per_sku = NULL;
+        ecomd_regions_set_peer_rights(rg, &f.per_sku);
     }
-    free(f.per_sku);
+    free(f.per_sku.v);
     if (st != EC_OK) ecomd_metrics_store_error(rg->srv->metrics);
 }
 
