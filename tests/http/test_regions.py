@@ -92,6 +92,10 @@ def test_rights_move_toward_demand_and_are_conserved():
             e, w = stock(east, "SHOE-1"), stock(west, "SHOE-1")
             return e["regions"]["in_flight"] == 0 and (e, w)
         e, w = wait_for(settled, "transfers acknowledged")
+        events = east.request("GET", "/v1/events?limit=1000").json()["events"]
+        sent = [ev["data"] for ev in events if ev["type"] == "regions.transfer"]
+        check(sent and all(t["from"] == "east" and t["to"] == "west" for t in sent),
+              "every debit is in the outbox: %r" % sent[:2])
         total = on_hand(east, "SHOE-1", "wh") + on_hand(west, "SHOE-1", "wh")
         eq(total, 40, "rights conserved: east + west shares of wh")
         eq(w["regions"]["rights"], w["available"], "a region's rights are what it can reserve")

@@ -168,11 +168,17 @@ static ec_status debit_tx(ecomd_tx *tx, void *ctx)
     ec_status st = led ? ecomd_skus_add(&skus, d->sku) : EC_NO_MEMORY;
     if (st == EC_OK) st = ecomd_ledger_load(s, tx, ids, NULL, led);
     if (st == EC_OK) st = s->ops->stock_load(tx, &skus, NULL, now, &stock);
+    const ec_escrow_transfer *made = NULL;
+    char *doc = NULL;
     if (st == EC_OK)
-        st = ec_escrow_debit(led, stock.inv, d->id, d->sku, d->to, d->quantity, now, NULL, NULL,
+        st = ec_escrow_debit(led, stock.inv, d->id, d->sku, d->to, d->quantity, now, &made, NULL,
                              &d->err);
     if (st == EC_OK) st = s->ops->stock_save(tx, &stock);
     if (st == EC_OK) st = ecomd_ledger_save(s, tx, led, now, "", "");
+    /* the transfer leaves through the outbox too, for any relay of it */
+    if (st == EC_OK && ec_escrow_transfer_to_json(made, &doc, NULL) != EC_OK) st = EC_NO_MEMORY;
+    if (st == EC_OK) st = s->ops->event_add(tx, "regions.transfer", doc, now);
+    ec_free(doc);
     ecomd_stock_done(&stock);
     ecomd_skus_free(&skus);
     ec_escrow_free(led);
