@@ -96,7 +96,7 @@ static void test_escrow_transfer_builder_checks_every_field(void)
     CU_ASSERT_EQUAL(ec_escrow_transfer_quantity(t), 7);
     CU_ASSERT_EQUAL(ec_escrow_transfer_line_quantity(t, 1), 4);
     CU_ASSERT_PTR_NULL(ec_escrow_transfer_line_location(t, 2));
-    char loc[8];
+    char loc[16];
     for (int i = 0; i < EC_ESCROW_MAX_LINES - 2; i++) {
         snprintf(loc, sizeof loc, "l%d", i);
         CU_ASSERT_EQUAL(ec_escrow_transfer_add_line(t, loc, 1, NULL), EC_OK);
