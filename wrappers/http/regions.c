@@ -129,16 +129,6 @@ const char *ecomd_regions_self(const ecomd_regions *rg)
     return rg->self;
 }
 
-size_t ecomd_regions_peer_count(const ecomd_regions *rg)
-{
-    return rg ? rg->npeers : 0;
-}
-
-const char *ecomd_regions_peer(const ecomd_regions *rg, size_t i)
-{
-    return rg && i < rg->npeers ? rg->peers[i].name : NULL;
-}
-
 int ecomd_regions_is_peer(const ecomd_regions *rg, const char *name)
 {
     for (size_t i = 0; rg && name && i < rg->npeers; i++)
@@ -242,7 +232,7 @@ ecomd_sku_list ecomd_regions_take_demand(ecomd_regions *rg)
 /* Replace the other regions' rights per SKU (taken over; sorted here). */
 void ecomd_regions_set_peer_rights(ecomd_regions *rg, ecomd_sku_list *l)
 {
-    qsort(l->v, l->n, sizeof *l->v, by_sku);
+    if (l->n) qsort(l->v, l->n, sizeof *l->v, by_sku);
     pthread_mutex_lock(&rg->mu);
     free(rg->peer_rights.v);
     rg->peer_rights = *l;

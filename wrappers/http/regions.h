@@ -132,10 +132,8 @@ int ecomd_regions_start(ecomd_regions *rg);
 void ecomd_regions_stop(ecomd_regions *rg);
 void ecomd_regions_free(ecomd_regions *rg);
 
-/* This region's name, its peers, and a peer's URL (NULL when unknown). */
+/* This region's name; whether `name` is one of its peers. */
 const char *ecomd_regions_self(const ecomd_regions *rg);
-size_t ecomd_regions_peer_count(const ecomd_regions *rg);
-const char *ecomd_regions_peer(const ecomd_regions *rg, size_t i);
 int ecomd_regions_is_peer(const ecomd_regions *rg, const char *name);
 
 /* A reservation request was answered (st): its units count as demand,
