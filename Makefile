@@ -74,8 +74,9 @@ CLI_PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(CLI_PKGS) 2>/dev/null)
 # ecomd, the HTTP service: libmicrohttpd, SQLite (the embedded store),
 # libpq (the shared PostgreSQL store), libsodium (API key hashes, request
-# ids) and the NATS C client (libnats: the outbox relay to JetStream).
-HTTP_PKGS := libmicrohttpd sqlite3 libpq libsodium libnats
+# ids), the NATS C client (libnats: the outbox relay to JetStream) and
+# libcurl (messages to the other regions, docs/regions.md).
+HTTP_PKGS := libmicrohttpd sqlite3 libpq libsodium libnats libcurl
 HTTP_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(HTTP_PKGS) 2>/dev/null)
 HTTP_PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(HTTP_PKGS) 2>/dev/null)
 
@@ -376,7 +377,7 @@ deps-check:
 # re-reads the pkg-config flags of what was just installed) for test-all.
 
 .PHONY: test test-all run-tests build-tests asan ubsan valgrind check test-ffi test-http
-.PHONY: test-ha test-deploy
+.PHONY: test-ha test-deploy test-regions test-ha-regions
 .PHONY: test-unit test-conformance test-cli test-replay
 
 test: deps
@@ -387,6 +388,7 @@ test-all: deps-check
 	+@$(MAKE) --no-print-directory run-tests
 	+@$(MAKE) --no-print-directory test-ffi
 	+@$(MAKE) --no-print-directory test-ha
+	+@$(MAKE) --no-print-directory test-regions
 	+@$(MAKE) --no-print-directory test-deploy
 	+@$(MAKE) --no-print-directory examples
 	+@$(MAKE) --no-print-directory check
@@ -497,6 +499,19 @@ test-ha: all
 	@ECOMD='$(abspath $(ECOMD))' bash tests/ha/run.sh
 	@echo "== database failover HA ($(O)) =="
 	@ECOMD='$(abspath $(ECOMD))' python3 tests/ha/failover.py
+
+# Two regions, each with its own store (SQLite here), selling scarce stock,
+# cut apart and healed, against the same load on one shared PostgreSQL
+# primary; prints both side by side (tests/ha/regions/harness.py, about a
+# minute).
+test-regions: all
+	@echo "== regions: a store per region against one shared primary ($(O)) =="
+	@ECOMD='$(abspath $(ECOMD))' python3 tests/ha/regions/harness.py quick
+
+# The same with a Patroni cluster per region (several minutes).
+test-ha-regions: all
+	@echo "== regions on Patroni clusters ($(O)) =="
+	@ECOMD='$(abspath $(ECOMD))' python3 tests/ha/regions/harness.py full
 
 # The deployment kit: haproxy -c, YAML, Dockerfile against scripts/deps.sh.
 test-deploy: all
@@ -674,6 +689,8 @@ help:
 	@echo "make run          deps, build, start ecomd with the example rules and stock (RUN_LISTEN=$(RUN_LISTEN))"
 	@echo "make test-http    ecomd end to end on SQLite and PostgreSQL (tests/http/run.sh)"
 	@echo "make test-ha      HA harness: 4 ecomd, HAProxy, PostgreSQL; then Patroni failover (tests/ha/)"
+	@echo "make test-regions two regions with a store each, cut and healed, against one primary"
+	@echo "make test-ha-regions  the same with a Patroni cluster per region (several minutes)"
 	@echo "make test-deploy  deployment kit checks (tests/deploy/check.sh)"
 	@echo "make valgrind     the unit tests under valgrind"
 	@echo "make bench        build and run bench/*.c"

@@ -21,6 +21,7 @@
 #include "ecommerce/reprice.h"
 #include "ecommerce/inventory.h"
 #include "ecommerce/checkout.h"
+#include "ecommerce/escrow.h"
 #include "ecommerce/json.h"
 
 #endif /* ECOMMERCE_H */

@@ -12,8 +12,9 @@ set -euo pipefail
 # Keep this list sorted.  python3 runs the tests/cli scripts; clang and
 # libclang-rt-14-dev give libFuzzer (`make fuzz`); valgrind is for manual
 # memory checks; clang-format for `make format`.  ecomd links libmicrohttpd
-# and SQLite (libmicrohttpd-dev, libsqlite3-dev) and libpq (libpq-dev) for the
-# shared PostgreSQL store; its tests run on a private PostgreSQL server
+# and SQLite (libmicrohttpd-dev, libsqlite3-dev), libpq (libpq-dev) for the
+# shared PostgreSQL store and libcurl (libcurl4-openssl-dev) for the messages
+# between regions; its tests run on a private PostgreSQL server
 # (postgresql), the active-active harness (tests/ha) puts HAProxy (haproxy)
 # in front and its database stage runs PostgreSQL under Patroni (patroni,
 # with python3-etcd for etcd's v2 API) on an etcd cluster (etcd-server;
@@ -26,7 +27,9 @@ set -euo pipefail
 # brings pip) and type-checks it (mypy); tests/cli/schemas.sh and the ecomd
 # tests validate documents against docs/schemas/ (python3-jsonschema);
 # ecomd's outbox relay links the NATS C client (libnats-dev); its tests run
-# a private JetStream broker (nats-server).
+# a private JetStream broker (nats-server);
+# ecomd talks to the other regions with libcurl (libcurl4-openssl-dev), and
+# tests/ha/regions' full run runs a Patroni cluster per region.
 PACKAGES=(
     build-essential
     clang
@@ -40,6 +43,7 @@ PACKAGES=(
     libcjson-dev
     libclang-rt-14-dev
     libcunit1-dev
+    libcurl4-openssl-dev
     libmicrohttpd-dev
     libnats-dev
     libpcre2-dev
@@ -57,6 +61,7 @@ PACKAGES=(
     prometheus
     python3
     python3-jsonschema
+    python3-etcd
     python3-venv
     python3-etcd
     python3-yaml

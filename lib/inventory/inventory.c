@@ -352,6 +352,88 @@ ec_status ec_inventory_receive(ec_inventory *inv, const char *sku, const char *l
     return EC_OK;
 }
 
+/* ---- moving a share of the stock (escrow) --------------------------------------------- */
+
+/* Checks of ec__inv_adjust: every location named once, every on_hand in
+ * bounds; counts the entries and locations to create. */
+static ec_status adjust_check(const ec_inventory *inv, const char *sku, size_t n,
+                              const char *const *locs, const int64_t *deltas, pair_ref *p,
+                              size_t *fresh, size_t *fresh_locs, ec_error *err)
+{
+    *fresh = *fresh_locs = 0;
+    for (size_t i = 0; i < n; i++) {
+        ec_status st = locate(inv, sku, locs[i], &p[i], err);
+        if (st != EC_OK) {
+            if (strcmp(err ? err->field : "", "location") == 0)
+                ec__error_prefix(err, "lines[%zu]", i);
+            return st;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(locs[j], locs[i]) != 0) continue;
+            ec__fail(err, EC_INVALID_FIELD, NULL, "a location is named twice");
+            ec__error_field(err, "lines[%zu].location", i);
+            return EC_INVALID_FIELD;
+        }
+        int64_t cur = p[i].entry == EC__INV_NONE ? 0 : inv->stock.v[p[i].entry].on_hand;
+        if (deltas[i] > EC_INVENTORY_MAX_STOCK - cur || deltas[i] < -EC_INVENTORY_MAX_STOCK - cur) {
+            ec__fail(err, EC_LIMIT_EXCEEDED, NULL, "on_hand would pass %lld",
+                     (long long)EC_INVENTORY_MAX_STOCK);
+            ec__error_field(err, "lines[%zu].quantity", i);
+            return EC_LIMIT_EXCEEDED;
+        }
+        *fresh += p[i].entry == EC__INV_NONE;
+        *fresh_locs += p[i].l == EC__INV_NONE;
+    }
+    return EC_OK;
+}
+
+/* Every resource the new entries need: array and index room, and copies
+ * of the new names (the SKU's once, in p[0]). */
+static int adjust_prepare(ec_inventory *inv, pair_ref *p, size_t n, size_t fresh, size_t fresh_locs)
+{
+    const ec_allocator *a = inv->alloc;
+    if (!fresh) return 1;
+    if (inv->stock.n + fresh > EC_INVENTORY_MAX_ENTRIES) return 0;
+    int ok = EC__INV_VEC_FIT(a, inv->stock, inv->stock.n + fresh) &&
+             ec__inv_table_reserve(&inv->stock_index, fresh);
+    if (ok && p[0].k == EC__INV_NONE)
+        ok = EC__INV_VEC_FIT(a, inv->skus, inv->skus.n + 1) &&
+             ec__inv_table_reserve(&inv->sku_index, 1) &&
+             copy_name(inv, p[0].sku, p[0].sn, &p[0].sku_name);
+    if (ok && fresh_locs)
+        ok = EC__INV_VEC_FIT(a, inv->locs, inv->locs.n + fresh_locs) &&
+             ec__inv_table_reserve(&inv->loc_index, fresh_locs);
+    for (size_t i = 0; ok && i < n; i++)
+        if (p[i].l == EC__INV_NONE) ok = copy_name(inv, p[i].loc, p[i].ln, &p[i].loc_name);
+    return ok;
+}
+
+ec_status ec__inv_adjust(ec_inventory *inv, const char *sku, size_t n, const char *const *locs,
+                         const int64_t *deltas, ec_error *err)
+{
+    pair_ref p[EC__INV_ADJUST_MAX];
+    size_t fresh = 0, fresh_locs = 0;
+    EC_FAIL_IF(n > EC__INV_ADJUST_MAX, err, EC_LIMIT_EXCEEDED, "lines",
+               "at most %d locations at once", EC__INV_ADJUST_MAX);
+    size_t sn = 0;
+    EC_TRY(ec__inv_check_id(sku, "sku", &sn, err));
+    EC_TRY(adjust_check(inv, sku, n, locs, deltas, p, &fresh, &fresh_locs, err));
+    EC_FAIL_IF(!adjust_prepare(inv, p, n, fresh, fresh_locs), err, EC_NO_MEMORY, NULL, NULL);
+    uint32_t made_sku = EC__INV_NONE; /* the SKU, once the first new entry made it */
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].entry == EC__INV_NONE) {
+            /* a new SKU: every entry is new, and the first one makes it */
+            if (p[i].k == EC__INV_NONE) p[i].sku_name = p[0].sku_name;
+            if (p[i].k == EC__INV_NONE && made_sku != EC__INV_NONE) p[i].k = made_sku;
+            p[i].entry = commit_entry(inv, &p[i]);
+            made_sku = p[i].k;
+        }
+        inv->stock.v[p[i].entry].on_hand += deltas[i];
+        ec__inv_touch_stock(inv, p[i].entry);
+    }
+    return EC_OK;
+}
+
 ec_status ec_inventory_stock(const ec_inventory *inv, const char *sku, const char *location,
                              int64_t *on_hand, int64_t *safety_stock, int64_t *backorder_limit,
                              ec_error *err)

@@ -245,6 +245,19 @@ void ec__inv_touch_res(ec_inventory *inv, uint32_t index);
 /* Validate a NUL-terminated identifier argument named `field`. */
 ec_status ec__inv_check_id(const char *s, const char *field, size_t *len, ec_error *err);
 
+/* ---- a region's share of the stock (inventory.c; used by the escrow) --------------- */
+
+#define EC__INV_ADJUST_MAX 64
+
+/* Add deltas[i] to the on_hand of `sku` at locs[i] (n <= EC__INV_ADJUST_MAX
+ * distinct locations), creating the entries that are missing with every
+ * level 0; all or nothing.  The caller keeps on_hand where it may be (a
+ * debit never below what is held).  EC_INVALID_FIELD ("sku",
+ * "lines[i].location"), EC_LIMIT_EXCEEDED ("lines[i].quantity": on_hand
+ * beyond EC_INVENTORY_MAX_STOCK either way), EC_NO_MEMORY. */
+ec_status ec__inv_adjust(ec_inventory *inv, const char *sku, size_t n, const char *const *locs,
+                         const int64_t *deltas, ec_error *err);
+
 /* ---- expiry (inventory_expiry.c) ----------------------------------------------------- */
 
 /* Bring expiry to `at`: active reservations with expires_at <= at stop

@@ -88,10 +88,10 @@ class Response:
 
 class Server:
     def __init__(self, args=(), env=None, keys=None, rules=RULES, directory=None, store=None,
-                 subcommand=None):
+                 subcommand=None, port=None):
         self.dir = directory or tempfile.mkdtemp(prefix="ecomd-test-")
         self.own_dir = directory is None
-        self.port = free_port()
+        self.port = port or free_port()
         self.keys = keys
         cmd = [ECOMD] + ([subcommand] if subcommand else []) + [
                "--listen", "127.0.0.1:%d" % self.port,
@@ -242,13 +242,29 @@ def eq(got, want, what):
         raise AssertionError("%s: got %r, want %r" % (what, got, want))
 
 
+# The number of the regions' migration, the one after the lists'
+# (LISTS_MIGRATION).
+REGIONS_MIGRATION = 11
+
+
+def undo_regions_migration(server):
+    """Take a stopped server's store back to before the regions' migration
+    (its tables)."""
+    for table in ("region_transfers", "region_lost", "region_view", "region_demand",
+                  "region_leases"):
+        server.sql("DROP TABLE " + table)
+    server.sql("DELETE FROM schema_version WHERE version >= %d" % REGIONS_MIGRATION)
+
+
 # The number of the lists' migration (store_sqlite_sql.h, store_pg_sql.h).
 LISTS_MIGRATION = 10
 
 
 def undo_lists_migration(server):
     """Take a stopped server's store back to before the lists' migration:
-    without its columns, table and indexes (for tests of the migrations)."""
+    without its columns, table and indexes (for tests of the migrations),
+    and so without the regions' migration that follows it."""
+    undo_regions_migration(server)
     for index in ("orders_created", "orders_state_created", "orders_payment_created",
                   "reservations_created", "carts_created"):
         server.sql("DROP INDEX " + index)

@@ -170,7 +170,8 @@ def test_orders_of_before_give_back_their_uses():
         order = checkout(s, cart(s, ["VIP", "GIFT-A"], customer="dave")["id"], "o1").json()
         eq(sorted(p["id"] for p in order["promotions"]), ["GIFT", "VIP"], "both applied")
         s.stop()
-        # back to schema 7: without 8's tables, 9's (the relay's) nor the lists'
+        # back to schema 7: without 8's tables, 9's (the relay's), the
+        # lists' nor the regions'
         undo_lists_migration(s)
         for table in ("customer_promotion_uses", "coupon_uses", "promotion_spent",
                       "order_promotion_uses", "relay_positions", "relay_leases"):

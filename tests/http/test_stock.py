@@ -324,7 +324,7 @@ def test_migration_counts_what_reservations_hold():
         s.stop()
         # Back to schema 4: without migration 5 (held), 6 (an index), 7
         # (the progress of reservation lines), 8 (promotion counts), 9 (the
-        # relay's tables) and the lists' migration.
+        # relay's tables), the lists' migration and the regions'.
         undo_lists_migration(s)
         s.sql("DROP TABLE relay_positions")
         s.sql("DROP TABLE relay_leases")

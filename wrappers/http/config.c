@@ -72,6 +72,16 @@ static const char usage[] =
     "  --cors-origin ORIGIN     let browser pages of ORIGIN (https://shop.example)\n"
     "                           call the API (CORS); repeatable, or a comma-separated\n"
     "                           list; none by default\n"
+    "  --peers NAME=URL,...     the other regions, each with its own store, and\n"
+    "                           where to reach one of their instances: this\n"
+    "                           region's stock rows become its share of the\n"
+    "                           stock (docs/regions.md); none: one region\n"
+    "  --peer-key FILE          the API key (first line) presented to the peers\n"
+    "  --rebalance-ms MS        how often transfers are sent and rights\n"
+    "                           rebalanced, by one instance of the region (1000)\n"
+    "  --rebalance-horizon SECONDS  each region keeps the rights for its expected\n"
+    "                           sales over this (600)\n"
+    "  --demand-window SECONDS  the demand the rebalancing looks at (600)\n"
     "usage: ecomd relay [options]   the outbox relay alone (needs --events and\n"
     "                           --store): serves /healthz, /readyz and /metrics\n";
 
@@ -126,6 +136,11 @@ static const setting options[] = {
     OPT("log-level", "ECOMD_LOG_LEVEL", T_LEVEL, log_level, 0),
     OPT("access-log", "ECOMD_ACCESS_LOG", T_SWITCH, access_log, 0),
     OPT("cors-origin", "ECOMD_CORS_ORIGIN", T_ORIGINS, cors, 0),
+    OPT("peers", "ECOMD_PEERS", T_STR, peers, 0),
+    OPT("peer-key", "ECOMD_PEER_KEY", T_STR, peer_key_path, 0),
+    OPT("rebalance-ms", "ECOMD_REBALANCE_MS", T_UINT, rebalance_ms, 3600000),
+    OPT("rebalance-horizon", "ECOMD_REBALANCE_HORIZON", T_UINT, rebalance_horizon, 2592000),
+    OPT("demand-window", "ECOMD_DEMAND_WINDOW", T_UINT, demand_window, 2592000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -255,6 +270,9 @@ static void defaults(ecomd_config *cfg)
     cfg->events_dedupe_s = 120;
     cfg->log_level = ECOMD_LOG_INFO;
     cfg->access_log = 1;
+    cfg->rebalance_ms = 1000;
+    cfg->rebalance_horizon = 600;
+    cfg->demand_window = 600;
 }
 
 /* "ecomd: unknown option '--nope'", worded as ecom words them. */

@@ -66,6 +66,12 @@ typedef struct ecomd_config {
     int access_log; /* 1: one line per request */
     const char *cors[ECOMD_CORS_MAX];
     unsigned ncors;
+    /* Regions, each with its own store (regions.h; NULL peers: one region). */
+    const char *peers;          /* "name=url,..." */
+    const char *peer_key_path;  /* the key presented to the peers */
+    unsigned rebalance_ms;      /* exchange and rebalance period */
+    unsigned rebalance_horizon; /* seconds of expected sales each region keeps */
+    unsigned demand_window;     /* seconds of demand the policy looks at */
 } ecomd_config;
 
 /* Whether CORS answers `origin` (one of cfg's --cors-origin values). */
@@ -257,8 +263,9 @@ struct ecomd_server {
     atomic_int store_failures;
     atomic_llong probe_at_ns;
     atomic_int probe_failed;
-    unsigned port;             /* the port actually bound */
-    struct ecomd_relay *relay; /* NULL without --events */
+    unsigned port;                 /* the port actually bound */
+    struct ecomd_relay *relay;     /* NULL without --events */
+    struct ecomd_regions *regions; /* NULL in one region (no --peers) */
 };
 
 #define ECOMD_MAX_HEADERS 4
@@ -586,6 +593,9 @@ char *ecomd_cart_document(ecomd_request *r, const char *id, int64_t version, con
                           ec_status *st);
 ec_status ecomd_reservation_document(ecomd_server *srv, const char *id, int64_t now, char **doc,
                                      size_t *len);
+void ecomd_h_transfers_post(ecomd_request *r);
+void ecomd_h_regions_get(ecomd_request *r);
+void ecomd_h_region_recover(ecomd_request *r);
 
 /* RFC 3339 UTC with microseconds ("2026-11-25T10:00:00.000000Z"). */
 void ecomd_format_time(int64_t us, char *buf, size_t size);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ecomd.h"
+#include "regions.h"
 
 static void reply_cjson(ecomd_request *r, unsigned status, cJSON *doc)
 {
@@ -109,6 +110,7 @@ void ecomd_h_metrics(ecomd_request *r)
     ecomd_doc d = {.failed = !text};
     if (text) ecomd_doc_add(&d, text, len);
     free(text);
+    if (srv->regions) ecomd_regions_metrics(srv->regions, &d);
     ecomd_store_metrics_render(srv->store, &d);
     ecomd_process_metrics(&d);
     char *body = ecomd_doc_take(&d, &len);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ecomd.h"
+#include "regions.h"
 
 /* What a checkout works with, freed together. */
 typedef struct checkout_run {
@@ -102,6 +103,8 @@ static ec_status take_stock(checkout_run *c, ecomd_outcome *out)
         st = ecomd_skus_add(&skus, ec_order_line_sku(o, i));
     if (st == EC_OK) st = s->ops->stock_load(c->tx, &skus, ec_order_id(o), c->now, &stock);
     ec_status op = st == EC_OK ? ec_checkout_reserve(c->co, stock.inv, res, &c->err) : EC_OK;
+    if (st == EC_OK)
+        ecomd_regions_note(c->r->srv->regions, ec_checkout_reservation(c->co), op, res);
     if (st == EC_OK) {
         ecomd_metrics_reservation(c->r->srv->metrics, op == EC_OK ? "reserved"
                                                       : op == EC_INSUFFICIENT_STOCK

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ecomd.h"
+#include "regions.h"
 
 /* "\"op\":\"set\",\"sku\":\"A\",..." for ecomd_body_with(). */
 static void member(ecomd_doc *d, const char *key, const char *value)
@@ -99,8 +100,10 @@ void ecomd_h_stock_put(ecomd_request *r)
 }
 
 /* {"sku", "available", "locations": [{"location", "on_hand",
- * "safety_stock", "backorder_limit", "available"}]} */
-static char *stock_view(const ec_inventory *inv, const ec_inventory_result *avail, size_t *len)
+ * "safety_stock", "backorder_limit", "available"}]}, and across regions
+ * "regions" (regions.h); *st fails when that part could not be read. */
+static char *stock_view(ecomd_regions *rg, const ec_inventory *inv,
+                        const ec_inventory_result *avail, size_t *len, ec_status *st)
 {
     ecomd_doc d = {0};
     const char *sku = ec_inventory_result_sku(avail);
@@ -120,7 +123,9 @@ static char *stock_view(const ec_inventory *inv, const ec_inventory_result *avai
                          (long long)on_hand, (long long)safety, (long long)backorder,
                          (long long)ec_inventory_result_location_available(avail, i));
     }
-    ecomd_doc_lit(&d, "]}");
+    ecomd_doc_lit(&d, "]");
+    if (rg) *st = ecomd_regions_stock_view(rg, sku, ec_inventory_result_available(avail), &d);
+    ecomd_doc_lit(&d, "}");
     return ecomd_doc_take(&d, len);
 }
 
@@ -141,8 +146,12 @@ void ecomd_h_stock_get(ecomd_request *r)
         ecomd_reply_store_error(r, st);
     else {
         size_t len = 0;
-        char *body = stock_view(stock.inv, avail, &len);
-        ecomd_reply(r, 200, body, len);
+        char *body = stock_view(r->srv->regions, stock.inv, avail, &len, &st);
+        if (st == EC_OK)
+            ecomd_reply(r, 200, body, len);
+        else
+            ecomd_reply_store_error(r, st);
+        if (st != EC_OK) free(body);
     }
     ec_inventory_result_free(avail);
     ecomd_stock_done(&stock);
@@ -175,7 +184,8 @@ typedef struct res_call {
     res_op op;
     void *op_ctx;
     unsigned ok_status, duplicate_status;
-    const char *metric_ok; /* NULL: reserve's own results */
+    const char *metric_ok;           /* NULL: reserve's own results */
+    const ec_inventory_request *req; /* a reserve's: its demand counts across regions */
 } res_call;
 
 static ec_status run_reservation(ecomd_request *r, ecomd_tx *tx, void *ctx, ecomd_outcome *out)
@@ -191,6 +201,7 @@ static ec_status run_reservation(ecomd_request *r, ecomd_tx *tx, void *ctx, ecom
     ec_status op = st == EC_OK ? c->op(stock.inv, c->op_ctx, res, &err) : EC_OK;
     int dup = op == EC_OK && ec_inventory_result_duplicate(res);
     if (st == EC_OK && op == EC_NO_MEMORY) st = op;
+    if (st == EC_OK && !dup) ecomd_regions_note(r->srv->regions, c->req, op, res);
     if (st == EC_OK) {
         ecomd_metrics_reservation(r->srv->metrics, c->metric_ok && op == EC_OK
                                                        ? c->metric_ok
@@ -223,7 +234,8 @@ void ecomd_h_reservations_post(ecomd_request *r)
     ec_inventory_request *req = ec_inventory_request_new();
     ec_error err;
     ec_error_clear(&err);
-    res_call c = {.op = do_reserve, .op_ctx = req, .ok_status = 201, .duplicate_status = 200};
+    res_call c = {
+        .op = do_reserve, .op_ctx = req, .ok_status = 201, .duplicate_status = 200, .req = req};
     char id[48];
     if (!members || !req)
         ecomd_reply_error(r, 500, EC_NO_MEMORY, NULL, NULL);

@@ -1,7 +1,7 @@
 /* list_sql.c - the SQL of list pages for both store adapters (see
  * list_sql.h).
  *
- * Each filter is a condition that an index serves (migration 8): orders by
+ * Each filter is a condition that an index serves (migration 10): orders by
  * (state | payment_status, created_at, id), by (created_at, id), or, with
  * a SKU, through order_skus (sku, created_at, order_id); reservations and
  * carts by (created_at, id).  The page reads that index backwards from the

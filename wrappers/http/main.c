@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ecomd.h"
+#include "regions.h"
 
 /* ---- the ruleset poller ------------------------------------------------------------ */
 
@@ -201,6 +202,9 @@ static int open_all(ecomd_server *srv)
     if (srv->cfg.relay_only) return 0; /* no rules, stock or requests: the relay alone */
     ecomd_store_outbox_refresh(srv->store);
     if (seed_rules(srv) || seed_stock(srv)) return 1;
+    int bad = 0;
+    srv->regions = ecomd_regions_new(srv, &bad);
+    if (bad) return 1;
     ec_error err;
     ec_error_clear(&err);
     if (ecomd_rules_refresh(srv->rules, srv->store, &err) != EC_OK) {
@@ -213,6 +217,7 @@ static int open_all(ecomd_server *srv)
 static void close_all(ecomd_server *srv)
 {
     ecomd_relay_stop(srv->relay);
+    ecomd_regions_free(srv->regions);
     if (srv->store) srv->store->ops->close(srv->store);
     ecomd_rules_free(srv->rules);
     ecomd_metrics_free(srv->metrics);
@@ -255,8 +260,9 @@ int main(int argc, char **argv)
     poller p = {.srv = &srv};
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
-    if (!srv.cfg.relay_only && pthread_create(&p.thread, NULL, poll_loop, &p) != 0) {
-        fprintf(stderr, "ecomd: cannot start the ruleset poller\n");
+    if ((!srv.cfg.relay_only && pthread_create(&p.thread, NULL, poll_loop, &p) != 0) ||
+        !ecomd_regions_start(srv.regions)) {
+        fprintf(stderr, "ecomd: cannot start the ruleset poller or the regions' thread\n");
         return 1;
     }
     log_listening(&srv);
@@ -264,6 +270,7 @@ int main(int argc, char **argv)
     while (sigwait(&stop_signals, &sig) != 0) {
     }
     ecomd_server_drain(&srv);
+    ecomd_regions_stop(srv.regions);
     if (!srv.cfg.relay_only) poller_stop(&p);
     ecomd_log(&srv, "info", "stopped", NULL);
     close_all(&srv);

@@ -39,6 +39,9 @@ static const ecomd_route routes[] = {
     {"/v1/reservations/{id}", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_reservation_get},
     {"/v1/reservations/{id}/release", ECOMD_POST, ECOMD_ROLE_CLIENT, 0,
      ecomd_h_reservation_release},
+    {"/v1/transfers", ECOMD_POST, ECOMD_ROLE_ADMIN, 1, ecomd_h_transfers_post},
+    {"/v1/regions", ECOMD_GET, ECOMD_ROLE_CLIENT, 0, ecomd_h_regions_get},
+    {"/v1/regions/{region}/recover", ECOMD_POST, ECOMD_ROLE_ADMIN, 1, ecomd_h_region_recover},
 };
 #define NROUTES ((int)(sizeof routes / sizeof routes[0]))
 

@@ -34,6 +34,14 @@ typedef struct ecomd_tx ecomd_tx;
  * the callback returns). */
 typedef ec_status (*ecomd_event_fn)(void *ctx, int64_t id, const char *type, const char *at,
                                     const char *data);
+/* A parameter of a statement run through `sql` below: NULL, text or an
+ * integer; and each row's columns as text (NULL for SQL NULL). */
+typedef struct ecomd_sql_value {
+    const char *s; /* text; NULL with is_int 0 is SQL NULL */
+    int64_t i;
+    int is_int;
+} ecomd_sql_value;
+typedef ec_status (*ecomd_sql_row_fn)(void *ctx, int ncols, const char *const *cols);
 
 /* A stored first response to an idempotent request. */
 typedef struct ecomd_idem {
@@ -228,6 +236,12 @@ typedef struct ecomd_store_ops {
      * advances); EC_VERSION_CONFLICT otherwise. */
     ec_status (*relay_advance)(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
                                int64_t from, int64_t to);
+    /* Statement `stmt` of the regions' tables (regions.h, ECOMD_RQ_*), in
+     * the adapter's dialect, with n parameters; each row to fn (may be
+     * NULL).  In tx, or when tx is NULL on a connection of its own (reads).
+     * *changes (may be NULL) receives the number of rows a write changed. */
+    ec_status (*sql)(ecomd_store *s, ecomd_tx *tx, int stmt, int n, const ecomd_sql_value *vals,
+                     ecomd_sql_row_fn fn, void *ctx, int64_t *changes);
 } ecomd_store_ops;
 
 #define ECOMD_PRUNE_BATCH 1000

@@ -383,6 +383,7 @@ static const ecomd_store_ops pg_ops = {
     .relay_advance = pg_relay_advance,
     .list = pg_list,
     .outbox_ends = pg_outbox_ends,
+    .sql = pg_regions_sql_run,
 };
 
 /* Connections are opened here, once: a database that does not answer at

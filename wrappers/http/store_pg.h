@@ -130,4 +130,9 @@ ec_status pg_relay_claim(ecomd_tx *tx, const char *name, const char *holder, uns
 ec_status pg_relay_advance(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
                            int64_t from, int64_t to);
 
+/* The statements of the regions' tables (store_pg_regions.c). */
+ec_status pg_regions_sql_run(ecomd_store *s, ecomd_tx *tx, int stmt, int n,
+                             const ecomd_sql_value *vals, ecomd_sql_row_fn fn, void *ctx,
+                             int64_t *changes);
+
 #endif /* ECOMD_STORE_PG_H */

@@ -105,6 +105,24 @@ static const char *const pg_migrations[] = {
     "UPDATE reservations r SET created_at = o.created_at FROM orders o WHERE o.id = r.order_id;"
     "CREATE INDEX reservations_created ON reservations(created_at, id);"
     "CREATE INDEX carts_created ON carts(created_at, id);",
+    /* 11: regions (see the SQLite store's migration 11). */
+    "CREATE TABLE region_transfers(id text COLLATE \"C\" PRIMARY KEY,"
+    "  from_region text COLLATE \"C\" NOT NULL, to_region text COLLATE \"C\" NOT NULL,"
+    "  sku text COLLATE \"C\" NOT NULL, kind text NOT NULL, quantity bigint NOT NULL,"
+    "  status text NOT NULL, doc text NOT NULL, created_at bigint NOT NULL,"
+    "  updated_at bigint NOT NULL);"
+    "CREATE INDEX region_transfers_pending ON region_transfers(status, to_region, created_at);"
+    "CREATE TABLE region_lost(region text COLLATE \"C\" PRIMARY KEY, at bigint NOT NULL,"
+    "  by text NOT NULL, reason text NOT NULL);"
+    "CREATE TABLE region_view(region text COLLATE \"C\" NOT NULL, sku text COLLATE \"C\" NOT NULL,"
+    "  rights bigint NOT NULL, demand bigint NOT NULL, locations text NOT NULL,"
+    "  reported_at bigint NOT NULL, PRIMARY KEY(region, sku));"
+    "CREATE INDEX region_view_sku ON region_view(sku);"
+    "CREATE TABLE region_demand(sku text COLLATE \"C\" NOT NULL, second bigint NOT NULL,"
+    "  units bigint NOT NULL, PRIMARY KEY(sku, second));"
+    "CREATE INDEX region_demand_second ON region_demand(second);"
+    "CREATE TABLE region_leases(name text COLLATE \"C\" PRIMARY KEY, holder text NOT NULL,"
+    "  until bigint NOT NULL);",
 };
 static const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 

@@ -385,6 +385,7 @@ static const ecomd_store_ops sq_ops = {
     .relay_advance = sq_relay_advance,
     .list = sq_list,
     .outbox_ends = sq_outbox_ends,
+    .sql = sq_regions_sql_run,
 };
 
 ecomd_store *ecomd_store_sqlite_open(const char *path, unsigned connections)

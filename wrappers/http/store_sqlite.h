@@ -168,5 +168,9 @@ ec_status sq_relay_claim(ecomd_tx *tx, const char *name, const char *holder, uns
                          int *held, int64_t *position);
 ec_status sq_relay_advance(ecomd_tx *tx, const char *name, const char *holder, unsigned ttl_ms,
                            int64_t from, int64_t to);
+/* The statements of the regions' tables (store_sqlite_regions.c). */
+ec_status sq_regions_sql_run(ecomd_store *s, ecomd_tx *tx, int stmt, int n,
+                             const ecomd_sql_value *vals, ecomd_sql_row_fn fn, void *ctx,
+                             int64_t *changes);
 
 #endif /* ECOMD_STORE_SQLITE_H */

@@ -109,6 +109,28 @@ static const char *const sq_migrations[] = {
     "  WHERE o.id = reservations.order_id), 0);"
     "CREATE INDEX reservations_created ON reservations(created_at, id);"
     "CREATE INDEX carts_created ON carts(created_at, id);",
+    /* 11: regions (docs/regions.md).  The transfers this region debited
+     * and credited (each kept as its document, with the columns the
+     * deliverer and the metrics query), the regions declared lost and by
+     * whom, the other regions' figures as last reported, this region's
+     * demand per SKU and second, and the leases that make one instance
+     * at a time deliver and rebalance. */
+    "CREATE TABLE region_transfers(id TEXT PRIMARY KEY, from_region TEXT NOT NULL,"
+    "  to_region TEXT NOT NULL, sku TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  quantity INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX region_transfers_pending ON region_transfers(status, to_region, created_at);"
+    "CREATE TABLE region_lost(region TEXT PRIMARY KEY, at INTEGER NOT NULL, by TEXT NOT NULL,"
+    "  reason TEXT NOT NULL);"
+    "CREATE TABLE region_view(region TEXT NOT NULL, sku TEXT NOT NULL, rights INTEGER NOT NULL,"
+    "  demand INTEGER NOT NULL, locations TEXT NOT NULL, reported_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(region, sku)) WITHOUT ROWID;"
+    "CREATE INDEX region_view_sku ON region_view(sku);"
+    "CREATE TABLE region_demand(sku TEXT NOT NULL, second INTEGER NOT NULL,"
+    "  units INTEGER NOT NULL, PRIMARY KEY(sku, second)) WITHOUT ROWID;"
+    "CREATE INDEX region_demand_second ON region_demand(second);"
+    "CREATE TABLE region_leases(name TEXT PRIMARY KEY, holder TEXT NOT NULL,"
+    "  until INTEGER NOT NULL);",
 };
 static const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
