@@ -5,7 +5,13 @@
  * An action without a cap or budget that prices each line on its own
  * (percent_off, tiered_percent, amount_off_each, fixed_price) takes each
  * line's discount as it computes it; the others compute every line's
- * discount first, since a cap or an allocation needs them all. */
+ * discount first, since a cap or an allocation needs them all.
+ *
+ * A line whose net is 0 gives 0 to every action: a percent or an amount
+ * of nothing is nothing, an allocation gives nothing to a weight of 0,
+ * and buy_x_get_y's units of it are worth 0, the cheapest.  A third of
+ * the lines an action visits are at 0 by then (an earlier promotion took
+ * everything), so the actions skip them rather than compute a 0. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -43,6 +49,7 @@ static ec_status percent_take(ec__pricing *pc, const ec__promo_result *pr, int32
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
         int64_t off;
+        if (!t->nets[i]) continue;
         EC_TRY(ec__percent_of(pc, t->nets[i], pct, &off));
         take_one(t, i, off);
     }
@@ -55,7 +62,8 @@ static ec_status percent_off(ec__pricing *pc, const ec__promo_result *pr, int32_
     const uint32_t *targets = pc->r->targets + pr->tgt_off;
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
-        EC_TRY(ec__percent_of(pc, nets[i], pct, &d[i]));
+        d[i] = 0;
+        if (nets[i]) EC_TRY(ec__percent_of(pc, nets[i], pct, &d[i]));
     }
     return EC_OK;
 }
@@ -89,7 +97,8 @@ static void per_unit_take(ec__pricing *pc, const ec__promo_result *pr, int fixed
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
         int64_t net = t->nets[i];
-        take_one(t, i, fixed ? fixed_off(pc, i, amount, net) : each_off(pc, i, amount, net));
+        if (net)
+            take_one(t, i, fixed ? fixed_off(pc, i, amount, net) : each_off(pc, i, amount, net));
     }
 }
 
@@ -102,14 +111,24 @@ static void per_unit(ec__pricing *pc, const ec__promo_result *pr, int fixed, int
     }
 }
 
-/* Allocate `amount` over the target lines by the given per-line weights. */
+/* Allocate `amount` over the target lines by the given per-line weights
+ * (which may be d).  A weight of 0 gets 0: its remainder is 0, and the
+ * units left over go to larger remainders first, of which there are always
+ * more than units; so only the others are allocated over. */
 static ec_status allocate_over_targets(ec__pricing *pc, const ec__promo_result *pr, int64_t amount,
                                        const int64_t *weights, int64_t *d)
 {
     ec_price_result *r = pc->r;
-    for (uint32_t k = 0; k < pr->tgt_n; k++) r->w[k] = weights[TARGET(pc, pr, k)];
-    EC_TRY(ec_money_allocate(amount, r->w, pr->tgt_n, r->parts));
-    for (uint32_t k = 0; k < pr->tgt_n; k++) d[TARGET(pc, pr, k)] = r->parts[k];
+    const uint32_t *targets = r->targets + pr->tgt_off;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < pr->tgt_n; k++)
+        if (weights[targets[k]]) r->w[n++] = weights[targets[k]];
+    EC_TRY(ec_money_allocate(amount, r->w, n, r->parts));
+    n = 0;
+    for (uint32_t k = 0; k < pr->tgt_n; k++) {
+        uint32_t i = targets[k];
+        d[i] = weights[i] ? r->parts[n++] : 0;
+    }
     return EC_OK;
 }
 
@@ -145,6 +164,7 @@ static uint32_t keyed_groups(ec__pricing *pc, const ec__promo_result *pr, const 
     uint64_t all = 0; /* the nets or'ed: a negative one sets the top bit */
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = targets[k];
+        if (!nets[i]) continue; /* taken first, for nothing: not grouped */
         int64_t q = lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
         all |= (uint64_t)nets[i];
         if (extra) {
@@ -177,6 +197,7 @@ static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const 
     *keyed = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = TARGET(pc, pr, k);
+        if (!nets[i]) continue;
         int64_t q = r->lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
         if (extra) r->units[n++] = (ec__unit_group){0, extra, i, 2 * k, worth + 1};
         r->units[n++] = (ec__unit_group){0, q - extra, i, 2 * k + 1, worth};
@@ -237,15 +258,16 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
     const uint32_t *targets = r->targets + pr->tgt_off;
     uint32_t n = 0;
     int keyed = 0;
-    int64_t units = 0;
-    int shared = pr->tgt_off == 0 && pr->tgt_n == r->nlines; /* every line */
+    int64_t units = 0, worthless = 0; /* worthless: units of lines at 0 */
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        if (!shared) units += r->lines[targets[k]].quantity; /* <= 1000 * 1e6: no overflow */
+        int64_t q = r->lines[targets[k]].quantity; /* units <= 1000 * 1e6: no overflow */
+        units += q;
+        worthless += nets[targets[k]] ? 0 : q;
         d[targets[k]] = 0;
     }
-    if (shared) units = pc->quantity;
-    int64_t free_units = applications(pc, p, pr, units) * p->action.get; /* get <= 1e6: fits */
-    if (free_units == 0) return EC_OK; /* too few units: nothing to value */
+    /* get <= 1e6: fits; the units worth 0 are given first, for 0 */
+    int64_t free_units = applications(pc, p, pr, units) * p->action.get - worthless;
+    if (free_units <= 0) return EC_OK; /* nothing of worth is free */
     EC_TRY(unit_groups(pc, pr, nets, &n, &keyed));
     while (free_units > 0) { /* there are units enough: free_units <= units */
         ec__unit_group *g = &r->units[keyed ? cheapest_key(r->units, n) : cheapest(r->units, n)];
