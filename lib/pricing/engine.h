@@ -210,8 +210,11 @@ struct ec_price_result {
     uint32_t units_cap;
     int64_t *nets, *trial, *d;
     uint32_t scratch_cap;
-    uint8_t *taken; /* a cart promotion took more than 0 from the line */
-    uint32_t taken_cap;
+    /* per line, the discounts recorded (above 0) while a set is evaluated:
+     * a line with some is discounted, and grouping the discounts by line
+     * starts from them */
+    uint32_t *ndisc;
+    uint32_t ndisc_cap;
     int64_t *w, *parts; /* allocation weights and parts, for items or rates */
     uint32_t alloc_cap;
 };
@@ -286,7 +289,7 @@ ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, 
 /* Apply one cart promotion to nets; d is scratch for the line discounts
  * (room for every line).  *sum is the total.  Unless
  * record is UINT32_MAX (a trial), the discounts above 0 are recorded as
- * promotion `record`'s raw discounts and their lines marked taken. */
+ * promotion `record`'s raw discounts and counted in their lines' r->ndisc. */
 ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
                            uint32_t record, int64_t *nets, int64_t *d, int64_t *sum);
 
@@ -306,11 +309,12 @@ ec_status ec__check_context(ec__pricing *pc);
  * exclusive. */
 ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive);
 /* The lines promotion `pos` works on now: for exclude_discounted, its
- * target lines less those r->taken marks; for a reward_target, the reward
- * lines (and the target units in r->dyn).  Returns the reason it fails
- * (no_target_lines, min_quantity) or EC__REASON_NONE; *failed is set when
- * out of memory (the status is then in pc->err). */
-uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed);
+ * target lines less those discounted (r->ndisc; none when it is `alone`,
+ * an exclusive promotion); for a reward_target, the reward lines (and the
+ * target units in r->dyn).  Returns the reason it fails (no_target_lines,
+ * min_quantity) or EC__REASON_NONE; *failed is set when out of memory (the
+ * status is then in pc->err). */
+uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, int alone, ec_status *failed);
 
 /* Whether promotion k applied (its result is kept only while it passes). */
 static inline int ec__promo_applied(const ec_price_result *r, uint32_t k)

@@ -33,15 +33,23 @@ static ec_status add_value(ec__pricing *pc, int64_t lines, int64_t ship, int64_t
     return ec__fail(pc->err, EC_OVERFLOW, NULL, "a promotion's value does not fit in 64 bits");
 }
 
-/* The lines promotion pos works on now; its reason when it has none.
- * Only exclude_discounted promotions and reward sets have lines to redo. */
-static ec_status lines_now(ec__pricing *pc, uint32_t pos, uint8_t *reason)
+/* The lines promotion pos works on now (`alone`: with no other applied);
+ * its reason when it has none.  Only exclude_discounted promotions and
+ * reward sets have lines to redo. */
+static ec_status lines_now(ec__pricing *pc, uint32_t pos, int alone, uint8_t *reason)
 {
     ec_status st = EC_OK;
     *reason = EC__REASON_NONE;
     if (pc->rs->cart_checks[pos].dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
-        *reason = ec__promo_lines(pc, pos, &st);
+        *reason = ec__promo_lines(pc, pos, alone, &st);
     return st;
+}
+
+/* A set starts recording: no discounts yet, none on any line. */
+static void start_recording(ec_price_result *r)
+{
+    r->nraw = 0;
+    memset(r->ndisc, 0, r->nlines * sizeof *r->ndisc);
 }
 
 static int is_free_shipping(const ec__promotion *p)
@@ -77,7 +85,7 @@ static ec_status try_member(ec__pricing *pc, uint32_t pos, int64_t *value)
     ec__promo_result *pr = &r->promos[pos];
     int64_t lines = 0, ship = 0;
     uint8_t *reason = &r->reasons[pos];
-    EC_TRY(lines_now(pc, pos, reason));
+    EC_TRY(lines_now(pc, pos, 0, reason));
     if (!*reason && pr->tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
     if (*reason) return EC_OK;
     memcpy(r->trial, r->nets, r->nlines * sizeof *r->trial);
@@ -108,7 +116,7 @@ static ec_status run_group(ec__pricing *pc, uint32_t g, int64_t *total, int *sto
         if (pos != best && !r->reasons[pos]) r->reasons[pos] = EC__REASON_NOT_BEST_IN_GROUP;
     }
     uint8_t reason; /* the lines again: another member's trial used the room */
-    EC_TRY(lines_now(pc, best, &reason));
+    EC_TRY(lines_now(pc, best, 0, &reason));
     return apply_stacked(pc, best, total, stopped);
 }
 
@@ -123,10 +131,9 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
     uint32_t g = 0; /* the next group to reach; numbered by first member */
     uint32_t reach = rs->ngroups ? rs->group_pos[rs->group_off[0]] : UINT32_MAX;
     int64_t total = 0, ship;
-    r->nraw = 0;
+    start_recording(r);
     pc->has_free = 0;
     reset_nets(pc, r->nets);
-    memset(r->taken, 0, r->nlines);
     for (uint32_t k = 0; k < r->npass; k++) {
         uint32_t pos = r->pass[k];
         const ec__promo_check *c = &checks[pos];
@@ -138,7 +145,7 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
         uint8_t *reason = &r->reasons[pos];
         if (c->stacking == EC__EXCLUSIVE || *reason || r->promos[pos].applied) continue;
         if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
-            EC_TRY(lines_now(pc, pos, reason));
+            EC_TRY(lines_now(pc, pos, 0, reason));
         if (!*reason && stopped) *reason = EC__REASON_STOPPED;
         if (!*reason && r->promos[pos].tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
         if (!*reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
@@ -148,7 +155,8 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
 }
 
 /* One exclusive promotion alone on the unit prices' nets; record when
- * final. *lines receives its line discounts. */
+ * final (the recording started anew). *lines receives its line
+ * discounts. */
 static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *lines,
                            int64_t *value)
 {
@@ -159,8 +167,7 @@ static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *l
     /* trials work on their own nets so that the stacked set's survive */
     int64_t ship, *nets = record ? r->nets : r->trial;
     reset_nets(pc, nets);
-    memset(r->taken, 0, r->nlines);
-    EC_TRY(lines_now(pc, pos, &reason));
+    EC_TRY(lines_now(pc, pos, 1, &reason));
     if (reason) { /* alone, its lines are those its checks found */
         *lines = *value = 0;
         r->reasons[pos] = reason;
@@ -215,32 +222,34 @@ static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
             *reason = EC__REASON_EXCLUDED;
         }
     }
-    r->nraw = 0;
+    start_recording(r);
     r->reasons[winner] = EC__REASON_NONE;
     r->promos[winner].applied = 1;
     return run_alone(pc, winner, 1, &lines, &v);
 }
 
-/* Group raw discounts by line, keeping evaluation order within a line. */
+/* Group raw discounts by line, keeping evaluation order within a line:
+ * each line's count (r->ndisc) gives where its discounts start, then
+ * serves as the line's next place. */
 static ec_status group_discounts(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     if (!ec__result_reserve(r, (void **)&r->discounts, &r->discounts_cap, r->nraw,
                             sizeof *r->discounts))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].disc_n = 0;
-    for (uint32_t k = 0; k < r->nraw; k++) r->lines[r->raw[k].line].disc_n++;
-    for (uint32_t i = 0, off = 0; i < r->nlines; i++) {
+    /* locals: the stores could alias the counts in r */
+    uint32_t *next = r->ndisc, off = 0, nraw = r->nraw;
+    const ec__raw_discount *raw = r->raw;
+    ec__line_discount *out = r->discounts;
+    for (uint32_t i = 0; i < r->nlines; i++) {
         r->lines[i].disc_off = off;
+        r->lines[i].disc_n = next[i];
+        next[i] = off;
         off += r->lines[i].disc_n;
-        r->lines[i].disc_n = 0;
     }
-    for (uint32_t k = 0; k < r->nraw; k++) {
-        ec__line_result *l = &r->lines[r->raw[k].line];
-        r->discounts[l->disc_off + l->disc_n++] =
-            (ec__line_discount){r->raw[k].promo, r->raw[k].amount};
-    }
-    r->ndiscounts = r->nraw;
+    for (uint32_t k = 0; k < nraw; k++)
+        out[next[raw[k].line]++] = (ec__line_discount){raw[k].promo, raw[k].amount};
+    r->ndiscounts = nraw;
     return EC_OK;
 }
 

@@ -27,7 +27,7 @@ static ec_status reserve_lines(ec_price_result *r, uint32_t n, ec_error *err)
     void **const per_line[] = {(void **)&r->nets, (void **)&r->trial, (void **)&r->d};
     void **const alloc[] = {(void **)&r->w, (void **)&r->parts};
     int ok = ec__result_reserve(r, (void **)&r->lines, &r->lines_cap, n, sizeof *r->lines) &&
-             ec__result_reserve(r, (void **)&r->taken, &r->taken_cap, n + 1, 1);
+             ec__result_reserve(r, (void **)&r->ndisc, &r->ndisc_cap, n + 1, sizeof *r->ndisc);
     if (ok && r->scratch_cap < n + 1)
         ok = ec__result_reserve_same(r, per_line, 3, &r->scratch_cap, n + 1, 8);
     if (ok && r->alloc_cap < n + 1)

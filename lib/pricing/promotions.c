@@ -139,7 +139,7 @@ static int not_on_sale(const ec_price_result *r, uint32_t i)
 
 static int not_discounted(const ec_price_result *r, uint32_t i)
 {
-    return r->lines[i].product_promo == NULL && !r->taken[i];
+    return r->lines[i].product_promo == NULL && !r->ndisc[i];
 }
 
 /* The tier with the greatest min_subtotal <= the target subtotals. */
@@ -252,8 +252,9 @@ ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive)
 
 /* ---- lines at evaluation ------------------------------------------------------------- */
 
-uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed)
+uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, int alone, ec_status *failed)
 {
+    int (*keep)(const ec_price_result *, uint32_t) = alone ? not_on_sale : not_discounted;
     ec_price_result *r = pc->r;
     uint8_t dyn = pc->rs->cart_checks[pos].dyn;
     ec__promo_result *pr = &r->promos[pos];
@@ -265,10 +266,9 @@ uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed)
     pr->tgt_off = d->base_off;
     pr->tgt_n = d->base_n;
     if (dyn & EC__DYN_EXCLUDE_DISCOUNTED) {
-        if ((*failed = filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_discounted)) != EC_OK)
+        if ((*failed = filter_lines(pc, &pr->tgt_off, &pr->tgt_n, keep)) != EC_OK)
             return EC__REASON_NONE;
-        if ((dyn & EC__DYN_REWARD) &&
-            (*failed = filter_lines(pc, &rw_off, &rw_n, not_discounted)) != EC_OK)
+        if ((dyn & EC__DYN_REWARD) && (*failed = filter_lines(pc, &rw_off, &rw_n, keep)) != EC_OK)
             return EC__REASON_NONE;
         if ((reason = target_reason(pc, pos, -1))) return reason;
     }

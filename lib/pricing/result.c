@@ -27,7 +27,7 @@ void ec_price_result_free(ec_price_result *r)
     void *arrays[] = {r->lines,      r->discounts,  r->promos,    r->coupons,     r->targets,
                       r->nets,       r->trial,      r->d,         r->w,           r->parts,
                       r->raw,        r->pass,       r->reasons,   r->units,       r->coupon_seen,
-                      r->dyn,        r->coupon_use, r->taken,     r->items,       r->rate_tax,
+                      r->dyn,        r->coupon_use, r->ndisc,     r->items,       r->rate_tax,
                       r->sums,       r->shares,     r->seen_bits, r->marked_bits, r->decided_bits,
                       r->window_bits};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) ec__dealloc(r->alloc, arrays[i]);
