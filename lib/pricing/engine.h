@@ -191,8 +191,10 @@ struct ec_price_result {
     uint32_t nraw, raw_cap;
     uint32_t *targets; /* the first nlines: every line, shared */
     uint32_t ntargets, targets_cap;
-    uint32_t *pass; /* positions still passing, in evaluation order */
-    uint32_t npass, pass_cap;
+    /* positions still passing, in evaluation order: all of them during the
+     * checks, then the stacked ones (pass) and the exclusive ones (excl) */
+    uint32_t *pass, *excl;
+    uint32_t npass, nexcl, pass_cap;
     /* per promotion position, valid where equal to stamp (a new stamp per
      * cart spares clearing them): coupon_seen, the cart presents one of
      * its codes, and coupon_use then the first such coupon (index in
@@ -237,7 +239,7 @@ typedef struct ec__pricing {
     int64_t subtotal;                 /* sum of line subtotals */
     int64_t quantity;                 /* units in the cart */
     uint8_t excludable;               /* a line's SKU is in some exclude_skus */
-    uint8_t has_free;                 /* a free_shipping applied in this set */
+    uint32_t first_free;              /* the first free_shipping applied in this set */
     /* tax: where the cart is, and the entries found for its categories */
     ec__tax_place place;
     uint32_t ncached;
@@ -304,10 +306,9 @@ ec_status ec__shipping_fee(ec__pricing *pc, const int64_t *nets, int64_t *fee);
  * result; the coupons are matched and r->marked_bits, pc->excludable set. */
 ec_status ec__check_context(ec__pricing *pc);
 /* The checks of every cart promotion that do not depend on the others,
- * in their order (promotions.c): those that pass are left on r->pass, with
- * their target lines; *any_exclusive tells whether one of them is
- * exclusive. */
-ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive);
+ * in their order (promotions.c): those that pass are left on r->pass
+ * (stacked) and r->excl (exclusive), with their target lines. */
+ec_status ec__check_promotions(ec__pricing *pc);
 /* The lines promotion `pos` works on now: for exclude_discounted, its
  * target lines less those discounted (r->ndisc; none when it is `alone`,
  * an exclusive promotion); for a reward_target, the reward lines (and the

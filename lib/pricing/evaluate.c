@@ -71,7 +71,7 @@ static ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total, in
     }
     pr->applied = 1;
     EC_TRY(add_value(pc, *total, pr->amount, total));
-    pc->has_free |= free;
+    if (free && pos < pc->first_free) pc->first_free = pos; /* a group's best comes early */
     *stopped = c->stacking == EC__STOP;
     return EC_OK;
 }
@@ -91,7 +91,8 @@ static ec_status try_member(ec__pricing *pc, uint32_t pos, int64_t *value)
     memcpy(r->trial, r->nets, r->nlines * sizeof *r->trial);
     EC_TRY(ec__apply_action(pc, p, pr, UINT32_MAX, r->trial, r->d, &lines));
     /* the first free_shipping of the set takes the whole shipping discount */
-    EC_TRY(shipping_value(pc, r->trial, is_free_shipping(p) && !pc->has_free, &ship));
+    EC_TRY(
+        shipping_value(pc, r->trial, is_free_shipping(p) && pc->first_free == UINT32_MAX, &ship));
     return add_value(pc, lines, ship, value);
 }
 
@@ -120,8 +121,8 @@ static ec_status run_group(ec__pricing *pc, uint32_t g, int64_t *total, int *sto
     return apply_stacked(pc, best, total, stopped);
 }
 
-/* Every passing non-exclusive promotion in order, on r->nets; records
- * their discounts and returns the set's value. */
+/* Every passing stacked promotion in order, on r->nets; records their
+ * discounts and returns the set's value. */
 static ec_status run_stacked(ec__pricing *pc, int64_t *value)
 {
     ec_price_result *r = pc->r;
@@ -132,7 +133,7 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
     uint32_t reach = rs->ngroups ? rs->group_pos[rs->group_off[0]] : UINT32_MAX;
     int64_t total = 0, ship;
     start_recording(r);
-    pc->has_free = 0;
+    pc->first_free = UINT32_MAX;
     reset_nets(pc, r->nets);
     for (uint32_t k = 0; k < r->npass; k++) {
         uint32_t pos = r->pass[k];
@@ -143,14 +144,14 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
             reach = g < rs->ngroups ? rs->group_pos[rs->group_off[g]] : UINT32_MAX;
         }
         uint8_t *reason = &r->reasons[pos];
-        if (c->stacking == EC__EXCLUSIVE || *reason || r->promos[pos].applied) continue;
+        if (*reason || r->promos[pos].applied) continue; /* decided in its group */
         if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
             EC_TRY(lines_now(pc, pos, 0, reason));
         if (!*reason && stopped) *reason = EC__REASON_STOPPED;
         if (!*reason && r->promos[pos].tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
         if (!*reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
     }
-    EC_TRY(shipping_value(pc, r->nets, pc->has_free, &ship));
+    EC_TRY(shipping_value(pc, r->nets, pc->first_free != UINT32_MAX, &ship));
     return add_value(pc, total, ship, value);
 }
 
@@ -186,11 +187,9 @@ static ec_status best_exclusive(ec__pricing *pc, int64_t stacked, uint32_t *winn
     ec_price_result *r = pc->r;
     int64_t best = stacked, v, lines;
     *winner = UINT32_MAX;
-    for (uint32_t k = 0; k < r->npass; k++) {
-        uint32_t pos = r->pass[k];
-        const ec__promotion *p = r->promo_list[pos];
+    for (uint32_t k = 0; k < r->nexcl; k++) {
+        uint32_t pos = r->excl[k];
         ec__promo_result *pr = &r->promos[pos];
-        if (p->stacking != EC__EXCLUSIVE) continue;
         if (pr->tier_miss) {
             r->reasons[pos] = EC__REASON_MIN_SUBTOTAL;
             continue;
@@ -225,6 +224,7 @@ static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
     start_recording(r);
     r->reasons[winner] = EC__REASON_NONE;
     r->promos[winner].applied = 1;
+    pc->first_free = is_free_shipping(r->promo_list[winner]) ? winner : UINT32_MAX;
     return run_alone(pc, winner, 1, &lines, &v);
 }
 
@@ -253,31 +253,33 @@ static ec_status group_discounts(ec__pricing *pc)
     return EC_OK;
 }
 
-/* The shipping discount goes to the first applied free_shipping (every
- * applied promotion is on the pass list). */
+/* The shipping discount goes to the first applied free_shipping. */
 static ec_status free_shipping(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    for (uint32_t k = 0; k < r->npass; k++) {
-        uint32_t pos = r->pass[k];
-        if (!r->promos[pos].applied || !is_free_shipping(r->promo_list[pos])) continue;
-        EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
-        EC_TRY(add_value(pc, r->promos[pos].amount, r->shipping_discount, &r->promos[pos].amount));
-        r->ship_promo = pos;
-        break;
-    }
+    uint32_t pos = pc->first_free;
+    if (pos == UINT32_MAX) return EC_OK;
+    EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
+    EC_TRY(add_value(pc, r->promos[pos].amount, r->shipping_discount, &r->promos[pos].amount));
+    r->ship_promo = pos;
     return EC_OK;
 }
 
 /* A coupon is applied when an applied promotion used it: the first of the
- * promotion's codes the cart presents that is not used up. */
+ * promotion's codes the cart presents that is not used up.  Each known
+ * coupon asks the promotions holding its code. */
 static void coupon_statuses(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    for (uint32_t k = 0; k < r->npass && r->ncoupons; k++) {
-        uint32_t pos = r->pass[k];
-        if (!r->promos[pos].applied || !r->promo_list[pos]->ncoupons) continue;
-        r->coupons[r->coupon_use[pos]].status = EC__COUPON_APPLIED;
+    const ec_ruleset *rs = pc->rs;
+    for (uint32_t k = 0; k < r->ncoupons; k++) {
+        uint32_t id = r->coupons[k].id;
+        if (id == EC__SYM_NONE) continue;
+        for (uint32_t i = rs->code_off[id]; i < rs->code_off[id + 1]; i++) {
+            uint32_t pos = rs->code_pos[i];
+            if (ec__promo_applied(r, pos) && r->coupon_use[pos] == k)
+                r->coupons[k].status = EC__COUPON_APPLIED;
+        }
     }
 }
 
@@ -286,8 +288,10 @@ ec_status ec__price_promotions(ec__pricing *pc)
     ec_price_result *r = pc->r;
     const ec_ruleset *rs = pc->rs;
     size_t n = rs->ncart_promos;
+    void **const lists[] = {(void **)&r->pass, (void **)&r->excl};
     if (!ec__result_reserve(r, (void **)&r->promos, &r->promos_cap, n, sizeof *r->promos) ||
-        !ec__result_reserve(r, (void **)&r->pass, &r->pass_cap, n, sizeof *r->pass) ||
+        (r->pass_cap < n &&
+         !ec__result_reserve_same(r, lists, 2, &r->pass_cap, n, sizeof *r->pass)) ||
         !ec__result_reserve(r, (void **)&r->coupons, &r->coupons_cap, pc->cart->ncoupons,
                             sizeof *r->coupons))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
@@ -296,12 +300,11 @@ ec_status ec__price_promotions(ec__pricing *pc)
     r->npromos = (uint32_t)n;
     r->ntargets = r->nraw = 0;
     r->ship_promo = UINT32_MAX;
-    int any_exclusive;
-    EC_TRY(ec__check_promotions(pc, &any_exclusive));
+    EC_TRY(ec__check_promotions(pc));
     int64_t stacked = 0; /* set by run_stacked; the compiler cannot tell */
     uint32_t winner = UINT32_MAX;
     EC_TRY(run_stacked(pc, &stacked));
-    if (any_exclusive) {
+    if (r->nexcl) {
         EC_TRY(best_exclusive(pc, stacked, &winner));
         if (winner != UINT32_MAX) EC_TRY(apply_winner(pc, winner));
     }

@@ -18,6 +18,7 @@ static void clear_result(ec_price_result *r)
     r->shipping_entry = NULL;
     r->ship_promo = UINT32_MAX;
     r->nlines = r->ndiscounts = r->npromos = r->ncoupons = r->ntargets = r->nraw = r->npass = 0;
+    r->nexcl = 0;
     r->nitems = r->nrate_tax = r->nsums = 0;
 }
 

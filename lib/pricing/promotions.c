@@ -197,49 +197,57 @@ static ec_status keep_lines(ec__pricing *pc, uint32_t pos)
     return pc->rs->cart_checks[pos].dyn & EC__DYN_REWARD ? reward_lines(pc, pos, dyn) : EC_OK;
 }
 
-/* The checks on target lines, for the promotions that passed the others;
- * the pass list keeps those that still pass. */
-static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity, int *any_exclusive)
+/* The lines of a promotion that passed the other checks, and the checks
+ * on them: *reason is the first that fails, or EC__REASON_NONE. */
+static ec_status check_targets(ec__pricing *pc, uint32_t pos, int64_t cart_quantity,
+                               uint8_t *reason)
 {
-    /* locals: the stores below could alias anything read through r or pc */
+    ec_price_result *r = pc->r;
+    const ec__promo_check *c = &pc->rs->cart_checks[pos];
+    ec__promo_result *pr = &r->promos[pos];
+    *reason = EC__REASON_NONE;
+    if (c->flags & EC__CHK_ALL_LINES) {
+        pr->tgt_off = 0; /* the shared list of every line, unless some are excluded */
+        pr->tgt_n = r->nlines;
+        if ((c->flags & EC__CHK_EXCLUDES) && pc->excludable)
+            EC_TRY(all_lines_targets(pc, &r->promo_list[pos]->target, &pr->tgt_off, &pr->tgt_n));
+    }
+    if (c->dyn & EC__DYN_EXCLUDE_DISCOUNTED)
+        EC_TRY(filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_on_sale));
+    /* most promotions have no quantity or tier to check on their lines */
+    if (!((c->flags & EC__CHK_PLAIN_TARGETS) && pr->tgt_n) &&
+        (*reason = target_reason(pc, pos, cart_quantity)))
+        return EC_OK;
+    return c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD) ? keep_lines(pc, pos) : EC_OK;
+}
+
+/* The checks on target lines, for the promotions that passed the others:
+ * those that still pass stay on the pass list, or go on the exclusive
+ * list. */
+static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity)
+{
     ec_price_result *r = pc->r;
     const ec__promo_check *checks = pc->rs->cart_checks;
-    ec__promo_result *promos = r->promos;
-    uint32_t *pass = r->pass, npass = r->npass, nlines = r->nlines, kept = 0;
-    int exclusive = 0;
+    /* locals: the stores below could alias anything read through r */
+    uint32_t *pass = r->pass, *excl = r->excl, npass = r->npass, kept = 0, nexcl = 0;
     for (uint32_t k = 0; k < npass; k++) {
         uint32_t pos = pass[k];
-        const ec__promo_check *c = &checks[pos];
-        uint8_t flags = c->flags, dyn = c->dyn;
-        ec__promo_result *pr = &promos[pos];
-        if (flags & EC__CHK_TARGETS_DONE) { /* its lines are set and never empty */
+        /* a promotion whose lines are set and never empty has nothing to check */
+        if (!(checks[pos].flags & EC__CHK_TARGETS_DONE)) {
+            EC_TRY(check_targets(pc, pos, cart_quantity, &r->reasons[pos]));
+            if (r->reasons[pos]) continue;
+        }
+        if (checks[pos].stacking == EC__EXCLUSIVE)
+            excl[nexcl++] = pos;
+        else
             pass[kept++] = pos;
-            exclusive |= c->stacking == EC__EXCLUSIVE;
-            continue;
-        }
-        if (flags & EC__CHK_ALL_LINES) {
-            pr->tgt_off = 0; /* the shared list of every line, unless some are excluded */
-            pr->tgt_n = nlines;
-            if ((flags & EC__CHK_EXCLUDES) && pc->excludable)
-                EC_TRY(
-                    all_lines_targets(pc, &r->promo_list[pos]->target, &pr->tgt_off, &pr->tgt_n));
-        }
-        if (dyn & EC__DYN_EXCLUDE_DISCOUNTED)
-            EC_TRY(filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_on_sale));
-        /* most promotions have no quantity or tier to check on their lines */
-        if (!((flags & EC__CHK_PLAIN_TARGETS) && pr->tgt_n) &&
-            (r->reasons[pos] = target_reason(pc, pos, cart_quantity)))
-            continue;
-        if (dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD)) EC_TRY(keep_lines(pc, pos));
-        pass[kept++] = pos;
-        exclusive |= c->stacking == EC__EXCLUSIVE;
     }
     r->npass = kept;
-    *any_exclusive = exclusive;
+    r->nexcl = nexcl;
     return EC_OK;
 }
 
-ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive)
+ec_status ec__check_promotions(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     int64_t quantity = 0;
@@ -247,7 +255,7 @@ ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive)
     pc->quantity = quantity;
     EC_TRY(ec__check_context(pc));
     EC_TRY(index_targets(pc));
-    return check_all_targets(pc, quantity, any_exclusive);
+    return check_all_targets(pc, quantity);
 }
 
 /* ---- lines at evaluation ------------------------------------------------------------- */
