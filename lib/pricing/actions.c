@@ -374,7 +374,8 @@ ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__pr
         EC_TRY(run_action(pc, p, pr, nets, d));
         EC_TRY(apply_cap(pc, p, pr, d));
         const uint32_t *targets = r->targets + pr->tgt_off;
-        for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) take_one(&t, targets[k], d[targets[k]]);
+        for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) /* most are 0: buy_x_get_y's */
+            if (d[targets[k]]) take_one(&t, targets[k], d[targets[k]]);
     }
     EC_TRY(st);
     if (record != UINT32_MAX) r->nraw = t.nraw;
