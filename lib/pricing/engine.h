@@ -206,6 +206,11 @@ struct ec_price_result {
      * its reason is known; not started and expired, at the cart's time */
     uint64_t *seen_bits, *marked_bits, *decided_bits, *window_bits;
     uint32_t bits_cap;
+    /* per product promotion (selection order): whether the cart's
+     * context admits it, decided at a line's first try; pp_stamp << 1 |
+     * the answer, valid where the stamp is the cart's */
+    uint32_t *pp_mark;
+    uint32_t pp_cap, pp_stamp;
     ec__promo_dyn *dyn; /* per position, for EC__DYN_* promotions */
     uint32_t dyn_cap;
     struct ec__unit_group *units; /* buy_x_get_y: a line's units of one worth */
