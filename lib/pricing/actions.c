@@ -20,14 +20,13 @@
 #define TARGET(pc, pr, k) ((pc)->r->targets[(pr)->tgt_off + (k)])
 
 /* Where an action's discounts go: off the nets and, unless the action is
- * a trial (pos UINT32_MAX), into the raw discounts of promotion pos,
- * counted per line.  A local of the caller: its fields stay in
- * registers. */
+ * a trial (pos UINT32_MAX), into the discounts of each line as promotion
+ * pos's.  A local of the caller: its fields stay in registers. */
 typedef struct taker {
     int64_t *nets;
-    ec__raw_discount *raw;
-    uint32_t *ndisc;
-    uint32_t nraw, pos;
+    ec__line_discount *out;
+    uint32_t *end; /* r->disc_end */
+    uint32_t pos;
     int64_t total;
 } taker;
 
@@ -39,8 +38,7 @@ static inline void take_one(taker *t, uint32_t i, int64_t off)
     t->nets[i] -= off;
     t->total += off; /* each <= its net, and the nets sum fits */
     if (t->pos == UINT32_MAX || off <= 0) return;
-    t->raw[t->nraw++] = (ec__raw_discount){t->pos, i, off};
-    t->ndisc[i]++;
+    t->out[t->end[i]++] = (ec__line_discount){t->pos, off};
 }
 
 static ec_status percent_take(ec__pricing *pc, const ec__promo_result *pr, int32_t pct, taker *t)
@@ -366,10 +364,7 @@ ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__pr
 {
     ec_price_result *r = pc->r;
     ec_status st = EC_OK;
-    if (record != UINT32_MAX && !ec__result_reserve(r, (void **)&r->raw, &r->raw_cap,
-                                                    (size_t)r->nraw + pr->tgt_n, sizeof *r->raw))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    taker t = {nets, r->raw, r->ndisc, r->nraw, record, 0};
+    taker t = {nets, r->discounts, r->disc_end, record, 0};
     if ((p->max_discount.n || p->budget.n) || !run_direct(pc, p, pr, &t, &st)) {
         EC_TRY(run_action(pc, p, pr, nets, d));
         EC_TRY(apply_cap(pc, p, pr, d));
@@ -378,7 +373,6 @@ ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__pr
             if (d[targets[k]]) take_one(&t, targets[k], d[targets[k]]);
     }
     EC_TRY(st);
-    if (record != UINT32_MAX) r->nraw = t.nraw;
     *sum = t.total;
     return EC_OK;
 }

@@ -293,8 +293,10 @@ static void check_all_static(ec__pricing *pc)
     check_windows(pc, decided);
     check_context(pc, decided);
     check_limits(pc, decided);
+    pc->all_passing = 0;
     for (uint32_t w = 0; w < e->words; w++) {
         uint64_t d = decided[w] | (~all[w] & ~marked[w]);
+        pc->all_passing += (uint32_t)__builtin_popcountll(~d & all[w]);
         for (uint64_t b = ~d; b; b &= b - 1) {
             uint32_t pos = (w << 6) + (uint32_t)__builtin_ctzll(b);
             r->reasons[pos] = EC__REASON_NONE;

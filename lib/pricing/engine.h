@@ -58,7 +58,9 @@ typedef struct ec__line_result {
     const ec__tax_entry *tax_entry; /* its rates; NULL without tax entries */
     uint32_t tax_cat;
     int32_t tax_percent;
-    uint32_t disc_off, disc_n; /* into discounts */
+    /* into discounts: room for a discount of every promotion that may
+     * take from the line, of which the first disc_n are taken */
+    uint32_t disc_off, disc_n;
 } ec__line_result;
 
 /* Something taxed: a line (item i is line i), the shipping fee, or with
@@ -112,12 +114,6 @@ typedef struct ec__line_discount {
     uint32_t promo; /* position in cart_promos */
     int64_t amount;
 } ec__line_discount;
-
-/* A discount as it is found, before grouping by line. */
-typedef struct ec__raw_discount {
-    uint32_t promo, line;
-    int64_t amount;
-} ec__raw_discount;
 
 /* What evaluation keeps for a promotion that passed its checks; its
  * reason is in the result's reasons, and the rest is written (and read)
@@ -187,8 +183,6 @@ struct ec_price_result {
     uint32_t ncoupons, coupons_cap;
 
     /* scratch, sized with the lines */
-    ec__raw_discount *raw;
-    uint32_t nraw, raw_cap;
     uint32_t *targets; /* the first nlines: every line, shared */
     uint32_t ntargets, targets_cap;
     /* positions still passing, in evaluation order: all of them during the
@@ -217,11 +211,10 @@ struct ec_price_result {
     uint32_t units_cap;
     int64_t *nets, *trial, *d;
     uint32_t scratch_cap;
-    /* per line, the discounts recorded (above 0) while a set is evaluated:
-     * a line with some is discounted, and grouping the discounts by line
-     * starts from them */
-    uint32_t *ndisc;
-    uint32_t ndisc_cap;
+    /* per line, while a set is evaluated: where its next discount goes
+     * (from its disc_off: a line past it is discounted) */
+    uint32_t *disc_end;
+    uint32_t disc_end_cap;
     int64_t *w, *parts; /* allocation weights and parts, for items or rates */
     uint32_t alloc_cap;
 };
@@ -244,7 +237,8 @@ typedef struct ec__pricing {
     int64_t subtotal;                 /* sum of line subtotals */
     int64_t quantity;                 /* units in the cart */
     uint8_t excludable;               /* a line's SKU is in some exclude_skus */
-    uint32_t first_free;              /* the first free_shipping applied in this set */
+    uint32_t all_passing; /* promotions on every line that passed the checks before them */
+    uint32_t first_free;  /* the first free_shipping applied in this set */
     /* tax: where the cart is, and the entries found for its categories */
     ec__tax_place place;
     uint32_t ncached;
@@ -294,9 +288,9 @@ ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, 
                         const ec__tax_scratch *scratch);
 
 /* Apply one cart promotion to nets; d is scratch for the line discounts
- * (room for every line).  *sum is the total.  Unless
- * record is UINT32_MAX (a trial), the discounts above 0 are recorded as
- * promotion `record`'s raw discounts and counted in their lines' r->ndisc. */
+ * (room for every line).  *sum is the total.  Unless record is UINT32_MAX
+ * (a trial), the discounts above 0 are recorded as promotion `record`'s,
+ * each at its line's r->disc_end. */
 ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
                            uint32_t record, int64_t *nets, int64_t *d, int64_t *sum);
 
@@ -315,7 +309,7 @@ ec_status ec__check_context(ec__pricing *pc);
  * (stacked) and r->excl (exclusive), with their target lines. */
 ec_status ec__check_promotions(ec__pricing *pc);
 /* The lines promotion `pos` works on now: for exclude_discounted, its
- * target lines less those discounted (r->ndisc; none when it is `alone`,
+ * target lines less those discounted (r->disc_end; none when `alone`,
  * an exclusive promotion); for a reward_target, the reward lines (and the
  * target units in r->dyn).  Returns the reason it fails (no_target_lines,
  * min_quantity) or EC__REASON_NONE; *failed is set when out of memory (the

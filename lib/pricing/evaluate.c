@@ -45,11 +45,10 @@ static ec_status lines_now(ec__pricing *pc, uint32_t pos, int alone, uint8_t *re
     return st;
 }
 
-/* A set starts recording: no discounts yet, none on any line. */
+/* A set starts recording: no discounts on any line yet. */
 static void start_recording(ec_price_result *r)
 {
-    r->nraw = 0;
-    memset(r->ndisc, 0, r->nlines * sizeof *r->ndisc);
+    for (uint32_t i = 0; i < r->nlines; i++) r->disc_end[i] = r->lines[i].disc_off;
 }
 
 static int is_free_shipping(const ec__promotion *p)
@@ -230,29 +229,14 @@ static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
     return run_alone(pc, winner, 1, &lines, &v);
 }
 
-/* Group raw discounts by line, keeping evaluation order within a line:
- * each line's count (r->ndisc) gives where its discounts start, then
- * serves as the line's next place. */
-static ec_status group_discounts(ec__pricing *pc)
+/* The discounts each line took, in evaluation order. */
+static void count_discounts(ec_price_result *r)
 {
-    ec_price_result *r = pc->r;
-    if (!ec__result_reserve(r, (void **)&r->discounts, &r->discounts_cap, r->nraw,
-                            sizeof *r->discounts))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    /* locals: the stores could alias the counts in r */
-    uint32_t *next = r->ndisc, off = 0, nraw = r->nraw;
-    const ec__raw_discount *raw = r->raw;
-    ec__line_discount *out = r->discounts;
+    r->ndiscounts = 0;
     for (uint32_t i = 0; i < r->nlines; i++) {
-        r->lines[i].disc_off = off;
-        r->lines[i].disc_n = next[i];
-        next[i] = off;
-        off += r->lines[i].disc_n;
+        r->lines[i].disc_n = r->disc_end[i] - r->lines[i].disc_off;
+        r->ndiscounts += r->lines[i].disc_n;
     }
-    for (uint32_t k = 0; k < nraw; k++)
-        out[next[raw[k].line]++] = (ec__line_discount){raw[k].promo, raw[k].amount};
-    r->ndiscounts = nraw;
-    return EC_OK;
 }
 
 /* The shipping discount goes to the first applied free_shipping. */
@@ -300,7 +284,7 @@ ec_status ec__price_promotions(ec__pricing *pc)
     r->promo_list = rs->cart_promos;
     r->json_heads = rs->cart_json_heads;
     r->npromos = (uint32_t)n;
-    r->ntargets = r->nraw = 0;
+    r->ntargets = 0;
     r->ship_promo = UINT32_MAX;
     EC_TRY(ec__check_promotions(pc));
     int64_t stacked = 0; /* set by run_stacked; the compiler cannot tell */
@@ -311,7 +295,7 @@ ec_status ec__price_promotions(ec__pricing *pc)
         if (winner != UINT32_MAX) EC_TRY(apply_winner(pc, winner));
     }
     for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].net = r->nets[i];
-    EC_TRY(group_discounts(pc));
+    count_discounts(r);
     EC_TRY(free_shipping(pc));
     coupon_statuses(pc);
     return EC_OK;

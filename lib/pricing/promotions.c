@@ -20,11 +20,17 @@
  * order and without visiting promotions that target nothing here.  The
  * first nlines targets are every line, shared by the promotions that
  * target all lines; a list of its own starts after them, so tgt_off 0
- * still means "no list yet" during the second pass. */
+ * still means "no list yet" during the second pass.
+ *
+ * Each line also gets room for its discounts: one from each promotion
+ * that may take from it (those on every line that passed, those its SKU
+ * entry lists as targeting or rewarding it, those rewarding every line),
+ * so that a promotion writes a discount where it stays. */
 static ec_status index_targets(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     const uint32_t *refs = pc->rs->promo_refs;
+    uint32_t room = pc->all_passing + pc->rs->nall_reward, disc = 0;
     size_t total = r->nlines;
     for (uint32_t i = 0; i < r->nlines; i++) {
         const ec__sku_info *info = r->lines[i].info;
@@ -40,6 +46,8 @@ static ec_status index_targets(ec__pricing *pc)
     for (uint32_t i = 0; i < r->nlines; i++) {
         const ec__sku_info *info = r->lines[i].info;
         r->targets[i] = i;
+        r->lines[i].disc_off = disc; /* at most a discount per promotion and line */
+        disc += room + info->cp_n + info->rw_n;
         for (uint32_t k = 0; k < info->cp_n; k++) {
             uint32_t pos = refs[info->cp_off + k];
             ec__promo_result *pr = &r->promos[pos];
@@ -53,6 +61,9 @@ static ec_status index_targets(ec__pricing *pc)
         }
     }
     r->ntargets = off;
+    if (!ec__result_reserve(r, (void **)&r->discounts, &r->discounts_cap, disc,
+                            sizeof *r->discounts))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
     return EC_OK;
 }
 
@@ -139,7 +150,7 @@ static int not_on_sale(const ec_price_result *r, uint32_t i)
 
 static int not_discounted(const ec_price_result *r, uint32_t i)
 {
-    return r->lines[i].product_promo == NULL && !r->ndisc[i];
+    return r->lines[i].product_promo == NULL && r->disc_end[i] == r->lines[i].disc_off;
 }
 
 /* The tier with the greatest min_subtotal <= the target subtotals. */
