@@ -136,21 +136,28 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
     start_recording(r);
     pc->first_free = UINT32_MAX;
     reset_nets(pc, r->nets);
-    for (uint32_t k = 0; k < r->npass; k++) {
-        uint32_t pos = r->pass[k];
-        const ec__promo_check *c = &checks[pos];
+    /* locals: evaluating a promotion changes none of these */
+    const uint32_t *pass = r->pass;
+    const ec__promo_result *promos = r->promos;
+    uint8_t *reasons = r->reasons;
+    for (uint32_t k = 0, npass = r->npass; k < npass; k++) {
+        uint32_t pos = pass[k];
+        uint8_t dyn = checks[pos].dyn, reason = reasons[pos];
         if (pos >= reach) {
             for (; g < rs->ngroups && rs->group_pos[rs->group_off[g]] <= pos; g++)
                 if (!stopped) EC_TRY(run_group(pc, g, &total, &stopped));
             reach = g < rs->ngroups ? rs->group_pos[rs->group_off[g]] : UINT32_MAX;
+            reason = reasons[pos];
         }
-        uint8_t *reason = &r->reasons[pos];
-        if (*reason || r->promos[pos].applied) continue; /* decided in its group */
-        if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
-            EC_TRY(lines_now(pc, pos, 0, reason));
-        if (!*reason && stopped) *reason = EC__REASON_STOPPED;
-        if (!*reason && r->promos[pos].tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
-        if (!*reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
+        if (reason || ((dyn & EC__DYN_GROUP) && promos[pos].applied)) continue; /* its group's */
+        if (dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
+            EC_TRY(lines_now(pc, pos, 0, &reason));
+        if (!reason && stopped) reason = EC__REASON_STOPPED;
+        if (!reason && promos[pos].tier_miss) reason = EC__REASON_MIN_SUBTOTAL;
+        if (reason)
+            reasons[pos] = reason;
+        else
+            EC_TRY(apply_stacked(pc, pos, &total, &stopped));
     }
     EC_TRY(shipping_value(pc, r->nets, pc->first_free != UINT32_MAX, &ship));
     return add_value(pc, total, ship, value);
