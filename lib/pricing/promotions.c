@@ -30,34 +30,36 @@ static ec_status index_targets(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     const uint32_t *refs = pc->rs->promo_refs;
-    uint32_t room = pc->all_passing + pc->rs->nall_reward, disc = 0;
-    size_t total = r->nlines;
-    for (uint32_t i = 0; i < r->nlines; i++) {
+    const uint8_t *reasons = r->reasons;
+    ec__promo_result *promos = r->promos;
+    uint32_t room = pc->all_passing + pc->rs->nall_reward, disc = 0, nlines = r->nlines;
+    size_t total = nlines;
+    for (uint32_t i = 0; i < nlines; i++) {
         const ec__sku_info *info = r->lines[i].info;
         for (uint32_t k = 0; k < info->cp_n; k++) {
             uint32_t pos = refs[info->cp_off + k];
-            if (!r->reasons[pos]) r->promos[pos].tgt_n++;
+            if (!reasons[pos]) promos[pos].tgt_n++;
         }
         total += info->cp_n;
     }
     if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap, total, sizeof *r->targets))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    uint32_t off = r->nlines;
-    for (uint32_t i = 0; i < r->nlines; i++) {
+    uint32_t off = nlines, *targets = r->targets;
+    for (uint32_t i = 0; i < nlines; i++) {
         const ec__sku_info *info = r->lines[i].info;
-        r->targets[i] = i;
+        targets[i] = i;
         r->lines[i].disc_off = disc; /* at most a discount per promotion and line */
         disc += room + info->cp_n + info->rw_n;
         for (uint32_t k = 0; k < info->cp_n; k++) {
             uint32_t pos = refs[info->cp_off + k];
-            ec__promo_result *pr = &r->promos[pos];
-            if (r->reasons[pos]) continue;
+            ec__promo_result *pr = &promos[pos];
+            if (reasons[pos]) continue;
             if (pr->tgt_off == 0) {
                 pr->tgt_off = off;
                 off += pr->tgt_n;
                 pr->tgt_n = 0;
             }
-            r->targets[pr->tgt_off + pr->tgt_n++] = i;
+            targets[pr->tgt_off + pr->tgt_n++] = i;
         }
     }
     r->ntargets = off;
