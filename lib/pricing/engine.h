@@ -256,10 +256,12 @@ int ec__best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t
                         ec__line_result *line);
 /* 1 when sku is in the promotion's exclude_skus. */
 int ec__promo_excluded(const ec__promotion *p, const ec__str *sku);
-/* The same for a priced line and a target, by the line's SKU entry. */
+/* The same for a priced line and a target, by the line's SKU entry (most
+ * entries are in no exclude_skus at all). */
 static inline int ec__line_excluded(const ec_ruleset *rs, const ec__target *t,
                                     const ec__sku_info *info)
 {
+    if (!info->excluded) return 0;
     uint32_t s = (uint32_t)(info - rs->skus);
     for (uint32_t i = 0; i < t->nexclude_idx; i++)
         if (t->exclude_idx[i] == s) return 1;
