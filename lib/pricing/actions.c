@@ -4,8 +4,9 @@
  *
  * An action without a cap or budget that prices each line on its own
  * (percent_off, tiered_percent, amount_off_each, fixed_price) takes each
- * line's discount as it computes it; the others compute every line's
- * discount first, since a cap or an allocation needs them all.
+ * line's discount as it computes it, and buy_x_get_y takes from the lines
+ * whose units it gave; the others compute every line's discount first,
+ * since a cap or an allocation needs them all.
  *
  * A line whose net is 0 gives 0 to every action: a percent or an amount
  * of nothing is nothing, an allocation gives nothing to a weight of 0,
@@ -248,14 +249,17 @@ static int64_t applications(const ec__pricing *pc, const ec__promotion *p,
 }
 
 /* The k*get cheapest units (by worth) are discounted, each by its worth
- * times the percent; whole groups are taken from the cheap end at once. */
+ * times the percent; whole groups are taken from the cheap end at once.
+ * *ngroups: the groups in r->units, those taken with key UINT64_MAX (0
+ * when nothing of worth is free). */
 static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
-                             const int64_t *nets, int64_t *d)
+                             const int64_t *nets, int64_t *d, uint32_t *ngroups)
 {
     ec_price_result *r = pc->r;
     const uint32_t *targets = r->targets + pr->tgt_off;
     uint32_t n = 0;
     int keyed = 0;
+    *ngroups = 0;
     int64_t units = 0, worthless = 0; /* worthless: units of lines at 0 */
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         int64_t q = r->lines[targets[k]].quantity; /* units <= 1000 * 1e6: no overflow */
@@ -267,6 +271,7 @@ static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__
     int64_t free_units = applications(pc, p, pr, units) * p->action.get - worthless;
     if (free_units <= 0) return EC_OK; /* nothing of worth is free */
     EC_TRY(unit_groups(pc, pr, nets, &n, &keyed));
+    *ngroups = n;
     while (free_units > 0) { /* there are units enough: free_units <= units */
         ec__unit_group *g = &r->units[keyed ? cheapest_key(r->units, n) : cheapest(r->units, n)];
         int64_t take = g->count < free_units ? g->count : free_units, off;
@@ -312,6 +317,7 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
 {
     const ec__action *a = &p->action;
     int64_t amount = 0;
+    uint32_t groups;
     (void)ec__money_in(&a->amount, pc->cur, &amount); /* presence checked earlier */
     switch (a->type) {
     case EC__ACT_PERCENT_OFF:
@@ -325,21 +331,35 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
     case EC__ACT_AMOUNT_OFF_ORDER:
         return amount_off_order(pc, pr, amount, nets, d);
     case EC__ACT_BUY_X_GET_Y:
-        return buy_x_get_y(pc, p, pr, nets, d);
+        return buy_x_get_y(pc, p, pr, nets, d, &groups);
     default: /* free_shipping: its value is the shipping discount */
         for (uint32_t k = 0; k < pr->tgt_n; k++) d[TARGET(pc, pr, k)] = 0;
         return EC_OK;
     }
 }
 
+/* buy_x_get_y's discounts, from the lines of the groups it took (a line's
+ * two groups give one discount). */
+static void take_groups(const ec__unit_group *units, uint32_t n, int64_t *d, taker *t)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = units[k].line;
+        if (units[k].key != UINT64_MAX || !d[i]) continue;
+        take_one(t, i, d[i]);
+        d[i] = 0;
+    }
+}
+
 /* The action of a promotion without max_discount or budget, taken as
- * computed where each line's discount depends on that line alone; 0 when
- * the action needs every line's discount first. */
+ * computed where each line's discount depends on that line alone, or on
+ * the few lines buy_x_get_y gives units of; 0 when the action needs every
+ * line's discount first. */
 static int run_direct(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr, taker *t,
-                      ec_status *st)
+                      int64_t *d, ec_status *st)
 {
     const ec__action *a = &p->action;
     int64_t amount = 0;
+    uint32_t groups;
     *st = EC_OK;
     switch (a->type) {
     case EC__ACT_PERCENT_OFF:
@@ -351,6 +371,10 @@ static int run_direct(ec__pricing *pc, const ec__promotion *p, const ec__promo_r
     case EC__ACT_FIXED_PRICE:
         (void)ec__money_in(&a->amount, pc->cur, &amount); /* presence checked earlier */
         per_unit_take(pc, pr, a->type == EC__ACT_FIXED_PRICE, amount, t);
+        return 1;
+    case EC__ACT_BUY_X_GET_Y:
+        if ((*st = buy_x_get_y(pc, p, pr, t->nets, d, &groups)) == EC_OK)
+            take_groups(pc->r->units, groups, d, t);
         return 1;
     case EC__ACT_FREE_SHIPPING: /* 0 off every line: nets are never negative */
         return 1;
@@ -365,11 +389,11 @@ ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__pr
     ec_price_result *r = pc->r;
     ec_status st = EC_OK;
     taker t = {nets, r->discounts, r->disc_end, record, 0};
-    if ((p->max_discount.n || p->budget.n) || !run_direct(pc, p, pr, &t, &st)) {
+    if ((p->max_discount.n || p->budget.n) || !run_direct(pc, p, pr, &t, d, &st)) {
         EC_TRY(run_action(pc, p, pr, nets, d));
         EC_TRY(apply_cap(pc, p, pr, d));
         const uint32_t *targets = r->targets + pr->tgt_off;
-        for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) /* most are 0: buy_x_get_y's */
+        for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) /* those of a cap are often 0 */
             if (d[targets[k]]) take_one(&t, targets[k], d[targets[k]]);
     }
     EC_TRY(st);
