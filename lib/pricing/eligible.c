@@ -299,12 +299,13 @@ static void check_all_static(ec__pricing *pc)
     ec__promo_result *promos = r->promos;
     for (uint32_t w = 0; w < e->words; w++) {
         uint64_t on_all = all[w], d = decided[w] | (~on_all & ~marked[w]);
-        pc->all_passing += (uint32_t)__builtin_popcountll(~d & on_all);
         for (uint64_t b = ~d; b; b &= b - 1) {
             uint32_t bit = (uint32_t)__builtin_ctzll(b), pos = (w << 6) + bit;
+            uint32_t every = (on_all >> bit) & 1;
             reasons[pos] = EC__REASON_NONE;
             /* one that targets every line starts with the shared list */
-            promos[pos] = (ec__promo_result){.tgt_n = (on_all >> bit) & 1 ? nlines : 0};
+            promos[pos] = (ec__promo_result){.tgt_n = every ? nlines : 0};
+            pc->all_passing += every;
             pass[npass++] = pos;
         }
     }
