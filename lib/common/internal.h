@@ -11,14 +11,18 @@
 #include "ecommerce/alloc.h"
 #include "ecommerce/error.h"
 
+/* EC__INLINE: a hot static helper the compiler would keep out of line
+ * (it has a second caller), whose call costs more than its body. */
 #if defined(__GNUC__)
 #define EC__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define EC__LIKELY(x) __builtin_expect(!!(x), 1)
 #define EC__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define EC__INLINE __attribute__((always_inline)) inline
 #else
 #define EC__PRINTF(f, a)
 #define EC__LIKELY(x) (x)
 #define EC__UNLIKELY(x) (x)
+#define EC__INLINE inline
 #endif
 
 /* Return the status of an expression when it is not EC_OK. */

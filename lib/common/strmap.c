@@ -32,13 +32,43 @@ uint64_t ec__strhash(const char *s, size_t len)
     return h;
 }
 
+static uint64_t load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static uint32_t load4(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Whether a and b hold the same n bytes.  Keys are short (SKUs, codes,
+ * names) and have the same hash already: comparing them a word at a time
+ * (the last word overlapping the one before) costs less than a call. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if (load8(a + i) != load8(b + i)) return 0;
+        return load8(a + n - 8) == load8(b + n - 8);
+    }
+    if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 static ec__strmap_slot *find_slot(ec__strmap_slot *slots, size_t mask, const char *key, size_t len,
                                   uint64_t h)
 {
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         ec__strmap_slot *s = &slots[i];
         if (!s->key) return s;
-        if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) return s;
+        if (s->hash == h && s->len == len && same_bytes(s->key, key, len)) return s;
     }
 }
 

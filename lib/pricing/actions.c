@@ -4,8 +4,15 @@
  *
  * An action without a cap or budget that prices each line on its own
  * (percent_off, tiered_percent, amount_off_each, fixed_price) takes each
- * line's discount as it computes it; the others compute every line's
- * discount first, since a cap or an allocation needs them all. */
+ * line's discount as it computes it, and buy_x_get_y takes from the lines
+ * whose units it gave; the others compute every line's discount first,
+ * since a cap or an allocation needs them all.
+ *
+ * A line whose net is 0 gives 0 to every action: a percent or an amount
+ * of nothing is nothing, an allocation gives nothing to a weight of 0,
+ * and buy_x_get_y's units of it are worth 0, the cheapest.  A third of
+ * the lines an action visits are at 0 by then (an earlier promotion took
+ * everything), so the actions skip them rather than compute a 0. */
 #include <string.h>
 
 #include "common/internal.h"
@@ -14,14 +21,13 @@
 #define TARGET(pc, pr, k) ((pc)->r->targets[(pr)->tgt_off + (k)])
 
 /* Where an action's discounts go: off the nets and, unless the action is
- * a trial (pos UINT32_MAX), into the raw discounts of promotion pos, their
- * lines marked taken.  A local of the caller: its fields stay in
- * registers. */
+ * a trial (pos UINT32_MAX), into the discounts of each line as promotion
+ * pos's.  A local of the caller: its fields stay in registers. */
 typedef struct taker {
     int64_t *nets;
-    ec__raw_discount *raw;
-    uint8_t *taken;
-    uint32_t nraw, pos;
+    ec__line_discount *out;
+    uint32_t *end; /* r->disc_end */
+    uint32_t pos;
     int64_t total;
 } taker;
 
@@ -33,8 +39,7 @@ static inline void take_one(taker *t, uint32_t i, int64_t off)
     t->nets[i] -= off;
     t->total += off; /* each <= its net, and the nets sum fits */
     if (t->pos == UINT32_MAX || off <= 0) return;
-    t->raw[t->nraw++] = (ec__raw_discount){t->pos, i, off};
-    t->taken[i] = 1;
+    t->out[t->end[i]++] = (ec__line_discount){t->pos, off};
 }
 
 static ec_status percent_take(ec__pricing *pc, const ec__promo_result *pr, int32_t pct, taker *t)
@@ -43,6 +48,7 @@ static ec_status percent_take(ec__pricing *pc, const ec__promo_result *pr, int32
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
         int64_t off;
+        if (!t->nets[i]) continue;
         EC_TRY(ec__percent_of(pc, t->nets[i], pct, &off));
         take_one(t, i, off);
     }
@@ -55,7 +61,8 @@ static ec_status percent_off(ec__pricing *pc, const ec__promo_result *pr, int32_
     const uint32_t *targets = pc->r->targets + pr->tgt_off;
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
-        EC_TRY(ec__percent_of(pc, nets[i], pct, &d[i]));
+        d[i] = 0;
+        if (nets[i]) EC_TRY(ec__percent_of(pc, nets[i], pct, &d[i]));
     }
     return EC_OK;
 }
@@ -89,7 +96,8 @@ static void per_unit_take(ec__pricing *pc, const ec__promo_result *pr, int fixed
     for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) {
         uint32_t i = targets[k];
         int64_t net = t->nets[i];
-        take_one(t, i, fixed ? fixed_off(pc, i, amount, net) : each_off(pc, i, amount, net));
+        if (net)
+            take_one(t, i, fixed ? fixed_off(pc, i, amount, net) : each_off(pc, i, amount, net));
     }
 }
 
@@ -102,14 +110,24 @@ static void per_unit(ec__pricing *pc, const ec__promo_result *pr, int fixed, int
     }
 }
 
-/* Allocate `amount` over the target lines by the given per-line weights. */
+/* Allocate `amount` over the target lines by the given per-line weights
+ * (which may be d).  A weight of 0 gets 0: its remainder is 0, and the
+ * units left over go to larger remainders first, of which there are always
+ * more than units; so only the others are allocated over. */
 static ec_status allocate_over_targets(ec__pricing *pc, const ec__promo_result *pr, int64_t amount,
                                        const int64_t *weights, int64_t *d)
 {
     ec_price_result *r = pc->r;
-    for (uint32_t k = 0; k < pr->tgt_n; k++) r->w[k] = weights[TARGET(pc, pr, k)];
-    EC_TRY(ec_money_allocate(amount, r->w, pr->tgt_n, r->parts));
-    for (uint32_t k = 0; k < pr->tgt_n; k++) d[TARGET(pc, pr, k)] = r->parts[k];
+    const uint32_t *targets = r->targets + pr->tgt_off;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < pr->tgt_n; k++)
+        if (weights[targets[k]]) r->w[n++] = weights[targets[k]];
+    EC_TRY(ec_money_allocate(amount, r->w, n, r->parts));
+    n = 0;
+    for (uint32_t k = 0; k < pr->tgt_n; k++) {
+        uint32_t i = targets[k];
+        d[i] = weights[i] ? r->parts[n++] : 0;
+    }
     return EC_OK;
 }
 
@@ -145,6 +163,7 @@ static uint32_t keyed_groups(ec__pricing *pc, const ec__promo_result *pr, const 
     uint64_t all = 0; /* the nets or'ed: a negative one sets the top bit */
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = targets[k];
+        if (!nets[i]) continue; /* taken first, for nothing: not grouped */
         int64_t q = lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
         all |= (uint64_t)nets[i];
         if (extra) {
@@ -177,6 +196,7 @@ static ec_status unit_groups(ec__pricing *pc, const ec__promo_result *pr, const 
     *keyed = 0;
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
         uint32_t i = TARGET(pc, pr, k);
+        if (!nets[i]) continue;
         int64_t q = r->lines[i].quantity, worth = nets[i] / q, extra = nets[i] % q;
         if (extra) r->units[n++] = (ec__unit_group){0, extra, i, 2 * k, worth + 1};
         r->units[n++] = (ec__unit_group){0, q - extra, i, 2 * k + 1, worth};
@@ -229,24 +249,29 @@ static int64_t applications(const ec__pricing *pc, const ec__promotion *p,
 }
 
 /* The k*get cheapest units (by worth) are discounted, each by its worth
- * times the percent; whole groups are taken from the cheap end at once. */
+ * times the percent; whole groups are taken from the cheap end at once.
+ * *ngroups: the groups in r->units, those taken with key UINT64_MAX (0
+ * when nothing of worth is free). */
 static ec_status buy_x_get_y(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
-                             const int64_t *nets, int64_t *d)
+                             const int64_t *nets, int64_t *d, uint32_t *ngroups)
 {
     ec_price_result *r = pc->r;
     const uint32_t *targets = r->targets + pr->tgt_off;
     uint32_t n = 0;
     int keyed = 0;
-    int64_t units = 0;
-    int shared = pr->tgt_off == 0 && pr->tgt_n == r->nlines; /* every line */
+    *ngroups = 0;
+    int64_t units = 0, worthless = 0; /* worthless: units of lines at 0 */
     for (uint32_t k = 0; k < pr->tgt_n; k++) {
-        if (!shared) units += r->lines[targets[k]].quantity; /* <= 1000 * 1e6: no overflow */
+        int64_t q = r->lines[targets[k]].quantity; /* units <= 1000 * 1e6: no overflow */
+        units += q;
+        worthless += nets[targets[k]] ? 0 : q;
         d[targets[k]] = 0;
     }
-    if (shared) units = pc->quantity;
-    int64_t free_units = applications(pc, p, pr, units) * p->action.get; /* get <= 1e6: fits */
-    if (free_units == 0) return EC_OK; /* too few units: nothing to value */
+    /* get <= 1e6: fits; the units worth 0 are given first, for 0 */
+    int64_t free_units = applications(pc, p, pr, units) * p->action.get - worthless;
+    if (free_units <= 0) return EC_OK; /* nothing of worth is free */
     EC_TRY(unit_groups(pc, pr, nets, &n, &keyed));
+    *ngroups = n;
     while (free_units > 0) { /* there are units enough: free_units <= units */
         ec__unit_group *g = &r->units[keyed ? cheapest_key(r->units, n) : cheapest(r->units, n)];
         int64_t take = g->count < free_units ? g->count : free_units, off;
@@ -292,6 +317,7 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
 {
     const ec__action *a = &p->action;
     int64_t amount = 0;
+    uint32_t groups;
     (void)ec__money_in(&a->amount, pc->cur, &amount); /* presence checked earlier */
     switch (a->type) {
     case EC__ACT_PERCENT_OFF:
@@ -305,21 +331,35 @@ static ec_status run_action(ec__pricing *pc, const ec__promotion *p, const ec__p
     case EC__ACT_AMOUNT_OFF_ORDER:
         return amount_off_order(pc, pr, amount, nets, d);
     case EC__ACT_BUY_X_GET_Y:
-        return buy_x_get_y(pc, p, pr, nets, d);
+        return buy_x_get_y(pc, p, pr, nets, d, &groups);
     default: /* free_shipping: its value is the shipping discount */
         for (uint32_t k = 0; k < pr->tgt_n; k++) d[TARGET(pc, pr, k)] = 0;
         return EC_OK;
     }
 }
 
+/* buy_x_get_y's discounts, from the lines of the groups it took (a line's
+ * two groups give one discount). */
+static void take_groups(const ec__unit_group *units, uint32_t n, int64_t *d, taker *t)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = units[k].line;
+        if (units[k].key != UINT64_MAX || !d[i]) continue;
+        take_one(t, i, d[i]);
+        d[i] = 0;
+    }
+}
+
 /* The action of a promotion without max_discount or budget, taken as
- * computed where each line's discount depends on that line alone; 0 when
- * the action needs every line's discount first. */
+ * computed where each line's discount depends on that line alone, or on
+ * the few lines buy_x_get_y gives units of; 0 when the action needs every
+ * line's discount first. */
 static int run_direct(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr, taker *t,
-                      ec_status *st)
+                      int64_t *d, ec_status *st)
 {
     const ec__action *a = &p->action;
     int64_t amount = 0;
+    uint32_t groups;
     *st = EC_OK;
     switch (a->type) {
     case EC__ACT_PERCENT_OFF:
@@ -331,6 +371,10 @@ static int run_direct(ec__pricing *pc, const ec__promotion *p, const ec__promo_r
     case EC__ACT_FIXED_PRICE:
         (void)ec__money_in(&a->amount, pc->cur, &amount); /* presence checked earlier */
         per_unit_take(pc, pr, a->type == EC__ACT_FIXED_PRICE, amount, t);
+        return 1;
+    case EC__ACT_BUY_X_GET_Y:
+        if ((*st = buy_x_get_y(pc, p, pr, t->nets, d, &groups)) == EC_OK)
+            take_groups(pc->r->units, groups, d, t);
         return 1;
     case EC__ACT_FREE_SHIPPING: /* 0 off every line: nets are never negative */
         return 1;
@@ -344,18 +388,15 @@ ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__pr
 {
     ec_price_result *r = pc->r;
     ec_status st = EC_OK;
-    if (record != UINT32_MAX && !ec__result_reserve(r, (void **)&r->raw, &r->raw_cap,
-                                                    (size_t)r->nraw + pr->tgt_n, sizeof *r->raw))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    taker t = {nets, r->raw, r->taken, r->nraw, record, 0};
-    if ((p->max_discount.n || p->budget.n) || !run_direct(pc, p, pr, &t, &st)) {
+    taker t = {nets, r->discounts, r->disc_end, record, 0};
+    if ((p->max_discount.n || p->budget.n) || !run_direct(pc, p, pr, &t, d, &st)) {
         EC_TRY(run_action(pc, p, pr, nets, d));
         EC_TRY(apply_cap(pc, p, pr, d));
         const uint32_t *targets = r->targets + pr->tgt_off;
-        for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) take_one(&t, targets[k], d[targets[k]]);
+        for (uint32_t k = 0, n = pr->tgt_n; k < n; k++) /* those of a cap are often 0 */
+            if (d[targets[k]]) take_one(&t, targets[k], d[targets[k]]);
     }
     EC_TRY(st);
-    if (record != UINT32_MAX) r->nraw = t.nraw;
     *sum = t.total;
     return EC_OK;
 }

@@ -293,13 +293,19 @@ static void check_all_static(ec__pricing *pc)
     check_windows(pc, decided);
     check_context(pc, decided);
     check_limits(pc, decided);
+    pc->all_passing = 0;
+    /* locals: a reason's store could alias anything read through r */
+    uint8_t *reasons = r->reasons;
+    ec__promo_result *promos = r->promos;
     for (uint32_t w = 0; w < e->words; w++) {
-        uint64_t d = decided[w] | (~all[w] & ~marked[w]);
+        uint64_t on_all = all[w], d = decided[w] | (~on_all & ~marked[w]);
         for (uint64_t b = ~d; b; b &= b - 1) {
-            uint32_t pos = (w << 6) + (uint32_t)__builtin_ctzll(b);
-            r->reasons[pos] = EC__REASON_NONE;
+            uint32_t bit = (uint32_t)__builtin_ctzll(b), pos = (w << 6) + bit;
+            uint32_t every = (on_all >> bit) & 1;
+            reasons[pos] = EC__REASON_NONE;
             /* one that targets every line starts with the shared list */
-            r->promos[pos] = (ec__promo_result){.tgt_n = (all[w] >> (pos & 63)) & 1 ? nlines : 0};
+            promos[pos] = (ec__promo_result){.tgt_n = every ? nlines : 0};
+            pc->all_passing += every;
             pass[npass++] = pos;
         }
     }

@@ -58,7 +58,9 @@ typedef struct ec__line_result {
     const ec__tax_entry *tax_entry; /* its rates; NULL without tax entries */
     uint32_t tax_cat;
     int32_t tax_percent;
-    uint32_t disc_off, disc_n; /* into discounts */
+    /* into discounts: room for a discount of every promotion that may
+     * take from the line, of which the first disc_n are taken */
+    uint32_t disc_off, disc_n;
 } ec__line_result;
 
 /* Something taxed: a line (item i is line i), the shipping fee, or with
@@ -112,12 +114,6 @@ typedef struct ec__line_discount {
     uint32_t promo; /* position in cart_promos */
     int64_t amount;
 } ec__line_discount;
-
-/* A discount as it is found, before grouping by line. */
-typedef struct ec__raw_discount {
-    uint32_t promo, line;
-    int64_t amount;
-} ec__raw_discount;
 
 /* What evaluation keeps for a promotion that passed its checks; its
  * reason is in the result's reasons, and the rest is written (and read)
@@ -187,12 +183,12 @@ struct ec_price_result {
     uint32_t ncoupons, coupons_cap;
 
     /* scratch, sized with the lines */
-    ec__raw_discount *raw;
-    uint32_t nraw, raw_cap;
     uint32_t *targets; /* the first nlines: every line, shared */
     uint32_t ntargets, targets_cap;
-    uint32_t *pass; /* positions still passing, in evaluation order */
-    uint32_t npass, pass_cap;
+    /* positions still passing, in evaluation order: all of them during the
+     * checks, then the stacked ones (pass) and the exclusive ones (excl) */
+    uint32_t *pass, *excl;
+    uint32_t npass, nexcl, pass_cap;
     /* per promotion position, valid where equal to stamp (a new stamp per
      * cart spares clearing them): coupon_seen, the cart presents one of
      * its codes, and coupon_use then the first such coupon (index in
@@ -204,14 +200,21 @@ struct ec_price_result {
      * its reason is known; not started and expired, at the cart's time */
     uint64_t *seen_bits, *marked_bits, *decided_bits, *window_bits;
     uint32_t bits_cap;
+    /* per product promotion (selection order): whether the cart's
+     * context admits it, decided at a line's first try; pp_stamp << 1 |
+     * the answer, valid where the stamp is the cart's */
+    uint32_t *pp_mark;
+    uint32_t pp_cap, pp_stamp;
     ec__promo_dyn *dyn; /* per position, for EC__DYN_* promotions */
     uint32_t dyn_cap;
     struct ec__unit_group *units; /* buy_x_get_y: a line's units of one worth */
     uint32_t units_cap;
     int64_t *nets, *trial, *d;
     uint32_t scratch_cap;
-    uint8_t *taken; /* a cart promotion took more than 0 from the line */
-    uint32_t taken_cap;
+    /* per line, while a set is evaluated: where its next discount goes
+     * (from its disc_off: a line past it is discounted) */
+    uint32_t *disc_end;
+    uint32_t disc_end_cap;
     int64_t *w, *parts; /* allocation weights and parts, for items or rates */
     uint32_t alloc_cap;
 };
@@ -234,7 +237,8 @@ typedef struct ec__pricing {
     int64_t subtotal;                 /* sum of line subtotals */
     int64_t quantity;                 /* units in the cart */
     uint8_t excludable;               /* a line's SKU is in some exclude_skus */
-    uint8_t has_free;                 /* a free_shipping applied in this set */
+    uint32_t all_passing; /* promotions on every line that passed the checks before them */
+    uint32_t first_free;  /* the first free_shipping applied in this set */
     /* tax: where the cart is, and the entries found for its categories */
     ec__tax_place place;
     uint32_t ncached;
@@ -252,10 +256,12 @@ int ec__best_price_list(const ec__pricing *pc, const ec__sku_info *info, int64_t
                         ec__line_result *line);
 /* 1 when sku is in the promotion's exclude_skus. */
 int ec__promo_excluded(const ec__promotion *p, const ec__str *sku);
-/* The same for a priced line and a target, by the line's SKU entry. */
+/* The same for a priced line and a target, by the line's SKU entry (most
+ * entries are in no exclude_skus at all). */
 static inline int ec__line_excluded(const ec_ruleset *rs, const ec__target *t,
                                     const ec__sku_info *info)
 {
+    if (!info->excluded) return 0;
     uint32_t s = (uint32_t)(info - rs->skus);
     for (uint32_t i = 0; i < t->nexclude_idx; i++)
         if (t->exclude_idx[i] == s) return 1;
@@ -284,9 +290,9 @@ ec_status ec__tax_items(const ec__pricing *pc, ec__tax_item *items, uint32_t n, 
                         const ec__tax_scratch *scratch);
 
 /* Apply one cart promotion to nets; d is scratch for the line discounts
- * (room for every line).  *sum is the total.  Unless
- * record is UINT32_MAX (a trial), the discounts above 0 are recorded as
- * promotion `record`'s raw discounts and their lines marked taken. */
+ * (room for every line).  *sum is the total.  Unless record is UINT32_MAX
+ * (a trial), the discounts above 0 are recorded as promotion `record`'s,
+ * each at its line's r->disc_end. */
 ec_status ec__apply_action(ec__pricing *pc, const ec__promotion *p, const ec__promo_result *pr,
                            uint32_t record, int64_t *nets, int64_t *d, int64_t *sum);
 
@@ -301,16 +307,16 @@ ec_status ec__shipping_fee(ec__pricing *pc, const int64_t *nets, int64_t *fee);
  * result; the coupons are matched and r->marked_bits, pc->excludable set. */
 ec_status ec__check_context(ec__pricing *pc);
 /* The checks of every cart promotion that do not depend on the others,
- * in their order (promotions.c): those that pass are left on r->pass, with
- * their target lines; *any_exclusive tells whether one of them is
- * exclusive. */
-ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive);
+ * in their order (promotions.c): those that pass are left on r->pass
+ * (stacked) and r->excl (exclusive), with their target lines. */
+ec_status ec__check_promotions(ec__pricing *pc);
 /* The lines promotion `pos` works on now: for exclude_discounted, its
- * target lines less those r->taken marks; for a reward_target, the reward
- * lines (and the target units in r->dyn).  Returns the reason it fails
- * (no_target_lines, min_quantity) or EC__REASON_NONE; *failed is set when
- * out of memory (the status is then in pc->err). */
-uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed);
+ * target lines less those discounted (r->disc_end; none when `alone`,
+ * an exclusive promotion); for a reward_target, the reward lines (and the
+ * target units in r->dyn).  Returns the reason it fails (no_target_lines,
+ * min_quantity) or EC__REASON_NONE; *failed is set when out of memory (the
+ * status is then in pc->err). */
+uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, int alone, ec_status *failed);
 
 /* Whether promotion k applied (its result is kept only while it passes). */
 static inline int ec__promo_applied(const ec_price_result *r, uint32_t k)

@@ -33,15 +33,22 @@ static ec_status add_value(ec__pricing *pc, int64_t lines, int64_t ship, int64_t
     return ec__fail(pc->err, EC_OVERFLOW, NULL, "a promotion's value does not fit in 64 bits");
 }
 
-/* The lines promotion pos works on now; its reason when it has none.
- * Only exclude_discounted promotions and reward sets have lines to redo. */
-static ec_status lines_now(ec__pricing *pc, uint32_t pos, uint8_t *reason)
+/* The lines promotion pos works on now (`alone`: with no other applied);
+ * its reason when it has none.  Only exclude_discounted promotions and
+ * reward sets have lines to redo. */
+static ec_status lines_now(ec__pricing *pc, uint32_t pos, int alone, uint8_t *reason)
 {
     ec_status st = EC_OK;
     *reason = EC__REASON_NONE;
     if (pc->rs->cart_checks[pos].dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
-        *reason = ec__promo_lines(pc, pos, &st);
+        *reason = ec__promo_lines(pc, pos, alone, &st);
     return st;
+}
+
+/* A set starts recording: no discounts on any line yet. */
+static void start_recording(ec_price_result *r)
+{
+    for (uint32_t i = 0; i < r->nlines; i++) r->disc_end[i] = r->lines[i].disc_off;
 }
 
 static int is_free_shipping(const ec__promotion *p)
@@ -49,8 +56,10 @@ static int is_free_shipping(const ec__promotion *p)
     return p->action.type == EC__ACT_FREE_SHIPPING;
 }
 
-/* Apply promotion pos to r->nets as part of the stacked set. */
-static ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total, int *stopped)
+/* Apply promotion pos to r->nets as part of the stacked set (inline: the
+ * stacked loop calls it for most promotions of every cart). */
+static EC__INLINE ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total,
+                                          int *stopped)
 {
     ec_price_result *r = pc->r;
     const ec__promo_check *c = &pc->rs->cart_checks[pos];
@@ -63,7 +72,7 @@ static ec_status apply_stacked(ec__pricing *pc, uint32_t pos, int64_t *total, in
     }
     pr->applied = 1;
     EC_TRY(add_value(pc, *total, pr->amount, total));
-    pc->has_free |= free;
+    if (free && pos < pc->first_free) pc->first_free = pos; /* a group's best comes early */
     *stopped = c->stacking == EC__STOP;
     return EC_OK;
 }
@@ -77,13 +86,14 @@ static ec_status try_member(ec__pricing *pc, uint32_t pos, int64_t *value)
     ec__promo_result *pr = &r->promos[pos];
     int64_t lines = 0, ship = 0;
     uint8_t *reason = &r->reasons[pos];
-    EC_TRY(lines_now(pc, pos, reason));
+    EC_TRY(lines_now(pc, pos, 0, reason));
     if (!*reason && pr->tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
     if (*reason) return EC_OK;
     memcpy(r->trial, r->nets, r->nlines * sizeof *r->trial);
     EC_TRY(ec__apply_action(pc, p, pr, UINT32_MAX, r->trial, r->d, &lines));
     /* the first free_shipping of the set takes the whole shipping discount */
-    EC_TRY(shipping_value(pc, r->trial, is_free_shipping(p) && !pc->has_free, &ship));
+    EC_TRY(
+        shipping_value(pc, r->trial, is_free_shipping(p) && pc->first_free == UINT32_MAX, &ship));
     return add_value(pc, lines, ship, value);
 }
 
@@ -108,12 +118,12 @@ static ec_status run_group(ec__pricing *pc, uint32_t g, int64_t *total, int *sto
         if (pos != best && !r->reasons[pos]) r->reasons[pos] = EC__REASON_NOT_BEST_IN_GROUP;
     }
     uint8_t reason; /* the lines again: another member's trial used the room */
-    EC_TRY(lines_now(pc, best, &reason));
+    EC_TRY(lines_now(pc, best, 0, &reason));
     return apply_stacked(pc, best, total, stopped);
 }
 
-/* Every passing non-exclusive promotion in order, on r->nets; records
- * their discounts and returns the set's value. */
+/* Every passing stacked promotion in order, on r->nets; records their
+ * discounts and returns the set's value. */
 static ec_status run_stacked(ec__pricing *pc, int64_t *value)
 {
     ec_price_result *r = pc->r;
@@ -123,32 +133,39 @@ static ec_status run_stacked(ec__pricing *pc, int64_t *value)
     uint32_t g = 0; /* the next group to reach; numbered by first member */
     uint32_t reach = rs->ngroups ? rs->group_pos[rs->group_off[0]] : UINT32_MAX;
     int64_t total = 0, ship;
-    r->nraw = 0;
-    pc->has_free = 0;
+    start_recording(r);
+    pc->first_free = UINT32_MAX;
     reset_nets(pc, r->nets);
-    memset(r->taken, 0, r->nlines);
-    for (uint32_t k = 0; k < r->npass; k++) {
-        uint32_t pos = r->pass[k];
-        const ec__promo_check *c = &checks[pos];
+    /* locals: evaluating a promotion changes none of these */
+    const uint32_t *pass = r->pass;
+    const ec__promo_result *promos = r->promos;
+    uint8_t *reasons = r->reasons;
+    for (uint32_t k = 0, npass = r->npass; k < npass; k++) {
+        uint32_t pos = pass[k];
+        uint8_t dyn = checks[pos].dyn, reason = reasons[pos];
         if (pos >= reach) {
             for (; g < rs->ngroups && rs->group_pos[rs->group_off[g]] <= pos; g++)
                 if (!stopped) EC_TRY(run_group(pc, g, &total, &stopped));
             reach = g < rs->ngroups ? rs->group_pos[rs->group_off[g]] : UINT32_MAX;
+            reason = reasons[pos];
         }
-        uint8_t *reason = &r->reasons[pos];
-        if (c->stacking == EC__EXCLUSIVE || *reason || r->promos[pos].applied) continue;
-        if (c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
-            EC_TRY(lines_now(pc, pos, reason));
-        if (!*reason && stopped) *reason = EC__REASON_STOPPED;
-        if (!*reason && r->promos[pos].tier_miss) *reason = EC__REASON_MIN_SUBTOTAL;
-        if (!*reason) EC_TRY(apply_stacked(pc, pos, &total, &stopped));
+        if (reason || ((dyn & EC__DYN_GROUP) && promos[pos].applied)) continue; /* its group's */
+        if (dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD))
+            EC_TRY(lines_now(pc, pos, 0, &reason));
+        if (!reason && stopped) reason = EC__REASON_STOPPED;
+        if (!reason && promos[pos].tier_miss) reason = EC__REASON_MIN_SUBTOTAL;
+        if (reason)
+            reasons[pos] = reason;
+        else
+            EC_TRY(apply_stacked(pc, pos, &total, &stopped));
     }
-    EC_TRY(shipping_value(pc, r->nets, pc->has_free, &ship));
+    EC_TRY(shipping_value(pc, r->nets, pc->first_free != UINT32_MAX, &ship));
     return add_value(pc, total, ship, value);
 }
 
 /* One exclusive promotion alone on the unit prices' nets; record when
- * final. *lines receives its line discounts. */
+ * final (the recording started anew). *lines receives its line
+ * discounts. */
 static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *lines,
                            int64_t *value)
 {
@@ -159,8 +176,7 @@ static ec_status run_alone(ec__pricing *pc, uint32_t pos, int record, int64_t *l
     /* trials work on their own nets so that the stacked set's survive */
     int64_t ship, *nets = record ? r->nets : r->trial;
     reset_nets(pc, nets);
-    memset(r->taken, 0, r->nlines);
-    EC_TRY(lines_now(pc, pos, &reason));
+    EC_TRY(lines_now(pc, pos, 1, &reason));
     if (reason) { /* alone, its lines are those its checks found */
         *lines = *value = 0;
         r->reasons[pos] = reason;
@@ -179,11 +195,9 @@ static ec_status best_exclusive(ec__pricing *pc, int64_t stacked, uint32_t *winn
     ec_price_result *r = pc->r;
     int64_t best = stacked, v, lines;
     *winner = UINT32_MAX;
-    for (uint32_t k = 0; k < r->npass; k++) {
-        uint32_t pos = r->pass[k];
-        const ec__promotion *p = r->promo_list[pos];
+    for (uint32_t k = 0; k < r->nexcl; k++) {
+        uint32_t pos = r->excl[k];
         ec__promo_result *pr = &r->promos[pos];
-        if (p->stacking != EC__EXCLUSIVE) continue;
         if (pr->tier_miss) {
             r->reasons[pos] = EC__REASON_MIN_SUBTOTAL;
             continue;
@@ -215,60 +229,50 @@ static ec_status apply_winner(ec__pricing *pc, uint32_t winner)
             *reason = EC__REASON_EXCLUDED;
         }
     }
-    r->nraw = 0;
+    start_recording(r);
     r->reasons[winner] = EC__REASON_NONE;
     r->promos[winner].applied = 1;
+    pc->first_free = is_free_shipping(r->promo_list[winner]) ? winner : UINT32_MAX;
     return run_alone(pc, winner, 1, &lines, &v);
 }
 
-/* Group raw discounts by line, keeping evaluation order within a line. */
-static ec_status group_discounts(ec__pricing *pc)
+/* The discounts each line took, in evaluation order. */
+static void count_discounts(ec_price_result *r)
 {
-    ec_price_result *r = pc->r;
-    if (!ec__result_reserve(r, (void **)&r->discounts, &r->discounts_cap, r->nraw,
-                            sizeof *r->discounts))
-        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].disc_n = 0;
-    for (uint32_t k = 0; k < r->nraw; k++) r->lines[r->raw[k].line].disc_n++;
-    for (uint32_t i = 0, off = 0; i < r->nlines; i++) {
-        r->lines[i].disc_off = off;
-        off += r->lines[i].disc_n;
-        r->lines[i].disc_n = 0;
+    r->ndiscounts = 0;
+    for (uint32_t i = 0; i < r->nlines; i++) {
+        r->lines[i].disc_n = r->disc_end[i] - r->lines[i].disc_off;
+        r->ndiscounts += r->lines[i].disc_n;
     }
-    for (uint32_t k = 0; k < r->nraw; k++) {
-        ec__line_result *l = &r->lines[r->raw[k].line];
-        r->discounts[l->disc_off + l->disc_n++] =
-            (ec__line_discount){r->raw[k].promo, r->raw[k].amount};
-    }
-    r->ndiscounts = r->nraw;
-    return EC_OK;
 }
 
-/* The shipping discount goes to the first applied free_shipping (every
- * applied promotion is on the pass list). */
+/* The shipping discount goes to the first applied free_shipping. */
 static ec_status free_shipping(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    for (uint32_t k = 0; k < r->npass; k++) {
-        uint32_t pos = r->pass[k];
-        if (!r->promos[pos].applied || !is_free_shipping(r->promo_list[pos])) continue;
-        EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
-        EC_TRY(add_value(pc, r->promos[pos].amount, r->shipping_discount, &r->promos[pos].amount));
-        r->ship_promo = pos;
-        break;
-    }
+    uint32_t pos = pc->first_free;
+    if (pos == UINT32_MAX) return EC_OK;
+    EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_discount));
+    EC_TRY(add_value(pc, r->promos[pos].amount, r->shipping_discount, &r->promos[pos].amount));
+    r->ship_promo = pos;
     return EC_OK;
 }
 
 /* A coupon is applied when an applied promotion used it: the first of the
- * promotion's codes the cart presents that is not used up. */
+ * promotion's codes the cart presents that is not used up.  Each known
+ * coupon asks the promotions holding its code. */
 static void coupon_statuses(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
-    for (uint32_t k = 0; k < r->npass && r->ncoupons; k++) {
-        uint32_t pos = r->pass[k];
-        if (!r->promos[pos].applied || !r->promo_list[pos]->ncoupons) continue;
-        r->coupons[r->coupon_use[pos]].status = EC__COUPON_APPLIED;
+    const ec_ruleset *rs = pc->rs;
+    for (uint32_t k = 0; k < r->ncoupons; k++) {
+        uint32_t id = r->coupons[k].id;
+        if (id == EC__SYM_NONE) continue;
+        for (uint32_t i = rs->code_off[id]; i < rs->code_off[id + 1]; i++) {
+            uint32_t pos = rs->code_pos[i];
+            if (ec__promo_applied(r, pos) && r->coupon_use[pos] == k)
+                r->coupons[k].status = EC__COUPON_APPLIED;
+        }
     }
 }
 
@@ -277,27 +281,28 @@ ec_status ec__price_promotions(ec__pricing *pc)
     ec_price_result *r = pc->r;
     const ec_ruleset *rs = pc->rs;
     size_t n = rs->ncart_promos;
+    void **const lists[] = {(void **)&r->pass, (void **)&r->excl};
     if (!ec__result_reserve(r, (void **)&r->promos, &r->promos_cap, n, sizeof *r->promos) ||
-        !ec__result_reserve(r, (void **)&r->pass, &r->pass_cap, n, sizeof *r->pass) ||
+        (r->pass_cap < n &&
+         !ec__result_reserve_same(r, lists, 2, &r->pass_cap, n, sizeof *r->pass)) ||
         !ec__result_reserve(r, (void **)&r->coupons, &r->coupons_cap, pc->cart->ncoupons,
                             sizeof *r->coupons))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
     r->promo_list = rs->cart_promos;
     r->json_heads = rs->cart_json_heads;
     r->npromos = (uint32_t)n;
-    r->ntargets = r->nraw = 0;
+    r->ntargets = 0;
     r->ship_promo = UINT32_MAX;
-    int any_exclusive;
-    EC_TRY(ec__check_promotions(pc, &any_exclusive));
+    EC_TRY(ec__check_promotions(pc));
     int64_t stacked = 0; /* set by run_stacked; the compiler cannot tell */
     uint32_t winner = UINT32_MAX;
     EC_TRY(run_stacked(pc, &stacked));
-    if (any_exclusive) {
+    if (r->nexcl) {
         EC_TRY(best_exclusive(pc, stacked, &winner));
         if (winner != UINT32_MAX) EC_TRY(apply_winner(pc, winner));
     }
     for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].net = r->nets[i];
-    EC_TRY(group_discounts(pc));
+    count_discounts(r);
     EC_TRY(free_shipping(pc));
     coupon_statuses(pc);
     return EC_OK;

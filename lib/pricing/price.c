@@ -17,7 +17,8 @@ static void clear_result(ec_price_result *r)
     r->shipping_relief = 0;
     r->shipping_entry = NULL;
     r->ship_promo = UINT32_MAX;
-    r->nlines = r->ndiscounts = r->npromos = r->ncoupons = r->ntargets = r->nraw = r->npass = 0;
+    r->nlines = r->ndiscounts = r->npromos = r->ncoupons = r->ntargets = r->npass = 0;
+    r->nexcl = 0;
     r->nitems = r->nrate_tax = r->nsums = 0;
 }
 
@@ -26,8 +27,9 @@ static ec_status reserve_lines(ec_price_result *r, uint32_t n, ec_error *err)
 {
     void **const per_line[] = {(void **)&r->nets, (void **)&r->trial, (void **)&r->d};
     void **const alloc[] = {(void **)&r->w, (void **)&r->parts};
-    int ok = ec__result_reserve(r, (void **)&r->lines, &r->lines_cap, n, sizeof *r->lines) &&
-             ec__result_reserve(r, (void **)&r->taken, &r->taken_cap, n + 1, 1);
+    int ok =
+        ec__result_reserve(r, (void **)&r->lines, &r->lines_cap, n, sizeof *r->lines) &&
+        ec__result_reserve(r, (void **)&r->disc_end, &r->disc_end_cap, n + 1, sizeof *r->disc_end);
     if (ok && r->scratch_cap < n + 1)
         ok = ec__result_reserve_same(r, per_line, 3, &r->scratch_cap, n + 1, 8);
     if (ok && r->alloc_cap < n + 1)

@@ -20,39 +20,52 @@
  * order and without visiting promotions that target nothing here.  The
  * first nlines targets are every line, shared by the promotions that
  * target all lines; a list of its own starts after them, so tgt_off 0
- * still means "no list yet" during the second pass. */
+ * still means "no list yet" during the second pass.
+ *
+ * Each line also gets room for its discounts: one from each promotion
+ * that may take from it (those on every line that passed, those its SKU
+ * entry lists as targeting or rewarding it, those rewarding every line),
+ * so that a promotion writes a discount where it stays. */
 static ec_status index_targets(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     const uint32_t *refs = pc->rs->promo_refs;
-    size_t total = r->nlines;
-    for (uint32_t i = 0; i < r->nlines; i++) {
+    const uint8_t *reasons = r->reasons;
+    ec__promo_result *promos = r->promos;
+    uint32_t room = pc->all_passing + pc->rs->nall_reward, disc = 0, nlines = r->nlines;
+    size_t total = nlines;
+    for (uint32_t i = 0; i < nlines; i++) {
         const ec__sku_info *info = r->lines[i].info;
         for (uint32_t k = 0; k < info->cp_n; k++) {
             uint32_t pos = refs[info->cp_off + k];
-            if (!r->reasons[pos]) r->promos[pos].tgt_n++;
+            if (!reasons[pos]) promos[pos].tgt_n++;
         }
         total += info->cp_n;
     }
     if (!ec__result_reserve(r, (void **)&r->targets, &r->targets_cap, total, sizeof *r->targets))
         return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
-    uint32_t off = r->nlines;
-    for (uint32_t i = 0; i < r->nlines; i++) {
+    uint32_t off = nlines, *targets = r->targets;
+    for (uint32_t i = 0; i < nlines; i++) {
         const ec__sku_info *info = r->lines[i].info;
-        r->targets[i] = i;
+        targets[i] = i;
+        r->lines[i].disc_off = disc; /* at most a discount per promotion and line */
+        disc += room + info->cp_n + info->rw_n;
         for (uint32_t k = 0; k < info->cp_n; k++) {
             uint32_t pos = refs[info->cp_off + k];
-            ec__promo_result *pr = &r->promos[pos];
-            if (r->reasons[pos]) continue;
+            ec__promo_result *pr = &promos[pos];
+            if (reasons[pos]) continue;
             if (pr->tgt_off == 0) {
                 pr->tgt_off = off;
                 off += pr->tgt_n;
                 pr->tgt_n = 0;
             }
-            r->targets[pr->tgt_off + pr->tgt_n++] = i;
+            targets[pr->tgt_off + pr->tgt_n++] = i;
         }
     }
     r->ntargets = off;
+    if (!ec__result_reserve(r, (void **)&r->discounts, &r->discounts_cap, disc,
+                            sizeof *r->discounts))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
     return EC_OK;
 }
 
@@ -139,7 +152,7 @@ static int not_on_sale(const ec_price_result *r, uint32_t i)
 
 static int not_discounted(const ec_price_result *r, uint32_t i)
 {
-    return r->lines[i].product_promo == NULL && !r->taken[i];
+    return r->lines[i].product_promo == NULL && r->disc_end[i] == r->lines[i].disc_off;
 }
 
 /* The tier with the greatest min_subtotal <= the target subtotals. */
@@ -197,49 +210,57 @@ static ec_status keep_lines(ec__pricing *pc, uint32_t pos)
     return pc->rs->cart_checks[pos].dyn & EC__DYN_REWARD ? reward_lines(pc, pos, dyn) : EC_OK;
 }
 
-/* The checks on target lines, for the promotions that passed the others;
- * the pass list keeps those that still pass. */
-static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity, int *any_exclusive)
+/* The lines of a promotion that passed the other checks, and the checks
+ * on them: *reason is the first that fails, or EC__REASON_NONE. */
+static ec_status check_targets(ec__pricing *pc, uint32_t pos, int64_t cart_quantity,
+                               uint8_t *reason)
 {
-    /* locals: the stores below could alias anything read through r or pc */
+    ec_price_result *r = pc->r;
+    const ec__promo_check *c = &pc->rs->cart_checks[pos];
+    ec__promo_result *pr = &r->promos[pos];
+    *reason = EC__REASON_NONE;
+    if (c->flags & EC__CHK_ALL_LINES) {
+        pr->tgt_off = 0; /* the shared list of every line, unless some are excluded */
+        pr->tgt_n = r->nlines;
+        if ((c->flags & EC__CHK_EXCLUDES) && pc->excludable)
+            EC_TRY(all_lines_targets(pc, &r->promo_list[pos]->target, &pr->tgt_off, &pr->tgt_n));
+    }
+    if (c->dyn & EC__DYN_EXCLUDE_DISCOUNTED)
+        EC_TRY(filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_on_sale));
+    /* most promotions have no quantity or tier to check on their lines */
+    if (!((c->flags & EC__CHK_PLAIN_TARGETS) && pr->tgt_n) &&
+        (*reason = target_reason(pc, pos, cart_quantity)))
+        return EC_OK;
+    return c->dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD) ? keep_lines(pc, pos) : EC_OK;
+}
+
+/* The checks on target lines, for the promotions that passed the others:
+ * those that still pass stay on the pass list, or go on the exclusive
+ * list. */
+static ec_status check_all_targets(ec__pricing *pc, int64_t cart_quantity)
+{
     ec_price_result *r = pc->r;
     const ec__promo_check *checks = pc->rs->cart_checks;
-    ec__promo_result *promos = r->promos;
-    uint32_t *pass = r->pass, npass = r->npass, nlines = r->nlines, kept = 0;
-    int exclusive = 0;
+    /* locals: the stores below could alias anything read through r */
+    uint32_t *pass = r->pass, *excl = r->excl, npass = r->npass, kept = 0, nexcl = 0;
     for (uint32_t k = 0; k < npass; k++) {
         uint32_t pos = pass[k];
-        const ec__promo_check *c = &checks[pos];
-        uint8_t flags = c->flags, dyn = c->dyn;
-        ec__promo_result *pr = &promos[pos];
-        if (flags & EC__CHK_TARGETS_DONE) { /* its lines are set and never empty */
+        /* a promotion whose lines are set and never empty has nothing to check */
+        if (!(checks[pos].flags & EC__CHK_TARGETS_DONE)) {
+            EC_TRY(check_targets(pc, pos, cart_quantity, &r->reasons[pos]));
+            if (r->reasons[pos]) continue;
+        }
+        if (checks[pos].stacking == EC__EXCLUSIVE)
+            excl[nexcl++] = pos;
+        else
             pass[kept++] = pos;
-            exclusive |= c->stacking == EC__EXCLUSIVE;
-            continue;
-        }
-        if (flags & EC__CHK_ALL_LINES) {
-            pr->tgt_off = 0; /* the shared list of every line, unless some are excluded */
-            pr->tgt_n = nlines;
-            if ((flags & EC__CHK_EXCLUDES) && pc->excludable)
-                EC_TRY(
-                    all_lines_targets(pc, &r->promo_list[pos]->target, &pr->tgt_off, &pr->tgt_n));
-        }
-        if (dyn & EC__DYN_EXCLUDE_DISCOUNTED)
-            EC_TRY(filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_on_sale));
-        /* most promotions have no quantity or tier to check on their lines */
-        if (!((flags & EC__CHK_PLAIN_TARGETS) && pr->tgt_n) &&
-            (r->reasons[pos] = target_reason(pc, pos, cart_quantity)))
-            continue;
-        if (dyn & (EC__DYN_EXCLUDE_DISCOUNTED | EC__DYN_REWARD)) EC_TRY(keep_lines(pc, pos));
-        pass[kept++] = pos;
-        exclusive |= c->stacking == EC__EXCLUSIVE;
     }
     r->npass = kept;
-    *any_exclusive = exclusive;
+    r->nexcl = nexcl;
     return EC_OK;
 }
 
-ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive)
+ec_status ec__check_promotions(ec__pricing *pc)
 {
     ec_price_result *r = pc->r;
     int64_t quantity = 0;
@@ -247,13 +268,14 @@ ec_status ec__check_promotions(ec__pricing *pc, int *any_exclusive)
     pc->quantity = quantity;
     EC_TRY(ec__check_context(pc));
     EC_TRY(index_targets(pc));
-    return check_all_targets(pc, quantity, any_exclusive);
+    return check_all_targets(pc, quantity);
 }
 
 /* ---- lines at evaluation ------------------------------------------------------------- */
 
-uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed)
+uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, int alone, ec_status *failed)
 {
+    int (*keep)(const ec_price_result *, uint32_t) = alone ? not_on_sale : not_discounted;
     ec_price_result *r = pc->r;
     uint8_t dyn = pc->rs->cart_checks[pos].dyn;
     ec__promo_result *pr = &r->promos[pos];
@@ -265,10 +287,9 @@ uint8_t ec__promo_lines(ec__pricing *pc, uint32_t pos, ec_status *failed)
     pr->tgt_off = d->base_off;
     pr->tgt_n = d->base_n;
     if (dyn & EC__DYN_EXCLUDE_DISCOUNTED) {
-        if ((*failed = filter_lines(pc, &pr->tgt_off, &pr->tgt_n, not_discounted)) != EC_OK)
+        if ((*failed = filter_lines(pc, &pr->tgt_off, &pr->tgt_n, keep)) != EC_OK)
             return EC__REASON_NONE;
-        if ((dyn & EC__DYN_REWARD) &&
-            (*failed = filter_lines(pc, &rw_off, &rw_n, not_discounted)) != EC_OK)
+        if ((dyn & EC__DYN_REWARD) && (*failed = filter_lines(pc, &rw_off, &rw_n, keep)) != EC_OK)
             return EC__REASON_NONE;
         if ((reason = target_reason(pc, pos, -1))) return reason;
     }

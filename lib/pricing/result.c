@@ -24,12 +24,12 @@ ec_price_result *ec_price_result_new_ex(const ec_allocator *alloc)
 void ec_price_result_free(ec_price_result *r)
 {
     if (!r) return;
-    void *arrays[] = {r->lines,      r->discounts,  r->promos,    r->coupons,     r->targets,
-                      r->nets,       r->trial,      r->d,         r->w,           r->parts,
-                      r->raw,        r->pass,       r->reasons,   r->units,       r->coupon_seen,
-                      r->dyn,        r->coupon_use, r->taken,     r->items,       r->rate_tax,
-                      r->sums,       r->shares,     r->seen_bits, r->marked_bits, r->decided_bits,
-                      r->window_bits};
+    void *arrays[] = {r->lines,       r->discounts,  r->promos,    r->coupons,     r->targets,
+                      r->nets,        r->trial,      r->d,         r->w,           r->parts,
+                      r->pass,        r->excl,       r->reasons,   r->units,       r->coupon_seen,
+                      r->dyn,         r->coupon_use, r->disc_end,  r->items,       r->rate_tax,
+                      r->sums,        r->shares,     r->seen_bits, r->marked_bits, r->decided_bits,
+                      r->window_bits, r->pp_mark};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) ec__dealloc(r->alloc, arrays[i]);
     ec_allocator copy = r->alloc_copy;
     ec__dealloc(r->alloc ? &copy : NULL, r);

@@ -179,14 +179,15 @@ static ec_status summarize(ec__pricing *pc)
     const ec__tax_entry *last = NULL;
     uint32_t at[EC__TAX_MAX_RATES];
     r->nsums = 0;
-    for (uint32_t k = 0; k < r->nitems; k++) {
-        const ec__tax_item *it = &r->items[k];
-        for (uint32_t j = 0; j < it->e->nrates; j++) {
-            if (it->e != last) EC_TRY(sum_of(pc, &it->e->rates[j], &at[j]));
-            EC_TRY(ec__money_add(r->sums[at[j]].amount, r->rate_tax[it->off + j],
-                                 &r->sums[at[j]].amount));
-        }
-        last = it->e;
+    for (uint32_t k = 0, n = r->nitems; k < n; k++) {
+        const ec__tax_entry *e = r->items[k].e;
+        const int64_t *amounts = r->rate_tax + r->items[k].off;
+        for (uint32_t j = 0; j < e->nrates && e != last; j++)
+            EC_TRY(sum_of(pc, &e->rates[j], &at[j]));
+        ec__tax_sum *sums = r->sums; /* sum_of may have moved them */
+        for (uint32_t j = 0; j < e->nrates; j++)
+            EC_TRY(ec__money_add(sums[at[j]].amount, amounts[j], &sums[at[j]].amount));
+        last = e;
     }
     return EC_OK;
 }
@@ -231,8 +232,11 @@ ec_status ec__price_tax(ec__pricing *pc)
         EC_TRY(ec__shipping_fee(pc, r->nets, &r->shipping_price));
         if (r->shipping_discount > r->shipping_price) r->shipping_discount = r->shipping_price;
     }
-    for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].tax = r->lines[i].relief = 0;
-    ec_status st = pc->rs->ntaxes ? tax_all(pc) : EC_OK; /* else every tax stays 0 */
+    ec_status st = EC_OK;
+    if (pc->rs->ntaxes) /* every line's tax and relief */
+        st = tax_all(pc);
+    else
+        for (uint32_t i = 0; i < r->nlines; i++) r->lines[i].tax = r->lines[i].relief = 0;
     if (st == EC_NO_MEMORY) return st;
     if (st != EC_OK) return ec__fail(pc->err, EC_OVERFLOW, NULL, "the tax does not fit in 64 bits");
     r->subtotal = r->discount = r->tax = r->total = 0;

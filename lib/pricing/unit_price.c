@@ -92,6 +92,32 @@ ec_status ec__product_promo_price(const ec__pricing *pc, const ec__promotion *p,
     }
 }
 
+/* Whether the context admits product promotion pos: a cart's lines try
+ * the same few promotions again and again, so a cart decides each once
+ * (batch repricing, without a result, prices one item). */
+static int admits(const ec__pricing *pc, uint32_t pos, const ec__promotion *p)
+{
+    ec_price_result *r = pc->r;
+    if (r && r->pp_mark[pos] >> 1 == r->pp_stamp) return r->pp_mark[pos] & 1;
+    int ok = ec__context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window);
+    if (r) r->pp_mark[pos] = r->pp_stamp << 1 | (uint32_t)ok;
+    return ok;
+}
+
+/* A new cart: room for the marks of admits(), all stale. */
+static ec_status new_marks(ec__pricing *pc)
+{
+    ec_price_result *r = pc->r;
+    uint32_t n = pc->rs->nproduct_promos, cap = r->pp_cap;
+    if (!ec__result_reserve(r, (void **)&r->pp_mark, &r->pp_cap, n, sizeof *r->pp_mark))
+        return ec__fail(pc->err, EC_NO_MEMORY, NULL, NULL);
+    if (cap < r->pp_cap || ++r->pp_stamp >> 31) { /* new room, or the stamps wrap */
+        memset(r->pp_mark, 0, (size_t)r->pp_cap * sizeof *r->pp_mark);
+        r->pp_stamp = 1;
+    }
+    return EC_OK;
+}
+
 /* Product promotion pos for the line, when it matches the context and has
  * the cart's currency (and, from the every-line list, does not exclude
  * it): *found is set. */
@@ -102,7 +128,7 @@ static ec_status try_product_promo(const ec__pricing *pc, ec__line_result *line,
     int usable;
     int64_t unit;
     *found = 0;
-    if (!ec__context_matches(pc, &p->groups, &p->channels, &p->countries, &p->window)) return EC_OK;
+    if (!admits(pc, pos, p)) return EC_OK;
     if (from_all && ec__line_excluded(pc->rs, &p->target, line->info)) return EC_OK;
     EC_TRY(ec__product_promo_price(pc, p, line->list_price, &unit, &usable));
     if (!usable) return EC_OK;
@@ -166,6 +192,7 @@ no_price:
 
 ec_status ec__price_units(ec__pricing *pc)
 {
+    EC_TRY(new_marks(pc));
     for (uint32_t i = 0; i < pc->cart->nlines; i++) EC_TRY(price_line(pc, i));
     return EC_OK;
 }

@@ -13,7 +13,12 @@
  * the most specific down: the distinct prefix lengths of its postal code,
  * its region, its country, "*".  Entries under one key differ only in their
  * tax classes, and two whose classes overlap (or are both empty) are the
- * same rule twice: refused when the index is built. */
+ * same rule twice: refused when the index is built.
+ *
+ * Most carts name a country and nothing else the table keys on (no region,
+ * postal prefix or tax class that some entry uses): their entry depends on
+ * the country and the category alone, and the index keeps those answers
+ * in a small table, found by the same probes when it is built. */
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +45,13 @@ struct ec__tax_index {
      * << 1 | any_region): most tables use one, so most probes are skipped */
     uint8_t postal_shapes;
     uint8_t has_classes; /* some entry names tax classes */
+    uint8_t has_regions; /* some entry names a region */
+    /* the entries of places that name a country only: row (per country
+     * symbol, 0 for any other) times ncols + column - 1 (per category
+     * symbol, 0 when no entry names it); NULL when too large */
+    const ec__tax_entry **by_country;
+    uint32_t (*row_col)[2]; /* per symbol */
+    uint32_t ncols;
 };
 
 /* ---- keys ------------------------------------------------------------------------ */
@@ -136,6 +148,7 @@ static ec_status add_keys(builder *b, uint32_t i)
         b->pairs[b->npairs++][1] = i;
     }
     ix->has_classes |= e->classes.n > 0;
+    ix->has_regions |= e->region != EC__SYM_NONE;
     return EC_OK;
 }
 
@@ -219,8 +232,69 @@ void ec__tax_index_free(ec_ruleset *rs)
     if (!rs->tax_index) return;
     ec__dealloc(rs->alloc, rs->tax_index->slots);
     ec__dealloc(rs->alloc, rs->tax_index->entries);
+    ec__dealloc(rs->alloc, (void *)rs->tax_index->by_country);
+    ec__dealloc(rs->alloc, rs->tax_index->row_col);
     ec__dealloc(rs->alloc, rs->tax_index);
     rs->tax_index = NULL;
+}
+
+/* ---- places that name a country only -------------------------------------------------- */
+
+/* A place whose entry depends on its country and the category alone. */
+static int country_only(const ec__tax_index *ix, const ec__tax_place *pl)
+{
+    return (pl->npostal == 0 || ix->nlens == 0) &&
+           (pl->region == EC__SYM_NONE || !ix->has_regions) &&
+           (pl->tax_class == EC__SYM_NONE || !ix->has_classes);
+}
+
+static const ec__tax_entry *by_country(const ec_ruleset *rs, const ec__tax_place *pl, uint32_t cat)
+{
+    const ec__tax_index *ix = rs->tax_index;
+    uint32_t row = pl->country < rs->nsymbols ? ix->row_col[pl->country][0] : 0;
+    uint32_t col = cat < rs->nsymbols ? ix->row_col[cat][1] : 0;
+    return col ? ix->by_country[(size_t)row * ix->ncols + col - 1] : NULL;
+}
+
+/* A row per country the entries name (row 0: every other country, and
+ * none), a column per category, each cell found by ec__tax_find(); a
+ * table far larger than the entries (many countries times many
+ * categories) is not built, and those places probe. */
+static ec_status index_countries(ec_ruleset *rs, ec_error *err)
+{
+    ec__tax_index *ix = rs->tax_index;
+    uint32_t nsym = rs->nsymbols, rows = 1;
+    ix->row_col = ec__calloc(rs->alloc, (size_t)nsym + 1, sizeof *ix->row_col);
+    uint32_t *country = ec__calloc(rs->alloc, (size_t)rs->ntaxes + 2, sizeof *country);
+    uint32_t *cat = ec__calloc(rs->alloc, (size_t)rs->ntaxes + 1, sizeof *cat);
+    ec_status st = ix->row_col && country && cat ? EC_OK : ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+    for (uint32_t i = 0; i < rs->ntaxes && st == EC_OK; i++) {
+        const ec__tax_entry *e = &rs->taxes[i];
+        if (e->country < nsym && !ix->row_col[e->country][0]) {
+            ix->row_col[e->country][0] = rows;
+            country[rows++] = e->country;
+        }
+        if (e->cat < nsym && !ix->row_col[e->cat][1]) {
+            cat[ix->ncols++] = e->cat;
+            ix->row_col[e->cat][1] = ix->ncols;
+        }
+    }
+    size_t cells = (size_t)rows * ix->ncols;
+    if (st == EC_OK && cells <= 16 * (size_t)rs->ntaxes + 256) {
+        const ec__tax_entry **t = ec__calloc(rs->alloc, cells + 1, sizeof *t);
+        ec__tax_place pl = {.region = EC__SYM_NONE, .tax_class = EC__SYM_NONE};
+        country[0] = EC__SYM_NONE;
+        for (uint32_t r = 0; t && r < rows; r++)
+            for (uint32_t c = 0; c < ix->ncols; c++) {
+                pl.country = country[r];
+                t[(size_t)r * ix->ncols + c] = ec__tax_find(rs, &pl, cat[c]);
+            }
+        ix->by_country = t;
+        if (!t) st = ec__fail(err, EC_NO_MEMORY, NULL, NULL);
+    }
+    ec__dealloc(rs->alloc, country);
+    ec__dealloc(rs->alloc, cat);
+    return st;
 }
 
 ec_status ec__tax_index_build(ec_ruleset *rs, ec_error *err)
@@ -245,6 +319,7 @@ ec_status ec__tax_index_build(ec_ruleset *rs, ec_error *err)
         st = check_conflicts(&b, err);
     }
     ec__dealloc(rs->alloc, b.pairs);
+    if (st == EC_OK) st = index_countries(rs, err);
     return st; /* on failure the ruleset is freed, and the index with it */
 }
 
@@ -312,6 +387,8 @@ const ec__tax_entry *ec__tax_find(const ec_ruleset *rs, const ec__tax_place *pl,
 {
     pick wc = {0}, wo = {0};
     if (!rs->tax_index || cat == EC__SYM_NONE) return NULL;
+    if (rs->tax_index->by_country && country_only(rs->tax_index, pl))
+        return by_country(rs, pl, cat);
     int classes = rs->tax_index->has_classes && pl->tax_class != EC__SYM_NONE;
     if (pl->npostal && rs->tax_index->nlens) probe_postal(rs, pl, cat, &wc, &wo);
     if (pl->region != EC__SYM_NONE && !FOUND) {

@@ -52,6 +52,37 @@ static void test_promotions_units_worth_current_net(void)
     th_fx_close(&f);
 }
 
+/* A line an earlier promotion took to 0 gives nothing to the later ones:
+ * its units are buy_x_get_y's cheapest (free for nothing), an allocation
+ * passes it by, a capped percent takes 0 from it. */
+static void test_promotions_lines_at_zero(void)
+{
+    th_fx f;
+    OPEN_PROMOS("{'id':'FREEB','priority':3,'target':{'skus':['B']},"
+                "'action':{'type':'percent_off','percent':'100'}},"
+                "{'id':'B2G1','priority':1,'action':{'type':'buy_x_get_y','buy':2,'get':1}}");
+    RECART("A*2 B");
+    PRICE_OK(); /* 3 units, 1 free: B's, worth 0 */
+    PROMOS("FREEB=500 B2G1:no_discount");
+    RECART("A*2 B C*3");
+    PRICE_OK(); /* 6 units, 2 free: B's for nothing, then an A (1000 < 2000) */
+    PROMOS("FREEB=500 B2G1=1000");
+    LINES(discount, "1000 500 0");
+    th_fx_close(&f);
+    OPEN_PROMOS("{'id':'FREEB','priority':3,'target':{'skus':['B']},"
+                "'action':{'type':'percent_off','percent':'100'}},"
+                "{'id':'ORD','priority':2,'action':{'type':'amount_off_order','amount':'1.00'}},"
+                "{'id':'CAP','priority':1,'max_discount':'1.00',"
+                "'action':{'type':'percent_off','percent':'10'}}");
+    RECART("A B C");
+    PRICE_OK(); /* ORD by 1000:0:2000: 33.3 and 66.7, the unit left to C's larger
+                 * remainder; CAP: 10% of 967 and 1933 is 97 + 193 = 290, capped to
+                 * 100 by 97:193: 33.4 and 66.6, the unit left to C's again */
+    PROMOS("FREEB=500 ORD=100 CAP=100");
+    LINES(discount, "66 500 134");
+    th_fx_close(&f);
+}
+
 /* One that takes nothing has not applied: it stops nothing, and a coupon
  * only it carries is not_applicable. */
 static void test_promotions_no_discount(void)
@@ -400,6 +431,7 @@ static void test_promotions_service_counts(void)
 static CU_TestInfo combine_tests[] = {
     {"units_worth_current_net", test_promotions_units_worth_current_net},
     {"no_discount", test_promotions_no_discount},
+    {"lines_at_zero", test_promotions_lines_at_zero},
     {"group_of_three", test_promotions_group_of_three},
     {"group_and_exclusive", test_promotions_group_and_exclusive},
     {"exclude_discounted", test_promotions_exclude_discounted},

@@ -139,6 +139,48 @@ static void test_tax_specificity(void)
     th_fx_close(&f);
 }
 
+/* Entries keyed on country and category only: a cart's region, postal
+ * code or tax class changes nothing, and a country without an entry of
+ * its own takes the "*" one; the same with so many countries and
+ * categories that the index probes for them instead of tabling them. */
+static void test_tax_country_and_category_only(void)
+{
+    th_fx f;
+    OPEN_TAX("", "{'category':'standard','country':'DE','percent':'19'},"
+                 "{'category':'standard','country':'*','percent':'20'},"
+                 "{'category':'reduced','country':'DE','percent':'7'}");
+    const char *const carts[][2] = {
+        {"A country=DE", "standard@19=190"},
+        {"A country=DE region=DE-BE postal=10115 class=b2b", "standard@19=190"},
+        {"A country=FR", "standard@20=200"},
+        {"A", "standard@20=200"}, /* no country: "*" */
+        {"B country=DE", "reduced@7=175"},
+    };
+    for (size_t k = 0; k < sizeof carts / sizeof carts[0]; k++) {
+        RECART(carts[k][0]);
+        PRICE_OK();
+        LTAXES(0, carts[k][1]);
+    }
+    RECART("B country=FR");
+    PRICE_FAILS(EC_NO_TAX_RATE, "lines[0].sku"); /* no "*" entry for reduced */
+    th_fx_close(&f);
+    char tax[4096] = "{'category':'standard','country':'*','percent':'20'},"
+                     "{'category':'standard','country':'C07','percent':'7'}";
+    for (int k = 0; k < 40; k++) /* 41 rows (40 countries, the others) of 41 categories: probed */
+        snprintf(tax + strlen(tax), sizeof tax - strlen(tax),
+                 ",{'category':'k%02d','country':'C%02d','percent':'1'}", k, k);
+    OPEN_TAX("", tax);
+    RECART("A country=C07");
+    PRICE_OK();
+    LTAXES(0, "standard@7=70");
+    RECART("A country=C08");
+    PRICE_OK();
+    LTAXES(0, "standard@20=200");
+    RECART("B country=C07");
+    PRICE_FAILS(EC_NO_TAX_RATE, "lines[0].sku");
+    th_fx_close(&f);
+}
+
 static void test_tax_canada_gst_qst_hst(void)
 {
     th_fx f;
@@ -422,6 +464,7 @@ static CU_TestInfo jurisdiction_tests[] = {
     {"us_state_county_city", test_tax_us_state_county_city},
     {"postal_codes_normalized", test_tax_postal_codes_normalized},
     {"specificity", test_tax_specificity},
+    {"country_and_category_only", test_tax_country_and_category_only},
     {"without_entries", test_tax_without_entries},
     {"reprice_place", test_tax_reprice_place},
     CU_TEST_INFO_NULL,
