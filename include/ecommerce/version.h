@@ -12,7 +12,7 @@
 #include "export.h"
 
 #define EC_VERSION_MAJOR 0
-#define EC_VERSION_MINOR 1
+#define EC_VERSION_MINOR 2
 #define EC_VERSION_PATCH 0
 
 #define EC__STR2(x) #x

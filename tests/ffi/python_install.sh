@@ -47,7 +47,7 @@ for left in build dist ecommerce.egg-info; do
     [ -e "$PKG/$left" ] && bad "the install left $PKG/$left"
 done
 site=$("$T/v/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-if [ -f "$site/ecommerce/py.typed" ] && [ -f "$site/ecommerce-0.1.0.dist-info/LICENSE" ]; then ok; else
+if [ -f "$site/ecommerce/py.typed" ] && [ -f "$site/ecommerce-0.2.0.dist-info/LICENSE" ]; then ok; else
     bad "the installed package lacks py.typed or its LICENSE"
 fi
 

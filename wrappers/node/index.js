@@ -27,7 +27,7 @@ export { ENV_VAR, LibraryNotFoundError } from './lib/native.js';
 export { OrderMachine, apply, createOrder, createOrderJSON, defaultMachine, newOrderId } from './lib/orders.js';
 export { Ruleset, price } from './lib/pricing.js';
 
-/** The loaded library's version string ("0.1.0"). */
+/** The loaded library's version string ("0.2.0"). */
 export function libraryVersion() {
   return api.version;
 }

@@ -43,11 +43,11 @@ from .pricing import Ruleset, price
 _api = load()
 
 #: Version of this package (follows the library's).
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def library_version() -> str:
-    """The loaded library's version string ("0.1.0")."""
+    """The loaded library's version string ("0.2.0")."""
     return _api.version
 
 
