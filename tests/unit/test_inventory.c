@@ -11,14 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecommerce.h"
-#include "inventory/inventory_internal.h"
+#include "inventory_fixture.h"
 
 /* ---- helpers ------------------------------------------------------------------------ */
-
-#define T0 INT64_C(1795860000000000) /* 2026-11-28T10:00:00Z */
-#define SEC INT64_C(1000000)
-#define MIN (60 * SEC)
 
 ec_error ti_fresh(void)
 {
@@ -26,25 +21,6 @@ ec_error ti_fresh(void)
     ec_error_clear(&e);
     return e;
 }
-
-#define EXPECT_ERR(st, e, status, fld)                                                             \
-    do {                                                                                           \
-        ec_status st_ = (st);                                                                      \
-        if (st_ != (status) || (e).code != (int32_t)(status) || strcmp((e).field, (fld)) != 0)     \
-            fprintf(stderr, "\n  %s:%d: got %s at '%s' (%s), want %s at '%s'\n", __FILE__,         \
-                    __LINE__, ec_status_name(st_), (e).field, (e).message, ec_status_name(status), \
-                    (fld));                                                                        \
-        CU_ASSERT_EQUAL(st_, (status));                                                            \
-        CU_ASSERT_EQUAL((e).code, (int32_t)(status));                                              \
-        CU_ASSERT_STRING_EQUAL((e).field, (fld));                                                  \
-    } while (0)
-
-#define CHECK_CONSISTENT(inv)                                                                      \
-    do {                                                                                           \
-        const char *why_ = ec__inventory_check(inv);                                               \
-        if (why_) fprintf(stderr, "\n  %s:%d: inconsistent: %s\n", __FILE__, __LINE__, why_);      \
-        CU_ASSERT_PTR_NULL(why_);                                                                  \
-    } while (0)
 
 void ti_stock(ec_inventory *inv, const char *sku, const char *loc, int64_t on_hand, int64_t safety,
               int64_t backorder)

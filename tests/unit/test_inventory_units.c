@@ -9,39 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecommerce.h"
-#include "inventory/inventory_internal.h"
-
-#define T0 INT64_C(1795860000000000) /* 2026-11-28T10:00:00Z */
-
-#define EXPECT_ERR(st, e, status, fld)                                                             \
-    do {                                                                                           \
-        ec_status st_ = (st);                                                                      \
-        if (st_ != (status) || (e).code != (int32_t)(status) || strcmp((e).field, (fld)) != 0)     \
-            fprintf(stderr, "\n  %s:%d: got %s at '%s' (%s), want %s at '%s'\n", __FILE__,         \
-                    __LINE__, ec_status_name(st_), (e).field, (e).message, ec_status_name(status), \
-                    (fld));                                                                        \
-        CU_ASSERT_EQUAL(st_, (status));                                                            \
-        CU_ASSERT_STRING_EQUAL((e).field, (fld));                                                  \
-    } while (0)
-
-#define CHECK_CONSISTENT(inv)                                                                      \
-    do {                                                                                           \
-        const char *why_ = ec__inventory_check(inv);                                               \
-        if (why_) fprintf(stderr, "\n  %s:%d: inconsistent: %s\n", __FILE__, __LINE__, why_);      \
-        CU_ASSERT_PTR_NULL(why_);                                                                  \
-    } while (0)
-
-/* Helpers defined in test_inventory.c. */
-ec_error ti_fresh(void);
-void ti_stock(ec_inventory *inv, const char *sku, const char *loc, int64_t on_hand, int64_t safety,
-              int64_t backorder);
-ec_status ti_reserve(ec_inventory *inv, ec_inventory_result *res, const char *id, const char *lines,
-                     int64_t ttl, int64_t at, const char *locs, int single, ec_error *err);
-int64_t ti_avail_at(ec_inventory *inv, const char *sku, const char *loc, int64_t at);
-int64_t ti_on_hand(ec_inventory *inv, const char *sku, const char *loc);
-int32_t ti_status_of(ec_inventory *inv, const char *id);
-ec_inventory *ti_shop(void);
+#include "inventory_fixture.h"
 
 typedef ec_status (*units_fn)(ec_inventory *, const ec_inventory_request *, ec_inventory_result *,
                               ec_error *);
