@@ -27,6 +27,18 @@
 #include "ecommerce/pricing.h"
 #include "ecommerce/ruleset.h"
 
+/* ---- random sequences ---------------------------------------------------------- */
+
+/* splitmix64: the next value of the sequence that *state seeds, so that a
+ * property test applies the same operations on every run. */
+static inline uint64_t th_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
 /* ---- documents --------------------------------------------------------------- */
 
 /* A malloc'd copy of sq with every ' replaced by "; free() it. */

@@ -10,22 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecommerce.h"
-#include "helpers.h"
-#include "inventory/inventory_internal.h"
-
-#define T0 INT64_C(1795860000000000) /* 2026-11-28T10:00:00Z */
-
-#define EXPECT_ERR(st, e, status, fld)                                                             \
-    th_expect_error((st), &(e), (status), (fld), __FILE__, __LINE__)
-
-ec_error ti_fresh(void);
-void ti_stock(ec_inventory *inv, const char *sku, const char *loc, int64_t on_hand, int64_t safety,
-              int64_t backorder);
-ec_status ti_reserve(ec_inventory *inv, ec_inventory_result *res, const char *id, const char *lines,
-                     int64_t ttl, int64_t at, const char *locs, int single, ec_error *err);
-int64_t ti_avail_at(ec_inventory *inv, const char *sku, const char *loc, int64_t at);
-int64_t ti_on_hand(ec_inventory *inv, const char *sku, const char *loc);
+#include "inventory_fixture.h"
 
 /* A transfer made from "loc:qty,loc:qty". */
 static ec_escrow_transfer *transfer(const char *id, int32_t kind, const char *from, const char *to,

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "ecommerce.h"
+#include "helpers.h"
 #include "inventory/inventory_internal.h"
 
 enum { NREG = 3, NSKU = 4, NLOC = 3, MAXRES = 1 << 16 };
@@ -45,10 +46,7 @@ static const char *const loc_names[NLOC] = {"l0", "l1", "l2"};
 static uint64_t rng_state;
 static uint64_t next_u64(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return th_splitmix64(&rng_state);
 }
 static int rnd(int n)
 {
