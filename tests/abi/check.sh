@@ -259,7 +259,10 @@ done
 
 build_and_run "C program, shared (pkg-config --cflags --libs)" "$CC" -std=c11 -Wall -Wextra \
     -Werror "${pc_cflags[@]}" "$tmp/version.c" "${pc_libs[@]}"
-if LD_LIBRARY_PATH=$libdir ldd "$tmp/prog" 2>/dev/null | grep -q "$libdir/libecommerce.so.$MAJOR"; then
+# ldd's whole output first: grep -q stops reading at the match, and under
+# pipefail the SIGPIPE that ldd may then get would fail the pipeline.
+loaded=$(LD_LIBRARY_PATH=$libdir ldd "$tmp/prog" 2>/dev/null || true)
+if grep -q "$libdir/libecommerce.so.$MAJOR" <<<"$loaded"; then
     ok "it loads the installed libecommerce.so.$MAJOR"
 else
     bad "it does not load $libdir/libecommerce.so.$MAJOR"
