@@ -1,7 +1,7 @@
 /* inventory_fixture.h - what the typed inventory tests share: the time
  * base, the refusal and consistency checks, and the helpers (ti_*) that
- * test_inventory.c defines for test_inventory_lifecycle.c and
- * test_inventory_units.c. */
+ * test_inventory.c defines for test_inventory_lifecycle.c,
+ * test_inventory_units.c and test_escrow.c. */
 #ifndef EC_TEST_INVENTORY_FIXTURE_H
 #define EC_TEST_INVENTORY_FIXTURE_H
 
