@@ -71,6 +71,41 @@ if ecomd_harness.USE_PG:
             pgtemp.stop(d)
             shutil.rmtree(d, ignore_errors=True)
 
+    def _executes(prepare):
+        """The statements' executions in the server's log (log_statement
+        all) while ecomd with --store-prepare PREPARE makes reservations."""
+        import pgtemp
+        d = tempfile.mkdtemp(prefix="ecomd-pgprep-")
+        try:
+            port = pgtemp.start(d)
+            pgtemp.psql(port, "ALTER SYSTEM SET log_statement = 'all'")
+            pgtemp.psql(port, "SELECT pg_reload_conf()")
+            with Server(store=pgtemp.uri(port), args=["--store-prepare", prepare]) as s:
+                eq(s.request("PUT", "/v1/stock/A/berlin", {"on_hand": 10}).status, 200, "stock")
+                for i in range(3):
+                    eq(_reserve(s, "A", 1, "prep-%d" % i).status, 201, "reservation %d" % i)
+            with open(os.path.join(d, "pg", "server.log"), encoding="utf-8", errors="replace") as f:
+                return [l.split("LOG:  execute ", 1)[1] for l in f if "LOG:  execute " in l]
+        finally:
+            pgtemp.stop(d)
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_pg_statements_prepared_once_per_connection():
+        runs = _executes("on")
+        named = [r for r in runs if r.startswith("ecomd_")]
+        check(len(named) > 10, "statements run by name: %d of %d" % (len(named), len(runs)))
+        eq([r for r in runs if r.startswith("<unnamed>")], [], "nothing runs unprepared")
+        # One name a text: the reservations' statements ran three times
+        # each under the name they were prepared with.
+        by_name = {}
+        for r in named:
+            name, text = r.split(": ", 1)
+            check(by_name.setdefault(name, text) == text, "%s is one statement" % name)
+        check(max(named.count(r) for r in set(named)) >= 3, "a name executed again")
+        runs = _executes("off")
+        check(runs and all(r.startswith("<unnamed>") for r in runs),
+              "--store-prepare off prepares nothing")
+
     def test_pg_instances_starting_together_migrate_once():
         base = Server()
         servers, errors = [], []

@@ -54,6 +54,9 @@ static const char usage[] =
     "  --pool-wait-ms MS        PostgreSQL: a request waits this long for a free\n"
     "                           connection, /readyz this long for SELECT 1, then\n"
     "                           503 (2000)\n"
+    "  --store-prepare on|off   PostgreSQL: prepare each statement once per\n"
+    "                           connection; off for a pooler in transaction mode\n"
+    "                           that does not keep prepared statements (on)\n"
     "  --events nats://HOST:PORT  publish every outbox event to this NATS\n"
     "                           JetStream (several: comma-separated URLs;\n"
     "                           user:password@ or a token@ in a URL)\n"
@@ -126,6 +129,7 @@ static const setting options[] = {
     OPT("store-connections", "ECOMD_STORE_CONNECTIONS", T_UINT, store_connections, 10000),
     OPT("store-timeout-ms", "ECOMD_STORE_TIMEOUT_MS", T_UINT, store_timeout_ms, 3600000),
     OPT("pool-wait-ms", "ECOMD_POOL_WAIT_MS", T_UINT, pool_wait_ms, 3600000),
+    OPT("store-prepare", "ECOMD_STORE_PREPARE", T_SWITCH, store_prepare, 0),
     OPT("events", "ECOMD_EVENTS", T_STR, events_url, 0),
     OPT("events-stream", "ECOMD_EVENTS_STREAM", T_STR, events_stream, 0),
     OPT("events-batch", "ECOMD_EVENTS_BATCH", T_UINT, events_batch, 10000),
@@ -263,6 +267,7 @@ static void defaults(ecomd_config *cfg)
     cfg->events_ttl = 604800;
     cfg->store_timeout_ms = 5000;
     cfg->pool_wait_ms = 2000;
+    cfg->store_prepare = 1;
     cfg->events_stream = "ECOM";
     cfg->events_batch = 256;
     cfg->events_poll_ms = 100;

@@ -49,6 +49,7 @@ typedef struct ecomd_config {
     unsigned store_connections;
     unsigned store_timeout_ms;
     unsigned pool_wait_ms;
+    int store_prepare; /* PostgreSQL: 1 prepares each statement once per connection */
     /* The outbox relay (relay.c), when events_url is set; `ecomd relay`
      * runs it alone (relay_only), serving only the probes and metrics. */
     const char *events_url;    /* nats://host:port[,nats://...] */

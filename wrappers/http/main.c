@@ -196,7 +196,8 @@ static int open_all(ecomd_server *srv)
     srv->rules = ecomd_rules_new();
     if (!srv->metrics || !srv->rules) return 1;
     unsigned pool = srv->cfg.store_connections ? srv->cfg.store_connections : srv->cfg.threads + 2;
-    ecomd_pg_options opt = {pool, srv->cfg.store_timeout_ms, srv->cfg.pool_wait_ms, srv};
+    ecomd_pg_options opt = {pool, srv->cfg.store_timeout_ms, srv->cfg.pool_wait_ms, srv,
+                            srv->cfg.store_prepare};
     srv->store = ecomd_store_open(srv->cfg.store, &opt);
     if (!srv->store || !ecomd_store_observe(srv->store)) return 1;
     if (srv->cfg.relay_only) return 0; /* no rules, stock or requests: the relay alone */

@@ -274,6 +274,7 @@ typedef struct ecomd_pg_options {
     unsigned timeout_ms;            /* statement_timeout; ecomd waits this + 1 s for an answer */
     unsigned wait_ms;               /* for a free connection, and for /readyz's SELECT 1 */
     const struct ecomd_server *log; /* labels of the store's log lines (may be NULL) */
+    int prepare;                    /* prepare statements once per connection */
 } ecomd_pg_options;
 
 /* Open the store a --store value names, "sqlite:PATH" or a PostgreSQL

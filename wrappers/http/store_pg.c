@@ -338,8 +338,10 @@ static void pg_close(ecomd_store *base)
 {
     pg_store *s = (pg_store *)base;
     if (!s) return;
-    for (unsigned i = 0; s->conns && i < s->nconns; i++)
+    for (unsigned i = 0; s->conns && i < s->nconns; i++) {
         if (s->conns[i].db) PQfinish(s->conns[i].db);
+        pg_stmts_clear(&s->conns[i].stmts);
+    }
     free(s->conns);
     free(s->conninfo);
     if (s->pool_ready) {
@@ -398,6 +400,7 @@ ecomd_store *ecomd_store_pg_open(const char *conninfo, const ecomd_pg_options *o
     s->base.ops = &pg_ops;
     s->timeout_ms = opt->timeout_ms;
     s->wait_ms = opt->wait_ms;
+    s->prepare = opt->prepare;
     s->log = opt->log;
     snprintf(s->begin_write, sizeof s->begin_write,
              "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = %u",

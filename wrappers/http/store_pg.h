@@ -21,11 +21,31 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ecommerce.h"
 #include "store.h"
 
 typedef struct pg_store pg_store;
+
+/* The statements a connection has prepared (store_pg_stmts.c): a text's
+ * name is ecomd_N. */
+#define PG_STMT_NAME 16
+typedef struct pg_stmt {
+    uint64_t hash; /* 0: an empty slot */
+    char *sql;
+    unsigned name;
+} pg_stmt;
+typedef struct pg_stmts {
+    pg_stmt *slots;
+    unsigned n;
+} pg_stmts;
+
+/* 1 and the name when the text is prepared; 0 and the name to prepare it
+ * under; -1 when it is to run unprepared (the table is full). */
+int pg_stmts_lookup(pg_stmts *t, const char *sql, char name[PG_STMT_NAME]);
+void pg_stmts_add(pg_stmts *t, const char *sql);
+void pg_stmts_clear(pg_stmts *t);
 
 typedef struct pg_conn {
     PGconn *db;         /* NULL once dropped (and in the pool's stand-in) */
@@ -34,6 +54,7 @@ typedef struct pg_conn {
     int unreachable;    /* no answer in time, or no connection: not retried */
     unsigned answer_ms; /* longest wait for one round trip; 0: no limit */
     pg_store *store;
+    pg_stmts stmts; /* prepared on this session */
 } pg_conn;
 
 struct pg_store {
@@ -48,6 +69,7 @@ struct pg_store {
     pg_conn none;
     unsigned timeout_ms; /* statement_timeout of every transaction */
     unsigned wait_ms;    /* for a free connection; for /readyz's ping */
+    int prepare;         /* prepare statements (--store-prepare) */
     const struct ecomd_server *log;
     int pool_ready;
     char begin_write[96]; /* BEGIN and SET LOCAL statement_timeout */

@@ -58,6 +58,7 @@ static void pg_drop(pg_conn *c)
     if (c->db) PQfinish(c->db);
     c->db = NULL;
     c->broken = 1;
+    pg_stmts_clear(&c->stmts);
 }
 
 /* ---- one round trip with a deadline ---------------------------------------------------- */
@@ -76,17 +77,10 @@ static int pg_wait(PGconn *db, short events, int64_t deadline_ns)
     }
 }
 
-/* Send one statement and collect what PQexec would return: the last result,
+/* Collect what PQexec would return for what was sent: the last result,
  * or the first error.  Sets *late when the deadline passed. */
-static PGresult *pg_exec(pg_conn *c, const char *sql, int n, const char *const *vals,
-                         const int *lens, const int *fmts, int binary, int *late)
+static PGresult *pg_collect(pg_conn *c, int64_t deadline, int *late)
 {
-    int64_t deadline = c->answer_ms ? ecomd_mono_ns() + (int64_t)c->answer_ms * 1000000 : 0;
-    /* Without parameters the simple protocol, which also takes several
-     * statements at once (the migrations, BEGIN with its settings). */
-    int sent = n == 0 && !binary ? PQsendQuery(c->db, sql)
-                                 : PQsendQueryParams(c->db, sql, n, NULL, vals, lens, fmts, binary);
-    if (!sent) return NULL;
     int flushed;
     while ((flushed = PQflush(c->db)) == 1) {
         if (!pg_wait(c->db, POLLIN | POLLOUT, deadline)) return *late = 1, NULL;
@@ -118,14 +112,57 @@ static PGresult *pg_exec(pg_conn *c, const char *sql, int n, const char *const *
     return keep;
 }
 
+/* Prepare sql under its name when this session has not yet: 1 when it may
+ * run by name, 0 when it runs unprepared, -1 with *out (NULL or the
+ * error) when preparing failed. */
+static int pg_prepare(pg_conn *c, const char *sql, int n, char name[PG_STMT_NAME], int64_t deadline,
+                      int *late, PGresult **out)
+{
+    int known = pg_stmts_lookup(&c->stmts, sql, name);
+    if (known != 0) return known > 0;
+    if (!PQsendPrepare(c->db, name, sql, n, NULL)) return *out = NULL, -1;
+    PGresult *res = pg_collect(c, deadline, late);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) return *out = res, -1;
+    PQclear(res);
+    pg_stmts_add(&c->stmts, sql);
+    return 1;
+}
+
+/* Send one statement and collect its result (pg_collect).  Without
+ * parameters the simple protocol, which also takes several statements at
+ * once (the migrations, BEGIN with its settings); with them, by name once
+ * prepared (store_pg_stmts.c). */
+static PGresult *pg_exec(pg_conn *c, const char *sql, int n, const char *const *vals,
+                         const int *lens, const int *fmts, int binary, int *late)
+{
+    int64_t deadline = c->answer_ms ? ecomd_mono_ns() + (int64_t)c->answer_ms * 1000000 : 0;
+    int sent;
+    if (n == 0 && !binary) {
+        sent = PQsendQuery(c->db, sql);
+    } else {
+        char name[PG_STMT_NAME];
+        PGresult *failed = NULL;
+        int named = c->store && c->store->prepare
+                        ? pg_prepare(c, sql, n, name, deadline, late, &failed)
+                        : 0;
+        if (named < 0) return failed;
+        sent = named ? PQsendQueryPrepared(c->db, name, n, vals, lens, fmts, binary)
+                     : PQsendQueryParams(c->db, sql, n, NULL, vals, lens, fmts, binary);
+    }
+    return sent ? pg_collect(c, deadline, late) : NULL;
+}
+
 /* SQLSTATEs after which the session is no use: the connection is gone
- * (class 08), the server shuts down or restarts (57P01-57P03), or the host
- * is no longer the primary (25006: a failover demoted it). */
+ * (class 08), the server shuts down or restarts (57P01-57P03), the host
+ * is no longer the primary (25006: a failover demoted it), or a prepared
+ * statement no longer fits its tables (0A000, "cached plan must not change
+ * result type", after another instance's migration): a new session
+ * prepares afresh. */
 static int pg_lost(const char *code)
 {
-    return code &&
-           (strncmp(code, "08", 2) == 0 || strcmp(code, "57P01") == 0 ||
-            strcmp(code, "57P02") == 0 || strcmp(code, "57P03") == 0 || strcmp(code, "25006") == 0);
+    return code && (strncmp(code, "08", 2) == 0 || strcmp(code, "57P01") == 0 ||
+                    strcmp(code, "57P02") == 0 || strcmp(code, "57P03") == 0 ||
+                    strcmp(code, "25006") == 0 || strcmp(code, "0A000") == 0);
 }
 
 PGresult *pg_run(pg_conn *c, const char *sql, int n, const char *const *vals, const int *lens,
@@ -184,6 +221,7 @@ int pg_connect(pg_store *s, pg_conn *c)
 {
     if (c == &s->none) return 0;
     if (c->db) PQfinish(c->db);
+    pg_stmts_clear(&c->stmts);
     const char *values[sizeof conn_keys / sizeof conn_keys[0]];
     memcpy(values, conn_defaults, sizeof conn_defaults);
     values[sizeof conn_defaults / sizeof conn_defaults[0]] = s->conninfo;
