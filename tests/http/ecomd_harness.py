@@ -232,6 +232,23 @@ class Server:
         self.cleanup()
 
 
+def second_instance(first, args=()):
+    """Another ecomd on first's store (its SQLite file, or its schema on
+    PostgreSQL), returned once it serves first's ruleset version."""
+    other = Server(directory=first.dir, rules=None, args=args,
+                   store="sqlite:" + first.store_path())
+    try:
+        deadline = time.time() + 5
+        while other.request("GET", "/v1/rules").header("ETag") != \
+                first.request("GET", "/v1/rules").header("ETag"):
+            check(time.time() < deadline, "the second instance has the rules")
+            time.sleep(0.1)
+    except BaseException:
+        other.cleanup()
+        raise
+    return other
+
+
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
