@@ -306,10 +306,17 @@ class Cluster:
         return "postgresql://%s:%s@%s:%d/%s?connect_timeout=3" % (user, PASSWORD, HOST,
                                                                  self.pg[name]["port"], db)
 
+    def socket_uri(self, name, db="postgres"):
+        """The superuser on the node's own Unix socket: a check of a node
+        reaches that node's server and no other."""
+        return "postgresql://postgres:%s@/%s?host=%s&port=%d&connect_timeout=3" % (
+            PASSWORD, db, os.path.join(self.dir, name), self.pg[name]["port"])
+
     def psql(self, name, sql, db="postgres"):
         """Rows of sql run directly on one node, as the superuser."""
         out = subprocess.run([os.path.join(pgtemp.BIN, "psql"), "-X", "-q", "-A", "-t", "-F",
-                              "\t", "-v", "ON_ERROR_STOP=1", self.uri(name, db), "-c", sql],
+                              "\t", "-v", "ON_ERROR_STOP=1", self.socket_uri(name, db), "-c",
+                              sql],
                              capture_output=True, text=True, timeout=20)
         if out.returncode != 0:
             raise RuntimeError("%s: %s" % (name, out.stderr.strip()))

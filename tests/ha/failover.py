@@ -129,6 +129,12 @@ def outage(records, t0, t1):
     return (min(ok) - t0 if ok else None), max(r[3] for r in failures) - t0
 
 
+# Who answers a session: its data directory, port, recovery state and
+# timeline, asked in the session that then writes.
+WHO = ("SELECT current_setting('data_directory'), inet_server_port(), pg_is_in_recovery(),"
+       " (SELECT timeline_id FROM pg_control_checkpoint())")
+
+
 def brief(roles):
     return {n: r and (r.get("role"), r.get("state"), r.get("timeline")) for n, r in roles.items()}
 
@@ -371,18 +377,27 @@ class Stage:
         c = self.cluster
         lead = c.leader()
         before = c.roles(list(NODES))
-        took, problems = [], []
+        took, problems, answered = [], [], {}
         for n in NODES:
             try:
-                c.psql(n, "INSERT INTO ha_probe(node) VALUES ('%s')" % n)
+                # Which server answered, in the session that wrote.
+                answered[n] = c.psql(n, WHO + "; INSERT INTO ha_probe(node) VALUES ('%s')" % n)
                 took.append(n)
             except RuntimeError as e:
                 if "read-only" not in str(e):
                     problems.append("%s: unexpected answer to the write probe: %s" % (n, e))
         if took != [lead]:
             after = c.roles(list(NODES))
-            problems.append("nodes that took a direct write: %s (primary %s); roles and timelines"
-                            " before %s, after %s" % (took, lead, brief(before), brief(after)))
+            problems.append("nodes that took a direct write: %s (primary %s); the sessions that"
+                            " wrote were on %s; the nodes' ports %s; roles and timelines before"
+                            " %s, after %s" % (took, lead, answered,
+                                              {n: c.pg[n]["port"] for n in NODES},
+                                              brief(before), brief(after)))
+            for n in took:
+                if n != lead:
+                    print("---- last lines of %s.log" % n)
+                    print("".join(open(os.path.join(self.dir, n + ".log"),
+                                       errors="replace").readlines()[-40:]), end="")
         want = "SELECT count(*) FROM ha_probe WHERE node = '%s'" % lead
         c.wait(lambda: all(self.replayed(n, want) for n in NODES), 30,
                "every node to replay the probe write")
