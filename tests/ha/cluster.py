@@ -312,11 +312,12 @@ class Cluster:
         return "postgresql://postgres:%s@/%s?host=%s&port=%d&connect_timeout=3" % (
             PASSWORD, db, os.path.join(self.dir, name), self.pg[name]["port"])
 
-    def psql(self, name, sql, db="postgres"):
-        """Rows of sql run directly on one node, as the superuser."""
+    def psql(self, name, sql, db="postgres", tcp=False):
+        """Rows of sql run directly on one node, as the superuser (on its
+        socket, or on its TCP port as the instances reach it)."""
+        uri = self.uri(name, db) if tcp else self.socket_uri(name, db)
         out = subprocess.run([os.path.join(pgtemp.BIN, "psql"), "-X", "-q", "-A", "-t", "-F",
-                              "\t", "-v", "ON_ERROR_STOP=1", self.socket_uri(name, db), "-c",
-                              sql],
+                              "\t", "-v", "ON_ERROR_STOP=1", uri, "-c", sql],
                              capture_output=True, text=True, timeout=20)
         if out.returncode != 0:
             raise RuntimeError("%s: %s" % (name, out.stderr.strip()))

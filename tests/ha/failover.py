@@ -421,6 +421,18 @@ class Stage:
         timelines = {n: r and r.get("timeline") for n, r in c.roles(list(NODES)).items()}
         return took, same, timelines, problems
 
+    def tcp_answers(self):
+        """Which server answers each node's TCP port (the instances' way in):
+        the node's own, by its data directory."""
+        c, out = self.cluster, {}
+        for n in NODES:
+            try:
+                got = c.psql(n, "SELECT current_setting('data_directory')", tcp=True)[0][0]
+                out[n] = "yes" if got == c.pg[n]["data"] else "NO (%s)" % got
+            except (RuntimeError, subprocess.TimeoutExpired, IndexError) as e:
+                out[n] = "NO (%s)" % str(e)[:60]
+        return out
+
     # ---- figures ---------------------------------------------------------------------------
 
     def figures(self, c):
@@ -511,6 +523,8 @@ class Stage:
                                        for k, v in same.items())))
         print("  %-58s %s" % ("timeline per node", " ".join(
             "%s=%s" % kv for kv in sorted(timelines.items()))))
+        print("  %-58s %s" % ("each node's TCP port answered by that node", " ".join(
+            "%s=%s" % kv for kv in sorted(self.tcp_answers().items()))))
         problems += node_problems
         return load.finish(problems)
 
