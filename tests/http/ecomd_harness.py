@@ -259,6 +259,18 @@ def eq(got, want, what):
         raise AssertionError("%s: got %r, want %r" % (what, got, want))
 
 
+def wait_until(cond, what, timeout=15.0):
+    """cond()'s first true value, asked every 100 ms for up to timeout
+    seconds; an AssertionError naming what was awaited otherwise."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
 # The number of the regions' migration, the one after the lists'
 # (LISTS_MIGRATION).
 REGIONS_MIGRATION = 11

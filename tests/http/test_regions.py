@@ -12,7 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ecomd_harness import Server, check, eq, free_port, keygen
+from ecomd_harness import Server, check, eq, free_port, keygen, wait_until
 from test_openapi import Recorder, load_spec
 
 PERIOD_MS = 200
@@ -31,16 +31,6 @@ def regions(east_args=(), west_args=(), east_keys=None, west_keys=None):
         east.cleanup()
         raise
     return east, west
-
-
-def wait_for(cond, what, timeout=15.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def stock(s, sku, key=None):
@@ -84,14 +74,14 @@ def test_rights_move_toward_demand_and_are_conserved():
         eq(east.request("PUT", "/v1/stock/SHOE-1/wh", {"on_hand": 40}).status, 200, "stock in east")
         # west has no rights: refused, and its demand is counted
         eq(reserve(west, "SHOE-1", 2, "w0").status, 409, "west has no rights yet")
-        wait_for(lambda: stock(west, "SHOE-1")["available"] > 0, "rights in west")
+        wait_until(lambda: stock(west, "SHOE-1")["available"] > 0, "rights in west")
         r = reserve(west, "SHOE-1", 2, "w1")
         eq(r.status, 201, "west sells with its own rights: %s" % r.body[:200])
 
         def settled():
             e, w = stock(east, "SHOE-1"), stock(west, "SHOE-1")
             return e["regions"]["in_flight"] == 0 and (e, w)
-        e, w = wait_for(settled, "transfers acknowledged")
+        e, w = wait_until(settled, "transfers acknowledged")
         events = east.request("GET", "/v1/events?limit=1000").json()["events"]
         sent = [ev["data"] for ev in events if ev["type"] == "regions.transfer"]
         check(sent and all(t["from"] == "east" and t["to"] == "west" for t in sent),
@@ -167,14 +157,14 @@ def test_one_instance_per_region_holds_the_lease():
     with Server(args) as a:
         with Server(args, directory=a.dir, rules=None,
                     store="sqlite:" + os.path.join(a.dir, "ecom.db")) as b:
-            both = wait_for(lambda: (lambda x, y: x is not None and y is not None and x + y == 1
-                                     and (x, y))(metric(a, "ecomd_region_lease_held"),
-                                                 metric(b, "ecomd_region_lease_held")),
-                            "one holder")
+            both = wait_until(lambda: (lambda x, y: x is not None and y is not None and x + y == 1
+                                       and (x, y))(metric(a, "ecomd_region_lease_held"),
+                                                   metric(b, "ecomd_region_lease_held")),
+                              "one holder")
             holder, other = (a, b) if both[0] == 1 else (b, a)
             eq(holder.stop(), 0, "the holder stops")
-            wait_for(lambda: metric(other, "ecomd_region_lease_held") == 1,
-                     "the other takes the lease over", timeout=10)
+            wait_until(lambda: metric(other, "ecomd_region_lease_held") == 1,
+                       "the other takes the lease over", timeout=10)
 
 
 class FakePeer:
@@ -220,8 +210,8 @@ def test_a_lost_region_is_recovered_by_an_audited_action():
             eq(east.request("PUT", "/v1/stock/SHOE-1/wh", {"on_hand": 40}, key=admin).status, 200,
                "stock")
             # east sends west rights toward its demand; nobody acknowledges them
-            wait_for(lambda: stock(east, "SHOE-1", admin)["regions"]["in_flight"] > 0,
-                     "a transfer pending to west")
+            wait_until(lambda: stock(east, "SHOE-1", admin)["regions"]["in_flight"] > 0,
+                       "a transfer pending to west")
             rec = Recorder(east, spec)
             rec.call("GET", "/v1/regions", "/v1/regions", status=200, key=admin)
             body = {"reason": "west's database was destroyed",
@@ -285,10 +275,10 @@ def test_peers_present_their_key():
             with Server(["--region", "west", "--peers", "east=http://127.0.0.1:%d" % pe,
                          "--peer-key", os.path.join(d, "west.key")] + ARGS,
                         port=pw, keys=[line_w]) as west:
-                wait_for(lambda: (metric(west, 'ecomd_region_exchanges_total{peer="east",result="ok"}')
-                                  or 0) > 0, "west's messages accepted by east")
-                wait_for(lambda: (metric(east, 'ecomd_region_exchanges_total{peer="west",result="ok"}')
-                                  or 0) > 0, "east's messages accepted by west")
+                wait_until(lambda: (metric(west, 'ecomd_region_exchanges_total{peer="east",result="ok"}')
+                                    or 0) > 0, "west's messages accepted by east")
+                wait_until(lambda: (metric(east, 'ecomd_region_exchanges_total{peer="west",result="ok"}')
+                                    or 0) > 0, "east's messages accepted by west")
                 r = east.request("POST", "/v1/transfers", message("west", "east"), key=shop)
                 eq(r.status, 403, "a client key cannot send transfers")
                 eq(east.request("POST", "/v1/transfers", message("west", "east")).status, 401,
@@ -309,8 +299,8 @@ def test_refusals_while_the_other_region_holds_rights_are_counted():
         eq(reserve(west, "SHOE-1", 1, "a").status, 409, "nobody holds SHOE-1")
         eq(metric(west, name % "false"), 1, "refused, no other region holds rights")
         # the figures are read on the thread's next tick
-        wait_for(lambda: west.request("GET", "/v1/regions").json()["peers"][0]["rights"] == 5,
-                 "west's figures know of east's rights")
+        wait_until(lambda: west.request("GET", "/v1/regions").json()["peers"][0]["rights"] == 5,
+                   "west's figures know of east's rights")
         eq(reserve(west, "SOCK-3", 1, "b").status, 409, "west holds no SOCK-3")
         eq(metric(west, name % "true"), 1, "refused while east holds SOCK-3")
         eq(metric(west, name % "false"), 1, "counted once, where it belongs")

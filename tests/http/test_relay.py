@@ -17,7 +17,7 @@ import time
 
 import natsproto
 import natstemp
-from ecomd_harness import ECOMD, Server, check, eq, free_port
+from ecomd_harness import ECOMD, Server, check, eq, free_port, wait_until
 
 LEASE_MS = 1500
 
@@ -25,16 +25,6 @@ LEASE_MS = 1500
 def relay_args(url, name, lease=LEASE_MS, batch=50, extra=()):
     return ["--events", url, "--events-lease-ms", str(lease), "--events-batch", str(batch),
             "--events-poll-ms", "50", "--instance", name] + list(extra)
-
-
-def wait_until(cond, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def outbox(s):
@@ -221,14 +211,15 @@ def caught_up(s, port):
 def test_relay_publishes_each_event_once_in_order():
     with Brokered() as b, Server(args=relay_args(b.url, "one")) as s:
         with natsproto.Client(b.port) as c:
-            wait_until(lambda: "error" not in natsproto.stream_info(c, "ECOM"), 10, "the stream")
+            wait_until(lambda: "error" not in natsproto.stream_info(c, "ECOM"),
+                       "the stream", timeout=10)
             info = natsproto.stream_info(c, "ECOM")
             eq(info["config"]["subjects"], ["ecom.>"], "the stream ecomd made takes ecom.>")
             eq(info["config"]["duplicate_window"], 120 * 10 ** 9, "duplicate window")
             natsproto.durable_consumer(c, "ECOM", "shop")
         stock(s)
         join(*shop([s], "p", 12, threads=2))
-        wait_until(lambda: caught_up(s, b.port), 20, "the relay to catch up")
+        wait_until(lambda: caught_up(s, b.port), "the relay to catch up", timeout=20)
         events = outbox(s)
         msgs = stream(b.port)
         check_stream_holds(events, msgs, "one instance")
@@ -260,7 +251,8 @@ def test_relay_survives_broker_and_relay_kills_mid_stream():
                 shared.server(relay_args(b.url, name, batch=500))
             live = list(servers)
             with natsproto.Client(b.port) as c:
-                wait_until(lambda: "error" not in natsproto.stream_info(c, "ECOM"), 10, "the stream")
+                wait_until(lambda: "error" not in natsproto.stream_info(c, "ECOM"),
+                           "the stream", timeout=10)
                 natsproto.durable_consumer(c, "ECOM", "shop")
             stock(servers[0])
             problems = []
@@ -301,17 +293,17 @@ def test_relay_survives_broker_and_relay_kills_mid_stream():
                     c.next_msg(30)
                     act()
 
-            wait_until(lambda: events_so_far() > 50, 60, "a stream of checkouts")
+            wait_until(lambda: events_so_far() > 50, "a stream of checkouts", timeout=60)
             before = stream_count(b.port)
             b.kill()  # the broker crashes; a backlog builds up meanwhile
-            wait_until(lambda: events_so_far() > before + 600, 60, "a backlog")
+            wait_until(lambda: events_so_far() > before + 600, "a backlog", timeout=60)
             b.restart()
             when_publishing(b.kill)  # and crashes again while the relay drains it
             time.sleep(0.5)
             b.restart()
             before = events_so_far()
             b.kill()  # a last backlog, for the relay to crash in the middle of
-            wait_until(lambda: events_so_far() > before + 300, 60, "a backlog")
+            wait_until(lambda: events_so_far() > before + 300, "a backlog", timeout=60)
             b.restart()
             leader = []
 
@@ -323,14 +315,14 @@ def test_relay_survives_broker_and_relay_kills_mid_stream():
                 def one_leader():
                     leader[:] = [s for s in live if metrics(s).get("ecomd_relay_leader") == 1]
                     return len(leader) == 1
-                wait_until(one_leader, 10, "one leader")
+                wait_until(one_leader, "one leader", timeout=10)
                 leader[0].stop(signal.SIGKILL)
             when_publishing(kill_leader)
             live.remove(leader[0])
             check(any(t.is_alive() for t in ts), "the checkouts go on")
             live.append(shared.server(relay_args(b.url, "again", batch=500)))
             join(ts, errors)
-            wait_until(lambda: caught_up(live[0], b.port), 60, "the relay to catch up")
+            wait_until(lambda: caught_up(live[0], b.port), "the relay to catch up", timeout=60)
             done.set()
             sampler.join()
             eq(problems, [], "the position never passed an unacknowledged event")
@@ -356,8 +348,8 @@ def test_one_instance_publishes_at_a_time():
         servers = [shared.server(relay_args(b.url, name)) for name in names]
         name_of = dict(zip(servers, names))
         stock(servers[0])
-        wait_until(lambda: sum(metrics(s)["ecomd_relay_leader"] for s in servers) == 1, 10,
-                   "one leader")
+        wait_until(lambda: sum(metrics(s)["ecomd_relay_leader"] for s in servers) == 1,
+                   "one leader", timeout=10)
         ts, errors = shop(servers, "l", 30, threads=3)
         for _ in range(30):
             leaders = [s for s in servers if metrics(s)["ecomd_relay_leader"] == 1]
@@ -374,10 +366,10 @@ def test_one_instance_publishes_at_a_time():
         eq(leader.stop(signal.SIGTERM), 0, "clean exit")
         rest = [s for s in servers if s is not leader]
         wait_until(lambda: sum(metrics(s)["ecomd_relay_leader"] for s in rest) == 1,
-                   LEASE_MS / 1000.0, "another instance to take over")
+                   "another instance to take over", timeout=LEASE_MS / 1000.0)
         check(time.time() - t0 < LEASE_MS / 1000.0, "taken over before the lease lapsed")
         join(*shop(rest, "m", 6, threads=2))
-        wait_until(lambda: caught_up(rest[0], b.port), 20, "the relay to catch up")
+        wait_until(lambda: caught_up(rest[0], b.port), "the relay to catch up", timeout=20)
         check_stream_holds(outbox(rest[0]), stream(b.port), "after the handover")
 
 
@@ -398,8 +390,9 @@ def test_relay_alone_serves_probes_and_metrics_only():
         check("ecomd_relay_leader 0" in relay.request("GET", "/metrics").body.decode(),
               "not leading without a broker")
         with Brokered(port=port) as b:
-            wait_until(lambda: relay.request("GET", "/readyz").status == 200, 10, "ready")
-            wait_until(lambda: caught_up(api, b.port), 20, "the relay to publish the outbox")
+            wait_until(lambda: relay.request("GET", "/readyz").status == 200, "ready", timeout=10)
+            wait_until(lambda: caught_up(api, b.port),
+                       "the relay to publish the outbox", timeout=20)
             check_stream_holds(outbox(api), stream(b.port), "relay alone")
             eq(metrics(relay)["ecomd_relay_leader"], 1, "it leads")
             check("ecomd_relay_" not in api.request("GET", "/metrics").body.decode(),
@@ -417,13 +410,14 @@ def test_no_repeats_after_the_duplicate_window():
         s = shared.server(args)
         stock(s)
         join(*shop([s], "w", 6, threads=2))
-        wait_until(lambda: caught_up(s, b.port), 20, "the relay to catch up")
+        wait_until(lambda: caught_up(s, b.port), "the relay to catch up", timeout=20)
         n = len(outbox(s))
         eq(s.stop(signal.SIGTERM), 0, "stopped")
         s.sql("UPDATE relay_positions SET position = position - 10")
         time.sleep(2.5)  # past the duplicate window
         s = shared.server(args)
-        wait_until(lambda: relay_position(s) == outbox(s)[-1]["id"], 20, "the position restored")
+        wait_until(lambda: relay_position(s) == outbox(s)[-1]["id"],
+                   "the position restored", timeout=20)
         eq(stream_count(b.port), n, "nothing published twice")
         # strangers' messages on the stream, one with a large id
         with natsproto.Client(b.port) as c:
@@ -433,7 +427,8 @@ def test_no_repeats_after_the_duplicate_window():
             c.request("$JS.API.INFO", b"")  # a round trip: the message is in
         join(*shop([s], "w2", 3, threads=1))
         events = outbox(s)
-        wait_until(lambda: relay_position(s) == events[-1]["id"], 20, "the new events published")
+        wait_until(lambda: relay_position(s) == events[-1]["id"],
+                   "the new events published", timeout=20)
         msgs = [m for m in stream(b.port) if not m[1].startswith("ecom.stranger")]
         check_stream_holds(events, msgs, "around a stranger's messages")
 
@@ -450,8 +445,8 @@ def test_pruning_waits_for_the_relay():
         time.sleep(2.5)  # several sweeps past the events' age
         eq(len(outbox(s)), n, "unpublished events are kept")
         with Brokered(port=port):
-            wait_until(lambda: stream_count(port) == n, 20, "the events published")
-            wait_until(lambda: not outbox(s), 10, "the published events pruned")
+            wait_until(lambda: stream_count(port) == n, "the events published", timeout=20)
+            wait_until(lambda: not outbox(s), "the published events pruned", timeout=10)
 
 
 def test_relay_settings_are_checked():
@@ -499,8 +494,8 @@ def test_relay_over_tls_with_a_password():
             wrong = shared.server(relay_args(bad, "wrong", extra=["--events-ca", ca]),
                                   subcommand="relay", rules=None)
             stock(s)
-            wait_until(lambda: metrics(s)["ecomd_relay_published_total"] == len(outbox(s)), 20,
-                       "events published over TLS")
+            wait_until(lambda: metrics(s)["ecomd_relay_published_total"] == len(outbox(s)),
+                       "events published over TLS", timeout=20)
             with natsproto.Client(b.port, ca=ca, user="shop", password="s3cret") as c:
                 msgs = natsproto.stream_messages(c, "ECOM")
             check_stream_holds(outbox(s), msgs, "over TLS")

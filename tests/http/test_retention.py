@@ -3,7 +3,7 @@ and outbox events after --idempotency-ttl and --events-ttl, and keeps them
 by default for a day and a week."""
 import time
 
-from ecomd_harness import Server, check, eq
+from ecomd_harness import Server, check, eq, wait_until
 
 
 def reserve(s, key):
@@ -13,13 +13,6 @@ def reserve(s, key):
 
 def events(s):
     return s.request("GET", "/v1/events?limit=1000").json()["events"]
-
-
-def wait_until(what, cond, seconds=5):
-    deadline = time.time() + seconds
-    while not cond():
-        check(time.time() < deadline, what)
-        time.sleep(0.1)
 
 
 def test_old_keys_and_events_are_forgotten():
@@ -33,8 +26,9 @@ def test_old_keys_and_events_are_forgotten():
         old = events(s)
         check(len(old) >= 1, "events written")
         time.sleep(1.1)
-        wait_until("keys forgotten", lambda: s.sql("SELECT count(*) FROM idempotency") == [("0",)])
-        wait_until("events deleted", lambda: events(s) == [])
+        wait_until(lambda: s.sql("SELECT count(*) FROM idempotency") == [("0",)], "keys forgotten",
+                   timeout=5)
+        wait_until(lambda: events(s) == [], "events deleted", timeout=5)
         later = reserve(s, "k")
         eq(later.status, 201, "a forgotten key is a new request")
         check(later.json()["id"] != first.json()["id"], "a second reservation")
